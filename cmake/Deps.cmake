@@ -1,0 +1,13 @@
+# Everything comes from Debian 12's packages (see README "Requirements").
+find_package(Threads REQUIRED)          # gRPC's config relies on it being found first
+find_package(Protobuf REQUIRED)         # module mode: Debian ships no protobuf CMake config
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(GTest CONFIG REQUIRED)
+find_package(benchmark CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+# Debian's cnats and hiredis CMake configs are broken (cnats names a static library it does
+# not ship): use pkg-config.
+pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
