@@ -1,0 +1,174 @@
+// Intake throughput, measured against raw JetStream on the same nats-server in the same run:
+//   1. raw pull:  publish N messages of an intake event's size, then fetch(256) + ack them all
+//   2. raw push:  the same with a push consumer and a deliver group (what kpr's consumer uses)
+//   3. intake:    publish N submissions to KPR_INTAKE with kpr-referral running in-process, until
+//                 every one is stored in Redis, acked (the work queue is empty) and its received
+//                 event is on KPR_REFERRAL
+// Prints one markdown row per measurement. Target: intake >= 25 % of the raw fetch+ack rate.
+
+#include <nats/nats.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "libs/observe/log.h"
+#include "services/referral/referral_server.h"
+#include "tests/support/referral_testing.h"
+
+namespace kpr::bench {
+namespace {
+
+using testing::TestNats;
+
+double RawPull(TestNats& nats, const std::string& payload, int n) {
+  (void)nats.EnsureStream("BENCH_PULL", "bench.pull", false);
+  for (int i = 0; i < n; ++i) {
+    (void)nats.PublishAsync("bench.pull", payload, absl::StrCat("pull-", i));
+  }
+  (void)nats.WaitPublished();
+  natsSubscription* sub = nullptr;
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = "BENCH_PULL";
+  jsErrCode err;
+  if (js_PullSubscribe(&sub, nats.js(), "bench.pull", "bench-pull", nullptr, &so, &err) != NATS_OK) {
+    std::cerr << "pull subscribe failed\n";
+    return 0;
+  }
+  absl::Time start = absl::Now();
+  int got = 0;
+  while (got < n) {
+    natsMsgList list{};
+    // Long expiry and a batch far above anything pending: no leftover deliveries (PITFALLS).
+    natsStatus s = natsSubscription_Fetch(&list, sub, 256, 5000, &err);
+    if (s != NATS_OK && s != NATS_TIMEOUT) break;
+    for (int i = 0; i < list.Count; ++i) natsMsg_Ack(list.Msgs[i], nullptr);
+    got += list.Count;
+    natsMsgList_Destroy(&list);
+  }
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
+  return got / seconds;
+}
+
+struct PushState {
+  std::atomic<int> got{0};
+};
+
+void OnPush(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
+  natsMsg_Ack(msg, nullptr);
+  natsMsg_Destroy(msg);
+  static_cast<PushState*>(closure)->got.fetch_add(1);
+}
+
+double RawPush(TestNats& nats, const std::string& payload, int n) {
+  (void)nats.EnsureStream("BENCH_PUSH", "bench.push", false);
+  for (int i = 0; i < n; ++i) {
+    (void)nats.PublishAsync("bench.push", payload, absl::StrCat("push-", i));
+  }
+  (void)nats.WaitPublished();
+  PushState state;
+  natsSubscription* sub = nullptr;
+  jsSubOptions so;
+  jsSubOptions_Init(&so);
+  so.Stream = "BENCH_PUSH";
+  so.Queue = "bench-push";
+  so.ManualAck = true;
+  so.Config.Durable = "bench-push";
+  so.Config.DeliverGroup = "bench-push";
+  so.Config.AckPolicy = js_AckExplicit;
+  so.Config.MaxAckPending = 4096;
+  jsErrCode err;
+  absl::Time start = absl::Now();
+  if (js_QueueSubscribe(&sub, nats.js(), "bench.push", "bench-push", OnPush, &state, nullptr, &so, &err) != NATS_OK) {
+    std::cerr << "push subscribe failed\n";
+    return 0;
+  }
+  natsSubscription_SetPendingLimits(sub, -1, -1);
+  testing::Eventually([&] { return state.got.load() >= n; }, absl::Seconds(120), absl::Milliseconds(1));
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  natsSubscription_Unsubscribe(sub);
+  natsSubscription_Destroy(sub);
+  return state.got.load() / seconds;
+}
+
+double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
+  rpc::ServiceConfig config;
+  config.nats_url = testing::Servers::Nats().url();
+  config.redis_url = testing::Servers::Redis().url();
+  config.grpc_addr = "127.0.0.1:0";
+  config.http_addr = "127.0.0.1:0";
+  config.jwt_secret_file = secrets.jwt_secret_file;
+  config.data_key_file = secrets.data_key_file;
+  auto server = referral::ReferralServer::Start(config, {});
+  if (!server.ok()) {
+    std::cerr << "referral server: " << server.status() << "\n";
+    return 0;
+  }
+  testing::Eventually([&] { return (*server)->healthy() && nats.StreamCount("KPR_INTAKE").ok() &&
+                                   nats.StreamCount("KPR_REFERRAL").ok(); },
+                      absl::Seconds(20));
+  absl::SleepFor(absl::Milliseconds(500));  // the consumer subscribes after the streams exist
+  std::vector<std::string> envelopes;
+  envelopes.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    const std::string m = i % 2 ? "0165" : "0183";
+    envelopes.push_back(testing::IntakeEnvelope(testing::SyntheticSubmission(i, m), absl::StrCat("bench-", i), m));
+  }
+  absl::Time start = absl::Now();
+  for (int i = 0; i < n; ++i) {
+    const std::string m = i % 2 ? "0165" : "0183";
+    (void)nats.PublishAsync(absl::StrCat("kpr.intake.v1.referral_submitted.", m), envelopes[i],
+                            absl::StrCat("bench-", i));
+  }
+  (void)nats.WaitPublished(absl::Seconds(60));
+  bool done = testing::Eventually([&] {
+    auto out = nats.StreamCount("KPR_REFERRAL");
+    auto left = nats.StreamCount("KPR_INTAKE");
+    return out.ok() && left.ok() && *out >= static_cast<uint64_t>(n) && *left == 0;
+  }, absl::Seconds(300), absl::Milliseconds(2));
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  (*server)->Shutdown(absl::Seconds(2));
+  if (!done) {
+    std::cerr << "intake did not finish\n";
+    return 0;
+  }
+  return n / seconds;
+}
+
+}  // namespace
+}  // namespace kpr::bench
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 20000;
+  int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
+  kpr::observe::SetMinLogLevel(kpr::observe::LogLevel::kError);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "kpr-bench-XXXXXX").string();
+  std::string dir = mkdtemp(tmpl.data());
+  kpr::testing::InitHarness(dir);
+  auto secrets = kpr::testing::WriteSecrets(dir);
+  auto sample = kpr::testing::IntakeEnvelope(kpr::testing::SyntheticSubmission(1, "0165"), "sample", "0165");
+  std::cout << "| round | messages | raw fetch(256)+ack /s | raw push+ack /s | intake end-to-end /s | intake / raw fetch |\n"
+            << "|---|---|---|---|---|---|\n";
+  for (int r = 1; r <= rounds; ++r) {
+    (void)kpr::testing::FlushRedis();
+    (void)kpr::testing::DeleteAllStreams();
+    auto nats = kpr::testing::TestNats::Connect(kpr::testing::Servers::Nats().url());
+    if (!nats.ok()) return 1;
+    double pull = kpr::bench::RawPull(**nats, sample, n);
+    double push = kpr::bench::RawPush(**nats, sample, n);
+    double intake = kpr::bench::Intake(**nats, n, secrets);
+    std::cout << absl::StrFormat("| %d | %d | %.0f | %.0f | %.0f | %.0f %% |\n", r, n, pull, push, intake,
+                                 pull > 0 ? 100.0 * intake / pull : 0.0)
+              << std::flush;
+  }
+  kpr::testing::ShutdownHarness();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Runs kpr on this machine: installs missing Debian packages, builds, starts nats-server -js and
+# redis-server on loopback, starts the services, loads demo data for Albertslund (0165) and
+# Ishøj (0183) and prints how to try it. Ctrl-C stops everything; --detach leaves it running
+# (stop it with deploy/local/stop.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+DETACH=0
+[ "${1:-}" = "--detach" ] && DETACH=1
+
+NATS_PORT=${KPR_LOCAL_NATS_PORT:-14222}
+REDIS_PORT=${KPR_LOCAL_REDIS_PORT:-16379}
+REFERRAL_GRPC=${KPR_LOCAL_REFERRAL_GRPC:-127.0.0.1:50051}
+REFERRAL_HTTP=${KPR_LOCAL_REFERRAL_HTTP:-127.0.0.1:8081}
+VAR="$ROOT/var/local"
+mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens"
+
+./scripts/install-deps.sh
+./scripts/build.sh kpr-referral kprctl
+BIN="$ROOT/${BUILD_DIR:-build}"
+KPRCTL="$BIN/tools/kprctl/kprctl"
+
+"$ROOT/deploy/local/stop.sh" >/dev/null 2>&1 || true
+
+# Secrets: the JWT signing secret and the 32-byte data key, made once and kept in var/.
+[ -s "$VAR/jwt.secret" ] || head -c 32 /dev/urandom > "$VAR/jwt.secret"
+[ -s "$VAR/data.key" ] || head -c 32 /dev/urandom > "$VAR/data.key"
+chmod 600 "$VAR/jwt.secret" "$VAR/data.key"
+
+nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -sd "$VAR/nats" > "$VAR/logs/nats.log" 2>&1 &
+echo $! > "$VAR/nats.pid"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" --appendonly yes \
+  --save "" --protected-mode no > "$VAR/logs/redis.log" 2>&1 &
+echo $! > "$VAR/redis.pid"
+
+KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+KPR_GRPC_ADDR="$REFERRAL_GRPC" KPR_HTTP_ADDR="$REFERRAL_HTTP" \
+KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
+  "$BIN/services/referral/kpr-referral" > "$VAR/logs/referral.log" 2>&1 &
+echo $! > "$VAR/referral.pid"
+
+for _ in $(seq 1 100); do
+  "$KPRCTL" --addr "$REFERRAL_GRPC" health >/dev/null 2>&1 && break
+  sleep 0.2
+done
+"$KPRCTL" --addr "$REFERRAL_GRPC" health >/dev/null || {
+  echo "kpr-referral did not become healthy; see $VAR/logs/referral.log" >&2
+  exit 1
+}
+
+token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" --ttl 720h "$@"; }
+token --sub coordinator-demo --role coordinator --municipalities 0165,0183 > "$VAR/tokens/coordinator"
+token --sub analyst-demo --role analyst --municipalities 0165,0183 > "$VAR/tokens/analyst"
+token --sub cw-demo-1 --role caseworker --municipalities 0165 > "$VAR/tokens/caseworker"
+export KPR_TOKEN=$(cat "$VAR/tokens/coordinator")
+
+# Demo data: synthetic citizens only (made-up CPR numbers and phone numbers, never real people).
+if [ ! -f "$VAR/demo-loaded" ]; then
+  sources=(jobcenter jobcenter jobcenter general_practitioner jobhuset self_referral)
+  groups=(sick_listed long_term_unemployed newly_unemployed sick_listed vulnerable_young)
+  n=0
+  for m in 0165 0183; do
+    for i in $(seq 1 12); do
+      n=$((n + 1))
+      cpr=$(printf "%02d%02d%02d%d%03d" $(( (n % 28) + 1 )) $(( (n % 12) + 1 )) $(( 60 + n )) $(( n % 4 )) $(( n * 7 % 1000 )))
+      id=$("$KPRCTL" --addr "$REFERRAL_GRPC" --json submit --municipality "$m" \
+        --source "${sources[$((i % 6))]}" --source-system demo --external-id "demo-$m-$i" \
+        --caseworker cw-demo-$((i % 3 + 1)) --organisation "Jobcenter demo" \
+        --cpr "$cpr" --given-name "Demo$n" --family-name "Borger" --phone "$(printf '2%07d' "$n")" \
+        --channel sms --target-group "${groups[$((i % 5))]}" --benefit sygedagpenge \
+        --reason "demo: stress og sygemelding" | sed -n 's/.*"id": "\([^"]*\)".*/\1/p' | head -1)
+      # Move some along the lifecycle so the funnel has shape.
+      if [ $((i % 4)) -ne 0 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" under_review --note "intake booked" >/dev/null; fi
+      if [ $((i % 4)) -ge 2 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" accepted >/dev/null; fi
+      if [ $((i % 4)) -eq 3 ] && [ $((i % 8)) -ne 3 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" enrolled >/dev/null; fi
+      if [ $((i % 4)) -eq 1 ] && [ "$i" -gt 4 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" declined --reason citizen_declined >/dev/null; fi
+    done
+  done
+  touch "$VAR/demo-loaded"
+fi
+
+cat <<MSG
+
+kpr is running on loopback:
+  nats-server -js    nats://127.0.0.1:$NATS_PORT        (data in var/local/nats)
+  redis-server       redis://127.0.0.1:$REDIS_PORT       (AOF in var/local/redis)
+  kpr-referral       gRPC $REFERRAL_GRPC, HTTP http://$REFERRAL_HTTP/metrics /healthz /readyz
+  logs               var/local/logs/
+
+Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens.
+Tokens (valid 30 days) are in var/local/tokens/. Try:
+
+  export KPR_TOKEN=\$(cat var/local/tokens/coordinator)
+  alias kprctl=$KPRCTL
+  kprctl list --municipality 0165
+  kprctl get <id from the list>
+  kprctl status <id> under_review --note "called, intake Monday"
+  kprctl contact <id>                      # personal data: audited
+  KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl funnel --municipality 0183
+  kprctl help
+
+MSG
+
+if [ "$DETACH" -eq 1 ]; then
+  echo "Detached. Stop with deploy/local/stop.sh"
+  exit 0
+fi
+echo "Ctrl-C stops everything."
+trap '"$ROOT/deploy/local/stop.sh"; exit 0' INT TERM
+while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null; do sleep 1; done
+echo "kpr-referral exited; see var/local/logs/referral.log" >&2
+"$ROOT/deploy/local/stop.sh"
+exit 1

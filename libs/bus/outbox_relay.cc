@@ -1,0 +1,107 @@
+#include "libs/bus/outbox_relay.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kpr::bus {
+
+OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
+    : outbox_(outbox), js_(js), options_(std::move(options)) {}
+
+OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
+
+void OutboxRelay::Start() {
+  absl::MutexLock lock(&mu_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxRelay::Notify() {
+  absl::MutexLock lock(&mu_);
+  notified_ = true;
+}
+
+absl::StatusOr<int> OutboxRelay::FlushOnce() { return FlushOnce(options_.publish_timeout); }
+
+absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout) {
+  absl::MutexLock flush_lock(&flush_mu_);
+  // While disconnected, publishing would only pile copies into the reconnect buffer.
+  if (!js_.connected()) return absl::UnavailableError("outbox relay: NATS not connected");
+  auto municipalities = outbox_.Municipalities();
+  if (!municipalities.ok()) return municipalities.status();
+  if (municipalities->empty()) return 0;
+  auto entries = outbox_.ReadMany(*municipalities, options_.batch);
+  if (!entries.ok()) return entries.status();
+
+  std::vector<OutgoingMessage> msgs;
+  for (const auto& per_m : *entries) {
+    for (const auto& e : per_m) msgs.push_back({e.subject, e.data, e.event_id});
+  }
+  if (msgs.empty()) return 0;
+  if (auto st = js_.PublishBatch(msgs, publish_timeout); !st.ok()) return st;
+
+  int removed = 0;
+  for (size_t i = 0; i < municipalities->size(); ++i) {
+    const auto& per_m = (*entries)[i];
+    if (per_m.empty()) continue;
+    std::vector<std::string> ids;
+    ids.reserve(per_m.size());
+    for (const auto& e : per_m) ids.push_back(e.stream_id);
+    // If this fails the entries are published again next pass (duplicates are absorbed).
+    if (auto st = outbox_.Remove((*municipalities)[i], ids); !st.ok()) return st;
+    removed += static_cast<int>(ids.size());
+    published_ += ids.size();
+  }
+  return removed;
+}
+
+void OutboxRelay::Loop() {
+  const absl::Duration kMinBackoff = absl::Milliseconds(50);
+  const absl::Duration kMaxBackoff = absl::Seconds(1);
+  absl::Duration backoff = kMinBackoff;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+      notified_ = false;  // this pass covers whatever was written before it
+    }
+    absl::StatusOr<int> n = FlushOnce();
+    absl::Duration wait;
+    bool wake_on_notify = true;
+    if (!n.ok()) {
+      wait = backoff;
+      backoff = std::min(backoff * 2, kMaxBackoff);
+      wake_on_notify = false;  // a failing dependency is not fixed by a new write
+    } else {
+      backoff = kMinBackoff;
+      if (*n > 0) continue;  // maybe more: go again at once
+      wait = options_.poll_interval;
+    }
+    absl::MutexLock lock(&mu_);
+    auto wake = [this, wake_on_notify]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stop_ || (wake_on_notify && notified_);
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&wake), wait);
+  }
+}
+
+void OutboxRelay::Stop(absl::Duration flush_timeout) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  const absl::Time deadline = absl::Now() + flush_timeout;
+  while (absl::Now() < deadline) {
+    absl::Duration left = deadline - absl::Now();
+    absl::StatusOr<int> n = FlushOnce(std::min(left, options_.publish_timeout));
+    if (n.ok() && *n == 0) return;
+    if (!n.ok()) absl::SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()));
+  }
+}
+
+}  // namespace kpr::bus

@@ -1,0 +1,38 @@
+#ifndef KPR_LIBS_PRIVACY_AUDIT_TRAIL_H_
+#define KPR_LIBS_PRIVACY_AUDIT_TRAIL_H_
+
+// The audit trail of every read of personal data: who read whose record, when, in which trace.
+// Kept per municipality in the Redis stream kpr:{<municipality>}:audit (append-only, AOF-backed)
+// and mirrored as a JSON log line. A read whose audit record cannot be written must not return
+// data: callers check the status.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "libs/store/redis_pool.h"
+
+namespace kpr::privacy {
+
+struct AuditRecord {
+  std::string municipality;
+  std::string actor;        // JWT subject
+  std::string role;
+  std::string action;       // e.g. "referral.GetContact"
+  std::string subject_id;   // e.g. the referral id; never a CPR number
+  std::string traceparent;
+};
+
+class AuditTrail {
+ public:
+  explicit AuditTrail(store::RedisPool& pool);
+  absl::Status Record(const AuditRecord& record);
+
+  static std::string StreamKey(const std::string& municipality);
+
+ private:
+  store::RedisPool& pool_;
+};
+
+}  // namespace kpr::privacy
+
+#endif  // KPR_LIBS_PRIVACY_AUDIT_TRAIL_H_

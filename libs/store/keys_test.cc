@@ -1,0 +1,78 @@
+#include "libs/store/keys.h"
+
+#include "gtest/gtest.h"
+#include "libs/store/outbox.h"
+#include "libs/store/redis_pool.h"
+
+namespace kpr::store {
+namespace {
+
+TEST(KeysTest, KeyHasMunicipalityHashTag) {
+  EXPECT_EQ(Key("0165", "referral", "r:42"), "kpr:{0165}:referral:r:42");
+  EXPECT_EQ(Key("0101", "notify", ""), "kpr:{0101}:notify:");
+}
+
+TEST(KeysTest, OutboxKeys) {
+  EXPECT_EQ(OutboxKey("0165", "referral"), "kpr:{0165}:referral:outbox");
+  EXPECT_EQ(OutboxIndexKey("referral"), "kpr:outboxes:referral");
+}
+
+TEST(KeysTest, IsMunicipalityCode) {
+  EXPECT_TRUE(IsMunicipalityCode("0165"));
+  EXPECT_TRUE(IsMunicipalityCode("0000"));
+  EXPECT_TRUE(IsMunicipalityCode("9999"));
+  EXPECT_FALSE(IsMunicipalityCode(""));
+  EXPECT_FALSE(IsMunicipalityCode("165"));
+  EXPECT_FALSE(IsMunicipalityCode("01650"));
+  EXPECT_FALSE(IsMunicipalityCode("01a5"));
+  EXPECT_FALSE(IsMunicipalityCode("01}5"));
+  EXPECT_FALSE(IsMunicipalityCode(" 165"));
+  EXPECT_FALSE(IsMunicipalityCode("\xd9\xa1\xd9\xa2"));  // Arabic-Indic digits: not ASCII
+}
+
+TEST(RedisOptionsTest, FromUrl) {
+  auto o = RedisOptionsFromUrl("redis://10.0.0.5:6380");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->host, "10.0.0.5");
+  EXPECT_EQ(o->port, 6380);
+  EXPECT_EQ(o->pool_size, RedisOptions().pool_size);
+
+  o = RedisOptionsFromUrl("redis://redis.kpr.svc/");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->host, "redis.kpr.svc");
+  EXPECT_EQ(o->port, 6379);
+
+  o = RedisOptionsFromUrl("redis://[::1]:7000");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->host, "::1");
+  EXPECT_EQ(o->port, 7000);
+}
+
+TEST(RedisOptionsTest, FromUrlRejectsBadUrls) {
+  for (const char* url : {"", "127.0.0.1:6379", "http://h:1", "redis://", "redis://:6379",
+                          "redis://h:0", "redis://h:70000", "redis://h:x", "redis://h:1/2",
+                          "redis://user:pw@h:1", "redis://[::1"}) {
+    auto o = RedisOptionsFromUrl(url);
+    EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << url;
+  }
+}
+
+TEST(RedisErrorStatusTest, MapsTransientErrorsToUnavailable) {
+  EXPECT_EQ(RedisErrorStatus("LOADING Redis is loading the dataset in memory").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RedisErrorStatus("BUSY Redis is busy running a script").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RedisErrorStatus("MASTERDOWN Link with MASTER is down").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RedisErrorStatus("TRYAGAIN Multiple keys request during rehashing").code(),
+            absl::StatusCode::kUnavailable);
+  // BUSYKEY is a real error (RESTORE target exists), not the BUSY state.
+  absl::Status s = RedisErrorStatus("BUSYKEY Target key name already exists.");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  s = RedisErrorStatus("WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(s.message(), "WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+
+}  // namespace
+}  // namespace kpr::store

@@ -1,0 +1,145 @@
+#include "libs/store/outbox.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/store/keys.h"
+
+namespace kpr::store {
+
+const char kOutboxAppendLua[] = R"lua(
+local function outbox_append(key, id, subject, data)
+  return redis.call('XADD', key, '*', 'id', id, 'subject', subject, 'data', data)
+end
+)lua";
+
+std::string OutboxKey(absl::string_view municipality, absl::string_view service) {
+  return Key(municipality, service, "outbox");
+}
+
+std::string OutboxIndexKey(absl::string_view service) {
+  return absl::StrCat("kpr:outboxes:", service);
+}
+
+namespace {
+
+absl::Status CheckMunicipality(absl::string_view m) {
+  if (IsMunicipalityCode(m)) return absl::OkStatus();
+  return absl::InvalidArgumentError("municipality must be a 4-digit code");
+}
+
+// XRANGE reply: [[stream_id, [field, value, ...]], ...]
+absl::StatusOr<std::vector<OutboxEntry>> ParseEntries(const RedisReply& reply) {
+  if (reply.is_error()) return RedisErrorStatus(reply.str());
+  if (!reply.is_array()) return absl::InternalError("outbox: XRANGE reply is not an array");
+  std::vector<OutboxEntry> entries;
+  entries.reserve(reply.size());
+  for (size_t i = 0; i < reply.size(); ++i) {
+    RedisReply item = reply.element(i);
+    RedisReply fields = item.element(1);
+    if (item.size() != 2 || !item.element(0).is_string() || !fields.is_array()) {
+      return absl::InternalError("outbox: malformed stream entry");
+    }
+    OutboxEntry e;
+    e.stream_id = item.element(0).string();
+    // A missing field comes back empty rather than failing the read: one bad entry must not
+    // block the outbox; the relay decides what to do with it.
+    for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+      absl::string_view name = fields.element(f).str();
+      if (name == "id") {
+        e.event_id = fields.element(f + 1).string();
+      } else if (name == "subject") {
+        e.subject = fields.element(f + 1).string();
+      } else if (name == "data") {
+        e.data = fields.element(f + 1).string();
+      }
+    }
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::vector<std::string> XRangeCommand(absl::string_view municipality, absl::string_view service,
+                                       int max_count) {
+  return {"XRANGE", OutboxKey(municipality, service), "-", "+", "COUNT",
+          absl::StrCat(std::max(max_count, 1))};
+}
+
+}  // namespace
+
+Outbox::Outbox(RedisPool& pool, std::string service)
+    : pool_(pool), service_(std::move(service)), index_key_(OutboxIndexKey(service_)) {}
+
+absl::Status Outbox::Register(absl::string_view municipality) {
+  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    if (registered_.contains(municipality)) return absl::OkStatus();
+  }
+  auto reply = pool_.Command({"SADD", index_key_, std::string(municipality)});
+  if (!reply.ok()) return reply.status();
+  absl::MutexLock lock(&mu_);
+  registered_.insert(std::string(municipality));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> Outbox::Municipalities() {
+  auto reply = pool_.Command({"SMEMBERS", index_key_});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> out;
+  out.reserve(reply->size());
+  for (size_t i = 0; i < reply->size(); ++i) out.push_back(reply->element(i).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> Outbox::Read(absl::string_view municipality,
+                                                      int max_count) {
+  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
+  auto reply = pool_.Command(XRangeCommand(municipality, service_, max_count));
+  if (!reply.ok()) return reply.status();
+  return ParseEntries(*reply);
+}
+
+absl::StatusOr<std::vector<std::vector<OutboxEntry>>> Outbox::ReadMany(
+    const std::vector<std::string>& municipalities, int max_count_each) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(municipalities.size());
+  for (const std::string& m : municipalities) {
+    if (auto s = CheckMunicipality(m); !s.ok()) return s;
+    commands.push_back(XRangeCommand(m, service_, max_count_each));
+  }
+  std::vector<std::vector<OutboxEntry>> out;
+  if (commands.empty()) return out;
+  auto replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  out.reserve(replies->size());
+  for (const RedisReply& reply : *replies) {
+    auto entries = ParseEntries(reply);
+    if (!entries.ok()) return entries.status();
+    out.push_back(std::move(*entries));
+  }
+  return out;
+}
+
+absl::Status Outbox::Remove(absl::string_view municipality,
+                            const std::vector<std::string>& stream_ids) {
+  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
+  if (stream_ids.empty()) return absl::OkStatus();
+  std::vector<std::string> argv;
+  argv.reserve(stream_ids.size() + 2);
+  argv.push_back("XDEL");
+  argv.push_back(OutboxKey(municipality, service_));
+  argv.insert(argv.end(), stream_ids.begin(), stream_ids.end());
+  return pool_.Command(argv).status();
+}
+
+absl::StatusOr<int64_t> Outbox::Length(absl::string_view municipality) {
+  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
+  auto reply = pool_.Command({"XLEN", OutboxKey(municipality, service_)});
+  if (!reply.ok()) return reply.status();
+  return static_cast<int64_t>(reply->integer());
+}
+
+}  // namespace kpr::store

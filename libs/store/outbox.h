@@ -1,0 +1,89 @@
+#ifndef KPR_LIBS_STORE_OUTBOX_H_
+#define KPR_LIBS_STORE_OUTBOX_H_
+
+// The transactional outbox. A service appends the events a change produces to a Redis stream of
+// its own, per municipality, INSIDE the Lua script that makes the change, so state and events
+// are written all or nothing. The outbox relay (libs/bus) reads the streams oldest first,
+// publishes each entry to JetStream with the event id as Nats-Msg-Id, and removes entries only
+// after the server's ack.
+//
+// Stream key:  OutboxKey(m, service) = "kpr:{<m>}:<service>:outbox" (same hash slot as the
+//              service's other keys of that municipality, so the script stays cluster-valid).
+// Entry shape: fields "id" (event id = Nats-Msg-Id), "subject", "data" (serialized
+//              kpr.common.v1.Event bytes).
+// Index:       OutboxIndexKey(service) = "kpr:outboxes:<service>", a set of municipality codes
+//              that may have an outbox. Outside the slot, so it is only a hint written by
+//              Register() before the first append; it is never written from a script.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/store/redis_pool.h"
+
+namespace kpr::store {
+
+// Lua source defining `local function outbox_append(key, id, subject, data)`, which runs
+// XADD key * id <id> subject <subject> data <data> and returns the new stream id. Prepend it to
+// a service script (it is a `local` function: Redis forbids globals in scripts), e.g.
+//   Script s("accept", std::string(kOutboxAppendLua) + R"(
+//     redis.call('SET', KEYS[1], ARGV[1])
+//     outbox_append(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+//     return 1)");
+// Pass the outbox key in KEYS (OutboxKey) so the script declares every key it touches.
+extern const char kOutboxAppendLua[];
+
+// "kpr:{<municipality>}:<service>:outbox"
+std::string OutboxKey(absl::string_view municipality, absl::string_view service);
+// "kpr:outboxes:<service>"
+std::string OutboxIndexKey(absl::string_view service);
+
+struct OutboxEntry {
+  std::string stream_id;  // Redis stream id, e.g. "1700000000000-0"; what Remove() takes
+  std::string event_id;   // field "id": the event id, used as Nats-Msg-Id
+  std::string subject;    // field "subject"
+  std::string data;       // field "data": serialized kpr.common.v1.Event (binary)
+};
+
+// Thread-safe. Errors are those of RedisPool (UNAVAILABLE when Redis is down), INVALID_ARGUMENT
+// for a municipality that is not a 4-digit code. An entry lacking a field (written by something
+// other than outbox_append) is returned with that field empty, so it cannot block the outbox.
+class Outbox {
+ public:
+  Outbox(RedisPool& pool, std::string service);
+
+  // SADD the municipality to the index. Call before the first append for a municipality;
+  // registered ones are cached in memory, so repeated calls cost no round trip.
+  absl::Status Register(absl::string_view municipality);
+  // SMEMBERS of the index (sorted).
+  absl::StatusOr<std::vector<std::string>> Municipalities();
+  // Up to max_count entries, oldest first (XRANGE key - + COUNT max_count).
+  absl::StatusOr<std::vector<OutboxEntry>> Read(absl::string_view municipality, int max_count);
+  // Read for many municipalities in one pipelined round trip (the relay's hot path). The result
+  // has one vector per municipality, in the same order.
+  absl::StatusOr<std::vector<std::vector<OutboxEntry>>> ReadMany(
+      const std::vector<std::string>& municipalities, int max_count_each);
+  // XDEL the given stream ids (no-op for an empty list; unknown ids are ignored).
+  absl::Status Remove(absl::string_view municipality, const std::vector<std::string>& stream_ids);
+  // XLEN.
+  absl::StatusOr<int64_t> Length(absl::string_view municipality);
+
+  const std::string& service() const { return service_; }
+
+ private:
+  RedisPool& pool_;
+  const std::string service_;
+  const std::string index_key_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<std::string> registered_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kpr::store
+
+#endif  // KPR_LIBS_STORE_OUTBOX_H_

@@ -1,0 +1,34 @@
+#ifndef KPR_SERVICES_REFERRAL_INTAKE_HANDLER_H_
+#define KPR_SERVICES_REFERRAL_INTAKE_HANDLER_H_
+
+// Thin adapter from the KPR_INTAKE consumer to the referral desk. A batch of submissions is
+// validated, then stored (or its rejection recorded) in one Redis pipeline; a message is acked
+// only after its script ran. An undecodable message is a dead letter; a Redis outage is a retry
+// with backoff (nak), never a drop.
+
+#include <vector>
+
+#include "libs/bus/consumer.h"
+#include "libs/store/redis_pool.h"
+#include "services/referral/referral_desk.h"
+#include "services/referral/referral_store.h"
+
+namespace kpr::referral {
+
+class IntakeHandler {
+ public:
+  IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool);
+  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
+
+ private:
+  ReferralDesk& desk_;
+  ReferralStore& store_;
+  store::RedisPool& pool_;
+};
+
+// Nak delay for the n-th delivery: 250 ms doubling, at most 30 s.
+absl::Duration RetryBackoff(uint64_t delivery_count);
+
+}  // namespace kpr::referral
+
+#endif  // KPR_SERVICES_REFERRAL_INTAKE_HANDLER_H_

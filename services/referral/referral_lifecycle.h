@@ -1,0 +1,43 @@
+#ifndef KPR_SERVICES_REFERRAL_REFERRAL_LIFECYCLE_H_
+#define KPR_SERVICES_REFERRAL_REFERRAL_LIFECYCLE_H_
+
+// The referral's status lifecycle, aligned with the FHIR Task states used for closed-loop
+// referrals:
+//   RECEIVED -> UNDER_REVIEW -> ACCEPTED -> ENROLLED -> COMPLETED | DROPPED_OUT
+//   RECEIVED | UNDER_REVIEW -> DECLINED (reason required)
+//   any open status (RECEIVED, UNDER_REVIEW, ACCEPTED, ENROLLED) -> WITHDRAWN (reason required)
+// Pure logic, no I/O.
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "kpr/referral/v1/referral.pb.h"
+
+namespace kpr::referral {
+
+using ::kpr::referral::v1::ReferralStatus;
+using ::kpr::referral::v1::StatusReason;
+
+// True for statuses from which the referral can still move.
+bool IsOpen(ReferralStatus status);
+
+// OK if `from` -> `to` is allowed with `reason`; FAILED_PRECONDITION naming both statuses if the
+// transition is forbidden; INVALID_ARGUMENT (field "reason") if a required reason is missing.
+absl::Status CheckTransition(ReferralStatus from, ReferralStatus to, StatusReason reason);
+
+// How far along the recruitment funnel a status is: referred 1, contacted 2, accepted 3,
+// enrolled 4, completed 5. DROPPED_OUT counts as enrolled; DECLINED and WITHDRAWN add nothing
+// (0), so the furthest stage reached is max(previous reach, FunnelStage(new status)).
+int FunnelStage(ReferralStatus status);
+
+// "RECEIVED", "UNDER_REVIEW", ... (without the enum prefix).
+absl::string_view StatusName(ReferralStatus status);
+// Parses "under_review", "UNDER_REVIEW" or "REFERRAL_STATUS_UNDER_REVIEW".
+bool ParseStatus(absl::string_view name, ReferralStatus* status);
+
+// The event name on the wire for a change into `to`: "accepted", "declined", "withdrawn", or ""
+// when only status_changed is emitted.
+absl::string_view SpecificEventName(ReferralStatus to);
+
+}  // namespace kpr::referral
+
+#endif  // KPR_SERVICES_REFERRAL_REFERRAL_LIFECYCLE_H_

@@ -1,0 +1,304 @@
+#include "services/referral/referral_store.h"
+
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/store/keys.h"
+#include "libs/store/outbox.h"
+
+namespace kpr::referral {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using store::Key;
+using store::RedisReply;
+
+// KEYS: 1 ext, 2 entity, 3 updated, 4 received, 5 referrer (or ""), 6 citizen, 7 outbox
+// ARGV: 1 ext field, 2 id, 3 pb, 4 st, 5 src, 6 sys, 7 rcv ms, 8 reach, 9 referrer,
+//       10 number of events, then (id, subject, data) per event
+constexpr char kSubmitLua[] = R"lua(
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
+if existing then return {0, existing} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], 'v', 1, 'pb', ARGV[3], 'st', ARGV[4], 'src', ARGV[5], 'sys', ARGV[6],
+           'rcv', ARGV[7], 'upd', ARGV[7], 'reach', ARGV[8], 'ref', ARGV[9])
+redis.call('ZADD', KEYS[3], ARGV[7], ARGV[2])
+redis.call('ZADD', KEYS[4], ARGV[7], ARGV[2])
+if ARGV[9] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2]) end
+redis.call('SADD', KEYS[6], ARGV[2])
+local n = tonumber(ARGV[10])
+for i = 0, n - 1 do
+  outbox_append(KEYS[7], ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i])
+end
+return {1, ARGV[2]}
+)lua";
+
+// KEYS: 1 entity, 2 updated, 3 referrer (or ""), 4 outbox
+// ARGV: 1 expected version, 2 pb, 3 st, 4 upd ms, 5 reach, 6 referrer, 7 number of events, then
+//       (id, subject, data) per event
+constexpr char kUpdateLua[] = R"lua(
+local v = redis.call('HGET', KEYS[1], 'v')
+if not v then return {-1, 0} end
+if tonumber(v) ~= tonumber(ARGV[1]) then return {0, tonumber(v)} end
+local nv = tonumber(v) + 1
+redis.call('HSET', KEYS[1], 'v', nv, 'pb', ARGV[2], 'st', ARGV[3], 'upd', ARGV[4], 'reach', ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[4], KEYS[1]:match(':r:(.*)$'))
+if ARGV[6] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], KEYS[1]:match(':r:(.*)$')) end
+local n = tonumber(ARGV[7])
+for i = 0, n - 1 do
+  outbox_append(KEYS[4], ARGV[8 + 3 * i], ARGV[9 + 3 * i], ARGV[10 + 3 * i])
+end
+return {1, nv}
+)lua";
+
+// KEYS: 1 rejected hash, 2 outbox.  ARGV: 1 rejection key, 2 event id, 3 subject, 4 data
+constexpr char kRejectLua[] = R"lua(
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+outbox_append(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+return 1
+)lua";
+
+// Newest first by (score desc, id desc); the page token is the last returned "score:id".
+// KEYS: 1 index zset.  ARGV: 1 max score, 2 cursor id ("" none), 3 min score, 4 page size,
+// 5 status ("0" any), 6 source ("0" any), 7 source system ("" any), 8 entity key prefix,
+// 9 scan limit
+constexpr char kListLua[] = R"lua(
+local cur_score = tonumber(ARGV[1])
+local cur_id = ARGV[2]
+local n = tonumber(ARGV[4])
+local limit = tonumber(ARGV[9])
+local out = {}
+local offset, scanned = 0, 0
+local last = ''
+while scanned < limit do
+  local page = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[3], 'WITHSCORES', 'LIMIT', offset, 200)
+  if #page == 0 then return {out, ''} end
+  for i = 1, #page, 2 do
+    local id, score = page[i], page[i + 1]
+    offset = offset + 1
+    scanned = scanned + 1
+    if not (cur_id ~= '' and tonumber(score) == cur_score and id >= cur_id) then
+      local h = redis.call('HMGET', ARGV[8] .. id, 'st', 'src', 'sys', 'pb')
+      if h[4] and (ARGV[5] == '0' or h[1] == ARGV[5]) and (ARGV[6] == '0' or h[2] == ARGV[6])
+          and (ARGV[7] == '' or h[3] == ARGV[7]) then
+        out[#out + 1] = h[4]
+        if #out == n then return {out, score .. ':' .. id} end
+      end
+    end
+    last = score .. ':' .. id
+  end
+end
+return {out, last}
+)lua";
+
+// KEYS: 1 received zset.  ARGV: 1 from ms, 2 to ms (exclusive), 3 entity key prefix
+constexpr char kFunnelLua[] = R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
+local out = {}
+for _, id in ipairs(ids) do
+  local h = redis.call('HMGET', ARGV[3] .. id, 'st', 'src', 'reach')
+  out[#out + 1] = h[1] or '0'
+  out[#out + 1] = h[2] or '0'
+  out[#out + 1] = h[3] or '0'
+end
+return out
+)lua";
+
+const store::Script& SubmitScript() {
+  static const store::Script s("referral_submit", absl::StrCat(store::kOutboxAppendLua, kSubmitLua));
+  return s;
+}
+const store::Script& UpdateScript() {
+  static const store::Script s("referral_update", absl::StrCat(store::kOutboxAppendLua, kUpdateLua));
+  return s;
+}
+const store::Script& RejectScript() {
+  static const store::Script s("referral_reject", absl::StrCat(store::kOutboxAppendLua, kRejectLua));
+  return s;
+}
+const store::Script& ListScript() {
+  static const store::Script s("referral_list", kListLua);
+  return s;
+}
+const store::Script& FunnelScript() {
+  static const store::Script s("referral_funnel", kFunnelLua);
+  return s;
+}
+
+std::string K(absl::string_view m, absl::string_view suffix) { return Key(m, kServiceName, suffix); }
+
+int64_t Millis(const google::protobuf::Timestamp& ts) { return TimeUtil::TimestampToMilliseconds(ts); }
+
+void AppendEvents(const std::vector<OutboxEvent>& events, std::vector<std::string>& args) {
+  args.push_back(std::to_string(events.size()));
+  for (const auto& e : events) {
+    args.push_back(e.id);
+    args.push_back(e.subject);
+    args.push_back(e.data);
+  }
+}
+
+}  // namespace
+
+std::string ExternalKey(absl::string_view source_system, absl::string_view external_id) {
+  return absl::StrCat(source_system, "\n", external_id);
+}
+
+ReferralStore::ReferralStore(store::RedisPool& pool) : pool_(pool), outbox_(pool, kServiceName) {}
+
+store::RedisPool::ScriptCall ReferralStore::SubmitCall(const NewReferral& n) const {
+  const v1::Referral& r = n.stored.referral();
+  const std::string& m = r.municipality();
+  const std::string& cw = r.referrer().caseworker_id();
+  std::vector<std::string> keys = {
+      K(m, "ext"),     K(m, absl::StrCat("r:", r.id())), K(m, "updated"), K(m, "received"),
+      K(m, absl::StrCat("referrer:", cw)), K(m, absl::StrCat("citizen:", r.citizen_id())),
+      K(m, "outbox")};
+  std::vector<std::string> args = {ExternalKey(r.source_system(), r.external_id()),
+                                   r.id(),
+                                   n.stored.SerializeAsString(),
+                                   std::to_string(r.status()),
+                                   std::to_string(r.source()),
+                                   r.source_system(),
+                                   std::to_string(Millis(r.received_at())),
+                                   "1",
+                                   cw};
+  AppendEvents(n.events, args);
+  return store::RedisPool::ScriptCall{&SubmitScript(), std::move(keys), std::move(args)};
+}
+
+absl::StatusOr<SubmitResult> ReferralStore::ParseSubmitReply(const RedisReply& reply) {
+  if (!reply.is_array() || reply.size() != 2) {
+    return absl::InternalError("referral_submit: unexpected reply");
+  }
+  SubmitResult result;
+  result.created = reply.element(0).integer() == 1;
+  result.id = reply.element(1).string();
+  return result;
+}
+
+absl::StatusOr<SubmitResult> ReferralStore::Submit(const NewReferral& referral) {
+  if (auto s = RegisterOutbox(referral.stored.referral().municipality()); !s.ok()) return s;
+  auto call = SubmitCall(referral);
+  auto reply = pool_.Eval(*call.script, call.keys, call.args);
+  if (!reply.ok()) return reply.status();
+  return ParseSubmitReply(*reply);
+}
+
+store::RedisPool::ScriptCall ReferralStore::RejectCall(const std::string& municipality,
+                                                       const std::string& rejection_key,
+                                                       const OutboxEvent& event) const {
+  return store::RedisPool::ScriptCall{
+      &RejectScript(),
+      {K(municipality, "rejected"), K(municipality, "outbox")},
+      {rejection_key, event.id, event.subject, event.data}};
+}
+
+absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,
+                                                                 const std::string& id) {
+  auto reply = pool_.Command({"HMGET", K(municipality, absl::StrCat("r:", id)), "v", "pb"});
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->size() != 2 || reply->element(1).is_nil()) {
+    return std::optional<LoadedReferral>();
+  }
+  LoadedReferral loaded;
+  if (!loaded.stored.ParseFromString(reply->element(1).string())) {
+    return absl::DataLossError(absl::StrCat("referral ", id, " does not decode"));
+  }
+  int64_t version = 0;
+  if (!absl::SimpleAtoi(reply->element(0).str(), &version)) {
+    return absl::DataLossError(absl::StrCat("referral ", id, " has no version"));
+  }
+  loaded.version = version;
+  loaded.stored.mutable_referral()->set_version(version);
+  return std::optional<LoadedReferral>(std::move(loaded));
+}
+
+absl::StatusOr<UpdateResult> ReferralStore::Update(const v1::StoredReferral& updated,
+                                                   int64_t expected_version, int reach,
+                                                   const std::vector<OutboxEvent>& events) {
+  const v1::Referral& r = updated.referral();
+  const std::string& m = r.municipality();
+  const std::string& cw = r.referrer().caseworker_id();
+  if (auto s = RegisterOutbox(m); !s.ok()) return s;
+  std::vector<std::string> keys = {K(m, absl::StrCat("r:", r.id())), K(m, "updated"),
+                                   K(m, absl::StrCat("referrer:", cw)), K(m, "outbox")};
+  std::vector<std::string> args = {std::to_string(expected_version),
+                                   updated.SerializeAsString(),
+                                   std::to_string(r.status()),
+                                   std::to_string(Millis(r.updated_at())),
+                                   std::to_string(reach),
+                                   cw};
+  AppendEvents(events, args);
+  auto reply = pool_.Eval(UpdateScript(), keys, args);
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->size() != 2) {
+    return absl::InternalError("referral_update: unexpected reply");
+  }
+  int64_t code = reply->element(0).integer();
+  UpdateResult result{UpdateOutcome::kUpdated, reply->element(1).integer()};
+  if (code == -1) result.outcome = UpdateOutcome::kNotFound;
+  if (code == 0) result.outcome = UpdateOutcome::kVersionConflict;
+  return result;
+}
+
+absl::StatusOr<ListPage> ReferralStore::List(const ListQuery& q) {
+  std::string max_score = "+inf";
+  std::string cursor_id;
+  if (!q.page_token.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(q.page_token, absl::MaxSplits(':', 1));
+    int64_t score;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &score) || parts[1].empty()) {
+      return absl::InvalidArgumentError("page_token: malformed");
+    }
+    max_score = parts[0];
+    cursor_id = parts[1];
+  }
+  std::string index = q.only_referrer.empty()
+                          ? K(q.municipality, "updated")
+                          : K(q.municipality, absl::StrCat("referrer:", q.only_referrer));
+  auto reply = pool_.Eval(ListScript(), {index},
+                          {max_score, cursor_id, std::to_string(q.updated_since_ms),
+                           std::to_string(q.page_size), std::to_string(q.status),
+                           std::to_string(q.source), q.source_system,
+                           K(q.municipality, "r:"), "5000"});
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->size() != 2) {
+    return absl::InternalError("referral_list: unexpected reply");
+  }
+  ListPage page;
+  RedisReply items = reply->element(0);
+  for (size_t i = 0; i < items.size(); ++i) {
+    v1::StoredReferral stored;
+    if (!stored.ParseFromString(items.element(i).string())) {
+      return absl::DataLossError("a listed referral does not decode");
+    }
+    page.referrals.push_back(std::move(stored));
+  }
+  page.next_page_token = reply->element(1).string();
+  return page;
+}
+
+absl::StatusOr<std::vector<FunnelRow>> ReferralStore::FunnelRows(const std::string& municipality,
+                                                                 absl::Time from, absl::Time to) {
+  auto reply = pool_.Eval(FunnelScript(), {K(municipality, "received")},
+                          {std::to_string(absl::ToUnixMillis(from)),
+                           std::to_string(absl::ToUnixMillis(to)), K(municipality, "r:")});
+  if (!reply.ok()) return reply.status();
+  std::vector<FunnelRow> rows;
+  rows.reserve(reply->size() / 3);
+  for (size_t i = 0; i + 2 < reply->size(); i += 3) {
+    int st = 0, src = 0, reach = 0;
+    (void)absl::SimpleAtoi(reply->element(i).str(), &st);
+    (void)absl::SimpleAtoi(reply->element(i + 1).str(), &src);
+    (void)absl::SimpleAtoi(reply->element(i + 2).str(), &reach);
+    rows.push_back(FunnelRow{static_cast<v1::ReferralStatus>(st),
+                             static_cast<intake::v1::ReferralSource>(src), reach});
+  }
+  return rows;
+}
+
+}  // namespace kpr::referral

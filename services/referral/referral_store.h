@@ -1,0 +1,121 @@
+#ifndef KPR_SERVICES_REFERRAL_REFERRAL_STORE_H_
+#define KPR_SERVICES_REFERRAL_REFERRAL_STORE_H_
+
+// Referrals in Redis. Every change is one Lua script that checks the version, writes the entity
+// and its indexes and appends the resulting events to the outbox, all or nothing.
+//
+// Keys (m = municipality), all in m's hash slot:
+//   kpr:{m}:referral:r:<id>            hash  v, pb (StoredReferral; personal data sealed), st, src,
+//                                            sys, rcv, upd, reach, ref
+//   kpr:{m}:referral:ext               hash  "<source_system>\n<external_id>" -> id (de-duplication)
+//   kpr:{m}:referral:updated           zset  id by last update (ms), for ListReferrals
+//   kpr:{m}:referral:received          zset  id by reception (ms), for GetFunnel
+//   kpr:{m}:referral:referrer:<cw>     zset  a caseworker's referrals by last update
+//   kpr:{m}:referral:citizen:<pseud>   set   ids per pseudonymous citizen id
+//   kpr:{m}:referral:rejected          hash  rejection key -> event id (one rejection per submission)
+//   kpr:{m}:referral:outbox            stream  events waiting for the outbox relay
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "kpr/referral/v1/referral.pb.h"
+#include "libs/store/outbox.h"
+#include "libs/store/redis_pool.h"
+#include "libs/store/script.h"
+#include "services/referral/funnel.h"
+
+namespace kpr::referral {
+
+inline constexpr char kServiceName[] = "referral";
+
+// An event ready for the outbox.
+struct OutboxEvent {
+  std::string id;
+  std::string subject;
+  std::string data;  // serialized kpr.common.v1.Event
+};
+
+struct NewReferral {
+  v1::StoredReferral stored;  // stored.referral().id() and municipality() are set
+  std::vector<OutboxEvent> events;
+};
+
+struct SubmitResult {
+  bool created = false;
+  std::string id;  // the new id, or the existing one for a known (source_system, external_id)
+};
+
+struct LoadedReferral {
+  v1::StoredReferral stored;
+  int64_t version = 0;
+};
+
+enum class UpdateOutcome { kUpdated, kVersionConflict, kNotFound };
+struct UpdateResult {
+  UpdateOutcome outcome;
+  int64_t version;  // the new version, or the current one on conflict
+};
+
+struct ListQuery {
+  std::string municipality;
+  std::string only_referrer;  // caseworker id; "" for all
+  v1::ReferralStatus status = v1::REFERRAL_STATUS_UNSPECIFIED;
+  intake::v1::ReferralSource source = intake::v1::REFERRAL_SOURCE_UNSPECIFIED;
+  std::string source_system;
+  int64_t updated_since_ms = 0;
+  int page_size = 50;
+  std::string page_token;
+};
+
+struct ListPage {
+  std::vector<v1::StoredReferral> referrals;
+  std::string next_page_token;
+};
+
+class ReferralStore {
+ public:
+  explicit ReferralStore(store::RedisPool& pool);
+
+  // The outbox relay finds municipalities through this registration; call before writing to a
+  // municipality's outbox (cached: one round trip per municipality per process).
+  absl::Status RegisterOutbox(const std::string& municipality) { return outbox_.Register(municipality); }
+  store::Outbox& outbox() { return outbox_; }
+
+  // The script call that stores a new referral unless its (source_system, external_id) is known.
+  // Exposed so the intake can pipeline a whole batch.
+  store::RedisPool::ScriptCall SubmitCall(const NewReferral& referral) const;
+  static absl::StatusOr<SubmitResult> ParseSubmitReply(const store::RedisReply& reply);
+  absl::StatusOr<SubmitResult> Submit(const NewReferral& referral);
+
+  // Records a rejection once per `rejection_key`; the event goes to the outbox only the first time.
+  store::RedisPool::ScriptCall RejectCall(const std::string& municipality,
+                                          const std::string& rejection_key,
+                                          const OutboxEvent& event) const;
+
+  absl::StatusOr<std::optional<LoadedReferral>> Get(const std::string& municipality,
+                                                    const std::string& id);
+
+  // Replaces the referral if its version is still `expected_version`.
+  absl::StatusOr<UpdateResult> Update(const v1::StoredReferral& updated, int64_t expected_version,
+                                      int reach, const std::vector<OutboxEvent>& events);
+
+  absl::StatusOr<ListPage> List(const ListQuery& query);
+
+  // Referrals received in [from, to).
+  absl::StatusOr<std::vector<FunnelRow>> FunnelRows(const std::string& municipality,
+                                                    absl::Time from, absl::Time to);
+
+ private:
+  store::RedisPool& pool_;
+  store::Outbox outbox_;
+};
+
+// The de-duplication field of (source_system, external_id).
+std::string ExternalKey(absl::string_view source_system, absl::string_view external_id);
+
+}  // namespace kpr::referral
+
+#endif  // KPR_SERVICES_REFERRAL_REFERRAL_STORE_H_

@@ -1,0 +1,465 @@
+// kprctl: the staff command line for kpr over gRPC. See `kprctl help`.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "kpr/referral/v1/referral_service.grpc.pb.h"
+#include "libs/rpc/auth.h"
+#include "libs/rpc/config.h"
+#include "libs/rpc/jwt.h"
+#include "services/referral/referral_lifecycle.h"
+#include "tools/kprctl/cli_args.h"
+
+namespace kpr::kprctl {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+namespace rv1 = ::kpr::referral::v1;
+namespace iv1 = ::kpr::intake::v1;
+
+constexpr char kUsage[] = R"(kprctl - the kpr staff command line
+
+Usage: kprctl [global options] <command> [arguments] [options]
+
+Global options:
+  --addr HOST:PORT      referral service (default $KPR_REFERRAL_ADDR or 127.0.0.1:50051)
+  --token-file FILE     file with the bearer token (default: $KPR_TOKEN holds the token itself)
+  --json                print JSON instead of text
+  --timeout SECONDS     per call (default 10)
+
+Commands:
+  submit    --municipality M --source S --external-id ID --cpr CPR --given-name N --family-name N
+            [--phone P] [--email E] [--channel sms|email|phone_call|letter] [--language da]
+            [--caseworker ID] [--organisation ORG] [--target-group G] [--benefit B]
+            [--reason TEXT] [--program ID] [--notes TEXT] [--source-system kprctl]
+            or: submit --file submission.json   (a kpr.intake.v1.ReferralSubmitted in JSON)
+            Consent is taken as given now unless the JSON says when.
+  get       ID
+  list      --municipality M [--status S] [--source S] [--source-system X] [--since RFC3339]
+            [--page-size N] [--page-token T] [--all]
+  status    ID NEW_STATUS [--reason R] [--note TEXT] [--expected-version V]
+            NEW_STATUS: under_review accepted enrolled completed dropped_out declined withdrawn
+            R: not_in_target_group citizen_declined unreachable needs_treatment no_capacity
+               referrer_withdrew citizen_withdrew started_work_or_education duplicate illness other
+            Without --expected-version the current version is read first.
+  contact   ID                              personal data; audited
+  funnel    --municipality M [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+  health                                    the service's gRPC health
+  token     --sub S --role R --municipalities 0165,0183 --secret-file F [--ttl 8h]
+            mint a development token (HS256)
+
+Sources: jobcenter general_practitioner jobhuset laer_at_tackle housing_social_plan
+         self_referral other
+Target groups: long_term_unemployed newly_unemployed sick_listed vulnerable_young elderly other
+Benefits: sygedagpenge ressourceforloeb jobafklaringsforloeb kontanthjaelp uddannelseshjaelp
+          fleksjob none other
+)";
+
+[[noreturn]] void Fail(const std::string& message, int code = 1) {
+  std::cerr << "kprctl: " << message << "\n";
+  std::exit(code);
+}
+
+[[noreturn]] void Usage(const std::string& message) {
+  std::cerr << "kprctl: " << message << "\n(see kprctl help)\n";
+  std::exit(2);
+}
+
+// Parses an enum value by its short name ("jobcenter") or full name ("REFERRAL_SOURCE_JOBCENTER").
+template <typename Enum, typename ParseFn>
+Enum ParseEnum(const std::string& value, const std::string& prefix, ParseFn parse,
+               const std::string& what) {
+  std::string upper = absl::AsciiStrToUpper(value);
+  if (upper.rfind(prefix, 0) != 0) upper = prefix + upper;
+  Enum e;
+  if (!parse(upper, &e) || static_cast<int>(e) == 0) Usage(absl::StrCat("unknown ", what, " '", value, "'"));
+  return e;
+}
+
+template <typename Enum>
+std::string ShortName(const std::string& full, const std::string& prefix) {
+  return absl::AsciiStrToLower(full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full);
+}
+
+std::string StatusShort(rv1::ReferralStatus s) {
+  return absl::AsciiStrToLower(std::string(referral::StatusName(s)));
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()), absl::LocalTimeZone());
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return out;
+}
+
+google::protobuf::Timestamp ParseDate(const std::string& value, const std::string& option) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime("%Y-%m-%d", value, absl::LocalTimeZone(), &t, &err) ||
+      absl::ParseTime(absl::RFC3339_full, value, &t, &err)) {
+    return TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
+  }
+  Usage(absl::StrCat("--", option, ": expected YYYY-MM-DD or RFC 3339, got '", value, "'"));
+}
+
+class Client {
+ public:
+  Client(const ParsedArgs& args) : args_(args) {
+    const char* env_addr = std::getenv("KPR_REFERRAL_ADDR");
+    std::string addr = args.Get("addr", env_addr ? env_addr : "127.0.0.1:50051");
+    channel_ = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+    stub_ = rv1::ReferralService::NewStub(channel_);
+    health_ = grpc::health::v1::Health::NewStub(channel_);
+    if (args.Has("token-file")) {
+      auto token = rpc::ReadSecretFile(args.Get("token-file"));
+      if (!token.ok()) Fail(std::string(token.status().message()));
+      token_ = std::string(absl::StripAsciiWhitespace(*token));
+    } else if (const char* t = std::getenv("KPR_TOKEN")) {
+      token_ = std::string(absl::StripAsciiWhitespace(t));
+    }
+    double seconds = 10;
+    if (args.Has("timeout") && !absl::SimpleAtod(args.Get("timeout"), &seconds)) {
+      Usage("--timeout: expected seconds");
+    }
+    timeout_ = absl::Seconds(seconds);
+    addr_ = addr;
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() const {
+    if (token_.empty()) Fail("no token: set KPR_TOKEN or pass --token-file (kprctl token mints one)", 2);
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    rpc::SetBearerToken(*ctx, token_);
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    return ctx;
+  }
+
+  void Check(const grpc::Status& status) const {
+    if (status.ok()) return;
+    std::string code = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+    std::string hint;
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      hint = absl::StrCat(" (is kpr-referral running at ", addr_, "?)");
+    }
+    Fail(absl::StrCat(code, ": ", status.error_message(), hint));
+  }
+
+  rv1::ReferralService::Stub& stub() { return *stub_; }
+  grpc::health::v1::Health::Stub& health() { return *health_; }
+  absl::Duration timeout() const { return timeout_; }
+
+ private:
+  const ParsedArgs& args_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<rv1::ReferralService::Stub> stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  std::string token_;
+  std::string addr_;
+  absl::Duration timeout_;
+};
+
+void PrintReferral(const rv1::Referral& r) {
+  std::cout << "id:           " << r.id() << "\n"
+            << "status:       " << StatusShort(r.status());
+  if (r.status_reason() != rv1::STATUS_REASON_UNSPECIFIED) {
+    std::cout << " (" << ShortName<int>(rv1::StatusReason_Name(r.status_reason()), "STATUS_REASON_") << ")";
+  }
+  std::cout << "\nversion:      " << r.version() << "\n"
+            << "municipality: " << r.municipality() << "\n"
+            << "source:       " << ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_")
+            << " (" << r.source_system() << " " << r.external_id() << ")\n"
+            << "citizen:      " << r.citizen_id() << "\n"
+            << "caseworker:   " << (r.referrer().caseworker_id().empty() ? "-" : r.referrer().caseworker_id()) << "\n"
+            << "target group: " << ShortName<int>(iv1::TargetGroup_Name(r.target_group()), "TARGET_GROUP_") << "\n"
+            << "program:      " << (r.preferred_program().empty() ? "(default)" : r.preferred_program()) << "\n"
+            << "received:     " << FormatTime(r.received_at()) << "\n"
+            << "updated:      " << FormatTime(r.updated_at()) << "\n";
+  for (const auto& h : r.history()) {
+    std::cout << "  " << FormatTime(h.changed_at()) << "  " << StatusShort(h.from()) << " -> "
+              << StatusShort(h.to()) << " by " << h.changed_by() << " (v" << h.version() << ")\n";
+  }
+}
+
+int Submit(Client& client, const ParsedArgs& a) {
+  rv1::SubmitReferralRequest req;
+  iv1::ReferralSubmitted& s = *req.mutable_submission();
+  if (a.Has("file")) {
+    std::ifstream in(a.Get("file"));
+    if (!in) Fail(absl::StrCat("cannot read ", a.Get("file")));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto st = google::protobuf::util::JsonStringToMessage(ss.str(), &s);
+    if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted: ", st.ToString()));
+  } else {
+    s.set_municipality(a.Get("municipality"));
+    s.set_source_system(a.Get("source-system", "kprctl"));
+    s.set_external_id(a.Get("external-id"));
+    if (a.Has("source")) {
+      s.set_source(ParseEnum<iv1::ReferralSource>(a.Get("source"), "REFERRAL_SOURCE_",
+                                                  iv1::ReferralSource_Parse, "source"));
+    }
+    auto* c = s.mutable_citizen();
+    c->set_cpr(a.Get("cpr"));
+    c->set_given_name(a.Get("given-name"));
+    c->set_family_name(a.Get("family-name"));
+    c->set_phone(a.Get("phone"));
+    c->set_email(a.Get("email"));
+    c->set_preferred_language(a.Get("language"));
+    if (a.Has("channel")) {
+      c->set_preferred_channel(ParseEnum<iv1::ContactChannel>(a.Get("channel"), "CONTACT_CHANNEL_",
+                                                              iv1::ContactChannel_Parse, "channel"));
+    }
+    s.mutable_referrer()->set_caseworker_id(a.Get("caseworker"));
+    s.mutable_referrer()->set_organisation(a.Get("organisation"));
+    if (a.Has("target-group")) {
+      s.set_target_group(ParseEnum<iv1::TargetGroup>(a.Get("target-group"), "TARGET_GROUP_",
+                                                     iv1::TargetGroup_Parse, "target group"));
+    }
+    if (a.Has("benefit")) {
+      s.set_benefit_situation(ParseEnum<iv1::BenefitSituation>(
+          a.Get("benefit"), "BENEFIT_SITUATION_", iv1::BenefitSituation_Parse, "benefit situation"));
+    }
+    s.set_reason(a.Get("reason"));
+    s.set_preferred_program(a.Get("program"));
+    s.set_notes(a.Get("notes"));
+  }
+  if (!s.citizen().has_consent_given_at()) {
+    *s.mutable_citizen()->mutable_consent_given_at() = TimeUtil::GetCurrentTime();
+  }
+  if (!s.has_submitted_at()) *s.mutable_submitted_at() = TimeUtil::GetCurrentTime();
+  rv1::SubmitReferralResponse resp;
+  auto ctx = client.Context();
+  client.Check(client.stub().SubmitReferral(ctx.get(), req, &resp));
+  if (a.Has("json")) {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << (resp.created() ? "created " : "already known: ") << resp.referral().id() << "\n";
+  }
+  return 0;
+}
+
+int Get(Client& client, const ParsedArgs& a) {
+  if (a.positional.size() != 1) Usage("get needs one referral id");
+  rv1::GetReferralRequest req;
+  req.set_id(a.positional[0]);
+  rv1::Referral resp;
+  auto ctx = client.Context();
+  client.Check(client.stub().GetReferral(ctx.get(), req, &resp));
+  if (a.Has("json")) std::cout << ToJson(resp); else PrintReferral(resp);
+  return 0;
+}
+
+int List(Client& client, const ParsedArgs& a) {
+  if (!a.Has("municipality")) Usage("list needs --municipality");
+  rv1::ListReferralsRequest req;
+  req.set_municipality(a.Get("municipality"));
+  if (a.Has("status")) {
+    rv1::ReferralStatus st;
+    if (!referral::ParseStatus(a.Get("status"), &st)) Usage("unknown --status");
+    req.set_status(st);
+  }
+  if (a.Has("source")) {
+    req.set_source(ParseEnum<iv1::ReferralSource>(a.Get("source"), "REFERRAL_SOURCE_",
+                                                  iv1::ReferralSource_Parse, "source"));
+  }
+  req.set_source_system(a.Get("source-system"));
+  if (a.Has("since")) *req.mutable_updated_since() = ParseDate(a.Get("since"), "since");
+  int page_size = 50;
+  if (a.Has("page-size") && !absl::SimpleAtoi(a.Get("page-size"), &page_size)) Usage("--page-size: a number");
+  req.set_page_size(page_size);
+  req.set_page_token(a.Get("page-token"));
+  rv1::ListReferralsResponse all;
+  while (true) {
+    rv1::ListReferralsResponse resp;
+    auto ctx = client.Context();
+    client.Check(client.stub().ListReferrals(ctx.get(), req, &resp));
+    for (auto& r : *resp.mutable_referrals()) *all.add_referrals() = std::move(r);
+    all.set_next_page_token(resp.next_page_token());
+    if (!a.Has("all") || resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  if (a.Has("json")) {
+    std::cout << ToJson(all);
+    return 0;
+  }
+  std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %s\n", "ID", "STATUS", "SOURCE", "UPDATED", "V");
+  for (const auto& r : all.referrals()) {
+    std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %d\n", r.id(), StatusShort(r.status()),
+                                 ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_"),
+                                 FormatTime(r.updated_at()), r.version());
+  }
+  if (!all.next_page_token().empty()) {
+    std::cout << "(more: --page-token " << all.next_page_token() << ")\n";
+  }
+  return 0;
+}
+
+int Status(Client& client, const ParsedArgs& a) {
+  if (a.positional.size() != 2) Usage("status needs an id and a new status");
+  rv1::UpdateReferralStatusRequest req;
+  req.set_id(a.positional[0]);
+  rv1::ReferralStatus st;
+  if (!referral::ParseStatus(a.positional[1], &st)) Usage(absl::StrCat("unknown status '", a.positional[1], "'"));
+  req.set_status(st);
+  if (a.Has("reason")) {
+    req.set_reason(ParseEnum<rv1::StatusReason>(a.Get("reason"), "STATUS_REASON_",
+                                                rv1::StatusReason_Parse, "reason"));
+  }
+  req.set_note(a.Get("note"));
+  int64_t version = 0;
+  if (a.Has("expected-version")) {
+    if (!absl::SimpleAtoi(a.Get("expected-version"), &version)) Usage("--expected-version: a number");
+  } else {
+    rv1::GetReferralRequest get;
+    get.set_id(req.id());
+    rv1::Referral current;
+    auto ctx = client.Context();
+    client.Check(client.stub().GetReferral(ctx.get(), get, &current));
+    version = current.version();
+  }
+  req.set_expected_version(version);
+  rv1::Referral resp;
+  auto ctx = client.Context();
+  client.Check(client.stub().UpdateReferralStatus(ctx.get(), req, &resp));
+  if (a.Has("json")) {
+    std::cout << ToJson(resp);
+  } else {
+    std::cout << resp.id() << " is now " << StatusShort(resp.status()) << " (version " << resp.version() << ")\n";
+  }
+  return 0;
+}
+
+int Contact(Client& client, const ParsedArgs& a) {
+  if (a.positional.size() != 1) Usage("contact needs one referral id");
+  rv1::GetContactRequest req;
+  req.set_id(a.positional[0]);
+  rv1::Contact resp;
+  auto ctx = client.Context();
+  client.Check(client.stub().GetContact(ctx.get(), req, &resp));
+  if (a.Has("json")) {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  std::cout << "name:     " << resp.given_name() << " " << resp.family_name() << "\n"
+            << "cpr:      " << resp.cpr() << "\n"
+            << "phone:    " << (resp.phone().empty() ? "-" : resp.phone()) << "\n"
+            << "e-mail:   " << (resp.email().empty() ? "-" : resp.email()) << "\n"
+            << "channel:  " << ShortName<int>(iv1::ContactChannel_Name(resp.preferred_channel()), "CONTACT_CHANNEL_")
+            << ", language " << resp.preferred_language() << "\n"
+            << "reason:   " << (resp.reason().empty() ? "-" : resp.reason()) << "\n";
+  for (const auto& n : resp.notes()) {
+    std::cout << "note " << FormatTime(n.written_at()) << " " << n.author() << ": " << n.text() << "\n";
+  }
+  return 0;
+}
+
+int Funnel(Client& client, const ParsedArgs& a) {
+  if (!a.Has("municipality")) Usage("funnel needs --municipality");
+  rv1::GetFunnelRequest req;
+  req.set_municipality(a.Get("municipality"));
+  if (a.Has("from")) *req.mutable_from() = ParseDate(a.Get("from"), "from");
+  if (a.Has("to")) *req.mutable_to() = ParseDate(a.Get("to"), "to");
+  rv1::Funnel resp;
+  auto ctx = client.Context();
+  client.Check(client.stub().GetFunnel(ctx.get(), req, &resp));
+  if (a.Has("json")) {
+    std::cout << ToJson(resp);
+    return 0;
+  }
+  std::cout << "Recruitment funnel, municipality " << resp.municipality() << ", received "
+            << FormatTime(resp.from()) << " to " << FormatTime(resp.to()) << "\n\n";
+  std::cout << absl::StrFormat("%-22s %8s %9s %8s %8s %9s\n", "SOURCE", "referred", "contacted",
+                               "accepted", "enrolled", "completed");
+  for (const auto& s : resp.by_source()) {
+    std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n",
+                                 ShortName<int>(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"),
+                                 s.referred(), s.contacted(), s.accepted(), s.enrolled(), s.completed());
+  }
+  std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n\n", "all", resp.referred(), resp.contacted(),
+                               resp.accepted(), resp.enrolled(), resp.completed());
+  std::cout << "Current status:\n";
+  for (const auto& s : resp.by_status()) {
+    std::cout << absl::StrFormat("  %-13s %d\n", StatusShort(s.status()), s.count());
+  }
+  return 0;
+}
+
+int Health(Client& client, const ParsedArgs& a) {
+  grpc::health::v1::HealthCheckRequest req;
+  req.set_service(a.positional.empty() ? "" : a.positional[0]);
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + client.timeout()));
+  client.Check(client.health().Check(&ctx, req, &resp));
+  std::string status = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
+  std::cout << status << "\n";
+  return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+}
+
+int Token(const ParsedArgs& a) {
+  for (const char* required : {"sub", "role", "municipalities", "secret-file"}) {
+    if (!a.Has(required)) Usage(absl::StrCat("token needs --", required));
+  }
+  auto secret = rpc::ReadSecretFile(a.Get("secret-file"));
+  if (!secret.ok()) Fail(std::string(secret.status().message()));
+  rpc::Claims claims;
+  claims.subject = a.Get("sub");
+  claims.role = rpc::ParseRole(a.Get("role"));
+  if (claims.role == rpc::Role::kUnknown) Usage(absl::StrCat("unknown role '", a.Get("role"), "'"));
+  claims.municipalities = absl::StrSplit(a.Get("municipalities"), ',', absl::SkipEmpty());
+  absl::Duration ttl = absl::Hours(8);
+  if (a.Has("ttl") && !absl::ParseDuration(a.Get("ttl"), &ttl)) Usage("--ttl: e.g. 8h or 30m");
+  claims.expires_at = absl::Now() + ttl;
+  std::cout << rpc::SignJwt(claims, *secret) << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace kpr::kprctl
+
+int main(int argc, char** argv) {
+  using namespace kpr::kprctl;  // NOLINT
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const std::set<std::string> options = {
+      "addr", "token-file", "timeout", "municipality", "source", "source-system", "external-id",
+      "cpr", "given-name", "family-name", "phone", "email", "channel", "language", "caseworker",
+      "organisation", "target-group", "benefit", "reason", "program", "notes", "file", "status",
+      "since", "page-size", "page-token", "note", "expected-version", "from", "to", "sub", "role",
+      "municipalities", "secret-file", "ttl"};
+  auto parsed = ParseArgs(args, options, {"json", "all", "help"});
+  if (!parsed.ok()) Usage(std::string(parsed.status().message()));
+  const ParsedArgs& a = *parsed;
+  if (a.command.empty() || a.command == "help" || a.Has("help")) {
+    std::cout << kUsage;
+    return a.command.empty() && !a.Has("help") ? 2 : 0;
+  }
+  if (a.command == "token") return Token(a);
+  Client client(a);
+  if (a.command == "submit") return Submit(client, a);
+  if (a.command == "get") return Get(client, a);
+  if (a.command == "list") return List(client, a);
+  if (a.command == "status") return Status(client, a);
+  if (a.command == "contact") return Contact(client, a);
+  if (a.command == "funnel") return Funnel(client, a);
+  if (a.command == "health") return Health(client, a);
+  Usage(absl::StrCat("unknown command '", a.command, "'"));
+}
