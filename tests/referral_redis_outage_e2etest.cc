@@ -35,7 +35,8 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
   ASSERT_TRUE(FlushRedis().ok());
   ASSERT_TRUE(DeleteAllStreams().ok());
   Secrets secrets = WriteSecrets(Servers::Dir());
-  ReferralProcess service(secrets, {{"KPR_INTAKE_ACK_WAIT", "3s"}});
+  // Started with only the six settings every kpr service must be able to start and serve with.
+  ReferralProcess service(secrets);
   ASSERT_TRUE(service.Start().ok());
   ASSERT_TRUE(service.WaitServing().ok()) << service.Log();
   ASSERT_TRUE(service.WaitConsuming().ok()) << service.Log();
