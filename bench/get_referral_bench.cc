@@ -116,13 +116,7 @@ int main(int argc, char** argv) {
   (*echo_server)->SetServing(true);
 
   // The referral server with one referral to read.
-  rpc::ServiceConfig config;
-  config.nats_url = testing::Servers::Nats().url();
-  config.redis_url = testing::Servers::Redis().url();
-  config.grpc_addr = "127.0.0.1:0";
-  config.http_addr = "127.0.0.1:0";
-  config.jwt_secret_file = secrets.jwt_secret_file;
-  config.data_key_file = secrets.data_key_file;
+  rpc::ServiceConfig config = testing::HarnessServiceConfig(secrets);
   auto server = referral::ReferralServer::Start(config, {});
   if (!server.ok()) {
     std::cerr << server.status() << "\n";

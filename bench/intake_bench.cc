@@ -86,7 +86,7 @@ double RawPush(TestNats& nats, const std::string& payload, int n) {
   so.Config.MaxAckPending = 4096;
   jsErrCode err;
   absl::Time start = absl::Now();
-  if (js_QueueSubscribe(&sub, nats.js(), "bench.push", "bench-push", OnPush, &state, nullptr, &so, &err) != NATS_OK) {
+  if (js_Subscribe(&sub, nats.js(), "bench.push", OnPush, &state, nullptr, &so, &err) != NATS_OK) {
     std::cerr << "push subscribe failed\n";
     return 0;
   }
@@ -99,13 +99,7 @@ double RawPush(TestNats& nats, const std::string& payload, int n) {
 }
 
 double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
-  rpc::ServiceConfig config;
-  config.nats_url = testing::Servers::Nats().url();
-  config.redis_url = testing::Servers::Redis().url();
-  config.grpc_addr = "127.0.0.1:0";
-  config.http_addr = "127.0.0.1:0";
-  config.jwt_secret_file = secrets.jwt_secret_file;
-  config.data_key_file = secrets.data_key_file;
+  rpc::ServiceConfig config = testing::HarnessServiceConfig(secrets);
   auto server = referral::ReferralServer::Start(config, {});
   if (!server.ok()) {
     std::cerr << "referral server: " << server.status() << "\n";

@@ -27,13 +27,7 @@ class ReferralAccess : public ::testing::Test {
     ASSERT_TRUE(FlushRedis().ok());
     ASSERT_TRUE(DeleteAllStreams().ok());
     secrets_ = new Secrets(WriteSecrets(Servers::Dir()));
-    rpc::ServiceConfig config;
-    config.nats_url = Servers::Nats().url();
-    config.redis_url = Servers::Redis().url();
-    config.grpc_addr = "127.0.0.1:0";
-    config.http_addr = "127.0.0.1:0";
-    config.jwt_secret_file = secrets_->jwt_secret_file;
-    config.data_key_file = secrets_->data_key_file;
+    rpc::ServiceConfig config = HarnessServiceConfig(*secrets_);
     auto server = referral::ReferralServer::Start(config, {});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();

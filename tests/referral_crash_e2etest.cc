@@ -70,6 +70,8 @@ TEST(ReferralCrash, SigkillMidBurstLosesNothingAndDuplicatesNothing) {
   bool done = Eventually([&] {
     auto left = (*nats)->StreamCount("KPR_INTAKE");
     if (!left.ok() || *left != 0) return false;
+    auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
+    if (!out.ok() || *out < static_cast<uint64_t>(kBurst)) return false;
     auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
     if (!msgs.ok()) return false;
     event_ids.clear();

@@ -40,6 +40,9 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
     auto submission = SyntheticSubmission(n, m);
     planted.insert(submission.citizen().cpr());
     planted.insert(submission.citizen().phone());
+    planted.insert(submission.citizen().email());
+    planted.insert(submission.citizen().given_name());
+    planted.insert(submission.notes());
     bool invalid = n % 20 == 7;
     if (invalid) {
       submission.mutable_citizen()->set_cpr(absl::StrCat("3113", submission.citizen().cpr().substr(4)));  // no 31st of the 13th month
@@ -84,7 +87,10 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   bool done = Eventually(
       [&] {
         auto left = (*nats)->StreamCount("KPR_INTAKE");
-        return left.ok() && *left == 0 && counts(&by_type, &by_id) &&
+        auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
+        return left.ok() && *left == 0 && out.ok() &&
+               *out >= valid_external_ids.size() + invalid_external_ids.size() &&
+               counts(&by_type, &by_id) &&
                by_type["kpr.referral.v1.ReferralReceived"] >= static_cast<int>(valid_external_ids.size()) &&
                by_type["kpr.referral.v1.ReferralRejected"] >= static_cast<int>(invalid_external_ids.size());
       },
@@ -154,8 +160,13 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
     ASSERT_EQ(log.find(secret), std::string::npos) << "personal data in the log";
     ASSERT_EQ(events.find(secret), std::string::npos) << "personal data in an event";
   }
+  for (const std::string& text : {std::string("stress efter sygemelding"), std::string("Syntetisk")}) {
+    EXPECT_EQ(dump->find(text), std::string::npos) << "free text or a name in clear in Redis";
+    EXPECT_EQ(events.find(text), std::string::npos) << "free text or a name in an event";
+    EXPECT_EQ(log.find(text), std::string::npos) << "free text or a name in the log";
+  }
   EXPECT_NE(log.find("\"msg\""), std::string::npos);  // the log was captured at all
-  service.Terminate();
+  EXPECT_EQ(service.Terminate(), 0) << "SIGTERM should drain and exit 0";
 }
 
 }  // namespace

@@ -95,6 +95,8 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
   bool caught_up = Eventually([&] {
     auto left = (*nats)->StreamCount("KPR_INTAKE");
     if (!left.ok() || *left != 0) return false;
+    auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
+    if (!out.ok() || *out < static_cast<uint64_t>(kSubmissions)) return false;
     auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
     if (!msgs.ok()) return false;
     received_ext.clear();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/store/keys.h"
 
 namespace kpr::store {
@@ -66,6 +67,8 @@ std::vector<std::string> XRangeCommand(absl::string_view municipality, absl::str
           absl::StrCat(std::max(max_count, 1))};
 }
 
+constexpr absl::Duration kRegistrationRefresh = absl::Seconds(10);
+
 }  // namespace
 
 Outbox::Outbox(RedisPool& pool, std::string service)
@@ -75,12 +78,15 @@ absl::Status Outbox::Register(absl::string_view municipality) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
   {
     absl::MutexLock lock(&mu_);
-    if (registered_.contains(municipality)) return absl::OkStatus();
+    auto it = registered_.find(municipality);
+    if (it != registered_.end() && absl::Now() - it->second < kRegistrationRefresh) {
+      return absl::OkStatus();
+    }
   }
   auto reply = pool_.Command({"SADD", index_key_, std::string(municipality)});
   if (!reply.ok()) return reply.status();
   absl::MutexLock lock(&mu_);
-  registered_.insert(std::string(municipality));
+  registered_[std::string(municipality)] = absl::Now();
   return absl::OkStatus();
 }
 

@@ -20,11 +20,13 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "libs/store/redis_pool.h"
 
 namespace kpr::store {
@@ -81,7 +83,9 @@ class Outbox {
   const std::string service_;
   const std::string index_key_;
   absl::Mutex mu_;
-  absl::flat_hash_set<std::string> registered_ ABSL_GUARDED_BY(mu_);
+  // Municipality -> when it was last registered. Re-registered after kRegistrationRefresh so an
+  // index lost with Redis data (a flush, a failover without persistence) comes back by itself.
+  absl::flat_hash_map<std::string, absl::Time> registered_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kpr::store

@@ -7,7 +7,6 @@
 #include "libs/bus/envelope.h"
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
-#include "libs/privacy/sha256.h"
 
 namespace kpr::referral {
 namespace {
@@ -83,10 +82,11 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
       municipalities.push_back(m);
     }
     if (!prepared.violations.empty()) {
+      // Keyed digests: a plain hash of a low-entropy submission could be guessed back.
       std::string key = absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
-                                     "\n", privacy::Sha256Hex(event->payload().value()));
+                                     "\n", desk_.KeyedDigest("rejected-payload", event->payload().value()));
       std::string event_id =
-          absl::StrCat("rejected-", privacy::Sha256Hex(absl::StrCat(m, "\n", key)).substr(0, 32));
+          absl::StrCat("rejected-", desk_.KeyedDigest("rejected-event", absl::StrCat(m, "\n", key)));
       OutboxEvent rejection =
           desk_.RejectionEvent(*submission, prepared.violations, m, event->id(), event_id, caller);
       calls.push_back(store_.RejectCall(m, key, rejection));
@@ -124,9 +124,19 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     size_t i = call_for[c];
     const auto& result = (*results)[c];
     if (!result.ok()) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
-                                 std::string(result.status().message())};
-      retried.Increment();
+      // An outage is retried for as long as it lasts; anything else that keeps failing (a script
+      // error on this one submission) must not block the stream forever.
+      if (result.status().code() != absl::StatusCode::kUnavailable &&
+          batch[i].delivery_count >= kMaxDeliveriesOnError) {
+        outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(),
+                                   absl::StrCat("storing failed ", batch[i].delivery_count,
+                                                " times: ", result.status().message())};
+        dead.Increment();
+      } else {
+        outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
+                                   std::string(result.status().message())};
+        retried.Increment();
+      }
       continue;
     }
     outcomes[i] = bus::Outcome{};

@@ -26,6 +26,10 @@ class IntakeHandler {
   store::RedisPool& pool_;
 };
 
+// A submission whose store fails for another reason than an outage this many times is a dead
+// letter (a Redis outage is retried however long it lasts).
+inline constexpr uint64_t kMaxDeliveriesOnError = 10;
+
 // Nak delay for the n-th delivery: 250 ms doubling, at most 30 s.
 absl::Duration RetryBackoff(uint64_t delivery_count);
 

@@ -6,7 +6,6 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/bus/envelope.h"
 #include "kpr/referral/v1/events.pb.h"
-#include "libs/privacy/sha256.h"
 #include "services/referral/access_policy.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_lifecycle.h"
@@ -26,6 +25,18 @@ absl::Time FromTs(const google::protobuf::Timestamp& ts) {
 }
 
 std::string MunicipalityOrEmpty(const std::string& id) { return MunicipalityOfReferralId(id); }
+
+// The fields every closed-loop event carries, so the referrer can match it to its own case.
+template <typename Event>
+Event ClosedLoopEvent(const v1::Referral& r, int64_t version) {
+  Event e;
+  e.set_referral_id(r.id());
+  e.set_citizen_id(r.citizen_id());
+  e.set_source_system(r.source_system());
+  e.set_external_id(r.external_id());
+  e.set_version(version);
+  return e;
+}
 
 absl::Status MalformedId() {
   return absl::InvalidArgumentError("id: not a referral id (expected <municipality>-<26 characters>)");
@@ -121,17 +132,12 @@ ReferralDesk::Prepared ReferralDesk::Prepare(ReferralSubmitted s, const Caller& 
     return out;
   }
 
-  v1::ReferralReceived received;
-  received.set_referral_id(r.id());
-  received.set_citizen_id(r.citizen_id());
-  received.set_source_system(r.source_system());
-  received.set_external_id(r.external_id());
+  auto received = ClosedLoopEvent<v1::ReferralReceived>(r, 1);
   received.set_source(r.source());
   received.set_target_group(r.target_group());
   received.set_benefit_situation(r.benefit_situation());
   received.set_preferred_program(r.preferred_program());
   *received.mutable_received_at() = r.received_at();
-  received.set_version(1);
   out.referral.events.push_back(
       MakeOutboxEvent(absl::StrCat(r.id(), ".v1.received"), "received", m, received, now, caller));
   return out;
@@ -276,42 +282,22 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
   absl::string_view specific = SpecificEventName(req.status());
   const std::string version_prefix = absl::StrCat(r.id(), ".v", new_version, ".");
   if (specific == "accepted") {
-    v1::ReferralAccepted e;
-    e.set_referral_id(r.id());
-    e.set_citizen_id(r.citizen_id());
-    e.set_source_system(r.source_system());
-    e.set_external_id(r.external_id());
+    auto e = ClosedLoopEvent<v1::ReferralAccepted>(r, new_version);
     e.set_preferred_program(r.preferred_program());
-    e.set_version(new_version);
     events.push_back(MakeOutboxEvent(version_prefix + "accepted", "accepted", m, e, now, caller));
   } else if (specific == "declined") {
-    v1::ReferralDeclined e;
-    e.set_referral_id(r.id());
-    e.set_citizen_id(r.citizen_id());
-    e.set_source_system(r.source_system());
-    e.set_external_id(r.external_id());
+    auto e = ClosedLoopEvent<v1::ReferralDeclined>(r, new_version);
     e.set_reason(req.reason());
-    e.set_version(new_version);
     events.push_back(MakeOutboxEvent(version_prefix + "declined", "declined", m, e, now, caller));
   } else if (specific == "withdrawn") {
-    v1::ReferralWithdrawn e;
-    e.set_referral_id(r.id());
-    e.set_citizen_id(r.citizen_id());
-    e.set_source_system(r.source_system());
-    e.set_external_id(r.external_id());
+    auto e = ClosedLoopEvent<v1::ReferralWithdrawn>(r, new_version);
     e.set_reason(req.reason());
-    e.set_version(new_version);
     events.push_back(MakeOutboxEvent(version_prefix + "withdrawn", "withdrawn", m, e, now, caller));
   }
-  v1::ReferralStatusChanged changed;
-  changed.set_referral_id(r.id());
-  changed.set_citizen_id(r.citizen_id());
-  changed.set_source_system(r.source_system());
-  changed.set_external_id(r.external_id());
+  auto changed = ClosedLoopEvent<v1::ReferralStatusChanged>(r, new_version);
   changed.set_from(from);
   changed.set_to(req.status());
   changed.set_reason(req.reason());
-  changed.set_version(new_version);
   *changed.mutable_changed_at() = Ts(now);
   events.push_back(
       MakeOutboxEvent(version_prefix + "status_changed", "status_changed", m, changed, now, caller));

@@ -67,6 +67,12 @@ class ReferralDesk {
   absl::StatusOr<v1::Contact> GetContact(const std::string& id, const Caller& caller);
   absl::StatusOr<v1::Funnel> GetFunnel(const v1::GetFunnelRequest& request, const Caller& caller);
 
+  // A keyed digest (HMAC with the pseudonym key) of `value`, for de-duplication keys that must
+  // not be reversible by guessing.
+  std::string KeyedDigest(absl::string_view domain, absl::string_view value) const {
+    return pseudonymizer_.Keyed(domain, value);
+  }
+
   // Notified after every write that appended to the outbox (wakes the outbox relay).
   void NotifyOutbox() const {
     if (on_outbox_write_) on_outbox_write_();

@@ -25,6 +25,11 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc:
   if (!redis_options.ok()) return redis_options.status();
   redis_options->pool_size = 16;
   s->pool_ = std::make_unique<store::RedisPool>(*redis_options);
+  // Health has its own connection so a busy pool never reads as an outage.
+  store::RedisOptions health_options = *redis_options;
+  health_options.pool_size = 1;
+  health_options.command_timeout = absl::Milliseconds(500);
+  s->health_pool_ = std::make_unique<store::RedisPool>(health_options);
 
   auto js = bus::JetStream::Connect({config.nats_url, "kpr-referral", false});
   if (!js.ok()) return js.status();
@@ -51,7 +56,7 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc:
   ReferralServer* self = s.get();
   s->monitor_ = std::make_unique<rpc::HealthMonitor>(
       std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{
-          {"redis", [self] { return self->pool_->Ping().ok(); }},
+          {"redis", [self] { return self->health_pool_->Ping().ok(); }},
           {"nats", [self] { return self->js_->connected(); }}},
       absl::Milliseconds(250), [self](bool healthy) {
         self->rpc_server_->SetServing(healthy);
@@ -84,7 +89,9 @@ void ReferralServer::BootstrapStreams() {
       spec.filter_subject = "kpr.intake.v1.referral_submitted.>";
       spec.deliver_group = "referral-intake";
       spec.max_batch = 256;
-      spec.max_ack_pending = 4096;
+      // A few batches in flight: more would sit in the local queue long enough to be redelivered
+      // when the service is slow.
+      spec.max_ack_pending = 1024;
       spec.ack_wait = options_.intake_ack_wait;
       privacy::SealedBox* box = dead_letter_box_.get();
       spec.seal_dead_letter = [box](absl::string_view data) {
@@ -112,10 +119,14 @@ void ReferralServer::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   stopping_.store(true);
   observe::Info("shutting down");
+  // Stop taking work first: not ready, no new intake; then finish what is in flight (the batch in
+  // hand, open calls), then flush the outbox.
+  draining_.store(true);
   if (monitor_) monitor_->Stop();
-  if (rpc_server_) rpc_server_->Shutdown(grace);
+  if (rpc_server_) rpc_server_->SetServing(false);
   if (bootstrap_.joinable()) bootstrap_.join();
   if (consumer_) consumer_->Stop();
+  if (rpc_server_) rpc_server_->Shutdown(grace);
   if (relay_) relay_->Stop(absl::Seconds(5));
   if (http_) http_->Stop();
   observe::Info("stopped");

@@ -48,7 +48,7 @@ class ReferralServer {
 
   int grpc_port() const { return rpc_server_->port(); }
   int http_port() const { return http_->port(); }
-  bool healthy() const { return monitor_ && monitor_->healthy(); }
+  bool healthy() const { return !draining_.load() && monitor_ && monitor_->healthy(); }
 
  private:
   ReferralServer() = default;
@@ -62,6 +62,7 @@ class ReferralServer {
   std::unique_ptr<privacy::SealedBox> dead_letter_box_;
   std::unique_ptr<privacy::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<store::RedisPool> pool_;
+  std::unique_ptr<store::RedisPool> health_pool_;
   std::unique_ptr<bus::JetStream> js_;
   std::unique_ptr<ReferralStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
@@ -75,6 +76,7 @@ class ReferralServer {
   std::unique_ptr<bus::Consumer> consumer_;
   std::thread bootstrap_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> draining_{false};
   bool shut_down_ = false;
 };
 

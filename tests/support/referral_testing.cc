@@ -41,6 +41,17 @@ Secrets WriteSecrets(const std::string& dir) {
   return s;
 }
 
+rpc::ServiceConfig HarnessServiceConfig(const Secrets& secrets) {
+  rpc::ServiceConfig config;
+  config.nats_url = Servers::Nats().url();
+  config.redis_url = Servers::Redis().url();
+  config.grpc_addr = "127.0.0.1:0";
+  config.http_addr = "127.0.0.1:0";
+  config.jwt_secret_file = secrets.jwt_secret_file;
+  config.data_key_file = secrets.data_key_file;
+  return config;
+}
+
 std::string MakeToken(const std::string& secret, rpc::Role role,
                       std::vector<std::string> municipalities, std::string subject) {
   rpc::Claims c;
@@ -75,6 +86,7 @@ intake::v1::ReferralSubmitted SyntheticSubmission(int n, const std::string& muni
   c->set_given_name(absl::StrCat("Testperson", n));
   c->set_family_name("Syntetisk");
   c->set_phone(SyntheticPhone(n));
+  c->set_email(absl::StrCat("testperson", n, "@example.org"));
   c->set_preferred_channel(intake::v1::CONTACT_CHANNEL_SMS);
   *c->mutable_consent_given_at() = TimeUtil::GetCurrentTime();
   s.mutable_referrer()->set_caseworker_id(absl::StrCat("cw-", n % 7));
@@ -82,6 +94,7 @@ intake::v1::ReferralSubmitted SyntheticSubmission(int n, const std::string& muni
   s.set_target_group(intake::v1::TARGET_GROUP_SICK_LISTED);
   s.set_benefit_situation(intake::v1::BENEFIT_SITUATION_SYGEDAGPENGE);
   s.set_reason("stress efter sygemelding");
+  s.set_notes(absl::StrCat("note-", n, ": ringes op om formiddagen"));
   *s.mutable_submitted_at() = TimeUtil::GetCurrentTime();
   return s;
 }

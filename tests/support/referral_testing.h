@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
+#include "libs/rpc/config.h"
 #include "libs/rpc/jwt.h"
 #include "tests/harness/servers.h"
 
@@ -27,6 +28,9 @@ struct Secrets {
 };
 // Random secrets written to files under `dir`.
 Secrets WriteSecrets(const std::string& dir);
+
+// A service configuration pointing at the harness servers, with ports picked by the OS.
+rpc::ServiceConfig HarnessServiceConfig(const Secrets& secrets);
 
 std::string MakeToken(const std::string& secret, rpc::Role role,
                       std::vector<std::string> municipalities, std::string subject = "tester");

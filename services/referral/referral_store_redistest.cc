@@ -1,0 +1,136 @@
+// ReferralStore's scripts against a real Redis: de-duplication, versions, rejections recorded
+// once, and list pages that neither skip nor repeat referrals updated in the same millisecond.
+
+#include "services/referral/referral_store.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "services/referral/referral_id.h"
+#include "tests/harness/servers.h"
+
+namespace kpr::referral {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+
+class ReferralStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(testing::FlushRedis().ok());
+    store::RedisOptions options;
+    options.port = testing::Servers::Redis().port();
+    pool_ = std::make_unique<store::RedisPool>(options);
+    store_ = std::make_unique<ReferralStore>(*pool_);
+  }
+
+  NewReferral Make(const std::string& m, const std::string& ext, int64_t ms, std::string id = "") {
+    NewReferral n;
+    auto* r = n.stored.mutable_referral();
+    r->set_id(id.empty() ? NewReferralId(m, absl::FromUnixMillis(ms)) : id);
+    r->set_municipality(m);
+    r->set_source_system("fasit");
+    r->set_external_id(ext);
+    r->set_citizen_id("c0ffee");
+    r->set_status(v1::REFERRAL_STATUS_RECEIVED);
+    r->set_version(1);
+    *r->mutable_received_at() = TimeUtil::MillisecondsToTimestamp(ms);
+    *r->mutable_updated_at() = TimeUtil::MillisecondsToTimestamp(ms);
+    n.events.push_back(OutboxEvent{r->id() + ".v1.received", "kpr.referral.v1.received." + m, "data"});
+    return n;
+  }
+
+  std::unique_ptr<store::RedisPool> pool_;
+  std::unique_ptr<ReferralStore> store_;
+};
+
+TEST_F(ReferralStoreTest, SameExternalIdStoresOnceAndAppendsOneEvent) {
+  auto first = store_->Submit(Make("0165", "case-1", 1000));
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->created);
+  auto again = store_->Submit(Make("0165", "case-1", 2000));  // a new id, same external id
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->id, first->id);
+  EXPECT_EQ(*store_->outbox().Length("0165"), 1);
+  // The same external id in another municipality is another referral.
+  auto other = store_->Submit(Make("0183", "case-1", 1000));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->created);
+}
+
+TEST_F(ReferralStoreTest, UpdateChecksTheVersion) {
+  auto n = Make("0165", "case-2", 1000);
+  ASSERT_TRUE(store_->Submit(n).ok());
+  v1::StoredReferral updated = n.stored;
+  updated.mutable_referral()->set_status(v1::REFERRAL_STATUS_UNDER_REVIEW);
+  auto ok = store_->Update(updated, 1, 2, {});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->outcome, UpdateOutcome::kUpdated);
+  EXPECT_EQ(ok->version, 2);
+  auto stale = store_->Update(updated, 1, 2, {OutboxEvent{"x", "s", "d"}});
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->outcome, UpdateOutcome::kVersionConflict);
+  EXPECT_EQ(stale->version, 2);
+  EXPECT_EQ(*store_->outbox().Length("0165"), 1) << "a rejected update must not emit its events";
+  auto loaded = store_->Get("0165", n.stored.referral().id());
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_EQ((*loaded)->version, 2);
+  EXPECT_EQ((*loaded)->stored.referral().status(), v1::REFERRAL_STATUS_UNDER_REVIEW);
+  v1::StoredReferral ghost = updated;
+  ghost.mutable_referral()->set_id("0165-0000000000000000000000GHST");
+  EXPECT_EQ(store_->Update(ghost, 1, 1, {})->outcome, UpdateOutcome::kNotFound);
+}
+
+TEST_F(ReferralStoreTest, RejectionIsRecordedOnce) {
+  OutboxEvent e{"rejected-1", "kpr.referral.v1.rejected.0165", "data"};
+  for (int i = 0; i < 3; ++i) {
+    auto call = store_->RejectCall("0165", "fasit\ncase-9\nabc", e);
+    auto r = pool_->Eval(*call.script, call.keys, call.args);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->integer(), i == 0 ? 1 : 0);
+  }
+  EXPECT_EQ(*store_->outbox().Length("0165"), 1);
+}
+
+TEST_F(ReferralStoreTest, PagesNeitherSkipNorRepeatWithinOneMillisecond) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 9; ++i) {
+    auto n = Make("0165", absl::StrCat("tie-", i), 5000);  // all updated in the same millisecond
+    ids.insert(n.stored.referral().id());
+    ASSERT_TRUE(store_->Submit(n).ok());
+  }
+  ASSERT_TRUE(store_->Submit(Make("0165", "older", 4000)).ok());
+  std::vector<std::string> seen;
+  ListQuery q;
+  q.municipality = "0165";
+  q.page_size = 2;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = store_->List(q);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& s : page->referrals) seen.push_back(s.referral().id());
+    if (page->next_page_token.empty()) break;
+    q.page_token = page->next_page_token;
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.begin() + 9), ids);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.begin() + 9, std::greater<>()));
+  q.page_token = "garbage";
+  EXPECT_EQ(store_->List(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReferralStoreTest, FunnelRowsCoverTheHalfOpenPeriod) {
+  ASSERT_TRUE(store_->Submit(Make("0165", "a", 1000)).ok());
+  ASSERT_TRUE(store_->Submit(Make("0165", "b", 2000)).ok());
+  ASSERT_TRUE(store_->Submit(Make("0165", "c", 3000)).ok());
+  auto rows = store_->FunnelRows("0165", absl::FromUnixMillis(1000), absl::FromUnixMillis(3000));
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].status, v1::REFERRAL_STATUS_RECEIVED);
+  EXPECT_EQ((*rows)[0].reach, 1);
+}
+
+}  // namespace
+}  // namespace kpr::referral
