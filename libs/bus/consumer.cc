@@ -65,8 +65,11 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(JetStream& js, Consume
   if (!handler) return absl::InvalidArgumentError("consumer: handler is required");
   if (spec.deliver_group.empty()) spec.deliver_group = spec.durable;
   spec.max_batch = std::max(1, spec.max_batch);
+  spec.workers = std::max(1, spec.workers);
   std::unique_ptr<Consumer> c(new Consumer(js, std::move(spec), std::move(handler)));
-  c->worker_ = std::thread([p = c.get()] { p->WorkerLoop(); });
+  for (int i = 0; i < c->spec_.workers; ++i) {
+    c->workers_.emplace_back([p = c.get()] { p->WorkerLoop(); });
+  }
   bool retryable = false;
   absl::Status st = c->Setup(&retryable);
   if (!st.ok()) {
@@ -294,7 +297,9 @@ void Consumer::Stop() {
     absl::MutexLock lock(&shared_->mu);
     shared_->stop_worker = true;
   }
-  if (worker_.joinable()) worker_.join();
+  for (std::thread& w : workers_) {
+    if (w.joinable()) w.join();
+  }
   // Queued but not handled: nak now so another replica gets them without waiting ack_wait.
   std::deque<natsMsg*> left;
   {

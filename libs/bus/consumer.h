@@ -63,6 +63,10 @@ struct ConsumerSpec {
   int max_ack_pending = 4096;
   absl::Duration ack_wait = absl::Seconds(30);
   int max_batch = 256;
+  // Batches handled at once. More than one lets a handler prepare a batch while another batch's
+  // I/O is in flight; messages are then handled out of delivery order, so a handler with more
+  // than one worker must not depend on order (de-duplicate by key instead).
+  int workers = 1;
   // Seals the original bytes for KPR_DLQ (they may carry personal data); the service passes an
   // AES-GCM sealer. If unset, DeadLetter.sealed_data stays empty (never plaintext).
   std::function<std::string(absl::string_view)> seal_dead_letter;
@@ -124,7 +128,7 @@ class Consumer {
   natsSubscription* sub_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::atomic<bool> subscribed_{false};
   std::thread setup_thread_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace kpr::bus

@@ -19,6 +19,15 @@ struct CtxDeleter {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter>;
 
+// Fetched once: OpenSSL 3 otherwise looks the implementation up (under a lock) on every init.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* cipher = [] {
+    EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    return fetched != nullptr ? static_cast<const EVP_CIPHER*>(fetched) : EVP_aes_256_gcm();
+  }();
+  return cipher;
+}
+
 const unsigned char* Bytes(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -50,7 +59,7 @@ absl::StatusOr<std::string> SealedBox::Seal(absl::string_view plaintext,
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), nonce) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, Bytes(key_), nonce) != 1 ||
       (!associated_data.empty() &&
        EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(associated_data),
                          static_cast<int>(associated_data.size())) != 1) ||
@@ -85,7 +94,7 @@ absl::StatusOr<std::string> SealedBox::Open(absl::string_view sealed,
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), nonce) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, Bytes(key_), nonce) != 1 ||
       (!associated_data.empty() &&
        EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(associated_data),
                          static_cast<int>(associated_data.size())) != 1) ||

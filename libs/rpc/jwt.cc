@@ -215,6 +215,25 @@ absl::Status VerifyJwtSignature(absl::string_view token, absl::string_view secre
 JwtVerifier::JwtVerifier(std::string secret) : secret_(std::move(secret)) {}
 
 absl::StatusOr<Claims> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(token);
+    if (it != cache_.end()) {
+      if (now < it->second.expires_at) return it->second;
+      cache_.erase(it);
+      return Unauthenticated("expired");
+    }
+  }
+  absl::StatusOr<Claims> claims = VerifyUncached(token, now);
+  if (claims.ok()) {
+    absl::MutexLock lock(&cache_mu_);
+    if (cache_.size() >= kMaxCachedTokens) cache_.clear();  // simple bound; refills on demand
+    cache_.emplace(std::string(token), *claims);
+  }
+  return claims;
+}
+
+absl::StatusOr<Claims> JwtVerifier::VerifyUncached(absl::string_view token, absl::Time now) const {
   // With an empty secret anyone could mint tokens: accept none.
   if (secret_.empty()) return Unauthenticated("verifier has no secret");
   if (absl::Status signed_ok = VerifyJwtSignature(token, secret_); !signed_ok.ok()) {

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -41,10 +43,17 @@ class JwtVerifier {
   // signature, exp <= now, nbf > now, missing/empty sub, missing or unknown role, or
   // municipalities that are not an array of four-digit strings. A missing "municipalities"
   // claim means none.
+  // Verified tokens are cached (by the whole token, signature included) until they expire, so a
+  // dashboard's repeated calls skip the HMAC and the JSON parse.
   absl::StatusOr<Claims> Verify(absl::string_view token, absl::Time now = absl::Now()) const;
 
  private:
+  absl::StatusOr<Claims> VerifyUncached(absl::string_view token, absl::Time now) const;
+
+  static constexpr size_t kMaxCachedTokens = 4096;
   std::string secret_;
+  mutable absl::Mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, Claims> cache_ ABSL_GUARDED_BY(cache_mu_);
 };
 
 // Signs claims as an HS256 JWT (for kprctl dev tokens and tests). "exp" is included only when

@@ -49,6 +49,23 @@ TEST(JwtTest, RoundTrip) {
   EXPECT_FALSE(got->HasMunicipality("0147"));
 }
 
+TEST(JwtTest, CachedTokensStillExpireAndForgeriesNeverHitTheCache) {
+  JwtVerifier verifier{std::string(kSecret)};
+  Claims claims = SampleClaims();
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  claims.expires_at = now + absl::Minutes(5);
+  const std::string token = SignJwt(claims, kSecret);
+  ASSERT_TRUE(verifier.Verify(token, now).ok());
+  ASSERT_TRUE(verifier.Verify(token, now + absl::Minutes(1)).ok());  // from the cache
+  EXPECT_EQ(verifier.Verify(token, now + absl::Minutes(6)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  // Same header and payload, another signature: a different cache key, so checked and refused.
+  std::string forged = token.substr(0, token.rfind('.') + 1) + "AAAA";
+  EXPECT_EQ(verifier.Verify(forged, now).status().code(), absl::StatusCode::kUnauthenticated);
+  // A verifier with another secret has its own cache.
+  EXPECT_FALSE(JwtVerifier("another secret").Verify(token, now).ok());
+}
+
 TEST(JwtTest, NoExpiryMeansInfinite) {
   Claims claims = SampleClaims();
   claims.expires_at = absl::InfiniteFuture();

@@ -1,7 +1,7 @@
 #include "services/referral/referral_id.h"
 
-#include <openssl/rand.h>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -14,7 +14,14 @@ std::string NewReferralId(absl::string_view municipality, absl::Time now) {
   unsigned char bytes[16];
   uint64_t ms = static_cast<uint64_t>(absl::ToUnixMillis(now));
   for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  RAND_bytes(bytes + 6, 10);
+  // Ids need to be unique, not secret: a per-thread generator is enough and much cheaper than
+  // the system's cryptographic random source.
+  thread_local absl::BitGen gen;
+  uint64_t hi = absl::Uniform<uint64_t>(gen);
+  uint16_t lo = absl::Uniform<uint16_t>(gen);
+  for (int i = 0; i < 8; ++i) bytes[6 + i] = static_cast<unsigned char>(hi >> (8 * i));
+  bytes[14] = static_cast<unsigned char>(lo);
+  bytes[15] = static_cast<unsigned char>(lo >> 8);
   // 128 bits -> 26 base32 characters (the first carries 3 bits).
   std::string ulid(26, '0');
   unsigned __int128 v = 0;

@@ -89,6 +89,9 @@ void ReferralServer::BootstrapStreams() {
       spec.filter_subject = "kpr.intake.v1.referral_submitted.>";
       spec.deliver_group = "referral-intake";
       spec.max_batch = 256;
+      // Two batches in flight: one being prepared while the other runs in Redis. Order does not
+      // matter to the intake (it de-duplicates by source system and external id).
+      spec.workers = 2;
       // A few batches in flight: more would sit in the local queue long enough to be redelivered
       // when the service is slow.
       spec.max_ack_pending = 1024;

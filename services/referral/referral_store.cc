@@ -16,22 +16,21 @@ using ::google::protobuf::util::TimeUtil;
 using store::Key;
 using store::RedisReply;
 
-// KEYS: 1 ext, 2 entity, 3 updated, 4 received, 5 referrer (or ""), 6 citizen, 7 outbox
+// KEYS: 1 ext, 2 entity, 3 updated, 4 received, 5 referrer (or ""), 6 outbox
 // ARGV: 1 ext field, 2 id, 3 pb, 4 st, 5 src, 6 sys, 7 rcv ms, 8 reach, 9 referrer,
 //       10 number of events, then (id, subject, data) per event
 constexpr char kSubmitLua[] = R"lua(
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return {0, existing} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return {0, redis.call('HGET', KEYS[1], ARGV[1])}
+end
 redis.call('HSET', KEYS[2], 'v', 1, 'pb', ARGV[3], 'st', ARGV[4], 'src', ARGV[5], 'sys', ARGV[6],
-           'rcv', ARGV[7], 'upd', ARGV[7], 'reach', ARGV[8], 'ref', ARGV[9])
+           'reach', ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[7], ARGV[2])
 redis.call('ZADD', KEYS[4], ARGV[7], ARGV[2])
 if ARGV[9] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2]) end
-redis.call('SADD', KEYS[6], ARGV[2])
 local n = tonumber(ARGV[10])
 for i = 0, n - 1 do
-  outbox_append(KEYS[7], ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i])
+  outbox_append(KEYS[6], ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i])
 end
 return {1, ARGV[2]}
 )lua";
@@ -44,7 +43,7 @@ local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return {-1, 0} end
 if tonumber(v) ~= tonumber(ARGV[1]) then return {0, tonumber(v)} end
 local nv = tonumber(v) + 1
-redis.call('HSET', KEYS[1], 'v', nv, 'pb', ARGV[2], 'st', ARGV[3], 'upd', ARGV[4], 'reach', ARGV[5])
+redis.call('HSET', KEYS[1], 'v', nv, 'pb', ARGV[2], 'st', ARGV[3], 'reach', ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[4], KEYS[1]:match(':r:(.*)$'))
 if ARGV[6] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], KEYS[1]:match(':r:(.*)$')) end
 local n = tonumber(ARGV[7])
@@ -155,8 +154,7 @@ store::RedisPool::ScriptCall ReferralStore::SubmitCall(const NewReferral& n) con
   const std::string& cw = r.referrer().caseworker_id();
   std::vector<std::string> keys = {
       K(m, "ext"),     K(m, absl::StrCat("r:", r.id())), K(m, "updated"), K(m, "received"),
-      K(m, absl::StrCat("referrer:", cw)), K(m, absl::StrCat("citizen:", r.citizen_id())),
-      K(m, "outbox")};
+      K(m, absl::StrCat("referrer:", cw)), K(m, "outbox")};
   std::vector<std::string> args = {ExternalKey(r.source_system(), r.external_id()),
                                    r.id(),
                                    n.stored.SerializeAsString(),

@@ -5,13 +5,14 @@
 // and its indexes and appends the resulting events to the outbox, all or nothing.
 //
 // Keys (m = municipality), all in m's hash slot:
-//   kpr:{m}:referral:r:<id>            hash  v, pb (StoredReferral; personal data sealed), st, src,
-//                                            sys, rcv, upd, reach, ref
+//   kpr:{m}:referral:r:<id>            hash  v (version), pb (StoredReferral; personal data
+//                                            sealed), and what list and funnel filter on without
+//                                            decoding: st (status), src (source), sys (source
+//                                            system), reach (furthest funnel stage)
 //   kpr:{m}:referral:ext               hash  "<source_system>\n<external_id>" -> id (de-duplication)
 //   kpr:{m}:referral:updated           zset  id by last update (ms), for ListReferrals
 //   kpr:{m}:referral:received          zset  id by reception (ms), for GetFunnel
 //   kpr:{m}:referral:referrer:<cw>     zset  a caseworker's referrals by last update
-//   kpr:{m}:referral:citizen:<pseud>   set   ids per pseudonymous citizen id
 //   kpr:{m}:referral:rejected          hash  rejection key -> event id (one rejection per submission)
 //   kpr:{m}:referral:outbox            stream  events waiting for the outbox relay
 
