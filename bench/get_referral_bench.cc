@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
 
   std::cout << absl::StrFormat("rate %d/s for %d s per measurement\n\n", rate, seconds)
             << "| round | server | ok | failed | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n";
+  std::vector<double> echo_p99, get_p99, echo_p50, get_p50;
   for (int r = 1; r <= rounds; ++r) {
     auto e = bench::RunOpenLoop(rate, absl::Seconds(seconds), [&](bench::Call* call, grpc::CompletionQueue* cq) {
       auto rpc = echo_stub->AsyncEcho(&call->ctx, echo_req, cq);
@@ -164,7 +165,20 @@ int main(int argc, char** argv) {
               << absl::StrFormat("| %d | GetReferral | %d | %d | %.3f | %.3f | %.3f |\n", r, g.ok, g.failed, g.p50_ms, g.p99_ms, g.max_ms)
               << absl::StrFormat("| %d | ratio p99 | | | | %.2fx | |\n", r, e.p99_ms > 0 ? g.p99_ms / e.p99_ms : 0)
               << std::flush;
+    echo_p99.push_back(e.p99_ms);
+    get_p99.push_back(g.p99_ms);
+    echo_p50.push_back(e.p50_ms);
+    get_p50.push_back(g.p50_ms);
   }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  std::cout << absl::StrFormat(
+      "\nMedian over %d rounds: echo p50 %.3f ms, p99 %.3f ms; GetReferral p50 %.3f ms, p99 %.3f ms; "
+      "p99 ratio %.2fx (target <= 2x)\n",
+      rounds, median(echo_p50), median(echo_p99), median(get_p50), median(get_p99),
+      median(echo_p99) > 0 ? median(get_p99) / median(echo_p99) : 0.0);
   (*server)->Shutdown(absl::Seconds(1));
   (*echo_server)->Shutdown(absl::Seconds(1));
   testing::ShutdownHarness();

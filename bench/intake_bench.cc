@@ -9,6 +9,7 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -165,6 +166,7 @@ int main(int argc, char** argv) {
   auto sample = kpr::testing::IntakeEnvelope(kpr::testing::SyntheticSubmission(1, "0165"), "sample", "0165");
   std::cout << "| round | messages | raw fetch(256)+ack /s | raw push+ack /s | intake end-to-end /s | intake / raw fetch |\n"
             << "|---|---|---|---|---|---|\n";
+  std::vector<double> pulls, pushes, intakes, ratios;
   for (int r = 1; r <= rounds; ++r) {
     (void)kpr::testing::FlushRedis();
     (void)kpr::testing::DeleteAllStreams();
@@ -176,7 +178,19 @@ int main(int argc, char** argv) {
     std::cout << absl::StrFormat("| %d | %d | %.0f | %.0f | %.0f | %.0f %% |\n", r, n, pull, push, intake,
                                  pull > 0 ? 100.0 * intake / pull : 0.0)
               << std::flush;
+    pulls.push_back(pull);
+    pushes.push_back(push);
+    intakes.push_back(intake);
+    ratios.push_back(pull > 0 ? 100.0 * intake / pull : 0.0);
   }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+  };
+  std::cout << absl::StrFormat(
+      "\nMedian over %d rounds: raw fetch+ack %.0f/s, raw push+ack %.0f/s, intake %.0f/s; "
+      "intake at %.0f %% of raw fetch+ack (target >= 25 %%)\n",
+      rounds, median(pulls), median(pushes), median(intakes), median(ratios));
   kpr::testing::ShutdownHarness();
   std::filesystem::remove_all(dir);
   return 0;

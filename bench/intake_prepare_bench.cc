@@ -28,10 +28,11 @@ void BM_CitizenId(benchmark::State& state) {
 }
 BENCHMARK(BM_CitizenId);
 
-void BM_NewReferralId(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(referral::NewReferralId("0165", absl::Now()));
+void BM_ReferralId(benchmark::State& state) {
+  privacy::Pseudonymizer keys(std::string(32, 'k'));
+  for (auto _ : state) benchmark::DoNotOptimize(referral::ReferralIdFor(keys, "0165", "fasit", "case-1"));
 }
-BENCHMARK(BM_NewReferralId);
+BENCHMARK(BM_ReferralId);
 
 void BM_DecodeEnvelope(benchmark::State& state) {
   auto data = testing::IntakeEnvelope(testing::SyntheticSubmission(5, "0165"), "id", "0165");

@@ -28,6 +28,10 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
   grpc::ResourceQuota quota("kpr_rpc_server");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  // Handlers block on Redis. With the default of one or two pollers, a burst makes gRPC start and
+  // stop threads per request, which shows up as tail latency; keep a few waiting.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 8);
   for (grpc::Service* service : options.services) builder.RegisterService(service);
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -1,6 +1,7 @@
 #include "services/referral/intake_handler.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -36,32 +37,43 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
   static observe::Counter& retried = IntakeCounter("retry");
 
   std::vector<bus::Outcome> outcomes(batch.size(), bus::Outcome{});
-  std::vector<store::RedisPool::ScriptCall> calls;
-  std::vector<size_t> call_for;       // delivery index of each call
-  std::vector<bool> call_is_submit;
-  std::vector<std::string> municipalities;
+  auto dead_letter = [&](size_t i, std::string reason) {
+    outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(), std::move(reason)};
+    dead.Increment();
+  };
+  // A failed store: an outage is retried for as long as it lasts; anything else that keeps
+  // failing (a script error on this one submission) must not block the stream forever.
+  auto failed = [&](size_t i, const absl::Status& why) {
+    if (why.code() != absl::StatusCode::kUnavailable &&
+        batch[i].delivery_count >= kMaxDeliveriesOnError) {
+      dead_letter(i, absl::StrCat("storing failed ", batch[i].delivery_count, " times: ", why.message()));
+    } else {
+      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
+                                 std::string(why.message())};
+      retried.Increment();
+    }
+  };
 
+  // Valid submissions, grouped by municipality (one script call each); rejections one by one.
+  std::vector<ReferralDesk::Prepared> prepared(batch.size());
+  std::map<std::string, std::vector<size_t>> valid_by_municipality;
+  std::vector<store::RedisPool::ScriptCall> reject_calls;
+  std::vector<size_t> reject_for;
   for (size_t i = 0; i < batch.size(); ++i) {
     const bus::Delivery& d = batch[i];
     auto event = bus::ParseEvent(d.data);
     if (!event.ok()) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(),
-                                 absl::StrCat("undecodable event: ", event.status().message())};
-      dead.Increment();
+      dead_letter(i, absl::StrCat("undecodable event: ", event.status().message()));
       continue;
     }
     auto submission = bus::UnpackEvent<intake::v1::ReferralSubmitted>(*event);
     if (!submission.ok()) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(),
-                                 absl::StrCat("unexpected payload: ", submission.status().message())};
-      dead.Increment();
+      dead_letter(i, absl::StrCat("unexpected payload: ", submission.status().message()));
       continue;
     }
     std::string m = bus::MunicipalityFromSubject(d.subject);
     if (m.empty()) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(),
-                                 "subject does not end in a four-digit municipality code"};
-      dead.Increment();
+      dead_letter(i, "subject does not end in a four-digit municipality code");
       continue;
     }
     Caller caller;
@@ -71,93 +83,106 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     caller.correlation_id = event->correlation_id().empty() ? event->id() : event->correlation_id();
     caller.traceparent = event->trace().traceparent();
 
-    ReferralDesk::Prepared prepared = desk_.Prepare(*submission, caller);
+    prepared[i] = desk_.Prepare(*submission, caller);
     if (submission->municipality() != m || event->municipality() != m) {
       kpr::common::v1::FieldViolation v;
       v.set_field("municipality");
       v.set_description(absl::StrCat("must match the subject's municipality ", m));
-      prepared.violations.push_back(v);
+      prepared[i].violations.push_back(v);
     }
-    if (std::find(municipalities.begin(), municipalities.end(), m) == municipalities.end()) {
-      municipalities.push_back(m);
+    if (prepared[i].violations.empty()) {
+      valid_by_municipality[m].push_back(i);
+      continue;
     }
-    if (!prepared.violations.empty()) {
-      // Keyed digests: a plain hash of a low-entropy submission could be guessed back.
-      std::string key = absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
-                                     "\n", desk_.KeyedDigest("rejected-payload", event->payload().value()));
-      std::string event_id =
-          absl::StrCat("rejected-", desk_.KeyedDigest("rejected-event", absl::StrCat(m, "\n", key)));
-      OutboxEvent rejection =
-          desk_.RejectionEvent(*submission, prepared.violations, m, event->id(), event_id, caller);
-      calls.push_back(store_.RejectCall(m, key, rejection));
-      call_is_submit.push_back(false);
-    } else {
-      calls.push_back(store_.SubmitCall(prepared.referral));
-      call_is_submit.push_back(true);
-    }
-    call_for.push_back(i);
+    // Keyed digests: a plain hash of a low-entropy submission could be guessed back.
+    std::string key = absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
+                                   "\n", desk_.KeyedDigest("rejected-payload", event->payload().value()));
+    std::string event_id =
+        absl::StrCat("rejected-", desk_.KeyedDigest("rejected-event", absl::StrCat(m, "\n", key)));
+    OutboxEvent rejection =
+        desk_.RejectionEvent(*submission, prepared[i].violations, m, event->id(), event_id, caller);
+    reject_calls.push_back(store_.RejectCall(m, key, rejection));
+    reject_for.push_back(i);
+    valid_by_municipality.try_emplace(m);  // its outbox must be registered too
   }
-  if (calls.empty()) return outcomes;
+  if (reject_calls.empty() && valid_by_municipality.empty()) return outcomes;
 
-  auto retry_all = [&](const absl::Status& why) {
-    for (size_t i : call_for) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
-                                 std::string(why.message())};
-      retried.Increment();
-    }
-  };
-  for (const auto& m : municipalities) {
+  for (const auto& [m, items] : valid_by_municipality) {
     if (auto s = store_.RegisterOutbox(m); !s.ok()) {
-      retry_all(s);
+      for (const auto& [m2, items2] : valid_by_municipality) {
+        for (size_t i : items2) failed(i, s);
+      }
+      for (size_t i : reject_for) failed(i, s);
       return outcomes;
     }
   }
+
+  std::vector<store::RedisPool::ScriptCall> calls = std::move(reject_calls);
+  std::vector<std::vector<const NewReferral*>> submit_batches;
+  std::vector<std::vector<size_t>> submit_for;
+  for (const auto& [m, items] : valid_by_municipality) {
+    if (items.empty()) continue;
+    std::vector<const NewReferral*> referrals;
+    for (size_t i : items) referrals.push_back(&prepared[i].referral);
+    calls.push_back(store_.SubmitCall(referrals));
+    submit_batches.push_back(std::move(referrals));
+    submit_for.push_back(items);
+  }
   auto results = pool_.EvalPipeline(calls);
   if (!results.ok()) {
-    observe::Warn("intake batch not stored; will retry").With("reason", results.status().ToString())
-        .With("batch", static_cast<int64_t>(calls.size()));
-    retry_all(results.status());
+    observe::Warn("intake batch not stored; will retry")
+        .With("reason", results.status().ToString())
+        .With("batch", static_cast<int64_t>(batch.size()));
+    for (size_t i : reject_for) failed(i, results.status());
+    for (const auto& items : submit_for) {
+      for (size_t i : items) failed(i, results.status());
+    }
     return outcomes;
   }
+
   bool wrote = false;
-  for (size_t c = 0; c < calls.size(); ++c) {
-    size_t i = call_for[c];
+  for (size_t c = 0; c < reject_for.size(); ++c) {
     const auto& result = (*results)[c];
     if (!result.ok()) {
-      // An outage is retried for as long as it lasts; anything else that keeps failing (a script
-      // error on this one submission) must not block the stream forever.
-      if (result.status().code() != absl::StatusCode::kUnavailable &&
-          batch[i].delivery_count >= kMaxDeliveriesOnError) {
-        outcomes[i] = bus::Outcome{bus::Outcome::kDeadLetter, absl::ZeroDuration(),
-                                   absl::StrCat("storing failed ", batch[i].delivery_count,
-                                                " times: ", result.status().message())};
-        dead.Increment();
-      } else {
-        outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
-                                   std::string(result.status().message())};
-        retried.Increment();
-      }
-      continue;
-    }
-    outcomes[i] = bus::Outcome{};
-    if (!call_is_submit[c]) {
-      if (result->integer() == 1) {
-        rejected.Increment();
-        wrote = true;
-      }
-      continue;
-    }
-    auto parsed = ReferralStore::ParseSubmitReply(*result);
-    if (!parsed.ok()) {
-      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
-                                 std::string(parsed.status().message())};
-      continue;
-    }
-    if (parsed->created) {
-      stored.Increment();
+      failed(reject_for[c], result.status());
+    } else if (result->integer() == 1) {
+      rejected.Increment();
       wrote = true;
-    } else {
-      duplicate.Increment();
+    }
+  }
+  auto apply_submit = [&](const absl::StatusOr<store::RedisReply>& result,
+                          const std::vector<const NewReferral*>& referrals,
+                          const std::vector<size_t>& items) -> bool {
+    if (!result.ok()) return false;
+    auto parsed = ReferralStore::ParseSubmitReply(*result, referrals);
+    if (!parsed.ok()) return false;
+    for (size_t k = 0; k < items.size(); ++k) {
+      if ((*parsed)[k].created) {
+        stored.Increment();
+        wrote = true;
+      } else {
+        duplicate.Increment();
+      }
+    }
+    return true;
+  };
+  for (size_t b = 0; b < submit_batches.size(); ++b) {
+    const auto& result = (*results)[reject_for.size() + b];
+    if (apply_submit(result, submit_batches[b], submit_for[b])) continue;
+    // The batch failed in Redis: store its referrals one by one so that only a submission that
+    // really cannot be stored fails (those before it in the batch may be in already, which the
+    // de-duplication absorbs).
+    std::vector<store::RedisPool::ScriptCall> singles;
+    for (const NewReferral* r : submit_batches[b]) singles.push_back(store_.SubmitCall({r}));
+    auto single_results = pool_.EvalPipeline(singles);
+    for (size_t k = 0; k < submit_for[b].size(); ++k) {
+      size_t i = submit_for[b][k];
+      if (!single_results.ok()) {
+        failed(i, single_results.status());
+      } else if (!apply_submit((*single_results)[k], {submit_batches[b][k]}, {i})) {
+        const auto& r = (*single_results)[k];
+        failed(i, r.ok() ? absl::InternalError("unexpected reply") : r.status());
+      }
     }
   }
   if (wrote) desk_.NotifyOutbox();

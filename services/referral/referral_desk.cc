@@ -87,7 +87,7 @@ ReferralDesk::Prepared ReferralDesk::Prepare(ReferralSubmitted s, const Caller& 
 
   const std::string& m = s.municipality();
   v1::Referral& r = *out.referral.stored.mutable_referral();
-  r.set_id(NewReferralId(m, now));
+  r.set_id(ReferralIdFor(pseudonymizer_, m, s.source_system(), s.external_id()));
   r.set_municipality(m);
   r.set_source_system(s.source_system());
   r.set_external_id(s.external_id());

@@ -1,8 +1,7 @@
 #include "services/referral/referral_id.h"
 
-
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 
 namespace kpr::referral {
@@ -10,27 +9,19 @@ namespace {
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 }
 
-std::string NewReferralId(absl::string_view municipality, absl::Time now) {
-  unsigned char bytes[16];
-  uint64_t ms = static_cast<uint64_t>(absl::ToUnixMillis(now));
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  // Ids need to be unique, not secret: a per-thread generator is enough and much cheaper than
-  // the system's cryptographic random source.
-  thread_local absl::BitGen gen;
-  uint64_t hi = absl::Uniform<uint64_t>(gen);
-  uint16_t lo = absl::Uniform<uint16_t>(gen);
-  for (int i = 0; i < 8; ++i) bytes[6 + i] = static_cast<unsigned char>(hi >> (8 * i));
-  bytes[14] = static_cast<unsigned char>(lo);
-  bytes[15] = static_cast<unsigned char>(lo >> 8);
-  // 128 bits -> 26 base32 characters (the first carries 3 bits).
-  std::string ulid(26, '0');
+std::string ReferralIdFor(const privacy::Pseudonymizer& keys, absl::string_view municipality,
+                          absl::string_view source_system, absl::string_view external_id) {
+  // 32 hex characters = 128 bits; "\n" cannot occur in a valid source system or external id.
+  std::string digest = absl::HexStringToBytes(
+      keys.Keyed("referral-id", absl::StrCat(municipality, "\n", source_system, "\n", external_id)));
   unsigned __int128 v = 0;
-  for (unsigned char b : bytes) v = (v << 8) | b;
+  for (unsigned char b : digest.substr(0, 16)) v = (v << 8) | b;
+  std::string encoded(26, '0');  // 130 bits of room; the first character carries 3
   for (int i = 25; i >= 0; --i) {
-    ulid[i] = kCrockford[static_cast<int>(v & 31)];
+    encoded[i] = kCrockford[static_cast<int>(v & 31)];
     v >>= 5;
   }
-  return absl::StrCat(municipality, "-", ulid);
+  return absl::StrCat(municipality, "-", encoded);
 }
 
 std::string MunicipalityOfReferralId(absl::string_view id) {

@@ -2,26 +2,28 @@
 
 #include <set>
 
-#include "absl/time/clock.h"
-
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace kpr::referral {
 namespace {
 
-TEST(ReferralId, CarriesMunicipalityAndIsUnique) {
-  absl::Time now = absl::Now();
-  std::set<std::string> ids;
-  for (int i = 0; i < 10000; ++i) ids.insert(NewReferralId("0165", now));
-  EXPECT_EQ(ids.size(), 10000u);
-  for (const auto& id : ids) {
-    ASSERT_EQ(MunicipalityOfReferralId(id), "0165") << id;
-  }
+const privacy::Pseudonymizer kKeys(std::string(32, 'k'));
+
+TEST(ReferralId, SameSubmissionSameIdAndTheMunicipalityInFront) {
+  std::string id = ReferralIdFor(kKeys, "0165", "fasit", "case-1");
+  EXPECT_EQ(id, ReferralIdFor(kKeys, "0165", "fasit", "case-1"));
+  EXPECT_EQ(MunicipalityOfReferralId(id), "0165");
+  EXPECT_NE(id, ReferralIdFor(kKeys, "0183", "fasit", "case-1"));
+  EXPECT_NE(id, ReferralIdFor(kKeys, "0165", "momentum", "case-1"));
+  EXPECT_NE(id, ReferralIdFor(privacy::Pseudonymizer(std::string(32, 'x')), "0165", "fasit", "case-1"));
 }
 
-TEST(ReferralId, SortsByTime) {
-  absl::Time t = absl::FromUnixMillis(1700000000000);
-  EXPECT_LT(NewReferralId("0183", t), NewReferralId("0183", t + absl::Milliseconds(1)));
+TEST(ReferralId, DistinctSubmissionsGetDistinctIds) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(ReferralIdFor(kKeys, "0165", "fasit", absl::StrCat("case-", i)));
+  EXPECT_EQ(ids.size(), 10000u);
+  for (const auto& id : ids) ASSERT_EQ(MunicipalityOfReferralId(id), "0165") << id;
 }
 
 TEST(ReferralId, RejectsMalformed) {

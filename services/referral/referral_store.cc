@@ -16,23 +16,39 @@ using ::google::protobuf::util::TimeUtil;
 using store::Key;
 using store::RedisReply;
 
-// KEYS: 1 ext, 2 entity, 3 updated, 4 received, 5 referrer (or ""), 6 outbox
-// ARGV: 1 ext field, 2 id, 3 pb, 4 st, 5 src, 6 sys, 7 rcv ms, 8 reach, 9 referrer,
-//       10 number of events, then (id, subject, data) per event
+// Stores a batch of new referrals of one municipality in one call (Redis's per-call cost is
+// larger than the writes of one referral). Each is skipped if its (source_system, external_id)
+// is known. The de-duplication marker is written last, so if a write fails half-way a retry does
+// the referral again rather than taking it for a duplicate.
+// KEYS: 1 ext, 2 updated, 3 received, 4 outbox, then per referral: entity, referrer zset
+// ARGV: 1 count, then per referral: ext field, id, pb, st, src, sys, rcv ms, reach, referrer,
+//       number of events, then (id, subject, data) per event
+// Returns per referral: "" when stored, or the id of the referral already known.
 constexpr char kSubmitLua[] = R"lua(
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
-  return {0, redis.call('HGET', KEYS[1], ARGV[1])}
+local n = tonumber(ARGV[1])
+local a = 2
+local out = {}
+for i = 1, n do
+  local ext_field, id, rcv, ref = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
+  local events = tonumber(ARGV[a + 9])
+  local existing = redis.call('HGET', KEYS[1], ext_field)
+  if existing then
+    out[i] = existing
+  else
+    redis.call('HSET', KEYS[3 + 2 * i], 'v', 1, 'pb', ARGV[a + 2], 'st', ARGV[a + 3],
+               'src', ARGV[a + 4], 'sys', ARGV[a + 5], 'reach', ARGV[a + 7])
+    redis.call('ZADD', KEYS[2], rcv, id)
+    redis.call('ZADD', KEYS[3], rcv, id)
+    if ref ~= '' then redis.call('ZADD', KEYS[4 + 2 * i], rcv, id) end
+    for e = 0, events - 1 do
+      outbox_append(KEYS[4], ARGV[a + 10 + 3 * e], ARGV[a + 11 + 3 * e], ARGV[a + 12 + 3 * e])
+    end
+    redis.call('HSET', KEYS[1], ext_field, id)
+    out[i] = ''
+  end
+  a = a + 10 + 3 * events
 end
-redis.call('HSET', KEYS[2], 'v', 1, 'pb', ARGV[3], 'st', ARGV[4], 'src', ARGV[5], 'sys', ARGV[6],
-           'reach', ARGV[8])
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[2])
-redis.call('ZADD', KEYS[4], ARGV[7], ARGV[2])
-if ARGV[9] ~= '' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2]) end
-local n = tonumber(ARGV[10])
-for i = 0, n - 1 do
-  outbox_append(KEYS[6], ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i])
-end
-return {1, ARGV[2]}
+return out
 )lua";
 
 // KEYS: 1 entity, 2 updated, 3 referrer (or ""), 4 outbox
@@ -148,42 +164,55 @@ std::string ExternalKey(absl::string_view source_system, absl::string_view exter
 
 ReferralStore::ReferralStore(store::RedisPool& pool) : pool_(pool), outbox_(pool, kServiceName) {}
 
-store::RedisPool::ScriptCall ReferralStore::SubmitCall(const NewReferral& n) const {
-  const v1::Referral& r = n.stored.referral();
-  const std::string& m = r.municipality();
-  const std::string& cw = r.referrer().caseworker_id();
-  std::vector<std::string> keys = {
-      K(m, "ext"),     K(m, absl::StrCat("r:", r.id())), K(m, "updated"), K(m, "received"),
-      K(m, absl::StrCat("referrer:", cw)), K(m, "outbox")};
-  std::vector<std::string> args = {ExternalKey(r.source_system(), r.external_id()),
-                                   r.id(),
-                                   n.stored.SerializeAsString(),
-                                   std::to_string(r.status()),
-                                   std::to_string(r.source()),
-                                   r.source_system(),
-                                   std::to_string(Millis(r.received_at())),
-                                   "1",
-                                   cw};
-  AppendEvents(n.events, args);
+store::RedisPool::ScriptCall ReferralStore::SubmitCall(
+    const std::vector<const NewReferral*>& batch) const {
+  const std::string& m = batch.front()->stored.referral().municipality();
+  std::vector<std::string> keys = {K(m, "ext"), K(m, "updated"), K(m, "received"), K(m, "outbox")};
+  std::vector<std::string> args = {std::to_string(batch.size())};
+  keys.reserve(4 + 2 * batch.size());
+  args.reserve(1 + 13 * batch.size());
+  for (const NewReferral* n : batch) {
+    const v1::Referral& r = n->stored.referral();
+    const std::string& cw = r.referrer().caseworker_id();
+    keys.push_back(K(m, absl::StrCat("r:", r.id())));
+    keys.push_back(K(m, absl::StrCat("referrer:", cw)));
+    args.push_back(ExternalKey(r.source_system(), r.external_id()));
+    args.push_back(r.id());
+    args.push_back(n->stored.SerializeAsString());
+    args.push_back(std::to_string(r.status()));
+    args.push_back(std::to_string(r.source()));
+    args.push_back(r.source_system());
+    args.push_back(std::to_string(Millis(r.received_at())));
+    args.push_back("1");
+    args.push_back(cw);
+    AppendEvents(n->events, args);
+  }
   return store::RedisPool::ScriptCall{&SubmitScript(), std::move(keys), std::move(args)};
 }
 
-absl::StatusOr<SubmitResult> ReferralStore::ParseSubmitReply(const RedisReply& reply) {
-  if (!reply.is_array() || reply.size() != 2) {
+absl::StatusOr<std::vector<SubmitResult>> ReferralStore::ParseSubmitReply(
+    const RedisReply& reply, const std::vector<const NewReferral*>& batch) {
+  if (!reply.is_array() || reply.size() != batch.size()) {
     return absl::InternalError("referral_submit: unexpected reply");
   }
-  SubmitResult result;
-  result.created = reply.element(0).integer() == 1;
-  result.id = reply.element(1).string();
-  return result;
+  std::vector<SubmitResult> results(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    std::string existing = reply.element(i).string();
+    results[i].created = existing.empty();
+    results[i].id = existing.empty() ? batch[i]->stored.referral().id() : existing;
+  }
+  return results;
 }
 
 absl::StatusOr<SubmitResult> ReferralStore::Submit(const NewReferral& referral) {
   if (auto s = RegisterOutbox(referral.stored.referral().municipality()); !s.ok()) return s;
-  auto call = SubmitCall(referral);
+  std::vector<const NewReferral*> batch = {&referral};
+  auto call = SubmitCall(batch);
   auto reply = pool_.Eval(*call.script, call.keys, call.args);
   if (!reply.ok()) return reply.status();
-  return ParseSubmitReply(*reply);
+  auto results = ParseSubmitReply(*reply, batch);
+  if (!results.ok()) return results.status();
+  return results->front();
 }
 
 store::RedisPool::ScriptCall ReferralStore::RejectCall(const std::string& municipality,

@@ -85,10 +85,11 @@ class ReferralStore {
   absl::Status RegisterOutbox(const std::string& municipality) { return outbox_.Register(municipality); }
   store::Outbox& outbox() { return outbox_; }
 
-  // The script call that stores a new referral unless its (source_system, external_id) is known.
-  // Exposed so the intake can pipeline a whole batch.
-  store::RedisPool::ScriptCall SubmitCall(const NewReferral& referral) const;
-  static absl::StatusOr<SubmitResult> ParseSubmitReply(const store::RedisReply& reply);
+  // One script call that stores new referrals, all of one municipality, each unless its
+  // (source_system, external_id) is known. Exposed so the intake can store a batch at once.
+  store::RedisPool::ScriptCall SubmitCall(const std::vector<const NewReferral*>& batch) const;
+  static absl::StatusOr<std::vector<SubmitResult>> ParseSubmitReply(
+      const store::RedisReply& reply, const std::vector<const NewReferral*>& batch);
   absl::StatusOr<SubmitResult> Submit(const NewReferral& referral);
 
   // Records a rejection once per `rejection_key`; the event goes to the outbox only the first time.

@@ -29,7 +29,7 @@ class ReferralStoreTest : public ::testing::Test {
   NewReferral Make(const std::string& m, const std::string& ext, int64_t ms, std::string id = "") {
     NewReferral n;
     auto* r = n.stored.mutable_referral();
-    r->set_id(id.empty() ? NewReferralId(m, absl::FromUnixMillis(ms)) : id);
+    r->set_id(id.empty() ? ReferralIdFor(keys_, m, "fasit", ext) : id);
     r->set_municipality(m);
     r->set_source_system("fasit");
     r->set_external_id(ext);
@@ -42,6 +42,7 @@ class ReferralStoreTest : public ::testing::Test {
     return n;
   }
 
+  privacy::Pseudonymizer keys_{std::string(32, 'k')};
   std::unique_ptr<store::RedisPool> pool_;
   std::unique_ptr<ReferralStore> store_;
 };
@@ -50,7 +51,7 @@ TEST_F(ReferralStoreTest, SameExternalIdStoresOnceAndAppendsOneEvent) {
   auto first = store_->Submit(Make("0165", "case-1", 1000));
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->created);
-  auto again = store_->Submit(Make("0165", "case-1", 2000));  // a new id, same external id
+  auto again = store_->Submit(Make("0165", "case-1", 2000, "0165-0000000000000000000000ABCD"));  // another id, same external id
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->id, first->id);
