@@ -17,6 +17,7 @@
 #include "grpcpp/grpcpp.h"
 #include "kpr/bench/v1/echo.grpc.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
+#include "bench/stats.h"
 #include "libs/observe/log.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
@@ -170,15 +171,12 @@ int main(int argc, char** argv) {
     echo_p50.push_back(e.p50_ms);
     get_p50.push_back(g.p50_ms);
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
+  using kpr::bench::Median;
   std::cout << absl::StrFormat(
       "\nMedian over %d rounds: echo p50 %.3f ms, p99 %.3f ms; GetReferral p50 %.3f ms, p99 %.3f ms; "
       "p99 ratio %.2fx (target <= 2x)\n",
-      rounds, median(echo_p50), median(echo_p99), median(get_p50), median(get_p99),
-      median(echo_p99) > 0 ? median(get_p99) / median(echo_p99) : 0.0);
+      rounds, Median(echo_p50), Median(echo_p99), Median(get_p50), Median(get_p99),
+      Median(echo_p99) > 0 ? Median(get_p99) / Median(echo_p99) : 0.0);
   (*server)->Shutdown(absl::Seconds(1));
   (*echo_server)->Shutdown(absl::Seconds(1));
   testing::ShutdownHarness();

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "bench/stats.h"
 #include "libs/observe/log.h"
 #include "services/referral/referral_server.h"
 #include "tests/support/referral_testing.h"
@@ -183,14 +184,11 @@ int main(int argc, char** argv) {
     intakes.push_back(intake);
     ratios.push_back(pull > 0 ? 100.0 * intake / pull : 0.0);
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
+  using kpr::bench::Median;
   std::cout << absl::StrFormat(
       "\nMedian over %d rounds: raw fetch+ack %.0f/s, raw push+ack %.0f/s, intake %.0f/s; "
       "intake at %.0f %% of raw fetch+ack (target >= 25 %%)\n",
-      rounds, median(pulls), median(pushes), median(intakes), median(ratios));
+      rounds, Median(pulls), Median(pushes), Median(intakes), Median(ratios));
   kpr::testing::ShutdownHarness();
   std::filesystem::remove_all(dir);
   return 0;

@@ -16,8 +16,8 @@ echo "- date: $(date -u +%Y-%m-%d)"
 echo
 echo "## Intake throughput"
 echo
-"$BIN/kpr-bench-intake" "${1:-20000}" 3
+"$BIN/kpr-bench-intake" "${1:-20000}" 5
 echo
 echo "## GetReferral latency"
 echo
-"$BIN/kpr-bench-get-referral" "${2:-2000}" 5 3
+"$BIN/kpr-bench-get-referral" "${2:-2000}" 5 5
