@@ -8,20 +8,19 @@
 namespace kpr::bus {
 
 OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
-    : outbox_(outbox), js_(js), options_(std::move(options)) {}
+    : outbox_(outbox),
+      js_(js),
+      options_(std::move(options)),
+      loop_([this] { return FlushOnce(); },
+            {.idle_wait = options_.poll_interval,
+             .min_backoff = absl::Milliseconds(50),
+             .max_backoff = absl::Seconds(1)}) {}
 
 OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
 
-void OutboxRelay::Start() {
-  absl::MutexLock lock(&mu_);
-  if (thread_.joinable() || stop_) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void OutboxRelay::Start() { loop_.Start(); }
 
-void OutboxRelay::Notify() {
-  absl::MutexLock lock(&mu_);
-  notified_ = true;
-}
+void OutboxRelay::Notify() { loop_.Notify(); }
 
 absl::StatusOr<int> OutboxRelay::FlushOnce() { return FlushOnce(options_.publish_timeout); }
 
@@ -57,44 +56,13 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout) {
   return removed;
 }
 
-void OutboxRelay::Loop() {
-  const absl::Duration kMinBackoff = absl::Milliseconds(50);
-  const absl::Duration kMaxBackoff = absl::Seconds(1);
-  absl::Duration backoff = kMinBackoff;
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stop_) return;
-      notified_ = false;  // this pass covers whatever was written before it
-    }
-    absl::StatusOr<int> n = FlushOnce();
-    absl::Duration wait;
-    bool wake_on_notify = true;
-    if (!n.ok()) {
-      wait = backoff;
-      backoff = std::min(backoff * 2, kMaxBackoff);
-      wake_on_notify = false;  // a failing dependency is not fixed by a new write
-    } else {
-      backoff = kMinBackoff;
-      if (*n > 0) continue;  // maybe more: go again at once
-      wait = options_.poll_interval;
-    }
-    absl::MutexLock lock(&mu_);
-    auto wake = [this, wake_on_notify]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stop_ || (wake_on_notify && notified_);
-    };
-    mu_.AwaitWithTimeout(absl::Condition(&wake), wait);
-  }
-}
-
 void OutboxRelay::Stop(absl::Duration flush_timeout) {
   {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
     stopped_ = true;
-    stop_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  loop_.Stop();
   const absl::Time deadline = absl::Now() + flush_timeout;
   while (absl::Now() < deadline) {
     absl::Duration left = deadline - absl::Now();

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/bus/jetstream.h"
+#include "libs/runtime/pass_loop.h"
 #include "libs/store/outbox.h"
 
 namespace kpr::bus {
@@ -51,18 +52,15 @@ class OutboxRelay {
 
  private:
   absl::StatusOr<int> FlushOnce(absl::Duration publish_timeout);
-  void Loop();
 
   store::Outbox& outbox_;
   JetStream& js_;
   const Options options_;
   absl::Mutex flush_mu_;  // one pass at a time
   absl::Mutex mu_;
-  bool notified_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
   std::atomic<uint64_t> published_{0};
+  runtime::PassLoop loop_;
 };
 
 }  // namespace kpr::bus

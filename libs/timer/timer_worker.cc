@@ -1,0 +1,217 @@
+#include "libs/timer/timer_worker.h"
+
+#include <algorithm>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
+#include "libs/store/script.h"
+
+namespace kpr::timer {
+namespace {
+
+// KEYS[1] zset, KEYS[2] data; ARGV[1] now ms, ARGV[2] lease deadline ms, ARGV[3] limit,
+// ARGV[4] claim token. Returns a flat array: id, due ms, payload, attempt, id, ...
+const store::Script& ClaimScript() {
+  static const store::Script* s = new store::Script("timer_claim", R"lua(
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for _, id in ipairs(ids) do
+  local v = redis.call('HMGET', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id)
+  if not v[1] then
+    -- A member without data was not written by timer_schedule: drop it, it cannot fire.
+    redis.call('ZREM', KEYS[1], id)
+  else
+    local attempt = tonumber(v[3]) or 0
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    redis.call('HSET', KEYS[2], 'a:' .. id, attempt + 1, 't:' .. id, ARGV[4])
+    out[#out + 1] = id
+    out[#out + 1] = v[1]
+    out[#out + 1] = v[2] or ''
+    out[#out + 1] = tostring(attempt)
+  end
+end
+return out
+)lua");
+  return *s;
+}
+
+// KEYS[1] zset, KEYS[2] data; ARGV[1] claim token, ARGV[2] number of completed ids n,
+// ARGV[3 .. 2+n] completed ids, then pairs (id, new due ms) to re-queue. Only timers still
+// holding the token are touched. Returns the number completed.
+const store::Script& SettleScript() {
+  static const store::Script* s = new store::Script("timer_settle", R"lua(
+local token = ARGV[1]
+local n = tonumber(ARGV[2])
+local completed = 0
+for i = 3, 2 + n do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[2], 't:' .. id) == token then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id)
+    completed = completed + 1
+  end
+end
+for i = 3 + n, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[2], 't:' .. id) == token then
+    redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
+    redis.call('HSET', KEYS[2], 'd:' .. id, ARGV[i + 1])
+    redis.call('HDEL', KEYS[2], 't:' .. id)
+  end
+end
+return completed
+)lua");
+  return *s;
+}
+
+std::string RandomHex64() {
+  std::random_device rd;
+  uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return absl::StrCat(absl::Hex(v, absl::kZeroPad16));
+}
+
+constexpr absl::Duration kMaxErrorBackoff = absl::Seconds(2);
+
+}  // namespace
+
+TimerWorker::TimerWorker(store::RedisPool& pool, std::string service, Handler handler,
+                         Options options)
+    : pool_(pool),
+      service_(std::move(service)),
+      handler_(std::move(handler)),
+      options_(std::move(options)),
+      token_prefix_(RandomHex64()),
+      fired_(observe::MetricsRegistry::Global().GetCounter(
+          "kpr_timer_fired_total", "Timers handed to the handler.", {{"service", service_}})),
+      retried_(observe::MetricsRegistry::Global().GetCounter(
+          "kpr_timer_retried_total", "Timers re-queued after a handler error.",
+          {{"service", service_}})),
+      poll_errors_(observe::MetricsRegistry::Global().GetCounter(
+          "kpr_timer_poll_errors_total", "Timer passes that failed (e.g. Redis down).",
+          {{"service", service_}})),
+      loop_([this] { return PollOnce(options_.clock()); },
+            {.idle_wait = options_.poll_interval,
+             .min_backoff = options_.poll_interval,
+             .max_backoff = std::max(kMaxErrorBackoff, options_.poll_interval),
+             .on_failing =
+                 [this](const absl::Status& error) {
+                   observe::Warn("timer pass failed; retrying with backoff")
+                       .With("timer_service", service_)
+                       .With("error", error.ToString());
+                 },
+             .on_recovered =
+                 [this] { observe::Info("timer pass recovered").With("timer_service", service_); }}) {}
+
+TimerWorker::~TimerWorker() { Stop(); }
+
+void TimerWorker::Start() { loop_.Start(); }
+
+void TimerWorker::Notify() { loop_.Notify(); }
+
+void TimerWorker::Stop() { loop_.Stop(); }
+
+absl::Duration TimerWorker::Backoff(int attempt) const {
+  absl::Duration d = options_.min_backoff;
+  for (int i = 0; i < attempt && d < options_.max_backoff; ++i) d *= 2;
+  return std::min(d, options_.max_backoff);
+}
+
+absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
+  absl::MutexLock poll_lock(&poll_mu_);
+  auto index = pool_.Command({"SMEMBERS", TimerIndexKey(service_)});
+  if (!index.ok()) {
+    poll_errors_.Increment();
+    return index.status();
+  }
+  std::vector<std::string> municipalities;
+  for (size_t i = 0; i < index->size(); ++i) municipalities.push_back(index->element(i).string());
+  if (municipalities.empty()) return 0;
+
+  const int64_t now_ms = absl::ToUnixMillis(now);
+  const int64_t lease_until_ms = now_ms + absl::ToInt64Milliseconds(options_.lease);
+  const std::string token = absl::StrCat(token_prefix_, "-", passes_.fetch_add(1));
+  std::vector<store::RedisPool::ScriptCall> claims;
+  claims.reserve(municipalities.size());
+  for (const std::string& m : municipalities) {
+    claims.push_back({&ClaimScript(),
+                      {TimersKey(m, service_), TimerDataKey(m, service_)},
+                      {absl::StrCat(now_ms), absl::StrCat(lease_until_ms),
+                       absl::StrCat(std::max(options_.batch, 1)), token}});
+  }
+  auto claimed = pool_.EvalPipeline(claims);
+  if (!claimed.ok()) {
+    poll_errors_.Increment();
+    return claimed.status();
+  }
+
+  absl::Status error;  // first per-municipality error; the others still run
+  int delivered = 0;
+  std::vector<store::RedisPool::ScriptCall> settles;
+  for (size_t mi = 0; mi < municipalities.size(); ++mi) {
+    const absl::StatusOr<store::RedisReply>& reply = (*claimed)[mi];
+    if (!reply.ok()) {
+      error.Update(reply.status());
+      continue;
+    }
+    std::vector<std::string> done;
+    std::vector<std::string> retry;  // id, due ms, ...
+    for (size_t i = 0; i + 4 <= reply->size(); i += 4) {
+      Timer t;
+      t.municipality = municipalities[mi];
+      t.id = reply->element(i).string();
+      int64_t due_ms = 0;
+      if (!absl::SimpleAtoi(reply->element(i + 1).str(), &due_ms) ||
+          !absl::SimpleAtoi(reply->element(i + 3).str(), &t.attempt)) {
+        // Left claimed: it comes back after the lease instead of being lost.
+        error.Update(absl::InternalError("timer: malformed claimed timer"));
+        continue;
+      }
+      t.due = absl::FromUnixMillis(due_ms);
+      t.payload = reply->element(i + 2).string();
+      ++delivered;
+      fired_.Increment();
+      absl::Status s = handler_(t);
+      if (s.ok()) {
+        done.push_back(std::move(t.id));
+      } else {
+        retried_.Increment();
+        retry.push_back(std::move(t.id));
+        retry.push_back(absl::StrCat(now_ms + absl::ToInt64Milliseconds(Backoff(t.attempt))));
+      }
+    }
+    if (done.empty() && retry.empty()) continue;
+    std::vector<std::string> args;
+    args.reserve(2 + done.size() + retry.size());
+    args.push_back(token);
+    args.push_back(absl::StrCat(done.size()));
+    for (auto& id : done) args.push_back(std::move(id));
+    for (auto& a : retry) args.push_back(std::move(a));
+    settles.push_back({&SettleScript(),
+                       {TimersKey(municipalities[mi], service_),
+                        TimerDataKey(municipalities[mi], service_)},
+                       std::move(args)});
+  }
+  if (!settles.empty()) {
+    // If this fails the timers stay claimed and fire again after the lease (at least once).
+    auto settled = pool_.EvalPipeline(settles);
+    if (!settled.ok()) {
+      error.Update(settled.status());
+    } else {
+      for (const auto& r : *settled) {
+        if (!r.ok()) error.Update(r.status());
+      }
+    }
+  }
+  if (!error.ok()) {
+    poll_errors_.Increment();
+    return error;
+  }
+  return delivered;
+}
+
+}  // namespace kpr::timer
