@@ -140,6 +140,11 @@ absl::Status HttpServer::Start() {
     return absl::UnavailableError(absl::StrCat("pipe: ", std::strerror(err)));
   }
   listen_fd_ = fd;
+  {
+    std::lock_guard<std::mutex> lock(conn_mu_);
+    closing_ = false;
+  }
+  for (int i = 0; i < kConnectionWorkers; ++i) workers_.emplace_back([this] { ConnectionLoop(); });
   thread_ = std::thread([this] { AcceptLoop(); });
   return absl::OkStatus();
 }
@@ -150,6 +155,15 @@ void HttpServer::Stop() {
   while (::write(wake_pipe_[1], &byte, 1) < 0 && errno == EINTR) {
   }
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(conn_mu_);
+    closing_ = true;
+  }
+  conn_cv_.notify_all();
+  for (std::thread& w : workers_) w.join();
+  workers_.clear();
+  for (int conn : connections_) ::close(conn);  // accepted but never served
+  connections_.clear();
   ::close(listen_fd_);
   ::close(wake_pipe_[0]);
   ::close(wake_pipe_[1]);
@@ -170,6 +184,24 @@ void HttpServer::AcceptLoop() {
     if ((fds[0].revents & POLLIN) == 0) continue;
     int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) continue;  // EAGAIN, ECONNABORTED, EMFILE...: try again on the next poll
+    {
+      std::lock_guard<std::mutex> lock(conn_mu_);
+      connections_.push_back(conn);
+    }
+    conn_cv_.notify_one();
+  }
+}
+
+void HttpServer::ConnectionLoop() {
+  for (;;) {
+    int conn;
+    {
+      std::unique_lock<std::mutex> lock(conn_mu_);
+      conn_cv_.wait(lock, [this] { return closing_ || !connections_.empty(); });
+      if (connections_.empty()) return;  // closing and nothing left
+      conn = connections_.front();
+      connections_.pop_front();
+    }
     ServeConnection(conn);
     ::close(conn);
   }

@@ -2,11 +2,14 @@
 #define KPR_LIBS_OBSERVE_HTTP_SERVER_H_
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -45,13 +48,23 @@ class HttpServer {
 
  private:
   void AcceptLoop();
+  void ConnectionLoop();
   void ServeConnection(int fd);
+
+  // A few connections are served at once, so one slow client (each may take up to the 2 s I/O
+  // timeout) does not hold up health probes.
+  static constexpr int kConnectionWorkers = 4;
 
   const std::string address_;
   std::atomic<int> port_{0};
   int listen_fd_ = -1;
   int wake_pipe_[2] = {-1, -1};  // Stop() writes to [1] to wake the accept thread's poll
   std::thread thread_;
+  std::vector<std::thread> workers_;
+  std::mutex conn_mu_;
+  std::condition_variable conn_cv_;
+  std::deque<int> connections_;   // accepted, waiting for a worker; guarded by conn_mu_
+  bool closing_ = false;          // guarded by conn_mu_
   std::mutex mu_;  // not absl::Mutex: Debian's Abseil is not TSAN-instrumented
   std::map<std::string, std::function<HttpResponse()>> handlers_ ABSL_GUARDED_BY(mu_);
 };

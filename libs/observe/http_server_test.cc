@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/observe/metrics.h"
 
@@ -109,6 +110,21 @@ TEST_F(HttpServerTest, GarbageIs400AndServerKeepsServing) {
   EXPECT_THAT(RawRequest(server_.port(), "hello\r\n\r\n"), StartsWith("HTTP/1.1 400 "));
   EXPECT_THAT(RawRequest(server_.port(), std::string(20000, 'x')), StartsWith("HTTP/1.1 400 "));
   EXPECT_THAT(Get(server_.port(), "/healthz"), StartsWith("HTTP/1.1 200 "));
+}
+
+TEST_F(HttpServerTest, ASilentClientDoesNotHoldUpProbes) {
+  // Connects and sends nothing: it holds one connection worker until the I/O timeout.
+  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server_.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(silent, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  absl::SleepFor(absl::Milliseconds(50));
+  absl::Time start = absl::Now();
+  EXPECT_THAT(Get(server_.port(), "/healthz"), StartsWith("HTTP/1.1 200"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  ::close(silent);
 }
 
 TEST_F(HttpServerTest, CustomHandlerAddedAfterStart) {
