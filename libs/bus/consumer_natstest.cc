@@ -79,7 +79,6 @@ class ConsumerTest : public ::testing::Test {
 };
 
 TEST_F(ConsumerTest, TwoReplicasShareTheWorkExactlyOnce) {
-  ASSERT_TRUE(js_->PublishBatch(Messages(5000, "m-")).ok());
   auto js2 = MustConnect("consumer-test-2");
   Seen seen;
   std::atomic<int> a{0}, b{0};
@@ -100,6 +99,10 @@ TEST_F(ConsumerTest, TwoReplicasShareTheWorkExactlyOnce) {
   auto c2 = Consumer::Start(*js2, spec, handler(b));
   ASSERT_TRUE(c2.ok()) << c2.status();
   EXPECT_TRUE((*c1)->subscribed());
+  EXPECT_TRUE((*c2)->subscribed());
+  // Both replicas are in the deliver group before anything is published, so neither can drain
+  // the stream before the other has joined.
+  ASSERT_TRUE(js_->PublishBatch(Messages(5000, "m-")).ok());
   ASSERT_TRUE(seen.WaitFor(5000, absl::Seconds(30)));
   absl::SleepFor(absl::Seconds(1));  // anything delivered twice would show up now
   EXPECT_EQ(seen.distinct(), 5000u);
