@@ -45,7 +45,9 @@ Commands:
             [--phone P] [--email E] [--channel sms|email|phone_call|letter] [--language da]
             [--caseworker ID] [--organisation ORG] [--target-group G] [--benefit B]
             [--reason TEXT] [--program ID] [--notes TEXT] [--source-system kprctl]
-            or: submit --file submission.json   (a kpr.intake.v1.ReferralSubmitted in JSON)
+            or: submit --file submission.json   (a kpr.intake.v1.ReferralSubmitted in JSON;
+                --file - reads it from standard input, which keeps the CPR number and phone
+                out of the process list and shell history)
             Consent is taken as given now unless the JSON says when.
   get       ID
   list      --municipality M [--status S] [--source S] [--source-system X] [--since RFC3339]
@@ -203,10 +205,15 @@ int Submit(Client& client, const ParsedArgs& a) {
   rv1::SubmitReferralRequest req;
   iv1::ReferralSubmitted& s = *req.mutable_submission();
   if (a.Has("file")) {
-    std::ifstream in(a.Get("file"));
-    if (!in) Fail(absl::StrCat("cannot read ", a.Get("file")));
+    // "-" reads standard input: personal data then never shows in `ps` or shell history.
     std::stringstream ss;
-    ss << in.rdbuf();
+    if (a.Get("file") == "-") {
+      ss << std::cin.rdbuf();
+    } else {
+      std::ifstream in(a.Get("file"));
+      if (!in) Fail(absl::StrCat("cannot read ", a.Get("file")));
+      ss << in.rdbuf();
+    }
     auto st = google::protobuf::util::JsonStringToMessage(ss.str(), &s);
     if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted: ", st.ToString()));
   } else {
