@@ -41,18 +41,10 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout) {
   if (msgs.empty()) return 0;
   if (auto st = js_.PublishBatch(msgs, publish_timeout); !st.ok()) return st;
 
-  int removed = 0;
-  for (size_t i = 0; i < municipalities->size(); ++i) {
-    const auto& per_m = (*entries)[i];
-    if (per_m.empty()) continue;
-    std::vector<std::string> ids;
-    ids.reserve(per_m.size());
-    for (const auto& e : per_m) ids.push_back(e.stream_id);
-    // If this fails the entries are published again next pass (duplicates are absorbed).
-    if (auto st = outbox_.Remove((*municipalities)[i], ids); !st.ok()) return st;
-    removed += static_cast<int>(ids.size());
-    published_ += ids.size();
-  }
+  // If this fails the entries are published again next pass (duplicates are absorbed).
+  if (auto st = outbox_.RemoveMany(*municipalities, *entries); !st.ok()) return st;
+  const int removed = static_cast<int>(msgs.size());
+  published_ += msgs.size();
   return removed;
 }
 

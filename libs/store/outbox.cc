@@ -131,14 +131,33 @@ absl::StatusOr<std::vector<std::vector<OutboxEntry>>> Outbox::ReadMany(
 
 absl::Status Outbox::Remove(absl::string_view municipality,
                             const std::vector<std::string>& stream_ids) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  if (stream_ids.empty()) return absl::OkStatus();
-  std::vector<std::string> argv;
-  argv.reserve(stream_ids.size() + 2);
-  argv.push_back("XDEL");
-  argv.push_back(OutboxKey(municipality, service_));
-  argv.insert(argv.end(), stream_ids.begin(), stream_ids.end());
-  return pool_.Command(argv).status();
+  std::vector<OutboxEntry> entries;
+  entries.reserve(stream_ids.size());
+  for (const std::string& id : stream_ids) entries.push_back(OutboxEntry{id, "", "", ""});
+  return RemoveMany({std::string(municipality)}, {entries});
+}
+
+absl::Status Outbox::RemoveMany(const std::vector<std::string>& municipalities,
+                                const std::vector<std::vector<OutboxEntry>>& entries) {
+  if (municipalities.size() != entries.size()) {
+    return absl::InvalidArgumentError("outbox: one entry list per municipality");
+  }
+  std::vector<std::vector<std::string>> commands;
+  for (size_t i = 0; i < municipalities.size(); ++i) {
+    if (auto s = CheckMunicipality(municipalities[i]); !s.ok()) return s;
+    if (entries[i].empty()) continue;
+    std::vector<std::string> argv = {"XDEL", OutboxKey(municipalities[i], service_)};
+    argv.reserve(entries[i].size() + 2);
+    for (const OutboxEntry& e : entries[i]) argv.push_back(e.stream_id);
+    commands.push_back(std::move(argv));
+  }
+  if (commands.empty()) return absl::OkStatus();
+  auto replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const RedisReply& reply : *replies) {
+    if (reply.is_error()) return RedisErrorStatus(reply.str());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> Outbox::Length(absl::string_view municipality) {

@@ -73,6 +73,10 @@ class Outbox {
       const std::vector<std::string>& municipalities, int max_count_each);
   // XDEL the given stream ids (no-op for an empty list; unknown ids are ignored).
   absl::Status Remove(absl::string_view municipality, const std::vector<std::string>& stream_ids);
+  // Remove for many municipalities in one pipelined round trip: `entries` as ReadMany returned
+  // them (one vector per municipality, same order).
+  absl::Status RemoveMany(const std::vector<std::string>& municipalities,
+                          const std::vector<std::vector<OutboxEntry>>& entries);
   // XLEN.
   absl::StatusOr<int64_t> Length(absl::string_view municipality);
 

@@ -84,6 +84,10 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     caller.traceparent = event->trace().traceparent();
 
     prepared[i] = desk_.Prepare(*submission, caller);
+    if (!prepared[i].error.ok()) {
+      failed(i, prepared[i].error);
+      continue;
+    }
     if (submission->municipality() != m || event->municipality() != m) {
       kpr::common::v1::FieldViolation v;
       v.set_field("municipality");
@@ -94,9 +98,11 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
       valid_by_municipality[m].push_back(i);
       continue;
     }
-    // Keyed digests: a plain hash of a low-entropy submission could be guessed back.
-    std::string key = absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
-                                   "\n", desk_.KeyedDigest("rejected-payload", event->payload().value()));
+    // One rejection per distinct submission. Keyed, so neither the external id (which may be
+    // anything, since it failed validation) nor a guessable payload lies in Redis in clear.
+    std::string key = desk_.KeyedDigest(
+        "rejected-payload", absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
+                                         "\n", event->payload().value()));
     std::string event_id =
         absl::StrCat("rejected-", desk_.KeyedDigest("rejected-event", absl::StrCat(m, "\n", key)));
     OutboxEvent rejection =

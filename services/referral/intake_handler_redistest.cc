@@ -116,6 +116,27 @@ TEST_F(IntakeHandlerTest, OneUnstorableReferralDoesNotHoldBackItsBatch) {
   EXPECT_NE(last[0].reason.find("storing failed"), std::string::npos);
 }
 
+TEST_F(IntakeHandlerTest, ACprNumberAsExternalIdIsRejectedAndNeverKeptInClear) {
+  auto submission = testing::SyntheticSubmission(30, "0165");
+  const std::string cpr_as_id = testing::SyntheticCpr(31);
+  submission.set_external_id(cpr_as_id);
+  bus::Delivery d;
+  d.subject = "kpr.intake.v1.referral_submitted.0165";
+  d.msg_id = "in-30";
+  d.data = testing::IntakeEnvelope(submission, d.msg_id, "0165");
+  d.delivery_count = 1;
+  auto outcomes = handler_->Handle({d, d});  // twice: still one rejection
+  EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
+  EXPECT_EQ(outcomes[1].kind, bus::Outcome::kAck);
+  EXPECT_EQ(Count("XLEN", "kpr:{0165}:referral:outbox"), 1);
+  EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"), 0);
+  auto dump = testing::DumpRedis(testing::Servers::Redis().port());
+  ASSERT_TRUE(dump.ok());
+  EXPECT_NE(dump->find("rejected-"), std::string::npos);     // the rejection is in the outbox
+  EXPECT_NE(dump->find("external_id"), std::string::npos);  // naming the field...
+  EXPECT_EQ(dump->find(cpr_as_id), std::string::npos);     // ...but not its value
+}
+
 TEST_F(IntakeHandlerTest, AnOutageIsARetryNeverADeadLetter) {
   testing::Servers::Redis().Stop();
   auto outcomes = handler_->Handle({Submission(20, "0165", 50)});

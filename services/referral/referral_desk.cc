@@ -24,8 +24,6 @@ absl::Time FromTs(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(ts));
 }
 
-std::string MunicipalityOrEmpty(const std::string& id) { return MunicipalityOfReferralId(id); }
-
 // The fields every closed-loop event carries, so the referrer can match it to its own case.
 template <typename Event>
 Event ClosedLoopEvent(const v1::Referral& r, int64_t version) {
@@ -125,10 +123,7 @@ ReferralDesk::Prepared ReferralDesk::Prepare(ReferralSubmitted s, const Caller& 
   }
   out.referral.stored.set_sealed_contact(SealContact(contact, r.id()));
   if (out.referral.stored.sealed_contact().empty()) {
-    kpr::common::v1::FieldViolation v;
-    v.set_field("citizen");
-    v.set_description("could not be sealed for storage; try again");
-    out.violations.push_back(v);  // never happens unless the random source fails
+    out.error = absl::InternalError("the contact details could not be sealed for storage");
     return out;
   }
 
@@ -149,8 +144,12 @@ OutboxEvent ReferralDesk::RejectionEvent(const ReferralSubmitted& submission,
                                          const std::string& submission_event_id,
                                          const std::string& event_id, const Caller& caller) const {
   v1::ReferralRejected rejected;
-  rejected.set_source_system(submission.source_system());
-  rejected.set_external_id(submission.external_id());
+  auto violated = [&violations](absl::string_view field) {
+    return std::any_of(violations.begin(), violations.end(),
+                       [field](const auto& v) { return v.field() == field; });
+  };
+  if (!violated("source_system")) rejected.set_source_system(submission.source_system());
+  if (!violated("external_id")) rejected.set_external_id(submission.external_id());
   rejected.set_submission_event_id(submission_event_id);
   for (const auto& v : violations) *rejected.add_violations() = v;
   return MakeOutboxEvent(event_id, "rejected", municipality, rejected, clock_(), caller);
@@ -167,6 +166,7 @@ absl::StatusOr<std::pair<v1::Referral, bool>> ReferralDesk::Submit(ReferralSubmi
   }
   Prepared prepared = Prepare(std::move(submission), caller);
   if (!prepared.violations.empty()) return ViolationsToStatus(prepared.violations);
+  if (!prepared.error.ok()) return prepared.error;
   auto result = store_.Submit(prepared.referral);
   if (!result.ok()) return result.status();
   if (result->created) {
@@ -184,7 +184,7 @@ absl::StatusOr<std::pair<v1::Referral, bool>> ReferralDesk::Submit(ReferralSubmi
 }
 
 absl::StatusOr<LoadedReferral> ReferralDesk::Load(const std::string& id) {
-  std::string m = MunicipalityOrEmpty(id);
+  std::string m = MunicipalityOfReferralId(id);
   if (m.empty()) return MalformedId();
   auto loaded = store_.Get(m, id);
   if (!loaded.ok()) return loaded.status();
@@ -193,7 +193,7 @@ absl::StatusOr<LoadedReferral> ReferralDesk::Load(const std::string& id) {
 }
 
 absl::StatusOr<v1::Referral> ReferralDesk::Get(const std::string& id, const Caller& caller) {
-  std::string m = MunicipalityOrEmpty(id);
+  std::string m = MunicipalityOfReferralId(id);
   if (m.empty()) return MalformedId();
   if (auto s = Authorize(caller.claims, Operation::kGet, m); !s.ok()) return s;
   auto loaded = Load(id);
@@ -229,7 +229,7 @@ absl::StatusOr<v1::ListReferralsResponse> ReferralDesk::List(const v1::ListRefer
 
 absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferralStatusRequest& req,
                                                         const Caller& caller) {
-  std::string m = MunicipalityOrEmpty(req.id());
+  std::string m = MunicipalityOfReferralId(req.id());
   if (m.empty()) return MalformedId();
   if (auto s = Authorize(caller.claims, Operation::kUpdateStatus, m); !s.ok()) return s;
   if (auto s = AuthorizeStatusChange(caller.claims, req.status()); !s.ok()) return s;
@@ -318,7 +318,7 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
 }
 
 absl::StatusOr<v1::Contact> ReferralDesk::GetContact(const std::string& id, const Caller& caller) {
-  std::string m = MunicipalityOrEmpty(id);
+  std::string m = MunicipalityOfReferralId(id);
   if (m.empty()) return MalformedId();
   if (auto s = Authorize(caller.claims, Operation::kGetContact, m); !s.ok()) return s;
   auto loaded = Load(id);

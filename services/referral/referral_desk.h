@@ -44,10 +44,14 @@ class ReferralDesk {
   struct Prepared {
     FieldViolations violations;
     NewReferral referral;
+    // Not the submission's fault (the contact could not be sealed): try again later.
+    absl::Status error;
   };
   Prepared Prepare(intake::v1::ReferralSubmitted submission, const Caller& caller) const;
 
-  // The rejected event for an invalid intake submission (no personal data in it).
+  // The rejected event for an invalid intake submission. It names the bad fields but does not
+  // echo a source_system or external_id that is itself one of them (it could be anything,
+  // a CPR number included); the sender matches it by `submission_event_id` then.
   OutboxEvent RejectionEvent(const intake::v1::ReferralSubmitted& submission,
                              const FieldViolations& violations, const std::string& municipality,
                              const std::string& submission_event_id, const std::string& event_id,

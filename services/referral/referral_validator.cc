@@ -133,6 +133,10 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
     out.Add("external_id", s.external_id().empty()
                                ? "is required"
                                : "must be 1-128 characters of letters, digits, '.', '_', '-', ':', '/'");
+  } else if (privacy::NormalizeCpr(s.external_id()).ok()) {
+    // The external id travels in events and keys in clear; a case system that uses the CPR
+    // number as its case id must send another id.
+    out.Add("external_id", "must not be a CPR number");
   }
   if (s.municipality().size() != 4 ||
       !std::all_of(s.municipality().begin(), s.municipality().end(),

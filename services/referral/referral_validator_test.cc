@@ -127,6 +127,16 @@ TEST(ReferralValidator, NormalizesContactForms) {
   EXPECT_EQ(s.citizen().preferred_language(), "da");
 }
 
+TEST(ReferralValidator, ExternalIdMustNotBeACprNumber) {
+  ReferralSubmitted s = ValidSubmission();
+  s.set_external_id("0101902000");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)), UnorderedElementsAre("external_id"));
+  s.set_external_id("010190-2000");
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)), UnorderedElementsAre("external_id"));
+  s.set_external_id("1234567890");  // ten digits, but no date: an ordinary case number
+  EXPECT_TRUE(ValidateSubmission(s, kNow).empty());
+}
+
 TEST(ReferralValidator, LengthLimits) {
   ReferralSubmitted s = ValidSubmission();
   s.set_reason(std::string(2001, 'x'));
