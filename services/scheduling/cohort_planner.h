@@ -1,0 +1,213 @@
+#ifndef KPR_SERVICES_SCHEDULING_COHORT_PLANNER_H_
+#define KPR_SERVICES_SCHEDULING_COHORT_PLANNER_H_
+
+// Plans the timetable of one new cohort of a program against everything already booked, and
+// repairs a booked timetable after a closure or an absence. Pure: no I/O, no clock.
+//
+// HARD constraints (a plan that breaks one is never returned):
+//   time_window     every session lies inside the program's allowed hours of its weekday;
+//                   starts on the kStartGridMinutes grid; lasts its activity's duration.
+//   opening_hours   ... and inside its venue's opening hours that weekday.
+//   instructor_unavailable  ... and inside its instructor's weekly availability, not in an
+//                   absence. The instructor belongs to the session's institution.
+//   venue_booked / instructor_booked  no overlap with a booking in Occupancy (any cohort, any
+//                   program: institutions are shared) nor with another session of the plan.
+//   capacity        venue.capacity >= the cohort's capacity.
+//   closed          not on a public holiday or customary closing day, not in the
+//                   municipality's closed periods, not in a closure of the venue.
+//   no_host         the activity is hosted by one of its institutions (venue of it).
+//   weekly_rhythm   course week w (0-based) is the w-th ISO week from the start week that is
+//                   not paused; a week pauses when fewer than min_sessions_per_week of its
+//                   Monday-Friday are open in the municipality calendar; at most 2 pauses.
+//                   Every course week has min..max sessions; at most one session a day.
+//   first_session / last_session  if the program names them, the first session of the
+//                   timetable (in course week 0) has first_activity_id, the last (in the
+//                   last course week) has last_activity_id; the other sessions use the
+//                   remaining activities, never the fixed ones (unless a program has only them).
+//   Sessions never start before PlanRequest::not_before.
+//
+// SOFT constraints: the score is a sum of penalties, lower is better, 0 is perfect. This is THE
+// objective; the bench's exact MILP model minimises the very same function (Score below).
+//   habit        weights.habit for every session whose (weekday, start minute) differs from
+//                its rank's pattern. Rank = position of the session within its course week
+//                (0 = the week's first). A rank's pattern is the (weekday, start) that the most
+//                sessions of that rank use (so the count is: sessions of rank r minus the size
+//                of the largest group of rank-r sessions sharing weekday and start).
+//   rotation     weights.rotation for every two consecutive sessions (timetable order) at the
+//                same institution.
+//   instructor_continuity  weights.instructor_continuity x (distinct instructors - 1), per
+//                activity.
+//   institution_load  weights.institution_load x the number of sessions already booked in
+//                Occupancy at the session's institution in its ISO week, summed over sessions
+//                (spreads cohorts over institutions).
+//   fewer_sessions  weights.fewer_sessions x (max_sessions_per_week - sessions) per course week.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "services/scheduling/planning_model.h"
+
+namespace kpr::scheduling {
+
+enum class HardConstraint {
+  kTimeWindow,
+  kOpeningHours,
+  kInstructorUnavailable,
+  kVenueBooked,
+  kInstructorBooked,
+  kCapacity,
+  kClosed,
+  kNoHost,
+  kWeeklyRhythm,
+  kFirstSession,
+  kLastSession,
+};
+// "time_window", "opening_hours", "instructor_unavailable", "venue_booked",
+// "instructor_booked", "capacity", "closed", "no_host", "weekly_rhythm", "first_session",
+// "last_session" (the names used in PlanObstacle.constraint).
+absl::string_view HardConstraintName(HardConstraint c);
+
+enum class SoftConstraint {
+  kHabit,
+  kRotation,
+  kInstructorContinuity,
+  kInstitutionLoad,
+  kFewerSessions,
+};
+// "habit", "rotation", "instructor_continuity", "institution_load", "fewer_sessions".
+absl::string_view SoftConstraintName(SoftConstraint c);
+
+struct ScoreWeights {
+  double habit = 3.0;
+  double rotation = 2.0;
+  double instructor_continuity = 1.0;
+  double institution_load = 0.1;
+  double fewer_sessions = 5.0;
+};
+
+struct PlannedSession {
+  int index = 0;       // 0-based position in the timetable (ordered by day)
+  int week_index = 0;  // 0-based course week (paused weeks not counted)
+  std::string activity_id;
+  absl::CivilDay day;
+  MinuteSpan time;
+  std::string institution_id;
+  std::string venue_id;
+  std::string instructor_id;
+};
+
+struct SoftViolation {
+  SoftConstraint constraint;
+  double penalty = 0;
+  std::string detail;     // for coordinators, e.g. "Thursday 10:00 instead of Tuesday 09:30"
+  int session_index = -1;  // -1 for the cohort as a whole
+};
+
+struct Plan {
+  std::vector<PlannedSession> sessions;
+  double score = 0;
+  std::vector<SoftViolation> soft_violations;
+  // ISO weeks the course pauses for, e.g. "2026-W42".
+  std::vector<std::string> paused_weeks;
+};
+
+// Why no plan exists, in terms a coordinator can act on: which constraint, which institution
+// (empty when not about one), which ISO weeks ("2026-W42"), and a sentence saying it.
+struct Obstacle {
+  HardConstraint constraint;
+  std::string institution_id;
+  std::vector<std::string> weeks;
+  std::string message;
+};
+
+struct PlanRequest {
+  const ProgramModel* program = nullptr;
+  int start_iso_year = 0;
+  int start_iso_week = 0;
+  int capacity = 0;  // seats; 0 = program->max_cohort_size
+  // No session before this day (the planner has no clock: the caller passes today).
+  absl::CivilDay not_before = absl::CivilDay(1970, 1, 1);
+  std::string cohort_id;  // used in Obstacle texts only
+};
+
+// Exactly one of plan / obstacles is set.
+struct PlanOutcome {
+  std::optional<Plan> plan;
+  std::vector<Obstacle> obstacles;
+};
+
+struct ScoreBreakdown {
+  double score = 0;
+  std::vector<SoftViolation> soft_violations;
+};
+
+// The objective above for a complete timetable (sessions ordered by day; week_index set).
+// `others` must not contain the timetable's own sessions.
+ScoreBreakdown Score(const PlanningWorld& world, const Occupancy& others,
+                     const ProgramModel& program, const std::vector<PlannedSession>& sessions,
+                     const ScoreWeights& weights = ScoreWeights());
+
+// The hard constraints one session breaks on its own (all of them, not just the first) against
+// the world and `others` (not the cohort's own other sessions): time_window, opening_hours,
+// instructor_unavailable, venue_booked, instructor_booked, capacity, closed, no_host.
+std::vector<HardConstraint> SessionViolations(const PlanningWorld& world, const Occupancy& others,
+                                              const ProgramModel& program, int capacity,
+                                              const PlannedSession& session);
+
+// The best plan found (heuristic: greedy construction + local search; fast enough for a
+// national semester, ~12,000 sessions, in well under 2 s), or the obstacles.
+PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
+                       const PlanRequest& request, const ScoreWeights& weights = ScoreWeights());
+
+struct RepairRequest {
+  const ProgramModel* program = nullptr;
+  int capacity = 0;
+  // The cohort's current (not cancelled) sessions, ordered by day.
+  std::vector<PlannedSession> current;
+  // Sessions that start before this moment have taken place and are never touched.
+  absl::CivilMinute now;
+};
+
+struct RepairOutcome {
+  // The whole timetable after repair (untouched sessions unchanged), ordered by day; indices
+  // keep the original session's index (so callers can match sessions by index).
+  std::vector<PlannedSession> sessions;
+  // Indices of the sessions that moved.
+  std::vector<int> moved;
+  // Indices of the affected sessions for which no slot exists (the caller cancels them), each
+  // with why.
+  std::vector<std::pair<int, Obstacle>> unplaceable;
+  // Affected sessions that have already taken place.
+  int past_untouched = 0;
+};
+
+// Re-plans only the sessions that now break a hard constraint (the world already carries the
+// new closure or absence; `others` excludes this cohort). Each affected future session moves to
+// the best free slot in its own ISO week (another day, time, venue or instructor of a hosting
+// institution), keeping its activity; sessions that are fine never move.
+RepairOutcome RepairCohort(const PlanningWorld& world, const Occupancy& others,
+                           const RepairRequest& request,
+                           const ScoreWeights& weights = ScoreWeights());
+
+// Best free slot in the ISO week of `session.day` for that session (same activity), given the
+// cohort's other sessions `siblings` (no two on one day) — for RescheduleSession without a
+// target. nullopt with the obstacle when there is none.
+struct SlotChoice {
+  std::optional<PlannedSession> session;
+  std::optional<Obstacle> obstacle;
+};
+SlotChoice FindSlotInWeek(const PlanningWorld& world, const Occupancy& others,
+                          const ProgramModel& program, int capacity,
+                          const PlannedSession& session,
+                          const std::vector<PlannedSession>& siblings, absl::CivilMinute now,
+                          const ScoreWeights& weights = ScoreWeights());
+
+// "2026-W42"
+std::string IsoWeekLabel(absl::CivilDay day);
+
+}  // namespace kpr::scheduling
+
+#endif  // KPR_SERVICES_SCHEDULING_COHORT_PLANNER_H_
