@@ -43,6 +43,7 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc:
   s->desk_ = std::make_unique<ReferralDesk>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
                                             *s->audit_, [relay] { relay->Notify(); });
   s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, *s->pool_);
+  s->enrolments_ = std::make_unique<EnrolmentHandler>(*s->desk_);
   s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desk_, *s->verifier_);
 
   rpc::ServerOptions server_options;
@@ -82,39 +83,60 @@ void ReferralServer::BootstrapStreams() {
   absl::Duration backoff = absl::Milliseconds(100);
   while (!stopping_.load()) {
     absl::Status st = js_->EnsureStreams(bus::KprStreams(config_.stream_replicas));
-    if (st.ok()) {
-      bus::ConsumerSpec spec;
-      spec.stream = "KPR_INTAKE";
-      spec.durable = "referral-intake";
-      spec.filter_subject = "kpr.intake.v1.referral_submitted.>";
-      spec.deliver_group = "referral-intake";
-      spec.max_batch = 256;
-      // Two batches in flight: one being prepared while the other runs in Redis. Order does not
-      // matter to the intake (it de-duplicates by source system and external id).
-      spec.workers = 2;
-      // A few batches in flight: more would sit in the local queue long enough to be redelivered
-      // when the service is slow.
-      spec.max_ack_pending = 1024;
-      spec.ack_wait = options_.intake_ack_wait;
-      privacy::SealedBox* box = dead_letter_box_.get();
-      spec.seal_dead_letter = [box](absl::string_view data) {
-        auto sealed = box->Seal(data, "kpr-dlq");
-        return sealed.ok() ? *sealed : std::string();
-      };
-      IntakeHandler* intake = intake_.get();
-      auto consumer = bus::Consumer::Start(
-          *js_, spec, [intake](const std::vector<bus::Delivery>& batch) { return intake->Handle(batch); });
-      if (consumer.ok()) {
-        consumer_ = *std::move(consumer);
-        observe::Info("intake consumer started").With("stream", "KPR_INTAKE");
-        return;
-      }
-      st = consumer.status();
-    }
+    if (st.ok()) st = StartIntakeConsumer();
+    if (st.ok()) st = StartEnrolmentConsumer();
+    if (st.ok()) return;
     observe::Warn("streams not ready; retrying").With("reason", st.ToString());
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
+}
+
+absl::Status ReferralServer::StartIntakeConsumer() {
+  if (consumer_) return absl::OkStatus();
+  bus::ConsumerSpec spec;
+  spec.stream = "KPR_INTAKE";
+  spec.durable = "referral-intake";
+  spec.filter_subject = "kpr.intake.v1.referral_submitted.>";
+  spec.deliver_group = "referral-intake";
+  spec.max_batch = 256;
+  // Two batches in flight: one being prepared while the other runs in Redis. Order does not
+  // matter to the intake (it de-duplicates by source system and external id).
+  spec.workers = 2;
+  // A few batches in flight: more would sit in the local queue long enough to be redelivered
+  // when the service is slow.
+  spec.max_ack_pending = 1024;
+  spec.ack_wait = options_.intake_ack_wait;
+  privacy::SealedBox* box = dead_letter_box_.get();
+  spec.seal_dead_letter = [box](absl::string_view data) {
+    auto sealed = box->Seal(data, "kpr-dlq");
+    return sealed.ok() ? *sealed : std::string();
+  };
+  IntakeHandler* intake = intake_.get();
+  auto consumer = bus::Consumer::Start(
+      *js_, spec, [intake](const std::vector<bus::Delivery>& batch) { return intake->Handle(batch); });
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = *std::move(consumer);
+  observe::Info("intake consumer started").With("stream", "KPR_INTAKE");
+  return absl::OkStatus();
+}
+
+// Scheduling's enrolled events move referrals to ENROLLED (the closed loop to the referrer).
+absl::Status ReferralServer::StartEnrolmentConsumer() {
+  if (enrolment_consumer_) return absl::OkStatus();
+  bus::ConsumerSpec spec;
+  spec.stream = "KPR_SCHEDULING";
+  spec.durable = kEnrolmentConsumer;
+  spec.filter_subject = kEnrolmentFilter;
+  spec.deliver_group = kEnrolmentConsumer;
+  spec.max_batch = 64;
+  EnrolmentHandler* handler = enrolments_.get();
+  auto consumer = bus::Consumer::Start(
+      *js_, spec, [handler](const std::vector<bus::Delivery>& batch) { return handler->Handle(batch); });
+  if (!consumer.ok()) return consumer.status();
+  enrolment_consumer_ = *std::move(consumer);
+  observe::Info("enrolment consumer started").With("stream", "KPR_SCHEDULING");
+  return absl::OkStatus();
 }
 
 void ReferralServer::Shutdown(absl::Duration grace) {
@@ -129,6 +151,7 @@ void ReferralServer::Shutdown(absl::Duration grace) {
   if (rpc_server_) rpc_server_->SetServing(false);
   if (bootstrap_.joinable()) bootstrap_.join();
   if (consumer_) consumer_->Stop();
+  if (enrolment_consumer_) enrolment_consumer_->Stop();
   if (rpc_server_) rpc_server_->Shutdown(grace);
   if (relay_) relay_->Stop(absl::Seconds(5));
   if (http_) http_->Stop();
@@ -138,6 +161,7 @@ void ReferralServer::Shutdown(absl::Duration grace) {
 ReferralServer::~ReferralServer() {
   Shutdown(absl::Seconds(1));
   consumer_.reset();
+  enrolment_consumer_.reset();
 }
 
 }  // namespace kpr::referral

@@ -23,6 +23,7 @@
 #include "libs/rpc/lifecycle.h"
 #include "libs/rpc/server.h"
 #include "libs/store/redis_pool.h"
+#include "services/referral/enrolment_handler.h"
 #include "services/referral/intake_handler.h"
 #include "services/referral/referral_desk.h"
 #include "services/referral/referral_grpc_service.h"
@@ -53,6 +54,8 @@ class ReferralServer {
  private:
   ReferralServer() = default;
   void BootstrapStreams();
+  absl::Status StartIntakeConsumer();
+  absl::Status StartEnrolmentConsumer();
 
   rpc::ServiceConfig config_;
   Options options_;
@@ -73,7 +76,9 @@ class ReferralServer {
   std::unique_ptr<rpc::RpcServer> rpc_server_;
   std::unique_ptr<observe::HttpServer> http_;
   std::unique_ptr<rpc::HealthMonitor> monitor_;
+  std::unique_ptr<EnrolmentHandler> enrolments_;
   std::unique_ptr<bus::Consumer> consumer_;
+  std::unique_ptr<bus::Consumer> enrolment_consumer_;
   std::thread bootstrap_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> draining_{false};
