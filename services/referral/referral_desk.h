@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
 #include "kpr/referral/v1/referral_service.pb.h"
+#include "libs/host/grpc_edge.h"
 #include "libs/privacy/audit_trail.h"
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
@@ -24,12 +25,7 @@
 
 namespace kpr::referral {
 
-// Who asks, and the trace they ask in.
-struct Caller {
-  rpc::Claims claims;
-  std::string correlation_id;
-  std::string traceparent;
-};
+using Caller = host::Caller;
 
 class ReferralDesk {
  public:

@@ -1,11 +1,6 @@
 #include "services/referral/referral_grpc_service.h"
 
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "libs/observe/log.h"
-#include "libs/observe/metrics.h"
-#include "libs/observe/trace.h"
-#include "libs/rpc/auth.h"
+#include "libs/host/grpc_edge.h"
 
 namespace kpr::referral {
 
@@ -14,36 +9,7 @@ ReferralGrpcService::ReferralGrpcService(ReferralDesk& desk, const rpc::JwtVerif
 
 template <typename Body>
 grpc::Status ReferralGrpcService::Serve(const char* method, grpc::ServerContext* context, Body body) {
-  absl::Time start = absl::Now();
-  observe::TraceContext trace;
-  if (auto parent = observe::ParseTraceparent(rpc::IncomingTraceparent(*context))) {
-    trace = observe::ChildSpan(*parent);
-  } else {
-    trace = observe::NewRootTrace();
-  }
-  observe::ScopedTrace scoped(trace);
-  absl::Status status;
-  auto claims = rpc::Authenticate(*context, verifier_);
-  if (!claims.ok()) {
-    status = claims.status();
-  } else {
-    Caller caller;
-    caller.claims = *std::move(claims);
-    caller.correlation_id = observe::NewCorrelationId();
-    caller.traceparent = observe::FormatTraceparent(trace);
-    status = body(caller);
-  }
-  const std::string code = absl::StatusCodeToString(status.code());
-  observe::MetricsRegistry::Global()
-      .GetHistogram("kpr_grpc_server_handling_seconds", "gRPC handling time",
-                    {{"method", method}, {"code", code}})
-      .Observe(absl::ToDoubleSeconds(absl::Now() - start));
-  if (!status.ok() && status.code() != absl::StatusCode::kNotFound &&
-      status.code() != absl::StatusCode::kInvalidArgument) {
-    observe::Warn("rpc failed").With("method", method).With("code", code)
-        .With("error", status.message());
-  }
-  return rpc::ToGrpcStatus(status);
+  return host::ServeCall(method, context, verifier_, body);
 }
 
 grpc::Status ReferralGrpcService::SubmitReferral(grpc::ServerContext* context,

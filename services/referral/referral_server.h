@@ -5,24 +5,14 @@
 // health monitor and the HTTP observability endpoints, over one Redis pool and one NATS
 // connection. main() starts one; in-process tests start one too.
 
-#include <atomic>
 #include <memory>
-#include <thread>
 
 #include "absl/status/statusor.h"
-#include "libs/bus/consumer.h"
-#include "libs/bus/jetstream.h"
-#include "libs/bus/outbox_relay.h"
-#include "libs/observe/http_server.h"
+#include "libs/host/service_host.h"
 #include "libs/privacy/audit_trail.h"
-#include "libs/privacy/data_keys.h"
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
 #include "libs/rpc/config.h"
-#include "libs/rpc/jwt.h"
-#include "libs/rpc/lifecycle.h"
-#include "libs/rpc/server.h"
-#include "libs/store/redis_pool.h"
 #include "services/referral/enrolment_handler.h"
 #include "services/referral/intake_handler.h"
 #include "services/referral/referral_desk.h"
@@ -41,48 +31,31 @@ class ReferralServer {
   };
   static absl::StatusOr<std::unique_ptr<ReferralServer>> Start(const rpc::ServiceConfig& config,
                                                                Options options);
-  ~ReferralServer();
+  ~ReferralServer() {
+    if (host_) host_->Shutdown(absl::Seconds(1));
+  }
 
   // The SIGTERM drain: NOT_SERVING, finish in-flight calls and the batch in hand, flush the
   // outbox, stop.
-  void Shutdown(absl::Duration grace = absl::Seconds(10));
+  void Shutdown(absl::Duration grace = absl::Seconds(10)) { host_->Shutdown(grace); }
 
-  int grpc_port() const { return rpc_server_->port(); }
-  int http_port() const { return http_->port(); }
-  bool healthy() const { return !draining_.load() && monitor_ && monitor_->healthy(); }
+  int grpc_port() const { return host_->grpc_port(); }
+  int http_port() const { return host_->http_port(); }
+  bool healthy() const { return host_->healthy(); }
 
  private:
   ReferralServer() = default;
-  void BootstrapStreams();
-  absl::Status StartIntakeConsumer();
-  absl::Status StartEnrolmentConsumer();
 
-  rpc::ServiceConfig config_;
-  Options options_;
-  std::unique_ptr<rpc::JwtVerifier> verifier_;
-  privacy::DataKeys keys_;
+  // Declared first so it is destroyed last: the parts below run on its threads until it stops.
+  std::unique_ptr<host::ServiceHost> host_;
   std::unique_ptr<privacy::SealedBox> sealed_box_;
-  std::unique_ptr<privacy::SealedBox> dead_letter_box_;
   std::unique_ptr<privacy::Pseudonymizer> pseudonymizer_;
-  std::unique_ptr<store::RedisPool> pool_;
-  std::unique_ptr<store::RedisPool> health_pool_;
-  std::unique_ptr<bus::JetStream> js_;
   std::unique_ptr<ReferralStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<bus::OutboxRelay> relay_;
   std::unique_ptr<ReferralDesk> desk_;
   std::unique_ptr<IntakeHandler> intake_;
-  std::unique_ptr<ReferralGrpcService> grpc_service_;
-  std::unique_ptr<rpc::RpcServer> rpc_server_;
-  std::unique_ptr<observe::HttpServer> http_;
-  std::unique_ptr<rpc::HealthMonitor> monitor_;
   std::unique_ptr<EnrolmentHandler> enrolments_;
-  std::unique_ptr<bus::Consumer> consumer_;
-  std::unique_ptr<bus::Consumer> enrolment_consumer_;
-  std::thread bootstrap_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<bool> draining_{false};
-  bool shut_down_ = false;
+  std::unique_ptr<ReferralGrpcService> grpc_service_;
 };
 
 }  // namespace kpr::referral

@@ -230,18 +230,20 @@ bool Eventually(const std::function<bool()>& done, absl::Duration timeout, absl:
   return done();
 }
 
-ReferralProcess::ReferralProcess(const Secrets& secrets, std::map<std::string, std::string> extra_env)
-    : secrets_(secrets),
+ServiceProcess::ServiceProcess(std::string service, const Secrets& secrets,
+                               std::map<std::string, std::string> extra_env)
+    : service_(std::move(service)),
+      secrets_(secrets),
       extra_env_(std::move(extra_env)),
       grpc_port_(FreePort()),
       http_port_(FreePort()) {
   static int counter = 0;
-  log_path_ = absl::StrCat(Servers::Dir(), "/kpr-referral-", ++counter, ".log");
+  log_path_ = absl::StrCat(Servers::Dir(), "/kpr-", service_, "-", ++counter, ".log");
 }
 
-std::string ReferralProcess::grpc_address() const { return absl::StrCat("127.0.0.1:", grpc_port_); }
+std::string ServiceProcess::grpc_address() const { return absl::StrCat("127.0.0.1:", grpc_port_); }
 
-absl::Status ReferralProcess::Start() {
+absl::Status ServiceProcess::Start() {
   std::map<std::string, std::string> env = {
       {"KPR_NATS_URL", Servers::Nats().url()},
       {"KPR_REDIS_URL", Servers::Redis().url()},
@@ -252,11 +254,11 @@ absl::Status ReferralProcess::Start() {
   };
   for (const auto& [k, v] : extra_env_) env[k] = v;
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{BinaryDir() + "/services/referral/kpr-referral"}, env, log_path_);
+      std::vector<std::string>{absl::StrCat(BinaryDir(), "/services/", service_, "/kpr-", service_)}, env, log_path_);
   return process_->Start();
 }
 
-absl::Status ReferralProcess::WaitServing(absl::Duration timeout) {
+absl::Status ServiceProcess::WaitServing(absl::Duration timeout) {
   auto channel = grpc::CreateChannel(grpc_address(), grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   bool ok = Eventually(
@@ -269,32 +271,33 @@ absl::Status ReferralProcess::WaitServing(absl::Duration timeout) {
                resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
       },
       timeout, absl::Milliseconds(100));
-  return ok ? absl::OkStatus() : absl::DeadlineExceededError("kpr-referral is not SERVING");
+  return ok ? absl::OkStatus() : absl::DeadlineExceededError(absl::StrCat("kpr-", service_, " is not SERVING"));
 }
 
-absl::Status ReferralProcess::WaitConsuming(absl::Duration timeout) {
+absl::Status ServiceProcess::WaitConsuming(absl::Duration timeout) {
   size_t runs_before = 0;
   // Count the starts in the log so a restart waits for its own consumer.
   std::string log = Log();
-  for (size_t p = 0; (p = log.find("kpr-referral started", p)) != std::string::npos; ++p) ++runs_before;
+  const std::string started = absl::StrCat("kpr-", service_, " started");
+  for (size_t p = 0; (p = log.find(started, p)) != std::string::npos; ++p) ++runs_before;
   bool ok = Eventually(
       [&] {
         std::string l = Log();
         size_t consumers = 0;
-        for (size_t p = 0; (p = l.find("intake consumer started", p)) != std::string::npos; ++p) ++consumers;
+        for (size_t p = 0; (p = l.find("\"consumers started\"", p)) != std::string::npos; ++p) ++consumers;
         return consumers >= runs_before && runs_before > 0;
       },
       timeout, absl::Milliseconds(50));
-  return ok ? absl::OkStatus() : absl::DeadlineExceededError("the intake consumer did not start");
+  return ok ? absl::OkStatus() : absl::DeadlineExceededError("the consumers did not start");
 }
 
-void ReferralProcess::Kill() {
+void ServiceProcess::Kill() {
   if (process_) process_->Signal(SIGKILL);
 }
 
-int ReferralProcess::Terminate() { return process_ ? process_->Signal(SIGTERM, absl::Seconds(30)) : -1; }
+int ServiceProcess::Terminate() { return process_ ? process_->Signal(SIGTERM, absl::Seconds(30)) : -1; }
 
-std::string ReferralProcess::Log() const {
+std::string ServiceProcess::Log() const {
   std::ifstream in(log_path_);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }

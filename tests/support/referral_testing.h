@@ -80,14 +80,15 @@ class TestNats {
 bool Eventually(const std::function<bool()>& done, absl::Duration timeout,
                 absl::Duration interval = absl::Milliseconds(50));
 
-// kpr-referral as a child process against the harness servers.
-class ReferralProcess {
+// A kpr service binary (kpr-<service>) as a child process against the harness servers, started
+// with only the required settings (plus `extra_env`).
+class ServiceProcess {
  public:
-  ReferralProcess(const Secrets& secrets, std::map<std::string, std::string> extra_env = {});
+  ServiceProcess(std::string service, const Secrets& secrets, std::map<std::string, std::string> extra_env = {});
   absl::Status Start();
   // Waits until gRPC health says SERVING.
   absl::Status WaitServing(absl::Duration timeout = absl::Seconds(20));
-  // Waits until the intake consumer is subscribed (its start is logged).
+  // Waits until this run's consumers are subscribed (their start is logged).
   absl::Status WaitConsuming(absl::Duration timeout = absl::Seconds(20));
   void Kill();                   // SIGKILL
   int Terminate();               // SIGTERM, returns the wait status
@@ -97,12 +98,19 @@ class ReferralProcess {
   std::string Log() const;       // everything the process wrote (all its runs)
 
  private:
+  std::string service_;
   Secrets secrets_;
   std::map<std::string, std::string> extra_env_;
   int grpc_port_;
   int http_port_;
   std::string log_path_;
   std::unique_ptr<ChildProcess> process_;
+};
+
+class ReferralProcess : public ServiceProcess {
+ public:
+  explicit ReferralProcess(const Secrets& secrets, std::map<std::string, std::string> extra_env = {})
+      : ServiceProcess("referral", secrets, std::move(extra_env)) {}
 };
 
 // Every key and value in Redis as text, for scanning for personal data in the clear.

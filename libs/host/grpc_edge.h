@@ -1,0 +1,30 @@
+#ifndef KPR_LIBS_HOST_GRPC_EDGE_H_
+#define KPR_LIBS_HOST_GRPC_EDGE_H_
+
+// The edge every kpr gRPC method goes through: continue (or start) the caller's W3C trace,
+// authenticate the bearer token, run the method's body as that caller, record its latency and
+// outcome, log unexpected failures, and map absl::Status to the canonical gRPC code.
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "libs/rpc/jwt.h"
+
+namespace kpr::host {
+
+// Who asks, and the trace they ask in.
+struct Caller {
+  rpc::Claims claims;
+  std::string correlation_id;
+  std::string traceparent;
+};
+
+grpc::Status ServeCall(const char* method, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
+                       const std::function<absl::Status(const Caller&)>& body);
+
+}  // namespace kpr::host
+
+#endif  // KPR_LIBS_HOST_GRPC_EDGE_H_

@@ -1,0 +1,157 @@
+#include "libs/host/service_host.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "libs/observe/log.h"
+#include "libs/privacy/sealed_box.h"
+
+namespace kpr::host {
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::ServiceConfig& config,
+                                                                 Options options) {
+  std::unique_ptr<ServiceHost> h(new ServiceHost());
+  h->config_ = config;
+  h->options_ = std::move(options);
+  auto secret = rpc::ReadSecretFile(config.jwt_secret_file);
+  if (!secret.ok()) return secret.status();
+  auto keys = privacy::LoadDataKeysFromFile(config.data_key_file);
+  if (!keys.ok()) return keys.status();
+  h->keys_ = *std::move(keys);
+  h->verifier_ = std::make_unique<rpc::JwtVerifier>(*std::move(secret));
+
+  auto redis_options = store::RedisOptionsFromUrl(config.redis_url);
+  if (!redis_options.ok()) return redis_options.status();
+  redis_options->pool_size = h->options_.redis_pool_size;
+  h->pool_ = std::make_unique<store::RedisPool>(*redis_options);
+  store::RedisOptions health_options = *redis_options;
+  health_options.pool_size = 1;
+  health_options.command_timeout = absl::Milliseconds(500);
+  h->health_pool_ = std::make_unique<store::RedisPool>(health_options);
+
+  auto js = bus::JetStream::Connect(
+      {config.nats_url, absl::StrCat("kpr-", h->options_.service), false});
+  if (!js.ok()) return js.status();
+  h->js_ = *std::move(js);
+  return h;
+}
+
+std::function<void()> ServiceHost::RelayOutbox(store::Outbox& outbox) {
+  relays_.push_back(std::make_unique<bus::OutboxRelay>(outbox, *js_, bus::OutboxRelay::Options{}));
+  bus::OutboxRelay* relay = relays_.back().get();
+  return [relay] { relay->Notify(); };
+}
+
+void ServiceHost::AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler) {
+  if (!spec.seal_dead_letter) {
+    auto box = std::make_shared<privacy::SealedBox>(keys_.dead_letter_key);
+    spec.seal_dead_letter = [box](absl::string_view data) {
+      auto sealed = box->Seal(data, "kpr-dlq");
+      return sealed.ok() ? *sealed : std::string();
+    };
+  }
+  absl::MutexLock lock(&consumers_mu_);
+  consumers_.push_back(ConsumerSlot{std::move(spec), std::move(handler), nullptr});
+}
+
+void ServiceHost::AddWorker(std::function<void()> start, std::function<void()> stop) {
+  workers_.push_back(Worker{std::move(start), std::move(stop)});
+}
+
+absl::Status ServiceHost::Serve(std::vector<grpc::Service*> services) {
+  if (served_) return absl::FailedPreconditionError("Serve() called twice");
+  served_ = true;
+  rpc::ServerOptions server_options;
+  server_options.address = config_.grpc_addr;
+  server_options.services = std::move(services);
+  server_options.health_service_names = {options_.health_service_name};
+  auto rpc_server = rpc::RpcServer::Start(server_options);
+  if (!rpc_server.ok()) return rpc_server.status();
+  rpc_server_ = *std::move(rpc_server);
+
+  ServiceHost* self = this;
+  monitor_ = std::make_unique<rpc::HealthMonitor>(
+      std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{
+          {"redis", [self] { return self->health_pool_->Ping().ok(); }},
+          {"nats", [self] { return self->js_->connected(); }}},
+      absl::Milliseconds(250), [self](bool healthy) {
+        self->rpc_server_->SetServing(healthy && !self->draining_.load());
+        observe::Info(healthy ? "serving" : "not serving: a dependency is unreachable");
+      });
+
+  http_ = std::make_unique<observe::HttpServer>(config_.http_addr);
+  observe::ServeObservability(*http_, [self] { return self->healthy(); });
+  if (auto st = http_->Start(); !st.ok()) return st;
+
+  monitor_->Start();
+  for (auto& relay : relays_) relay->Start();
+  for (auto& w : workers_) w.start();
+  bootstrap_ = std::thread([self] { self->BootstrapStreams(); });
+  observe::Info(absl::StrCat("kpr-", options_.service, " started"))
+      .With("grpc_port", grpc_port())
+      .With("http_port", http_port());
+  return absl::OkStatus();
+}
+
+// Streams and consumers need NATS; retry until it answers so the service can start before NATS.
+void ServiceHost::BootstrapStreams() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  while (!stopping_.load()) {
+    absl::Status st = js_->EnsureStreams(bus::KprStreams(config_.stream_replicas));
+    if (st.ok()) {
+      absl::MutexLock lock(&consumers_mu_);
+      for (ConsumerSlot& slot : consumers_) {
+        if (slot.consumer || stopping_.load()) continue;
+        auto consumer = bus::Consumer::Start(*js_, slot.spec, slot.handler);
+        if (!consumer.ok()) {
+          st = consumer.status();
+          break;
+        }
+        slot.consumer = *std::move(consumer);
+        observe::Info("consumer started")
+            .With("stream", slot.spec.stream)
+            .With("durable", slot.spec.durable);
+      }
+    }
+    if (st.ok()) {
+      consumers_ready_.store(true);
+      observe::Info("consumers started").With("count", static_cast<int>(consumers_.size()));
+      return;
+    }
+    observe::Warn("streams not ready; retrying").With("reason", st.ToString());
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(2));
+  }
+}
+
+void ServiceHost::Shutdown(absl::Duration grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  stopping_.store(true);
+  observe::Info("shutting down");
+  // Stop taking work first (not ready, no new messages); finish what is in flight (the batch in
+  // hand, open calls, timers being fired); then flush the outbox.
+  draining_.store(true);
+  if (monitor_) monitor_->Stop();
+  if (rpc_server_) rpc_server_->SetServing(false);
+  if (bootstrap_.joinable()) bootstrap_.join();
+  {
+    absl::MutexLock lock(&consumers_mu_);
+    for (ConsumerSlot& slot : consumers_) {
+      if (slot.consumer) slot.consumer->Stop();
+    }
+  }
+  if (rpc_server_) rpc_server_->Shutdown(grace);
+  for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) it->stop();
+  for (auto& relay : relays_) relay->Stop(absl::Seconds(5));
+  if (http_) http_->Stop();
+  observe::Info("stopped");
+}
+
+ServiceHost::~ServiceHost() {
+  if (served_) Shutdown(absl::Seconds(1));
+  absl::MutexLock lock(&consumers_mu_);
+  for (ConsumerSlot& slot : consumers_) slot.consumer.reset();
+}
+
+}  // namespace kpr::host
