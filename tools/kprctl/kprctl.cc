@@ -1,9 +1,6 @@
 // kprctl: the staff command line for kpr over gRPC. See `kprctl help`.
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -17,11 +14,12 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
-#include "libs/rpc/auth.h"
 #include "libs/rpc/config.h"
 #include "libs/rpc/jwt.h"
 #include "services/referral/referral_lifecycle.h"
 #include "tools/kprctl/cli_args.h"
+#include "tools/kprctl/client_common.h"
+#include "tools/kprctl/scheduling_commands.h"
 
 namespace kpr::kprctl {
 namespace {
@@ -36,11 +34,16 @@ Usage: kprctl [global options] <command> [arguments] [options]
 
 Global options:
   --addr HOST:PORT      referral service (default $KPR_REFERRAL_ADDR or 127.0.0.1:50051)
+  --scheduling-addr HOST:PORT
+                        scheduling service (default $KPR_SCHEDULING_ADDR or 127.0.0.1:50052)
   --token-file FILE     file with the bearer token (default: $KPR_TOKEN holds the token itself)
-  --json                print JSON instead of text
+  --token TOKEN         the token itself (shows in the process list: prefer the two above)
+  --json                print JSON (the protobuf JSON mapping) instead of text
   --timeout SECONDS     per call (default 10)
 
-Commands:
+Exit codes: 0 done, 1 the call failed, 2 bad usage, 3 no timetable exists (plan, cohort create).
+
+Referral commands (kpr-referral):
   submit    --municipality M --source S --external-id ID --cpr CPR --given-name N --family-name N
             [--phone P] [--email E] [--channel sms|email|phone_call|letter] [--language da]
             [--caseworker ID] [--organisation ORG] [--target-group G] [--benefit B]
@@ -70,16 +73,6 @@ Benefits: sygedagpenge ressourceforloeb jobafklaringsforloeb kontanthjaelp uddan
           fleksjob none other
 )";
 
-[[noreturn]] void Fail(const std::string& message, int code = 1) {
-  std::cerr << "kprctl: " << message << "\n";
-  std::exit(code);
-}
-
-[[noreturn]] void Usage(const std::string& message) {
-  std::cerr << "kprctl: " << message << "\n(see kprctl help)\n";
-  std::exit(2);
-}
-
 // Parses an enum value by its short name ("jobcenter") or full name ("REFERRAL_SOURCE_JOBCENTER").
 template <typename Enum, typename ParseFn>
 Enum ParseEnum(const std::string& value, const std::string& prefix, ParseFn parse,
@@ -100,20 +93,6 @@ std::string StatusShort(rv1::ReferralStatus s) {
   return absl::AsciiStrToLower(std::string(referral::StatusName(s)));
 }
 
-std::string FormatTime(const google::protobuf::Timestamp& ts) {
-  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()), absl::LocalTimeZone());
-}
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
-
 google::protobuf::Timestamp ParseDate(const std::string& value, const std::string& option) {
   absl::Time t;
   std::string err;
@@ -124,59 +103,26 @@ google::protobuf::Timestamp ParseDate(const std::string& value, const std::strin
   Usage(absl::StrCat("--", option, ": expected YYYY-MM-DD or RFC 3339, got '", value, "'"));
 }
 
+// The referral service: kpr-referral at --addr / $KPR_REFERRAL_ADDR.
 class Client {
  public:
-  Client(const ParsedArgs& args) : args_(args) {
-    const char* env_addr = std::getenv("KPR_REFERRAL_ADDR");
-    std::string addr = args.Get("addr", env_addr ? env_addr : "127.0.0.1:50051");
-    channel_ = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-    stub_ = rv1::ReferralService::NewStub(channel_);
-    health_ = grpc::health::v1::Health::NewStub(channel_);
-    if (args.Has("token-file")) {
-      auto token = rpc::ReadSecretFile(args.Get("token-file"));
-      if (!token.ok()) Fail(std::string(token.status().message()));
-      token_ = std::string(absl::StripAsciiWhitespace(*token));
-    } else if (const char* t = std::getenv("KPR_TOKEN")) {
-      token_ = std::string(absl::StripAsciiWhitespace(t));
-    }
-    double seconds = 10;
-    if (args.Has("timeout") && !absl::SimpleAtod(args.Get("timeout"), &seconds)) {
-      Usage("--timeout: expected seconds");
-    }
-    timeout_ = absl::Seconds(seconds);
-    addr_ = addr;
-  }
+  explicit Client(const ParsedArgs& args)
+      : conn_(Connection::FromArgs(args, "kpr-referral", "addr", "KPR_REFERRAL_ADDR",
+                                   "127.0.0.1:50051")),
+        stub_(rv1::ReferralService::NewStub(conn_.channel())),
+        health_(grpc::health::v1::Health::NewStub(conn_.channel())) {}
 
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    if (token_.empty()) Fail("no token: set KPR_TOKEN or pass --token-file (kprctl token mints one)", 2);
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    rpc::SetBearerToken(*ctx, token_);
-    ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    return ctx;
-  }
-
-  void Check(const grpc::Status& status) const {
-    if (status.ok()) return;
-    std::string code = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
-    std::string hint;
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      hint = absl::StrCat(" (is kpr-referral running at ", addr_, "?)");
-    }
-    Fail(absl::StrCat(code, ": ", status.error_message(), hint));
-  }
+  std::unique_ptr<grpc::ClientContext> Context() const { return conn_.Context(); }
+  void Check(const grpc::Status& status) const { conn_.Check(status); }
 
   rv1::ReferralService::Stub& stub() { return *stub_; }
   grpc::health::v1::Health::Stub& health() { return *health_; }
-  absl::Duration timeout() const { return timeout_; }
+  const Connection& connection() const { return conn_; }
 
  private:
-  const ParsedArgs& args_;
-  std::shared_ptr<grpc::Channel> channel_;
+  Connection conn_;
   std::unique_ptr<rv1::ReferralService::Stub> stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
-  std::string token_;
-  std::string addr_;
-  absl::Duration timeout_;
 };
 
 void PrintReferral(const rv1::Referral& r) {
@@ -206,15 +152,9 @@ int Submit(Client& client, const ParsedArgs& a) {
   iv1::ReferralSubmitted& s = *req.mutable_submission();
   if (a.Has("file")) {
     // "-" reads standard input: personal data then never shows in `ps` or shell history.
-    std::stringstream ss;
-    if (a.Get("file") == "-") {
-      ss << std::cin.rdbuf();
-    } else {
-      std::ifstream in(a.Get("file"));
-      if (!in) Fail(absl::StrCat("cannot read ", a.Get("file")));
-      ss << in.rdbuf();
-    }
-    auto st = google::protobuf::util::JsonStringToMessage(ss.str(), &s);
+    auto text = ReadInput(a.Get("file"));
+    if (!text.ok()) Fail(std::string(text.status().message()));
+    auto st = google::protobuf::util::JsonStringToMessage(*text, &s);
     if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted: ", st.ToString()));
   } else {
     s.set_municipality(a.Get("municipality"));
@@ -414,9 +354,8 @@ int Health(Client& client, const ParsedArgs& a) {
   grpc::health::v1::HealthCheckRequest req;
   req.set_service(a.positional.empty() ? "" : a.positional[0]);
   grpc::health::v1::HealthCheckResponse resp;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + client.timeout()));
-  client.Check(client.health().Check(&ctx, req, &resp));
+  auto ctx = client.connection().AnonymousContext();
+  client.Check(client.health().Check(ctx.get(), req, &resp));
   std::string status = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
   std::cout << status << "\n";
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
@@ -446,18 +385,30 @@ int Token(const ParsedArgs& a) {
 int main(int argc, char** argv) {
   using namespace kpr::kprctl;  // NOLINT
   std::vector<std::string> args(argv + 1, argv + argc);
-  const std::set<std::string> options = {
-      "addr", "token-file", "timeout", "municipality", "source", "source-system", "external-id",
-      "cpr", "given-name", "family-name", "phone", "email", "channel", "language", "caseworker",
-      "organisation", "target-group", "benefit", "reason", "program", "notes", "file", "status",
-      "since", "page-size", "page-token", "note", "expected-version", "from", "to", "sub", "role",
-      "municipalities", "secret-file", "ttl"};
-  auto parsed = ParseArgs(args, options, {"json", "all", "help"});
+  // The referral commands' options; the scheduling commands check their own per command.
+  const std::set<std::string> referral_options = {
+      "addr", "token", "token-file", "timeout", "municipality", "source", "source-system",
+      "external-id", "cpr", "given-name", "family-name", "phone", "email", "channel", "language",
+      "caseworker", "organisation", "target-group", "benefit", "reason", "program", "notes",
+      "file", "status", "since", "page-size", "page-token", "note", "expected-version", "from",
+      "to", "sub", "role", "municipalities", "secret-file", "ttl"};
+  const std::set<std::string> referral_flags = {"json", "all", "help"};
+  std::set<std::string> options = referral_options;
+  options.insert(SchedulingOptions().begin(), SchedulingOptions().end());
+  std::set<std::string> flags = referral_flags;
+  flags.insert(SchedulingFlags().begin(), SchedulingFlags().end());
+  auto parsed = ParseArgs(args, options, flags);
   if (!parsed.ok()) Usage(std::string(parsed.status().message()));
   const ParsedArgs& a = *parsed;
   if (a.command.empty() || a.command == "help" || a.Has("help")) {
-    std::cout << kUsage;
+    std::cout << kUsage << kSchedulingUsage;
     return a.command.empty() && !a.Has("help") ? 2 : 0;
+  }
+  if (IsSchedulingCommand(a.command)) return RunSchedulingCommand(a);
+  for (const auto& [name, value] : a.options) {
+    if (!referral_options.count(name) && !referral_flags.count(name)) {
+      Usage(absl::StrCat("unknown option --", name, " for ", a.command));
+    }
   }
   if (a.command == "token") return Token(a);
   Client client(a);

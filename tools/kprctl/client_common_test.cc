@@ -1,0 +1,96 @@
+#include "tools/kprctl/client_common.h"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "kpr/scheduling/v1/scheduling.pb.h"
+
+namespace kpr::kprctl {
+namespace {
+
+ParsedArgs Args(std::map<std::string, std::string> options) {
+  ParsedArgs a;
+  a.command = "plan";
+  a.options = std::move(options);
+  return a;
+}
+
+std::string TempFile(const std::string& content) {
+  std::string path = ::testing::TempDir() + "/kprctl_token_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::ofstream(path) << content;
+  return path;
+}
+
+TEST(ResolveToken, FlagThenFileThenEnvironment) {
+  std::string file = TempFile("  from-file\n");
+  EXPECT_EQ(*ResolveToken(Args({{"token", " from-flag "}}), "from-env"), "from-flag");
+  EXPECT_EQ(*ResolveToken(Args({{"token-file", file}}), "from-env"), "from-file");
+  EXPECT_EQ(*ResolveToken(Args({}), " from-env\n"), "from-env");
+  EXPECT_EQ(*ResolveToken(Args({}), nullptr), "");
+  std::remove(file.c_str());
+}
+
+TEST(ResolveToken, RejectsBothFlagsAndReportsAnUnreadableFile) {
+  auto both = ResolveToken(Args({{"token", "t"}, {"token-file", "/x"}}), nullptr);
+  ASSERT_FALSE(both.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(both.status()));
+  auto missing = ResolveToken(Args({{"token-file", "/nonexistent/kprctl-token"}}), "env");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/kprctl-token"), absl::string_view::npos);
+}
+
+TEST(ResolveTimeout, DefaultsToTenSecondsAndNeedsAPositiveNumber) {
+  EXPECT_EQ(*ResolveTimeout(Args({})), absl::Seconds(10));
+  EXPECT_EQ(*ResolveTimeout(Args({{"timeout", "2.5"}})), absl::Milliseconds(2500));
+  for (const char* bad : {"0", "-1", "soon"}) {
+    auto t = ResolveTimeout(Args({{"timeout", bad}}));
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_NE(t.status().message().find("--timeout"), absl::string_view::npos);
+  }
+}
+
+TEST(ReadInput, ReadsAFileAndNamesAMissingOne) {
+  std::string file = TempFile("{\"a\": 1}");
+  EXPECT_EQ(*ReadInput(file), "{\"a\": 1}");
+  std::remove(file.c_str());
+  auto missing = ReadInput("/nonexistent/bundle.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("/nonexistent/bundle.json"), absl::string_view::npos);
+}
+
+TEST(ToJson, UsesTheProtobufMappingWithEnumNames) {
+  kpr::scheduling::v1::Cohort c;
+  c.set_cohort_id("0165-C1");
+  c.set_status(kpr::scheduling::v1::OPEN);
+  c.set_version(3);
+  std::string json = ToJson(c);
+  EXPECT_NE(json.find("\"cohort_id\": \"0165-C1\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"OPEN\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"version\": \"3\""), std::string::npos) << json;  // int64 as a string
+}
+
+TEST(Connection, ContextCarriesTheDeadline) {
+  Connection conn("kpr-scheduling", "127.0.0.1:1", "tok", absl::Seconds(5));
+  absl::Time before = absl::Now();
+  auto ctx = conn.Context();
+  absl::Time deadline = absl::FromChrono(ctx->deadline());
+  EXPECT_GE(deadline, before + absl::Seconds(5));
+  EXPECT_LE(deadline, absl::Now() + absl::Seconds(5));
+  EXPECT_EQ(conn.addr(), "127.0.0.1:1");
+}
+
+TEST(Connection, WithoutATokenExitsWithTheUsageCode) {
+  Connection conn("kpr-scheduling", "127.0.0.1:1", "", absl::Seconds(5));
+  EXPECT_EXIT(conn.Context(), ::testing::ExitedWithCode(kExitUsage), "no token");
+}
+
+TEST(DescribeStatus, NamesTheCode) {
+  EXPECT_EQ(DescribeStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no cohort 0165-C1")),
+            "NOT_FOUND: no cohort 0165-C1");
+}
+
+}  // namespace
+}  // namespace kpr::kprctl
