@@ -13,11 +13,13 @@ NATS_PORT=${KPR_LOCAL_NATS_PORT:-14222}
 REDIS_PORT=${KPR_LOCAL_REDIS_PORT:-16379}
 REFERRAL_GRPC=${KPR_LOCAL_REFERRAL_GRPC:-127.0.0.1:50051}
 REFERRAL_HTTP=${KPR_LOCAL_REFERRAL_HTTP:-127.0.0.1:8081}
+SCHEDULING_GRPC=${KPR_LOCAL_SCHEDULING_GRPC:-127.0.0.1:50052}
+SCHEDULING_HTTP=${KPR_LOCAL_SCHEDULING_HTTP:-127.0.0.1:8082}
 VAR="$ROOT/var/local"
 mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens"
 
 ./scripts/install-deps.sh
-./scripts/build.sh kpr-referral kprctl
+./scripts/build.sh kpr-referral kpr-scheduling kprctl
 BIN="$ROOT/${BUILD_DIR:-build}"
 KPRCTL="$BIN/tools/kprctl/kprctl"
 
@@ -40,23 +42,43 @@ KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
   "$BIN/services/referral/kpr-referral" > "$VAR/logs/referral.log" 2>&1 &
 echo $! > "$VAR/referral.pid"
 
-for _ in $(seq 1 100); do
-  "$KPRCTL" --addr "$REFERRAL_GRPC" health >/dev/null 2>&1 && break
-  sleep 0.2
+KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+KPR_GRPC_ADDR="$SCHEDULING_GRPC" KPR_HTTP_ADDR="$SCHEDULING_HTTP" \
+KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
+  "$BIN/services/scheduling/kpr-scheduling" > "$VAR/logs/scheduling.log" 2>&1 &
+echo $! > "$VAR/scheduling.pid"
+for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC; do
+  name=${svc%%:*}; addr=${svc#*:}
+  for _ in $(seq 1 100); do
+    "$KPRCTL" --addr "$addr" health >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  "$KPRCTL" --addr "$addr" health >/dev/null || {
+    echo "kpr-$name did not become healthy; see $VAR/logs/$name.log" >&2
+    exit 1
+  }
 done
-"$KPRCTL" --addr "$REFERRAL_GRPC" health >/dev/null || {
-  echo "kpr-referral did not become healthy; see $VAR/logs/referral.log" >&2
-  exit 1
-}
+export KPR_SCHEDULING_ADDR="$SCHEDULING_GRPC"
 
 token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" --ttl 720h "$@"; }
 token --sub coordinator-demo --role coordinator --municipalities 0165,0183 > "$VAR/tokens/coordinator"
 token --sub analyst-demo --role analyst --municipalities 0165,0183 > "$VAR/tokens/analyst"
 token --sub cw-demo-1 --role caseworker --municipalities 0165 > "$VAR/tokens/caseworker"
+token --sub admin-demo --role admin --municipalities 0165,0183 > "$VAR/tokens/admin"
+token --sub musikskolen-instruktoer-1 --role instructor --municipalities 0165 > "$VAR/tokens/instructor"
 export KPR_TOKEN=$(cat "$VAR/tokens/coordinator")
 
 # Demo data: synthetic citizens only (made-up CPR numbers and phone numbers, never real people).
 if [ ! -f "$VAR/demo-loaded" ]; then
+  # The catalog (invented institutions and staff) and two cohorts of each program a
+  # municipality, open for enrolment, so accepted referrals are placed at once.
+  KPR_TOKEN=$(cat "$VAR/tokens/admin") "$KPRCTL" catalog load --file "$ROOT/deploy/local/demo-catalog.json" >/dev/null
+  for m in 0165 0183; do
+    for c in sund-med-kultur:2027-W03 sund-med-kultur:2027-W09 kultur-paa-recept:2027-W03 kultur-paa-recept:2027-W14; do
+      "$KPRCTL" cohort create --municipality "$m" --program "${c%%:*}" --start-week "${c#*:}" \
+        --request-id "demo-$m-$c" >/dev/null
+    done
+  done
   sources=(jobcenter jobcenter jobcenter general_practitioner jobhuset self_referral)
   groups=(sick_listed long_term_unemployed newly_unemployed sick_listed vulnerable_young)
   n=0
@@ -73,7 +95,6 @@ if [ ! -f "$VAR/demo-loaded" ]; then
       # Move some along the lifecycle so the funnel has shape.
       if [ $((i % 4)) -ne 0 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" under_review --note "intake booked" >/dev/null; fi
       if [ $((i % 4)) -ge 2 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" accepted >/dev/null; fi
-      if [ $((i % 4)) -eq 3 ] && [ $((i % 8)) -ne 3 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" enrolled >/dev/null; fi
       if [ $((i % 4)) -eq 1 ] && [ "$i" -gt 4 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" declined --reason citizen_declined >/dev/null; fi
     done
   done
@@ -86,9 +107,13 @@ kpr is running on loopback:
   nats-server -js    nats://127.0.0.1:$NATS_PORT        (data in var/local/nats)
   redis-server       redis://127.0.0.1:$REDIS_PORT       (AOF in var/local/redis)
   kpr-referral       gRPC $REFERRAL_GRPC, HTTP http://$REFERRAL_HTTP/metrics /healthz /readyz
+  kpr-scheduling     gRPC $SCHEDULING_GRPC, HTTP http://$SCHEDULING_HTTP/metrics /healthz /readyz
   logs               var/local/logs/
 
-Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens.
+Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens; the
+institutions, instructors and two programs of deploy/local/demo-catalog.json (invented); four
+cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
+kpr-scheduling, which tells kpr-referral, which marks them ENROLLED.
 Tokens (valid 30 days) are in var/local/tokens/. Try:
 
   export KPR_TOKEN=\$(cat var/local/tokens/coordinator)
@@ -108,7 +133,7 @@ if [ "$DETACH" -eq 1 ]; then
 fi
 echo "Ctrl-C stops everything."
 trap '"$ROOT/deploy/local/stop.sh"; exit 0' INT TERM
-while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null; do sleep 1; done
-echo "kpr-referral exited; see var/local/logs/referral.log" >&2
+while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null && kill -0 "$(cat "$VAR/scheduling.pid")" 2>/dev/null; do sleep 1; done
+echo "a service exited; see var/local/logs/" >&2
 "$ROOT/deploy/local/stop.sh"
 exit 1

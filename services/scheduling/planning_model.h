@@ -111,7 +111,8 @@ struct Booking {
 };
 
 // Booked sessions indexed for the planner's conflict checks (by venue and day, by instructor and
-// day) and its load term (sessions per institution and ISO week).
+// day) and its load term (sessions per institution and ISO week). Lookups take string views and
+// do not allocate: the planner asks thousands of times per cohort.
 class Occupancy {
  public:
   void Add(const Booking& b);
@@ -123,6 +124,12 @@ class Occupancy {
                                MinuteSpan time) const;
   const Booking* InstructorConflict(absl::string_view instructor_id, absl::CivilDay day,
                                     MinuteSpan time) const;
+  // Appends the times the venue (or instructor) is booked on `day` to `out`, in the order
+  // booked; the planner reads a day once instead of asking per candidate slot.
+  void VenueBusy(absl::string_view venue_id, absl::CivilDay day,
+                 std::vector<MinuteSpan>* out) const;
+  void InstructorBusy(absl::string_view instructor_id, absl::CivilDay day,
+                      std::vector<MinuteSpan>* out) const;
   // Sessions booked at the institution in the ISO week containing `day`.
   int InstitutionLoad(absl::string_view institution_id, absl::CivilDay day) const;
 
@@ -133,11 +140,20 @@ class Occupancy {
     Booking booking;
     bool removed = false;
   };
+  // Indices into entries_ per day.
+  using DayIndex = absl::flat_hash_map<absl::CivilDay, std::vector<size_t>>;
+
+  const Booking* Conflict(const absl::flat_hash_map<std::string, DayIndex>& index,
+                          absl::string_view id, absl::CivilDay day, MinuteSpan time) const;
+  void Busy(const absl::flat_hash_map<std::string, DayIndex>& index, absl::string_view id,
+            absl::CivilDay day, std::vector<MinuteSpan>* out) const;
+
   std::vector<Entry> entries_;
-  // Indices into entries_.
-  absl::flat_hash_map<std::string, std::vector<size_t>> by_venue_day_;
-  absl::flat_hash_map<std::string, std::vector<size_t>> by_instructor_day_;
-  absl::flat_hash_map<std::string, int> load_;  // institution + ISO week
+  absl::flat_hash_map<std::string, DayIndex> by_venue_;
+  absl::flat_hash_map<std::string, DayIndex> by_instructor_;
+  absl::flat_hash_map<std::string, std::vector<size_t>> by_cohort_;
+  // Institution -> ISO week key (year * 100 + week) -> sessions.
+  absl::flat_hash_map<std::string, absl::flat_hash_map<int, int>> load_;
   size_t size_ = 0;
 };
 

@@ -1,0 +1,35 @@
+#ifndef KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_
+#define KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_
+
+// Thin adapter from the KPR_REFERRAL consumer to the scheduling desk: `accepted` places the
+// citizen in a cohort or on a waitlist, `withdrawn` frees the seat (or the waitlist place). Other
+// referral events are acked untouched. One consumer over the whole stream, handled in stream
+// order, so a withdrawal is never applied before the acceptance it follows.
+//
+// Outcomes: applied (or a repeat, by trigger event id) -> ack; dependency down or a concurrent
+// change -> retry with backoff; an event that can never be applied (undecodable, unknown
+// program with no default) -> dead letter with the reason.
+
+#include <vector>
+
+#include "libs/bus/consumer.h"
+#include "services/scheduling/scheduling_desk.h"
+
+namespace kpr::scheduling {
+
+class ReferralEventsHandler {
+ public:
+  explicit ReferralEventsHandler(SchedulingDesk& desk) : desk_(desk) {}
+  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
+
+ private:
+  bus::Outcome HandleOne(const bus::Delivery& delivery);
+  SchedulingDesk& desk_;
+};
+
+inline constexpr char kReferralEventsConsumer[] = "scheduling-referrals";
+inline constexpr char kReferralEventsFilter[] = "kpr.referral.v1.>";
+
+}  // namespace kpr::scheduling
+
+#endif  // KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_

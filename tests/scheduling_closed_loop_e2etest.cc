@@ -1,0 +1,140 @@
+// The loop between the services over real NATS and Redis: a coordinator accepts a referral in
+// kpr-referral; kpr-scheduling hears `accepted`, places the citizen in the open cohort of the
+// municipality's default program and says `enrolled`; kpr-referral hears that and the referral
+// is ENROLLED for the referrer to see. An instructor of a hosting institution sees the
+// participant's first name only (asked from the referral service), a coordinator the ids.
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "kpr/referral/v1/referral_service.grpc.pb.h"
+#include "libs/rpc/auth.h"
+#include "services/referral/referral_server.h"
+#include "services/scheduling/scheduling_server.h"
+#include "tests/support/referral_testing.h"
+#include "tests/support/scheduling_testing.h"
+
+namespace kpr::testing {
+namespace {
+
+namespace v1 = ::kpr::scheduling::v1;
+namespace rv1 = ::kpr::referral::v1;
+using rpc::Role;
+
+struct Ctx {
+  grpc::ClientContext ctx;
+  explicit Ctx(const std::string& token) {
+    rpc::SetBearerToken(ctx, token);
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  }
+};
+
+TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
+  ASSERT_TRUE(FlushRedis().ok());
+  ASSERT_TRUE(DeleteAllStreams().ok());
+  Secrets secrets = WriteSecrets(Servers::Dir());
+  auto referral_server = referral::ReferralServer::Start(HarnessServiceConfig(secrets), {});
+  ASSERT_TRUE(referral_server.ok()) << referral_server.status();
+  scheduling::SchedulingServer::Options options;
+  options.referral_addr = absl::StrCat("127.0.0.1:", (*referral_server)->grpc_port());
+  options.clock = [] { return absl::FromCivil(absl::CivilMinute(2026, 12, 1, 9, 0), absl::UTCTimeZone()); };
+  options.timer_poll_interval = absl::Milliseconds(200);
+  auto scheduling_server = scheduling::SchedulingServer::Start(HarnessServiceConfig(secrets), options);
+  ASSERT_TRUE(scheduling_server.ok()) << scheduling_server.status();
+  ASSERT_TRUE(Eventually([&] { return (*referral_server)->healthy() && (*scheduling_server)->healthy(); },
+                         absl::Seconds(15)));
+  ASSERT_TRUE(Eventually([&] { return (*scheduling_server)->consumers_ready(); }, absl::Seconds(15)));
+
+  auto scheduling = v1::SchedulingService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*scheduling_server)->grpc_port()), grpc::InsecureChannelCredentials()));
+  auto referrals = rv1::ReferralService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", (*referral_server)->grpc_port()), grpc::InsecureChannelCredentials()));
+  const std::string coordinator = MakeToken(secrets.jwt_secret, Role::kCoordinator, {"0165"}, "coordinator-1");
+  auto catalog = LoadDemoCatalog();
+  ASSERT_TRUE(catalog.ok());
+  ASSERT_TRUE(PutCatalog(*scheduling, MakeToken(secrets.jwt_secret, Role::kAdmin, {"0165", "0183"}), *catalog).ok());
+
+  v1::CreateCohortRequest create;
+  create.set_municipality("0165");
+  create.set_program_id("sund-med-kultur");  // 0165's default program
+  create.set_start_iso_year(2027);
+  create.set_start_iso_week(9);
+  create.set_request_id("closed-loop");
+  v1::CreateCohortResponse cohort;
+  {
+    Ctx c(coordinator);
+    grpc::Status st = scheduling->CreateCohort(&c.ctx, create, &cohort);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  // A referral with a preferred program the municipality does not run: the default is used.
+  intake::v1::ReferralSubmitted submission = SyntheticSubmission(7, "0165");
+  submission.set_preferred_program("no-such-program");
+  rv1::SubmitReferralResponse submitted;
+  {
+    Ctx c(coordinator);
+    rv1::SubmitReferralRequest req;
+    *req.mutable_submission() = submission;
+    ASSERT_TRUE(referrals->SubmitReferral(&c.ctx, req, &submitted).ok());
+  }
+  rv1::Referral r = submitted.referral();
+  for (rv1::ReferralStatus to : {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_ACCEPTED}) {
+    Ctx c(coordinator);
+    rv1::UpdateReferralStatusRequest req;
+    req.set_id(r.id());
+    req.set_expected_version(r.version());
+    req.set_status(to);
+    grpc::Status st = referrals->UpdateReferralStatus(&c.ctx, req, &r);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+
+  EXPECT_TRUE(Eventually(
+      [&] {
+        Ctx c(coordinator);
+        rv1::GetReferralRequest req;
+        req.set_id(r.id());
+        rv1::Referral now;
+        return referrals->GetReferral(&c.ctx, req, &now).ok() && now.status() == rv1::REFERRAL_STATUS_ENROLLED;
+      },
+      absl::Seconds(30)));
+
+  v1::ListParticipantsRequest participants_req;
+  participants_req.set_municipality("0165");
+  participants_req.set_cohort_id(cohort.cohort().cohort_id());
+  v1::ListParticipantsResponse participants;
+  {
+    Ctx c(coordinator);
+    ASSERT_TRUE(scheduling->ListParticipants(&c.ctx, participants_req, &participants).ok());
+  }
+  ASSERT_EQ(participants.participants_size(), 1);
+  EXPECT_EQ(participants.participants(0).referral_id(), r.id());
+  EXPECT_EQ(participants.participants(0).citizen_id(), r.citizen_id());
+  EXPECT_TRUE(participants.participants(0).first_name().empty());
+
+  // The health house hosts the cohort's first session: its instructor sees a first name, no ids.
+  const std::string instructor =
+      MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "sundhedshuset-instruktoer-1");
+  {
+    Ctx c(instructor);
+    grpc::Status st = scheduling->ListParticipants(&c.ctx, participants_req, &participants);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  ASSERT_EQ(participants.participants_size(), 1);
+  EXPECT_EQ(participants.participants(0).first_name(), submission.citizen().given_name());
+  EXPECT_TRUE(participants.participants(0).referral_id().empty());
+  EXPECT_TRUE(participants.participants(0).citizen_id().empty());
+
+  // An instructor of an institution the cohort does not use sees nothing.
+  const std::string theatre = MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "teatret-instruktoer-1");
+  {
+    Ctx c(theatre);
+    EXPECT_EQ(scheduling->ListParticipants(&c.ctx, participants_req, &participants).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+
+  (*scheduling_server)->Shutdown(absl::Seconds(2));
+  (*referral_server)->Shutdown(absl::Seconds(2));
+}
+
+}  // namespace
+}  // namespace kpr::testing
