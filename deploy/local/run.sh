@@ -69,16 +69,19 @@ token --sub musikskolen-instruktoer-1 --role instructor --municipalities 0165 > 
 export KPR_TOKEN=$(cat "$VAR/tokens/coordinator")
 
 # Demo data: synthetic citizens only (made-up CPR numbers and phone numbers, never real people).
-if [ ! -f "$VAR/demo-loaded" ]; then
-  # The catalog (invented institutions and staff) and two cohorts of each program a
-  # municipality, open for enrolment, so accepted referrals are placed at once.
+# The catalog (invented institutions and staff) and two cohorts of each program a municipality,
+# open for enrolment, so referrals accepted below are placed at once.
+if [ ! -f "$VAR/demo-scheduling-loaded" ]; then
   KPR_TOKEN=$(cat "$VAR/tokens/admin") "$KPRCTL" catalog load --file "$ROOT/deploy/local/demo-catalog.json" >/dev/null
   for m in 0165 0183; do
     for c in sund-med-kultur:2027-W03 sund-med-kultur:2027-W09 kultur-paa-recept:2027-W03 kultur-paa-recept:2027-W14; do
-      "$KPRCTL" cohort create --municipality "$m" --program "${c%%:*}" --start-week "${c#*:}" \
+      "$KPRCTL" cohort create --municipality "$m" --program "${c%%:*}" --start-week "${c#*:}" --name "Hold ${c#*:}" \
         --request-id "demo-$m-$c" >/dev/null
     done
   done
+  touch "$VAR/demo-scheduling-loaded"
+fi
+if [ ! -f "$VAR/demo-loaded" ]; then
   sources=(jobcenter jobcenter jobcenter general_practitioner jobhuset self_referral)
   groups=(sick_listed long_term_unemployed newly_unemployed sick_listed vulnerable_young)
   n=0
@@ -123,6 +126,13 @@ Tokens (valid 30 days) are in var/local/tokens/. Try:
   kprctl status <id> under_review --note "called, intake Monday"
   kprctl contact <id>                      # personal data: audited
   KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl funnel --municipality 0183
+  export KPR_SCHEDULING_ADDR=$SCHEDULING_GRPC
+  kprctl cohort list --municipality 0165
+  kprctl plan --municipality 0183 --program kultur-paa-recept --start-week 2027-W33
+  kprctl sessions --municipality 0165 --institution musikskolen --from 2027-01-18 --to 2027-01-24
+  kprctl waitlist --municipality 0165 --program sund-med-kultur
+  kprctl ics --municipality 0165 --institution sundhedshuset --from 2027-01-01 --to 2027-03-31 --out sundhedshuset.ics
+  KPR_TOKEN=\$(cat var/local/tokens/instructor) kprctl participants --municipality 0165 --cohort <cohort id>
   kprctl help
 
 MSG

@@ -1209,11 +1209,31 @@ absl::Status SchedulingDesk::OnReferralWithdrawn(const common::v1::Event& event,
   return absl::OkStatus();
 }
 
-absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string& cohort_id, const Caller& caller) {
+absl::Status SchedulingDesk::StepCohort(const std::string& m, const std::string& cohort_id,
+                                        const CohortStep& build) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto cohort = store_.GetCohort(m, cohort_id);
     if (!cohort.ok()) return cohort.status();
-    if (cohort->status() != v1::PLANNED) return absl::OkStatus();
+    auto enrolled = store_.ListEnrollments(m, cohort_id);
+    if (!enrolled.ok()) return enrolled.status();
+    auto step = build(*cohort, *enrolled);
+    if (!step.ok()) return step.status();
+    if (!step->has_value()) return absl::OkStatus();  // already there
+    auto result = store_.TransitionCohort(**step);
+    if (!result.ok()) {
+      if (Retryable(result.status())) continue;  // changed meanwhile: read again
+      return result.status();
+    }
+    Notify();
+    return absl::OkStatus();
+  }
+  return absl::AbortedError("the cohort kept changing");
+}
+
+absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string& cohort_id, const Caller& caller) {
+  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>&)
+                                      -> absl::StatusOr<std::optional<CohortTransition>> {
+    if (cohort.status() != v1::PLANNED) return std::nullopt;
     CohortTransition t;
     t.municipality = m;
     t.cohort_id = cohort_id;
@@ -1221,88 +1241,59 @@ absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string&
     t.allowed_from = {v1::PLANNED};
     v1::CohortOpened e;
     e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort->program_id());
+    e.set_program_id(cohort.program_id());
     t.events.push_back(Event(absl::StrCat(cohort_id, ":opened"), "cohort_opened", m, e, caller));
-    auto heads = WaitlistHeads(m, *cohort, cohort->capacity() - cohort->enrolled_count(), caller);
+    // Opening fills the free seats from the program's waitlist in the same step.
+    auto heads = WaitlistHeads(m, cohort, cohort.capacity() - cohort.enrolled_count(), caller);
     if (!heads.ok()) return heads.status();
     t.fill_from_waitlist = *std::move(heads);
-    auto result = store_.TransitionCohort(t);
-    if (!result.ok()) {
-      if (Retryable(result.status())) continue;
-      return result.status();
-    }
-    Notify();
-    return absl::OkStatus();
-  }
-  return absl::AbortedError("the waitlist kept changing");
+    return t;
+  });
 }
 
 absl::Status SchedulingDesk::StartCohort(const std::string& m, const std::string& cohort_id, const Caller& caller) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    auto cohort = store_.GetCohort(m, cohort_id);
-    if (!cohort.ok()) return cohort.status();
-    if (cohort->status() != v1::PLANNED && cohort->status() != v1::OPEN) return absl::OkStatus();
-    auto enrolled = store_.ListEnrollments(m, cohort_id);
-    if (!enrolled.ok()) return enrolled.status();
+  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
+                                      -> absl::StatusOr<std::optional<CohortTransition>> {
+    if (cohort.status() != v1::PLANNED && cohort.status() != v1::OPEN) return std::nullopt;
     v1::CohortStarted e;
     e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort->program_id());
-    e.set_first_day(cohort->first_day());
-    for (const auto& en : *enrolled) *e.add_participants() = en;
+    e.set_program_id(cohort.program_id());
+    e.set_first_day(cohort.first_day());
+    for (const auto& en : enrolled) *e.add_participants() = en;
     CohortTransition t;
     t.municipality = m;
     t.cohort_id = cohort_id;
     t.to = v1::RUNNING;
     t.allowed_from = {v1::PLANNED, v1::OPEN};
-    t.expected_version = cohort->version();
+    t.expected_version = cohort.version();  // the event lists the participants as read
     t.events.push_back(Event(absl::StrCat(cohort_id, ":started"), "cohort_started", m, e, caller));
     t.cancel_timer_ids = {OpenTimerId(cohort_id)};
-    auto result = store_.TransitionCohort(t);
-    if (!result.ok()) {
-      if (Retryable(result.status())) continue;
-      return result.status();
-    }
-    Notify();
-    return absl::OkStatus();
-  }
-  return absl::AbortedError("the cohort kept changing");
+    return t;
+  });
 }
 
 absl::Status SchedulingDesk::CompleteCohort(const std::string& m, const std::string& cohort_id,
                                             const Caller& caller) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    auto cohort = store_.GetCohort(m, cohort_id);
-    if (!cohort.ok()) return cohort.status();
-    if (cohort->status() == v1::COMPLETED || cohort->status() == v1::CANCELLED) return absl::OkStatus();
-    if (cohort->status() != v1::RUNNING) {
-      // Started first, so participants hear "started" before "completed".
-      if (auto s = StartCohort(m, cohort_id, caller); !s.ok()) return s;
-      continue;
-    }
-    auto enrolled = store_.ListEnrollments(m, cohort_id);
-    if (!enrolled.ok()) return enrolled.status();
+  // Started first, so participants hear "started" before "completed".
+  if (auto s = StartCohort(m, cohort_id, caller); !s.ok()) return s;
+  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
+                                      -> absl::StatusOr<std::optional<CohortTransition>> {
+    if (cohort.status() != v1::RUNNING) return std::nullopt;  // completed or cancelled
     v1::CohortCompleted e;
     e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort->program_id());
-    e.set_last_day(cohort->last_day());
-    e.set_sessions_held(cohort->session_count());
-    for (const auto& en : *enrolled) *e.add_participants() = en;
+    e.set_program_id(cohort.program_id());
+    e.set_last_day(cohort.last_day());
+    e.set_sessions_held(cohort.session_count());
+    for (const auto& en : enrolled) *e.add_participants() = en;
     CohortTransition t;
     t.municipality = m;
     t.cohort_id = cohort_id;
     t.to = v1::COMPLETED;
     t.allowed_from = {v1::RUNNING};
-    t.expected_version = cohort->version();
+    t.expected_version = cohort.version();
     t.events.push_back(Event(absl::StrCat(cohort_id, ":completed"), "cohort_completed", m, e, caller));
-    auto result = store_.TransitionCohort(t);
-    if (!result.ok()) {
-      if (Retryable(result.status())) continue;
-      return result.status();
-    }
-    Notify();
-    return absl::OkStatus();
-  }
-  return absl::AbortedError("the cohort kept changing");
+    return t;
+  });
 }
 
 absl::Status SchedulingDesk::OnTimer(const timer::Timer& timer) {

@@ -118,6 +118,11 @@ class SchedulingDesk {
                                             int64_t expected_version, const Caller& caller,
                                             const std::function<absl::StatusOr<v1::Session>(
                                                 const v1::Session& current, const v1::Cohort& cohort)>& change);
+  // One lifecycle step: `build` decides it from the cohort and its participants as read
+  // (nullopt: nothing to do); retried when the cohort changed meanwhile.
+  using CohortStep = std::function<absl::StatusOr<std::optional<CohortTransition>>(
+      const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)>;
+  absl::Status StepCohort(const std::string& municipality, const std::string& cohort_id, const CohortStep& build);
   absl::Status OpenCohort(const std::string& municipality, const std::string& cohort_id,
                           const Caller& caller);
   absl::Status StartCohort(const std::string& municipality, const std::string& cohort_id,
