@@ -20,7 +20,7 @@ using plan::kDaysPerWeek;
 
 // PlanCohort builds a timetable from each of the best kPatternsBuilt weekly patterns (~20 us
 // each) and improves the kPatternsImproved best of them by local search (~0.5 ms each).
-constexpr int kPatternsBuilt = 12;
+constexpr int kPatternsBuilt = 16;
 constexpr size_t kPatternsImproved = 3;
 // Two plans whose scores differ by less are equal (the first found wins: deterministic).
 constexpr double kScoreEpsilon = 1e-9;
@@ -54,7 +54,8 @@ double ScoreImpl(const PlanningWorld& world, const Occupancy& others, const Prog
   auto add = [&](SoftConstraint c, double penalty, int session_index, auto detail) {
     if (penalty == 0) return;
     score += penalty;
-    if (violations != nullptr) violations->push_back(SoftViolation{c, penalty, detail(), session_index});
+    if (violations != nullptr)
+      violations->push_back(SoftViolation{c, penalty, detail(), session_index});
   };
 
   // habit: per rank, the sessions outside the largest (weekday, start) group.
@@ -63,7 +64,7 @@ double ScoreImpl(const PlanningWorld& world, const Occupancy& others, const Prog
     int start;
     int count;
   };
-  std::vector<std::vector<Group>> groups;    // per rank
+  std::vector<std::vector<Group>> groups;  // per rank
   std::vector<int> rank_of(order.size(), 0);
   for (size_t i = 0; i < order.size(); ++i) {
     const bool same_week = i > 0 && order[i - 1]->week_index == order[i]->week_index;
@@ -83,9 +84,8 @@ double ScoreImpl(const PlanningWorld& world, const Occupancy& others, const Prog
   // The rank's pattern: the largest group; on a tie the one seen first.
   std::vector<Group> pattern;
   for (const std::vector<Group>& g : groups) {
-    pattern.push_back(*std::max_element(g.begin(), g.end(), [](const Group& a, const Group& b) {
-      return a.count < b.count;
-    }));
+    pattern.push_back(*std::max_element(
+        g.begin(), g.end(), [](const Group& a, const Group& b) { return a.count < b.count; }));
   }
   for (size_t i = 0; i < order.size(); ++i) {
     const PlannedSession& s = *order[i];
@@ -94,8 +94,7 @@ double ScoreImpl(const PlanningWorld& world, const Occupancy& others, const Prog
     if (dow == p.dow && s.time.start == p.start) continue;
     add(SoftConstraint::kHabit, weights.habit, s.index, [&] {
       return absl::StrCat(plan::WeekdayName(dow), " ", plan::ClockText(s.time.start),
-                          " instead of ", plan::WeekdayName(p.dow), " ",
-                          plan::ClockText(p.start));
+                          " instead of ", plan::WeekdayName(p.dow), " ", plan::ClockText(p.start));
     });
   }
 
@@ -186,10 +185,10 @@ Obstacle TooManyPauses(const ClosureCalendar& calendar, const std::vector<absl::
       }
     }
   }
-  o.message = absl::StrCat(o.weeks.size() == 1 ? "week " : "weeks ", plan::JoinAnd(o.weeks),
-                           o.weeks.size() == 1 ? " is" : " are", " closed (",
-                           absl::StrJoin(reasons, "; "),
-                           ") and the course may pause at most 2 weeks");
+  o.message =
+      absl::StrCat(o.weeks.size() == 1 ? "week " : "weeks ", plan::JoinAnd(o.weeks),
+                   o.weeks.size() == 1 ? " is" : " are", " closed (", absl::StrJoin(reasons, "; "),
+                   ") and the course may pause at most 2 weeks");
   return o;
 }
 
@@ -222,9 +221,11 @@ std::optional<Obstacle> CheckPlan(const PlanningWorld& world, const Occupancy& o
                                   const std::vector<absl::CivilDay>& mondays,
                                   const std::vector<PlannedSession>& sessions) {
   auto broken = [](HardConstraint c, const PlannedSession& s) {
-    return Obstacle{c, s.institution_id, {IsoWeekLabel(s.day)},
-                    absl::StrCat("internal check: session ", s.index + 1, " breaks ",
-                                 HardConstraintName(c))};
+    return Obstacle{
+        c,
+        s.institution_id,
+        {IsoWeekLabel(s.day)},
+        absl::StrCat("internal check: session ", s.index + 1, " breaks ", HardConstraintName(c))};
   };
   std::vector<int> per_week(mondays.size(), 0);
   for (size_t i = 0; i < sessions.size(); ++i) {
@@ -242,7 +243,9 @@ std::optional<Obstacle> CheckPlan(const PlanningWorld& world, const Occupancy& o
   for (size_t w = 0; w < per_week.size(); ++w) {
     if (per_week[w] < program.min_sessions_per_week ||
         per_week[w] > program.max_sessions_per_week) {
-      return Obstacle{HardConstraint::kWeeklyRhythm, "", {IsoWeekLabel(mondays[w])},
+      return Obstacle{HardConstraint::kWeeklyRhythm,
+                      "",
+                      {IsoWeekLabel(mondays[w])},
                       "internal check: wrong number of sessions in a week"};
     }
   }
@@ -302,21 +305,23 @@ void ExplainWeek(const plan::Problem& p, plan::Search& search, int w, plan::Expl
   auto order_problem = [&](int act, HardConstraint role, bool is_first) {
     const std::vector<int> days = fits_in_week(act);
     const plan::ActivityInfo& info = p.activities()[act];
-    ex.Add(Obstacle{role,
-                    info.hosts.empty() ? "" : p.institutions()[info.hosts[0]].id,
-                    {week},
-                    absl::StrCat("the ", is_first ? "first" : "last", " session (",
-                                 info.model->name.empty() ? info.model->id : info.model->name,
-                                 ") fits only ", plan::WeekdaysText(days), " in ", week,
-                                 ", leaving too few ", is_first ? "later" : "earlier",
-                                 " days for the week's other sessions")});
+    ex.Add(Obstacle{
+        role,
+        info.hosts.empty() ? "" : p.institutions()[info.hosts[0]].id,
+        {week},
+        absl::StrCat("the ", is_first ? "first" : "last", " session (",
+                     info.model->name.empty() ? info.model->id : info.model->name, ") fits only ",
+                     plan::WeekdaysText(days), " in ", week, ", leaving too few ",
+                     is_first ? "later" : "earlier", " days for the week's other sessions")});
   };
   if (w == 0 && first >= 0) {
     order_problem(first, HardConstraint::kFirstSession, true);
   } else if (w == p.num_weeks() - 1 && last >= 0) {
     order_problem(last, HardConstraint::kLastSession, false);
   } else {
-    ex.Add(Obstacle{HardConstraint::kWeeklyRhythm, "", {week},
+    ex.Add(Obstacle{HardConstraint::kWeeklyRhythm,
+                    "",
+                    {week},
                     absl::StrCat("only ", middle_days, " days in ", week,
                                  " have a free slot and the program needs ",
                                  program.min_sessions_per_week, " sessions a week")});
@@ -398,20 +403,18 @@ std::vector<HardConstraint> SessionViolations(const PlanningWorld& world, const 
   const bool opening_hours = venue != nullptr && !WithinWeekly(venue->opening, day, time);
   const bool instructor_unavailable =
       instructor == nullptr || instructor->institution_id != session.institution_id ||
-      !WithinWeekly(instructor->availability, day, time) ||
-      InAnyPeriod(instructor->absences, day);
+      !WithinWeekly(instructor->availability, day, time) || InAnyPeriod(instructor->absences, day);
   const bool venue_booked = others.VenueConflict(session.venue_id, day, time) != nullptr;
   const bool instructor_booked =
       others.InstructorConflict(session.instructor_id, day, time) != nullptr;
   const bool capacity_short = venue != nullptr && venue->capacity < capacity;
-  const bool closed = world.calendar.IsClosed(day) ||
-                      (venue != nullptr && InAnyPeriod(venue->closures, day));
-  const bool no_host =
-      activity == nullptr || venue == nullptr ||
-      venue->institution_id != session.institution_id ||
-      world.FindInstitution(session.institution_id) == nullptr ||
-      std::find(activity->institution_ids.begin(), activity->institution_ids.end(),
-                session.institution_id) == activity->institution_ids.end();
+  const bool closed =
+      world.calendar.IsClosed(day) || (venue != nullptr && InAnyPeriod(venue->closures, day));
+  const bool no_host = activity == nullptr || venue == nullptr ||
+                       venue->institution_id != session.institution_id ||
+                       world.FindInstitution(session.institution_id) == nullptr ||
+                       std::find(activity->institution_ids.begin(), activity->institution_ids.end(),
+                                 session.institution_id) == activity->institution_ids.end();
 
   std::vector<HardConstraint> out;
   if (time_window) out.push_back(HardConstraint::kTimeWindow);
@@ -436,53 +439,41 @@ PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
   const int max = program->max_sessions_per_week;
   if (program->weeks <= 0 || max <= 0 || min < 0 || min > max || min > 5) {
     return Fail(Obstacle{
-        HardConstraint::kWeeklyRhythm, "", {},
-        absl::StrCat(name, " has no workable rhythm: ", program->weeks, " weeks of ", min, "-",
-                     max, " sessions (a week has 5 weekdays, at most one session a day)")});
+        HardConstraint::kWeeklyRhythm,
+        "",
+        {},
+        absl::StrCat(name, " has no workable rhythm: ", program->weeks, " weeks of ", min, "-", max,
+                     " sessions (a week has 5 weekdays, at most one session a day)")});
   }
   if (program->activities.empty()) {
-    return Fail(Obstacle{HardConstraint::kNoHost, "", {}, absl::StrCat(name, " has no activities")});
+    return Fail(
+        Obstacle{HardConstraint::kNoHost, "", {}, absl::StrCat(name, " has no activities")});
   }
   if (!program->first_activity_id.empty() &&
       program->FindActivity(program->first_activity_id) == nullptr) {
-    return Fail(Obstacle{HardConstraint::kFirstSession, "", {},
+    return Fail(Obstacle{HardConstraint::kFirstSession,
+                         "",
+                         {},
                          absl::StrCat(name, "'s first activity '", program->first_activity_id,
                                       "' is not one of its activities")});
   }
   if (!program->last_activity_id.empty() &&
       program->FindActivity(program->last_activity_id) == nullptr) {
-    return Fail(Obstacle{HardConstraint::kLastSession, "", {},
+    return Fail(Obstacle{HardConstraint::kLastSession,
+                         "",
+                         {},
                          absl::StrCat(name, "'s last activity '", program->last_activity_id,
                                       "' is not one of its activities")});
   }
   const int capacity = request.capacity > 0 ? request.capacity : program->max_cohort_size;
-  const CourseWeeks weeks =
-      ComputeCourseWeeks(world.calendar, MondayOfIsoWeek(request.start_iso_year, request.start_iso_week),
-                         program->weeks, min);
+  const CourseWeeks weeks = ComputeCourseWeeks(
+      world.calendar, MondayOfIsoWeek(request.start_iso_year, request.start_iso_week),
+      program->weeks, min);
   if (weeks.paused.size() > 2) return Fail(TooManyPauses(world.calendar, weeks.paused));
 
   plan::Problem problem(
       plan::ProblemInput{&world, &others, program, capacity, weeks.mondays, request.not_before});
   plan::Explainer explainer(problem);
-  // An activity that no host can hold in any week would drop out of the course: say why.
-  for (int a : problem.remaining()) {
-    bool anywhere = false;
-    for (int d = 0; d < problem.num_days() && !anywhere; ++d) {
-      for (int si = 0; si < static_cast<int>(problem.starts(d % kDaysPerWeek).size()); ++si) {
-        if (problem.HasCell(d, si, a)) {
-          anywhere = true;
-          break;
-        }
-      }
-    }
-    if (!anywhere) explainer.Activity(a);
-  }
-  if (!explainer.empty()) {
-    PlanOutcome out;
-    out.obstacles = explainer.Take();
-    return out;
-  }
-
   plan::Search search(problem, weights);
   // Build a timetable from each candidate pattern (cheap), then improve the most promising few
   // (the expensive part) and keep the best.
@@ -501,6 +492,7 @@ PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
       out.obstacles = explainer.Take();
       return out;
     }
+    search.Polish(&t, /*deep=*/false);
     const double score = search.Evaluate(t);
     starts.push_back(Start{score, std::move(t)});
   }
@@ -521,12 +513,10 @@ PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
   Plan plan;
   for (int d = 0; d < problem.num_days(); ++d) {
     if (!best[d].used()) continue;
-    plan.sessions.push_back(
-        ToSession(problem, best[d], d, static_cast<int>(plan.sessions.size())));
+    plan.sessions.push_back(ToSession(problem, best[d], d, static_cast<int>(plan.sessions.size())));
   }
-  if (std::optional<Obstacle> broken = CheckPlan(world, others, *program, capacity,
-                                                 request.not_before, weeks.mondays,
-                                                 plan.sessions)) {
+  if (std::optional<Obstacle> broken = CheckPlan(
+          world, others, *program, capacity, request.not_before, weeks.mondays, plan.sessions)) {
     return Fail(*std::move(broken));
   }
   ScoreBreakdown score = Score(world, others, *program, plan.sessions, weights);
@@ -561,13 +551,15 @@ SlotSearch BestSlotInWeek(const PlanningWorld& world, const Occupancy& others,
   }
   SlotSearch out;
   if (act < 0) {
-    out.obstacle = Obstacle{HardConstraint::kNoHost, cur.institution_id, {week},
+    out.obstacle = Obstacle{HardConstraint::kNoHost,
+                            cur.institution_id,
+                            {week},
                             absl::StrCat("session ", cur.index + 1, " has activity '",
                                          cur.activity_id, "', which the program does not have")};
     return out;
   }
-  plan::Problem p(plan::ProblemInput{&world, &others, &program, capacity, {monday},
-                                     absl::CivilDay(now)});
+  plan::Problem p(
+      plan::ProblemInput{&world, &others, &program, capacity, {monday}, absl::CivilDay(now)});
 
   // Bounds from the other sessions: their days are taken, and the fixed first/last session
   // stays before/after all others.
@@ -587,15 +579,19 @@ SlotSearch BestSlotInWeek(const PlanningWorld& world, const Occupancy& others,
                         (earliest == nullptr || cur.day < earliest->day);
   const bool is_last = last_fixed && cur.activity_id == program.last_activity_id &&
                        (latest == nullptr || cur.day > latest->day);
-  absl::CivilDay lo = monday - 1;               // exclusive
+  absl::CivilDay lo = monday - 1;             // exclusive
   absl::CivilDay hi = monday + kDaysPerWeek;  // exclusive
   if (earliest != nullptr) {
-    if (is_first) hi = std::min(hi, earliest->day);
-    else if (first_fixed && earliest->activity_id == program.first_activity_id) lo = std::max(lo, earliest->day);
+    if (is_first)
+      hi = std::min(hi, earliest->day);
+    else if (first_fixed && earliest->activity_id == program.first_activity_id)
+      lo = std::max(lo, earliest->day);
   }
   if (latest != nullptr) {
-    if (is_last) lo = std::max(lo, latest->day);
-    else if (last_fixed && latest->activity_id == program.last_activity_id) hi = std::min(hi, latest->day);
+    if (is_last)
+      lo = std::max(lo, latest->day);
+    else if (last_fixed && latest->activity_id == program.last_activity_id)
+      hi = std::min(hi, latest->day);
   }
 
   std::vector<PlannedSession> work = timetable;
@@ -650,6 +646,27 @@ SlotSearch BestSlotInWeek(const PlanningWorld& world, const Occupancy& others,
     if (!cause) cause = o.constraint;
     reasons.push_back(o.message);
   }
+  // What the world does not explain: the cohort's own sessions and the fixed order.
+  std::vector<int> taken_days;
+  std::vector<int> out_of_order;
+  for (int dow = 0; dow < kDaysPerWeek; ++dow) {
+    if (p.starts(dow).empty()) continue;  // not a program day
+    const absl::CivilDay date = monday + dow;
+    if (taken[dow]) {
+      taken_days.push_back(dow);
+    } else if (date <= lo || date >= hi) {
+      out_of_order.push_back(dow);
+    }
+  }
+  if (!taken_days.empty()) {
+    reasons.push_back(absl::StrCat(plan::WeekdaysText(taken_days),
+                                   taken_days.size() > 1 ? " are" : " is",
+                                   " taken by the cohort's other sessions"));
+  }
+  if (!out_of_order.empty()) {
+    reasons.push_back(absl::StrCat(plan::WeekdaysText(out_of_order),
+                                   " would break the order of the first and last sessions"));
+  }
   Obstacle o;
   o.constraint = !why.empty() ? why[0] : cause.value_or(HardConstraint::kWeeklyRhythm);
   o.institution_id = cur.institution_id;
@@ -658,9 +675,7 @@ SlotSearch BestSlotInWeek(const PlanningWorld& world, const Occupancy& others,
       "session ", cur.index + 1, " (", ActivityName(program, cur.activity_id), ", ",
       plan::DayText(cur.day), " ", plan::SpanText(cur.time), " at ",
       plan::InstitutionName(world, cur.institution_id), ") has no free slot in ", week, ": ",
-      reasons.empty() ? "the days left that week are taken by the cohort's other sessions or "
-                        "already past"
-                      : absl::StrJoin(reasons, "; "));
+      reasons.empty() ? "no day of the week fits" : absl::StrJoin(reasons, "; "));
   out.obstacle = std::move(o);
   return out;
 }
@@ -703,8 +718,7 @@ RepairOutcome RepairCohort(const PlanningWorld& world, const Occupancy& others,
 }
 
 SlotChoice FindSlotInWeek(const PlanningWorld& world, const Occupancy& others,
-                          const ProgramModel& program, int capacity,
-                          const PlannedSession& session,
+                          const ProgramModel& program, int capacity, const PlannedSession& session,
                           const std::vector<PlannedSession>& siblings, absl::CivilMinute now,
                           const ScoreWeights& weights) {
   std::vector<PlannedSession> timetable;
@@ -713,9 +727,9 @@ SlotChoice FindSlotInWeek(const PlanningWorld& world, const Occupancy& others,
   }
   timetable.push_back(session);
   const int cap = capacity > 0 ? capacity : program.max_cohort_size;
-  SlotSearch r = BestSlotInWeek(world, others, program, cap, timetable, timetable.size() - 1,
-                                now, weights, /*must_differ=*/true,
-                                SessionViolations(world, others, program, cap, session));
+  SlotSearch r =
+      BestSlotInWeek(world, others, program, cap, timetable, timetable.size() - 1, now, weights,
+                     /*must_differ=*/true, SessionViolations(world, others, program, cap, session));
   return SlotChoice{std::move(r.session), std::move(r.obstacle)};
 }
 

@@ -24,6 +24,9 @@
 //                   timetable (in course week 0) has first_activity_id, the last (in the
 //                   last course week) has last_activity_id; the other sessions use the
 //                   remaining activities, never the fixed ones (unless a program has only them).
+//                   Which remaining activity each session gets is free (no quota): the planner
+//                   starts from an even rotation and keeps it wherever the objective below is
+//                   indifferent, but load and rotation may favour some activities.
 //   Sessions never start before PlanRequest::not_before.
 //
 // SOFT constraints: the score is a sum of penalties, lower is better, 0 is perfect. This is THE
@@ -158,7 +161,7 @@ std::vector<HardConstraint> SessionViolations(const PlanningWorld& world, const 
                                               const PlannedSession& session);
 
 // The best plan found (heuristic: greedy construction + local search; fast enough for a
-// national semester, ~12,000 sessions, in well under 2 s), or the obstacles.
+// national semester, ~12,000 sessions, in well under 2 s), or the obstacles. Deterministic.
 PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
                        const PlanRequest& request, const ScoreWeights& weights = ScoreWeights());
 
@@ -187,14 +190,19 @@ struct RepairOutcome {
 // Re-plans only the sessions that now break a hard constraint (the world already carries the
 // new closure or absence; `others` excludes this cohort). Each affected future session moves to
 // the best free slot in its own ISO week (another day, time, venue or instructor of a hosting
-// institution), keeping its activity; sessions that are fine never move.
+// institution; on equal scores the smallest change, e.g. only the room), keeping its activity,
+// never before `now`, never onto a day of another session of the cohort, and the fixed first
+// (last) session stays before (after) all others; sessions that are fine never move. An
+// unplaceable session stays unchanged in `sessions`.
 RepairOutcome RepairCohort(const PlanningWorld& world, const Occupancy& others,
                            const RepairRequest& request,
                            const ScoreWeights& weights = ScoreWeights());
 
-// Best free slot in the ISO week of `session.day` for that session (same activity), given the
-// cohort's other sessions `siblings` (no two on one day) — for RescheduleSession without a
-// target. nullopt with the obstacle when there is none.
+// Best free slot in the ISO week of `session.day` for that session (same activity), other than
+// its current placement, given the cohort's other sessions `siblings` (no two on one day; a
+// sibling with session.index is ignored) — for RescheduleSession without a target. `others`
+// excludes the cohort's sessions; the slot starts at or after `now`; capacity 0 means
+// program.max_cohort_size. nullopt with the obstacle when there is none.
 struct SlotChoice {
   std::optional<PlannedSession> session;
   std::optional<Obstacle> obstacle;

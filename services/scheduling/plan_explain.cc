@@ -175,8 +175,8 @@ int Explainer::InstitutionWeek(int w, int inst, int duration, HardConstraint* as
       case HardConstraint::kCapacity: {
         int largest = 0;
         for (const VenueModel* v : info.all_venues) largest = std::max(largest, v->capacity);
-        text = absl::StrCat(name, " has no venue with ", p_.capacity(), " seats (largest: ",
-                            largest, ")");
+        text = absl::StrCat(name, " has no venue with ", p_.capacity(),
+                            " seats (largest: ", largest, ")");
         weekly = false;
         break;
       }
@@ -188,14 +188,14 @@ int Explainer::InstitutionWeek(int w, int inst, int duration, HardConstraint* as
         if (c.institution_level) {
           text = absl::StrCat(name, " is closed (", c.detail, ") ", days);
         } else {
-          text = absl::StrCat(days, run.dows.size() > 1 ? " are" : " is", " closed (", c.detail,
-                              ")");
+          text =
+              absl::StrCat(days, run.dows.size() > 1 ? " are" : " is", " closed (", c.detail, ")");
         }
         break;
       case HardConstraint::kTimeWindow:
         if (before) {
-          text = absl::StrCat("sessions cannot start before ", DayText(p_.not_before()), " (",
-                              days, ")");
+          text = absl::StrCat("sessions cannot start before ", DayText(p_.not_before()), " (", days,
+                              ")");
         } else {
           text = absl::StrCat("a ", duration, "-minute session does not fit the program's hours ",
                               days, hours);
@@ -215,8 +215,25 @@ int Explainer::InstitutionWeek(int w, int inst, int duration, HardConstraint* as
 bool Explainer::Week(int w, const std::vector<int>& acts) {
   // Each host once, with the shortest of its activities (the easiest to fit).
   std::vector<std::pair<int, int>> hosts;  // (institution, duration)
+  int added = 0;
   for (int a : acts) {
     const ActivityInfo& info = p_.activities()[a];
+    // Hosts the municipality does not have (catalog mistakes) are causes in every week.
+    const ActivityModel& model = *info.model;
+    const std::string name = absl::StrCat("'", model.name.empty() ? model.id : model.name, "'");
+    if (model.institution_ids.empty()) {
+      AddCause(HardConstraint::kNoHost, "", "", absl::StrCat(name, " has no host institution"),
+               false, w);
+      ++added;
+    }
+    for (const std::string& id : model.institution_ids) {
+      if (p_.world().FindInstitution(id) != nullptr) continue;
+      AddCause(
+          HardConstraint::kNoHost, id, "",
+          absl::StrCat(name, " names institution '", id, "', which the municipality does not have"),
+          false, w);
+      ++added;
+    }
     for (int i : info.hosts) {
       auto it = std::find_if(hosts.begin(), hosts.end(), [&](auto& h) { return h.first == i; });
       if (it == hosts.end()) {
@@ -226,21 +243,23 @@ bool Explainer::Week(int w, const std::vector<int>& acts) {
       }
     }
   }
-  int added = 0;
-  for (auto [inst, duration] : hosts) added += InstitutionWeek(w, inst, duration, nullptr, "", false);
+  for (auto [inst, duration] : hosts) {
+    added += InstitutionWeek(w, inst, duration, nullptr, "", false);
+  }
   if (added == 0) {
     // Nothing at the institutions: the days themselves (calendar, program hours) are the cause.
-    for (auto [inst, duration] : hosts) added += InstitutionWeek(w, inst, duration, nullptr, "", true);
+    for (auto [inst, duration] : hosts) {
+      added += InstitutionWeek(w, inst, duration, nullptr, "", true);
+    }
   }
   return added > 0;
 }
 
 bool Explainer::FixedSession(int w, int act, HardConstraint role) {
   const ActivityInfo& info = p_.activities()[act];
-  const std::string prefix =
-      absl::StrCat("the ", role == HardConstraint::kFirstSession ? "first" : "last", " session (",
-                   info.model->name.empty() ? info.model->id : info.model->name,
-                   ") cannot be held: ");
+  const std::string prefix = absl::StrCat(
+      "the ", role == HardConstraint::kFirstSession ? "first" : "last", " session (",
+      info.model->name.empty() ? info.model->id : info.model->name, ") cannot be held: ");
   int added = 0;
   if (info.hosts.empty()) {
     AddCause(role, "", prefix, "no institution of the municipality hosts it", false, w);
@@ -248,22 +267,6 @@ bool Explainer::FixedSession(int w, int act, HardConstraint role) {
   }
   for (int i : info.hosts) added += InstitutionWeek(w, i, info.duration, &role, prefix, true);
   return added > 0;
-}
-
-void Explainer::Activity(int act) {
-  const ActivityModel& a = *p_.activities()[act].model;
-  const std::string name = absl::StrCat("'", a.name.empty() ? a.id : a.name, "'");
-  if (a.institution_ids.empty()) {
-    Add(Obstacle{HardConstraint::kNoHost, "", {}, absl::StrCat(name, " has no host institution")});
-  }
-  for (const std::string& id : a.institution_ids) {
-    if (p_.world().FindInstitution(id) == nullptr) {
-      Add(Obstacle{HardConstraint::kNoHost, id, {},
-                   absl::StrCat(name, " names institution '", id,
-                                "', which the municipality does not have")});
-    }
-  }
-  for (int w = 0; w < p_.num_weeks(); ++w) Week(w, {act});
 }
 
 std::string Explainer::WeeksText(const std::vector<int>& weeks) const {

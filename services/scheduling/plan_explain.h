@@ -32,14 +32,12 @@ class Explainer {
  public:
   explicit Explainer(const Problem& p) : p_(p) {}
 
-  // Why the hosts of `acts` cannot hold sessions in course week w, day by day. Returns false
-  // if it found no cause (every host has a free slot on some day).
+  // Why the hosts of `acts` cannot hold sessions in course week w, day by day (and hosts the
+  // municipality does not have). Returns false if it found no cause.
   bool Week(int w, const std::vector<int>& acts);
   // Why the fixed first (or last) activity cannot be held in course week w; obstacles carry
   // `role` (first_session / last_session) as their constraint.
   bool FixedSession(int w, int act, HardConstraint role);
-  // Why activity `act` cannot be held in any course week.
-  void Activity(int act);
 
   void Add(Obstacle o) { extra_.push_back(std::move(o)); }
   bool empty() const { return groups_.empty() && extra_.empty(); }
@@ -55,8 +53,8 @@ class Explainer {
     std::vector<int> weeks;
   };
   // Adds the causes for institution `inst` in week w; returns how many it added.
-  int InstitutionWeek(int w, int inst, int duration, HardConstraint* as,
-                      const std::string& prefix, bool day_level);
+  int InstitutionWeek(int w, int inst, int duration, HardConstraint* as, const std::string& prefix,
+                      bool day_level);
   void AddCause(HardConstraint c, const std::string& institution_id, const std::string& prefix,
                 std::string text, bool weekly, int w);
   std::string WeeksText(const std::vector<int>& weeks) const;

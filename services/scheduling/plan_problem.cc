@@ -5,47 +5,52 @@
 
 namespace kpr::scheduling::plan {
 
-void MinuteSet::Clear() { std::fill(std::begin(bits_), std::end(bits_), 0); }
+namespace {
 
-void MinuteSet::Apply(MinuteSpan s, bool set) {
-  const int start = std::max(s.start, 0);
-  const int end = std::min(s.end, kMinutesPerDay);
-  for (int m = start; m < end;) {
-    const int word = m / 64;
-    const int bit = m % 64;
-    const int n = std::min(64 - bit, end - m);
-    const uint64_t mask = (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << bit;
-    if (set) {
-      bits_[word] |= mask;
-    } else {
-      bits_[word] &= ~mask;
+// The free minutes of one resource on one day: "free for all of [start, end)" is a few word
+// tests instead of a walk over opening spans and bookings.
+class MinuteSet {
+ public:
+  void Clear() { std::fill(std::begin(bits_), std::end(bits_), 0); }
+  void Add(MinuteSpan s) { Apply(s, true); }
+  void Remove(MinuteSpan s) { Apply(s, false); }
+
+  bool Contains(MinuteSpan s) const {
+    if (s.start < 0 || s.end > kMinutesPerDay || s.start >= s.end) return false;
+    for (int m = s.start; m < s.end;) {
+      const int n = std::min(64 - m % 64, s.end - m);
+      const uint64_t mask = Mask(m % 64, n);
+      if ((bits_[m / 64] & mask) != mask) return false;
+      m += n;
     }
-    m += n;
+    return true;
   }
-}
 
-void MinuteSet::Add(MinuteSpan s) { Apply(s, true); }
-void MinuteSet::Remove(MinuteSpan s) { Apply(s, false); }
+ private:
+  static constexpr int kWords = (kMinutesPerDay + 63) / 64;
 
-bool MinuteSet::Contains(MinuteSpan s) const {
-  if (s.start < 0 || s.end > kMinutesPerDay || s.start >= s.end) return false;
-  for (int m = s.start; m < s.end;) {
-    const int word = m / 64;
-    const int bit = m % 64;
-    const int n = std::min(64 - bit, s.end - m);
-    const uint64_t mask = (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << bit;
-    if ((bits_[word] & mask) != mask) return false;
-    m += n;
+  // n bits from bit `from` on (n >= 1, from + n <= 64).
+  static uint64_t Mask(int from, int n) {
+    return (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << from;
   }
-  return true;
-}
 
-bool MinuteSet::Empty() const {
-  for (uint64_t w : bits_) {
-    if (w != 0) return false;
+  void Apply(MinuteSpan s, bool set) {
+    const int end = std::min(s.end, kMinutesPerDay);
+    for (int m = std::max(s.start, 0); m < end;) {
+      const int n = std::min(64 - m % 64, end - m);
+      if (set) {
+        bits_[m / 64] |= Mask(m % 64, n);
+      } else {
+        bits_[m / 64] &= ~Mask(m % 64, n);
+      }
+      m += n;
+    }
   }
-  return true;
-}
+
+  uint64_t bits_[kWords] = {};
+};
+
+}  // namespace
 
 Problem::Problem(ProblemInput in) : in_(std::move(in)) {
   const ProgramModel& program = *in_.program;
@@ -56,11 +61,9 @@ Problem::Problem(ProblemInput in) : in_(std::move(in)) {
     for (size_t i = 0; i < institutions_.size(); ++i) {
       if (institutions_[i].id == id) return static_cast<int>(i);
     }
-    const InstitutionModel* model = world.FindInstitution(id);
-    if (model == nullptr) return -1;
+    if (world.FindInstitution(id) == nullptr) return -1;
     InstitutionInfo info;
     info.id = id;
-    info.model = model;
     for (const VenueModel& v : world.venues) {
       if (v.institution_id != id) continue;
       info.all_venues.push_back(&v);
@@ -112,16 +115,13 @@ Problem::Problem(ProblemInput in) : in_(std::move(in)) {
   for (int a : remaining_) is_remaining_[a] = true;
 
   for (int dow = 0; dow < kDaysPerWeek; ++dow) {
-    std::fill(std::begin(start_index_[dow]), std::end(start_index_[dow]), -1);
     for (int g = 0; g < kGridSlots; ++g) {
       const int minute = g * kStartGridMinutes;
       bool fits = false;
       for (const ActivityInfo& a : activities_) {
         if (a.duration > 0 && InWindow(dow, {minute, minute + a.duration})) fits = true;
       }
-      if (!fits) continue;
-      start_index_[dow][g] = static_cast<int>(starts_[dow].size());
-      starts_[dow].push_back(minute);
+      if (fits) starts_[dow].push_back(minute);
     }
   }
 
@@ -139,11 +139,6 @@ Problem::Problem(ProblemInput in) : in_(std::move(in)) {
     }
   }
   BuildCells();
-}
-
-int Problem::StartIndex(int dow, int minute) const {
-  if (minute < 0 || minute >= kMinutesPerDay || minute % kStartGridMinutes != 0) return -1;
-  return start_index_[dow][minute / kStartGridMinutes];
 }
 
 bool Problem::InWindow(int dow, MinuteSpan span) const {

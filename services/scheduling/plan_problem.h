@@ -36,7 +36,6 @@ struct ActivityInfo {
 
 struct InstitutionInfo {
   std::string id;
-  const InstitutionModel* model = nullptr;
   std::vector<int> venues;       // local venue indices with enough seats, smallest first
   std::vector<int> instructors;  // local instructor indices
   std::vector<const VenueModel*> all_venues;  // every venue of it, for explanations
@@ -50,21 +49,6 @@ struct ProblemInput {
   // Monday of each course week, in order (paused weeks already left out).
   std::vector<absl::CivilDay> week_mondays;
   absl::CivilDay not_before = absl::CivilDay(1970, 1, 1);
-};
-
-// A set of minutes of one day, for "is this resource free for all of [start, end)" checks.
-class MinuteSet {
- public:
-  void Clear();
-  void Add(MinuteSpan s);
-  void Remove(MinuteSpan s);
-  bool Contains(MinuteSpan s) const;
-  bool Empty() const;
-
- private:
-  static constexpr int kWords = (kMinutesPerDay + 63) / 64;
-  void Apply(MinuteSpan s, bool set);
-  uint64_t bits_[kWords] = {};
 };
 
 class Problem {
@@ -87,13 +71,12 @@ class Problem {
 
   // Start minutes of weekday `dow` at which some activity fits the program's window.
   const std::vector<int>& starts(int dow) const { return starts_[dow]; }
-  // Index into starts(dow) of `minute`, or -1.
-  int StartIndex(int dow, int minute) const;
   int StartMinute(int d, int si) const { return starts_[d % kDaysPerWeek][si]; }
 
   absl::Span<const Option> Cell(int d, int si, int act) const {
     const size_t c = CellIndex(d, si, act);
-    return absl::MakeConstSpan(options_.data() + cell_begin_[c], cell_begin_[c + 1] - cell_begin_[c]);
+    return absl::MakeConstSpan(options_.data() + cell_begin_[c],
+                               cell_begin_[c + 1] - cell_begin_[c]);
   }
   // Dense index of slot (d, si) over all course days, and the number of slots.
   int SlotIndex(int d, int si) const { return slot_base_[d] + si; }
@@ -140,12 +123,28 @@ class Problem {
   std::vector<bool> is_remaining_;
   std::vector<bool> day_open_;
   std::vector<int> starts_[kDaysPerWeek];
-  int start_index_[kDaysPerWeek][kGridSlots];
   std::vector<int> slot_base_;  // first slot of day d (slots of earlier days before it)
   std::vector<uint32_t> cell_begin_;
   std::vector<Option> options_;
   std::vector<int> load_;
 };
+
+// A session of a timetable under construction or search (Problem indices).
+inline constexpr int8_t kRoleFirst = 1;
+inline constexpr int8_t kRoleLast = 2;
+
+struct Slot {
+  int16_t si = -1;  // start index on the day; -1: no session that day
+  int16_t act = -1;
+  int16_t inst = -1;
+  int16_t venue = -1;
+  int16_t instructor = -1;
+  int8_t role = 0;  // kRoleFirst / kRoleLast bits
+  bool used() const { return si >= 0; }
+};
+
+// One slot per course day (Problem::num_days()).
+using Timetable = std::vector<Slot>;
 
 }  // namespace kpr::scheduling::plan
 

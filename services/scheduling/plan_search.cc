@@ -4,6 +4,8 @@
 #include <limits>
 #include <tuple>
 
+#include "services/scheduling/plan_assign.h"
+
 namespace kpr::scheduling::plan {
 namespace {
 
@@ -18,8 +20,10 @@ constexpr int kHabitKeys = kDaysPerWeek * kDaysPerWeek * kGridSlots;
 Search::Search(const Problem& problem, const ScoreWeights& weights)
     : p_(problem),
       w_(weights),
+      activity_(problem, weights),
       min_per_week_(problem.program().min_sessions_per_week),
-      max_per_week_(std::min(problem.program().max_sessions_per_week, kDaysPerWeek)) {
+      max_per_week_(std::min(problem.program().max_sessions_per_week, kDaysPerWeek)),
+      fewer_max_(problem.program().max_sessions_per_week) {
   middle_count_.assign(p_.num_slots(), 0);
   habit_key_.assign(p_.num_slots(), 0);
   for (int d = 0; d < p_.num_days(); ++d) {
@@ -42,13 +46,9 @@ Search::Search(const Problem& problem, const ScoreWeights& weights)
   distinct_teachers_.assign(p_.num_activities(), 0);
   teach_count_.assign(static_cast<size_t>(p_.num_activities()) * p_.num_instructors(), 0);
   teach_total_.assign(p_.num_activities(), 0);
-  act_count_.assign(p_.num_activities(), 0);
-  counts_scratch_.assign(p_.num_activities(), 0);
 }
 
-long g_evals = 0, g_places = 0, g_passes = 0; long g_by[8] = {}; int g_cur = 0;
 double Search::Evaluate(const Timetable& t) {
-  ++g_evals; ++g_by[g_cur];
   if (++gen_ == 0) {
     // Wrapped: stale stamps could alias the new generation.
     std::fill(habit_stamp_.begin(), habit_stamp_.end(), 0);
@@ -87,7 +87,7 @@ double Search::Evaluate(const Timetable& t) {
       }
       ++rank;
     }
-    fewer += max_per_week_ - rank;
+    fewer += std::max(0, fewer_max_ - rank);
   }
   int habit = 0;
   for (int r = 0; r < kDaysPerWeek; ++r) habit += rank_sessions[r] - rank_largest[r];
@@ -100,15 +100,12 @@ double Search::Evaluate(const Timetable& t) {
 void Search::Commit(const Timetable& t) {
   std::fill(teach_count_.begin(), teach_count_.end(), 0);
   std::fill(teach_total_.begin(), teach_total_.end(), 0);
-  std::fill(act_count_.begin(), act_count_.end(), 0);
   const size_t num_instructors = p_.num_instructors();
   for (const Slot& s : t) {
     if (!s.used() || s.act < 0) continue;
     ++teach_count_[s.act * num_instructors + s.instructor];
     ++teach_total_[s.act];
-    if (s.role == 0) ++act_count_[s.act];
   }
-  imbalance_ = Imbalance(act_count_, -1, -1);
 }
 
 const Option* Search::BestOption(const Timetable& t, int d, int si, int act, double* cost) const {
@@ -131,7 +128,7 @@ const Option* Search::BestOption(const Timetable& t, int d, int si, int act, dou
   }
   // Instructors teaching this activity in the other sessions (the session on day d, when it is
   // already counted, does not count).
-  const uint8_t* teaching = &teach_count_[static_cast<size_t>(act) * p_.num_instructors()];
+  const uint16_t* teaching = &teach_count_[static_cast<size_t>(act) * p_.num_instructors()];
   const int self = (t[d].used() && t[d].act == act) ? t[d].instructor : -1;
   const int others_teaching = teach_total_[act] - (self >= 0 ? 1 : 0);
   const int w = d / kDaysPerWeek;
@@ -154,7 +151,6 @@ const Option* Search::BestOption(const Timetable& t, int d, int si, int act, dou
 }
 
 bool Search::PlaceBest(Timetable& t, int d, int si, int act) {
-  ++g_places;
   const Option* best = BestOption(t, d, si, act, nullptr);
   if (best == nullptr) return false;
   Slot& s = t[d];
@@ -166,19 +162,11 @@ bool Search::PlaceBest(Timetable& t, int d, int si, int act) {
   return true;
 }
 
-void Search::PolishOptions(Timetable& t) {
-  for (int d = 0; d < p_.num_days(); ++d) {
-    if (t[d].used()) PlaceBest(t, d, t[d].si, t[d].act);
-  }
-}
-
-int Search::BestOtherActivity(const Timetable& t, int d, int si, int current,
-                              const std::vector<int>& counts, int limit) const {
+int Search::BestOtherActivity(const Timetable& t, int d, int si, int current) const {
   int best = -1;
   double best_cost = std::numeric_limits<double>::infinity();
   for (int b : p_.remaining()) {
     if (b == current || !p_.HasCell(d, si, b)) continue;
-    if (Imbalance(counts, current, b) > limit) continue;
     double cost = 0;
     BestOption(t, d, si, b, &cost);
     if (cost < best_cost - kEpsilon) {
@@ -202,8 +190,7 @@ bool Search::RolesOk(const Timetable& t) const {
   }
   if (lo < 0) return false;
   if (first >= 0 && (!(t[lo].role & kRoleFirst) || lo >= kDaysPerWeek)) return false;
-  if (last >= 0 &&
-      (!(t[hi].role & kRoleLast) || hi < (p_.num_weeks() - 1) * kDaysPerWeek)) {
+  if (last >= 0 && (!(t[hi].role & kRoleLast) || hi < (p_.num_weeks() - 1) * kDaysPerWeek)) {
     return false;
   }
   return true;
@@ -213,17 +200,6 @@ int Search::WeekCount(const Timetable& t, int w) const {
   int n = 0;
   for (int dow = 0; dow < kDaysPerWeek; ++dow) n += t[w * kDaysPerWeek + dow].used() ? 1 : 0;
   return n;
-}
-
-int Search::Imbalance(const std::vector<int>& counts, int removed_act, int added_act) const {
-  int lo = std::numeric_limits<int>::max();
-  int hi = 0;
-  for (int a : p_.remaining()) {
-    const int c = counts[a] - (a == removed_act ? 1 : 0) + (a == added_act ? 1 : 0);
-    lo = std::min(lo, c);
-    hi = std::max(hi, c);
-  }
-  return hi - lo;
 }
 
 bool Search::Accept(Timetable& t, double* cur) {
@@ -237,53 +213,85 @@ bool Search::Accept(Timetable& t, double* cur) {
 }
 
 std::vector<Pattern> Search::CandidatePatterns(int count) const {
-  // How well each (weekday, start) serves a rank over the whole course: weeks in which some
-  // remaining activity fits there, then how many activities fit in total. Each weekday offers
-  // its two best starts.
-  struct Start {
-    int si = -1;
-    int weeks = 0;
-    int options = 0;
-  };
-  constexpr int kStartsPerDay = 2;
-  std::vector<Start> best[kDaysPerWeek];
+  // What a (weekday, start) would cost a rank over the whole course: in each week, the mean
+  // over the activities of the load cost where one fits and a rotation's worth where it does
+  // not, or a habit penalty when none fits. Each weekday offers its three cheapest starts.
+  constexpr size_t kStartsPerDay = 3;
+  DayStarts best;
   for (int dow = 0; dow < kDaysPerWeek; ++dow) {
+    struct Start {
+      int si;
+      double cost;
+      int weeks;  // in which some remaining activity fits
+    };
     std::vector<Start> all;
     const int n = static_cast<int>(p_.starts(dow).size());
+    const int r = static_cast<int>(p_.remaining().size());
     for (int si = 0; si < n; ++si) {
       Start s{si, 0, 0};
       for (int w = 0; w < p_.num_weeks(); ++w) {
         const int d = w * kDaysPerWeek + dow;
-        if (!p_.day_open(d)) continue;
-        const int m = MiddleCount(d, si);
-        s.weeks += m > 0 ? 1 : 0;
-        s.options += m;
+        double sum = 0;
+        int fits = 0;
+        if (p_.day_open(d)) {
+          for (int a : p_.remaining()) {
+            double c = std::numeric_limits<double>::infinity();
+            for (const Option& o : p_.Cell(d, si, a)) {
+              c = std::min(c, w_.institution_load * p_.load(o.inst, w));
+            }
+            if (c == std::numeric_limits<double>::infinity()) continue;
+            sum += c;
+            ++fits;
+          }
+        }
+        if (fits > 0) {
+          // An activity that does not fit has to go elsewhere that week, which tends to cost
+          // a rotation or a worse host.
+          s.cost += (sum + (r - fits) * w_.rotation) / r;
+          ++s.weeks;
+        } else {
+          s.cost += w_.habit;
+        }
       }
       if (s.weeks > 0) all.push_back(s);
     }
     std::stable_sort(all.begin(), all.end(), [](const Start& a, const Start& b) {
-      return std::tie(b.weeks, b.options) < std::tie(a.weeks, a.options);
+      return a.weeks != b.weeks ? a.weeks > b.weeks : a.cost < b.cost - kEpsilon;
     });
-    if (all.size() > kStartsPerDay) all.resize(kStartsPerDay);
-    best[dow] = std::move(all);
+    for (size_t i = 0; i < all.size() && i < kStartsPerDay; ++i) {
+      best[dow].emplace_back(all[i].si, all[i].cost);
+    }
   }
   std::vector<int> days;
   for (int dow = 0; dow < kDaysPerWeek; ++dow) {
     if (!best[dow].empty()) days.push_back(dow);
   }
   const int k = std::min<int>(max_per_week_, static_cast<int>(days.size()));
+  std::vector<Pattern> patterns = PatternsOfSize(best, days, k, /*capped=*/false, count);
+  // One session a week fewer can win when every extra session costs a rotation (one
+  // institution hosts everything) or a habit: a few such patterns, capped at that many.
+  if (k - 1 >= std::max(1, min_per_week_)) {
+    for (Pattern& q : PatternsOfSize(best, days, k - 1, /*capped=*/true, count / 4)) {
+      patterns.push_back(std::move(q));
+    }
+  }
+  if (patterns.empty()) patterns.push_back(Pattern{});
+  return patterns;
+}
+
+std::vector<Pattern> Search::PatternsOfSize(const DayStarts& best, const std::vector<int>& days,
+                                            int size, bool capped, int count) const {
   struct Candidate {
-    int weeks;
+    double cost;
     int gap;
-    int options;
     Pattern pattern;
   };
   std::vector<Candidate> candidates;
-  // Every k-subset of the usable weekdays (at most C(7, 3) = 35 for three a week) with every
+  // Every size-subset of the usable weekdays (at most C(7, 3) = 35 for three a week) with every
   // choice among their best starts.
   const int n = static_cast<int>(days.size());
   for (int mask = 0; mask < (1 << n); ++mask) {
-    if (__builtin_popcount(mask) != k) continue;
+    if (__builtin_popcount(mask) != size) continue;
     std::vector<int> dows;
     for (int i = 0; i < n; ++i) {
       if (mask & (1 << i)) dows.push_back(days[i]);
@@ -293,30 +301,46 @@ std::vector<Pattern> Search::CandidatePatterns(int count) const {
     int variants = 1;
     for (int dow : dows) variants *= static_cast<int>(best[dow].size());
     for (int v = 0; v < variants; ++v) {
-      Candidate c{0, gap, 0, {}};
-      for (int i = 0, rest = v; i < k; ++i) {
-        const std::vector<Start>& starts = best[dows[i]];
-        const Start& s = starts[rest % starts.size()];
+      Candidate c{0, gap, Pattern{{}, capped}};
+      for (int i = 0, rest = v; i < size; ++i) {
+        const std::vector<std::pair<int, double>>& starts = best[dows[i]];
+        const std::pair<int, double>& s = starts[rest % starts.size()];
         rest /= static_cast<int>(starts.size());
-        c.weeks += s.weeks;
-        c.options += s.options;
-        c.pattern.emplace_back(dows[i], s.si);
+        c.cost += s.second;
+        c.pattern.ranks.emplace_back(dows[i], s.first);
       }
       candidates.push_back(std::move(c));
     }
   }
-  // Most weeks served first; then sessions spread over the week (a day to rest between them);
-  // then the most choice of activities; then earlier weekdays and starts.
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(b.weeks, b.gap, b.options, a.pattern) <
-           std::tie(a.weeks, a.gap, a.options, b.pattern);
-  });
+  // Cheapest first; then sessions spread over the week (a day to rest between them); then
+  // earlier weekdays and starts.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) {
+                     if (a.cost < b.cost - kEpsilon) return true;
+                     if (b.cost < a.cost - kEpsilon) return false;
+                     return std::tie(b.gap, a.pattern.ranks) < std::tie(a.gap, b.pattern.ranks);
+                   });
+  // The estimate is rough (it ignores rotation), so half the picks go to the best variant of
+  // distinct weekday sets, the rest by estimate.
   std::vector<Pattern> patterns;
-  for (Candidate& c : candidates) {
-    if (static_cast<int>(patterns.size()) >= count) break;
-    patterns.push_back(std::move(c.pattern));
+  std::vector<bool> taken(candidates.size(), false);
+  auto same_days = [](const Pattern& a, const Pattern& b) {
+    if (a.ranks.size() != b.ranks.size()) return false;
+    for (size_t i = 0; i < a.ranks.size(); ++i) {
+      if (a.ranks[i].first != b.ranks[i].first) return false;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < candidates.size() && static_cast<int>(patterns.size()) < count / 2; ++i) {
+    bool seen = false;
+    for (const Pattern& q : patterns) seen = seen || same_days(q, candidates[i].pattern);
+    if (seen) continue;
+    taken[i] = true;
+    patterns.push_back(candidates[i].pattern);
   }
-  if (patterns.empty()) patterns.push_back(Pattern{});
+  for (size_t i = 0; i < candidates.size() && static_cast<int>(patterns.size()) < count; ++i) {
+    if (!taken[i]) patterns.push_back(candidates[i].pattern);
+  }
   return patterns;
 }
 
@@ -334,9 +358,13 @@ bool Search::FillWeek(const Pattern& pattern, int w, Timetable& t) const {
   int best_options = -1;
   std::vector<Choice> best;
   std::vector<Choice> choice;
+  // A capped pattern holds the week to its ranks (plus the fixed sessions it must take).
+  const int cap = pattern.capped ? static_cast<int>(pattern.ranks.size()) + (need_first ? 1 : 0) +
+                                       (need_last ? 1 : 0)
+                                 : max_per_week_;
   for (int mask = 0; mask < (1 << kDaysPerWeek); ++mask) {
     const int count = __builtin_popcount(mask);
-    if (count < min_per_week_ || count > max_per_week_) continue;
+    if (count < min_per_week_ || count > std::min(cap, max_per_week_)) continue;
     if (count == 0 && (need_first || need_last)) continue;
     // One session can be both first and last only if the two activities are the same.
     if (count == 1 && need_first && need_last && first != last) continue;
@@ -356,14 +384,15 @@ bool Search::FillWeek(const Pattern& pattern, int w, Timetable& t) const {
       if (rank == 0 && need_first) role |= kRoleFirst;
       if (rank == count - 1 && need_last) role |= kRoleLast;
       auto fits = [&](int si) {
-        if (role & kRoleFirst) return p_.HasCell(d, si, first) && (!(role & kRoleLast) || first == last);
+        if (role & kRoleFirst)
+          return p_.HasCell(d, si, first) && (!(role & kRoleLast) || first == last);
         if (role & kRoleLast) return p_.HasCell(d, si, last);
         return MiddleCount(d, si) > 0;
       };
       int si = -1;
-      if (rank < static_cast<int>(pattern.size()) && pattern[rank].first == dow &&
-          fits(pattern[rank].second)) {
-        si = pattern[rank].second;
+      if (rank < static_cast<int>(pattern.ranks.size()) && pattern.ranks[rank].first == dow &&
+          fits(pattern.ranks[rank].second)) {
+        si = pattern.ranks[rank].second;
       } else {
         cost += w_.habit;
         int most = -1;
@@ -402,52 +431,80 @@ bool Search::FillWeek(const Pattern& pattern, int w, Timetable& t) const {
 
 void Search::AssignActivities(Timetable& t) {
   Commit(t);
-  const std::vector<int>& remaining = p_.remaining();
-  const int r = static_cast<int>(remaining.size());
-  int middle = 0;
-  for (const Slot& s : t) middle += (s.used() && s.role == 0) ? 1 : 0;
-  // Every remaining activity gets base or base + 1 sessions: the course visits them all.
-  const int base = middle / r;
-  const int extra = middle % r;
-  int extras_used = 0;
-  std::vector<int> count(p_.num_activities(), 0);
-  int next = 0;  // position in `remaining` to continue the rotation from
-  int prev_inst = -1;
+  std::vector<int> middle;
   for (int d = 0; d < p_.num_days(); ++d) {
+    if (t[d].used() && t[d].role == 0) middle.push_back(d);
+  }
+  const int m = static_cast<int>(middle.size());
+  // The activities that fit at least one of these slots take turns.
+  std::vector<int> remaining;
+  for (int a : p_.remaining()) {
+    bool fits = false;
+    for (int d : middle) fits = fits || p_.HasCell(d, t[d].si, a);
+    if (fits) remaining.push_back(a);
+  }
+  const int r = std::max<int>(1, remaining.size());
+  // To start with, every activity gets base or base + 1 sessions (a varied course; the search
+  // then changes the mix wherever the objective prefers it): base "must" copies of each activity (a
+  // bonus makes the assignment use them first) and one optional copy. Costs are the load at
+  // the cheapest host; a small tie-break keeps the activities in turn (a, b, c, a, b, c ...)
+  // where loads are equal.
+  constexpr double kInfeasible = 1e7;
+  constexpr double kMustBonus = 1e4;
+  constexpr double kOutOfTurn = 1e-3;
+  const int base = m / r;
+  const int copies = base + (m % r != 0 ? 1 : 0);
+  const int cols = r * copies;
+  std::vector<int> assigned(m, -1);
+  if (m > 0 && !remaining.empty()) {
+    std::vector<double> cost(static_cast<size_t>(m) * cols);
+    for (int i = 0; i < m; ++i) {
+      const int d = middle[i];
+      const int w = d / kDaysPerWeek;
+      for (int k = 0; k < r; ++k) {
+        double c = kInfeasible;
+        for (const Option& o : p_.Cell(d, t[d].si, remaining[k])) {
+          c = std::min(c, w_.institution_load * p_.load(o.inst, w));
+        }
+        if (c < kInfeasible && i % r != k) c += kOutOfTurn;
+        for (int j = 0; j < copies; ++j) {
+          cost[static_cast<size_t>(i) * cols + k * copies + j] = c - (j < base ? kMustBonus : 0);
+        }
+      }
+    }
+    const std::vector<int> cols_of = MinCostAssignment(m, cols, cost);
+    for (int i = 0; i < m; ++i) {
+      const int k = cols_of[i] / copies;
+      if (cost[static_cast<size_t>(i) * cols + cols_of[i]] + kMustBonus >= kInfeasible) {
+        // Too few activities fit these slots for an even share: pick any that fits.
+        for (int a : p_.remaining()) {
+          if (p_.HasCell(middle[i], t[middle[i]].si, a)) {
+            assigned[i] = a;
+            break;
+          }
+        }
+      } else {
+        assigned[i] = remaining[k];
+      }
+    }
+  }
+  for (int d = 0, i = 0; d < p_.num_days(); ++d) {
     Slot& s = t[d];
     if (!s.used()) continue;
-    int act = -1;
+    int act;
     if (s.role & kRoleFirst) {
       act = p_.first_activity();
     } else if (s.role & kRoleLast) {
       act = p_.last_activity();
     } else {
-      int best_key = std::numeric_limits<int>::max();
-      int best_pos = -1;
-      for (int k = 0; k < r; ++k) {
-        const int pos = (next + k) % r;
-        const int a = remaining[pos];
-        const absl::Span<const Option> cell = p_.Cell(d, s.si, a);
-        if (cell.empty()) continue;
-        const bool quota = count[a] < base || (count[a] == base && extras_used < extra);
-        bool other_inst = false;
-        for (const Option& o : cell) other_inst |= o.inst != prev_inst;
-        const int key = (quota ? 0 : 2 * r * r) + (other_inst ? 0 : r * r) +
-                        count[a] * r + k;
-        if (key < best_key) {
-          best_key = key;
-          best_pos = pos;
-        }
-      }
-      act = remaining[best_pos];
-      if (++count[act] == base + 1) ++extras_used;
-      next = (best_pos + 1) % r;
+      act = assigned[i++];
     }
     PlaceBest(t, d, s.si, act);
     ++teach_count_[static_cast<size_t>(act) * p_.num_instructors() + s.instructor];
     ++teach_total_[act];
-    prev_inst = s.inst;
   }
+  // The even share was the starting point; load and rotation decide, ties keep it.
+  activity_.Sequence(t);
 }
 
 bool Search::Construct(const Pattern& pattern, Timetable* t, std::vector<int>* failed_weeks) {
@@ -464,23 +521,21 @@ bool Search::Construct(const Pattern& pattern, Timetable* t, std::vector<int>* f
   return true;
 }
 
-bool Search::OptionMoves(Timetable& t, double* cur) {
+bool Search::ActivityMoves(Timetable& t, double* cur) {
+  // All activities at once (exact for load and rotation), then the local moves.
+  saved_ = t;
   bool improved = false;
-  for (int d = 0; d < p_.num_days(); ++d) {
-    if (!t[d].used()) continue;
-    Slot old = t[d];
-    for (const Option& o : p_.Cell(d, old.si, old.act)) {
-      if (o.inst == old.inst && o.instructor == old.instructor) continue;
-      t[d].inst = o.inst;
-      t[d].venue = o.venue;
-      t[d].instructor = o.instructor;
-      if (Accept(t, cur)) {
-        improved = true;
-        old = t[d];
-      } else {
-        t[d] = old;
-      }
+  if (activity_.Sequence(t)) {
+    if (Accept(t, cur)) {
+      improved = true;
+    } else {
+      t = saved_;
     }
+  }
+  if (activity_.Run(t, /*deep=*/true)) {
+    *cur = Evaluate(t);
+    Commit(t);
+    improved = true;
   }
   return improved;
 }
@@ -507,7 +562,7 @@ bool Search::RetimeMoves(Timetable& t, double* cur) {
         int acts[2] = {-1, -1};
         if (!(d2 == d && si == old.si) && p_.HasCell(d2, si, old.act)) acts[0] = old.act;
         if (old.role == 0 && MiddleCount(d2, si) > 0) {
-          acts[1] = BestOtherActivity(t, d2, si, old.act, act_count_, BalanceLimit());
+          acts[1] = BestOtherActivity(t, d2, si, old.act);
         }
         for (int act : acts) {
           if (act < 0) continue;
@@ -537,7 +592,6 @@ bool Search::PatternMoves(Timetable& t, double* cur) {
       const int n = static_cast<int>(p_.starts(dow).size());
       for (int si = 0; si < n; ++si) {
         saved_ = t;
-        counts_scratch_ = act_count_;
         int changed = 0;
         for (int w = 0; w < p_.num_weeks(); ++w) {
           int d = -1;
@@ -555,10 +609,8 @@ bool Search::PatternMoves(Timetable& t, double* cur) {
           int act = old.act;
           if (!p_.HasCell(d2, si, act)) {
             if (old.role != 0) continue;
-            act = BestOtherActivity(t, d2, si, old.act, counts_scratch_, BalanceLimit());
+            act = BestOtherActivity(t, d2, si, old.act);
             if (act < 0) continue;
-            --counts_scratch_[old.act];
-            ++counts_scratch_[act];
           }
           if (d2 != d) {
             t[d2] = old;
@@ -572,10 +624,10 @@ bool Search::PatternMoves(Timetable& t, double* cur) {
           t = saved_;
           continue;
         }
-        // The moved sessions have new neighbours: their own options may now collide (same
-        // institution twice in a row) where the others could simply switch.
+        // The moved sessions have new neighbours and possibly new activities: re-choose all
+        // activities and hosts for the new times (exact for load and rotation).
         polished_ = t;
-        PolishOptions(polished_);
+        activity_.Sequence(polished_);
         const double plain = Evaluate(t);
         const double polished = Evaluate(polished_);
         if (polished < plain - kEpsilon) t.swap(polished_);
@@ -584,52 +636,6 @@ bool Search::PatternMoves(Timetable& t, double* cur) {
         } else {
           t = saved_;
         }
-      }
-    }
-  }
-  return improved;
-}
-
-bool Search::SwapMoves(Timetable& t, double* cur) {
-  bool improved = false;
-  std::vector<int> middle;
-  for (int d = 0; d < p_.num_days(); ++d) {
-    if (t[d].used() && t[d].role == 0) middle.push_back(d);
-  }
-  for (size_t i = 0; i < middle.size(); ++i) {
-    for (size_t j = i + 1; j < middle.size(); ++j) {
-      const int di = middle[i];
-      const int dj = middle[j];
-      const Slot oi = t[di];
-      const Slot oj = t[dj];
-      if (oi.act == oj.act) continue;
-      if (!p_.HasCell(di, oi.si, oj.act) || !p_.HasCell(dj, oj.si, oi.act)) continue;
-      PlaceBest(t, di, oi.si, oj.act);
-      PlaceBest(t, dj, oj.si, oi.act);
-      if (Accept(t, cur)) {
-        improved = true;
-      } else {
-        t[di] = oi;
-        t[dj] = oj;
-      }
-    }
-  }
-  return improved;
-}
-
-bool Search::ChangeActivityMoves(Timetable& t, double* cur) {
-  bool improved = false;
-  for (int d = 0; d < p_.num_days(); ++d) {
-    if (!t[d].used() || t[d].role != 0) continue;
-    for (int b : p_.remaining()) {
-      const Slot old = t[d];
-      if (b == old.act || !p_.HasCell(d, old.si, b)) continue;
-      if (Imbalance(act_count_, old.act, b) > BalanceLimit()) continue;
-      PlaceBest(t, d, old.si, b);
-      if (Accept(t, cur)) {
-        improved = true;
-      } else {
-        t[d] = old;
       }
     }
   }
@@ -687,7 +693,6 @@ bool Search::AddRemoveMoves(Timetable& t, double* cur) {
       for (int si = 0; si < n && !added; ++si) {
         for (int b : p_.remaining()) {
           if (!p_.HasCell(d, si, b)) continue;
-          if (Imbalance(act_count_, -1, b) > BalanceLimit()) continue;
           t[d] = Slot{};
           PlaceBest(t, d, si, b);
           if (RolesOk(t) && Accept(t, cur)) {
@@ -703,7 +708,6 @@ bool Search::AddRemoveMoves(Timetable& t, double* cur) {
       const int d = w * kDaysPerWeek + dow;
       const Slot old = t[d];
       if (!old.used() || old.role != 0) continue;
-      if (Imbalance(act_count_, old.act, -1) > BalanceLimit()) continue;
       t[d] = Slot{};
       if (RolesOk(t) && Accept(t, cur)) {
         improved = true;
@@ -722,13 +726,11 @@ void Search::Improve(Timetable* tp) {
   double cur = Evaluate(t);
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     bool improved = false;
-    g_cur = 1; improved |= PatternMoves(t, &cur);
-    g_cur = 2; improved |= OptionMoves(t, &cur);
-    g_cur = 3; improved |= RetimeMoves(t, &cur);
-    g_cur = 4; improved |= SwapMoves(t, &cur);
-    g_cur = 5; improved |= ChangeActivityMoves(t, &cur);
-    g_cur = 6; improved |= InstructorMoves(t, &cur);
-    g_cur = 7; improved |= AddRemoveMoves(t, &cur);
+    improved |= PatternMoves(t, &cur);
+    improved |= RetimeMoves(t, &cur);
+    improved |= ActivityMoves(t, &cur);
+    improved |= InstructorMoves(t, &cur);
+    improved |= AddRemoveMoves(t, &cur);
     if (!improved) break;
   }
 }

@@ -12,39 +12,33 @@
 #include <vector>
 
 #include "services/scheduling/cohort_planner.h"
+#include "services/scheduling/plan_activity_search.h"
 #include "services/scheduling/plan_problem.h"
 
 namespace kpr::scheduling::plan {
 
-inline constexpr int8_t kRoleFirst = 1;
-inline constexpr int8_t kRoleLast = 2;
-
-struct Slot {
-  int16_t si = -1;  // start index on the day; -1: no session that day
-  int16_t act = -1;
-  int16_t inst = -1;
-  int16_t venue = -1;
-  int16_t instructor = -1;
-  int8_t role = 0;  // kRoleFirst / kRoleLast bits
-  bool used() const { return si >= 0; }
+// A weekly pattern: (weekday, start index) per rank, weekdays increasing. A capped pattern also
+// limits the weeks to that many sessions (plus a fixed first or last one).
+struct Pattern {
+  std::vector<std::pair<int, int>> ranks;
+  bool capped = false;
 };
-
-// One slot per course day (Problem::num_days()).
-using Timetable = std::vector<Slot>;
-
-// A weekly pattern: (weekday, start index) per rank, weekdays increasing.
-using Pattern = std::vector<std::pair<int, int>>;
 
 class Search {
  public:
   Search(const Problem& problem, const ScoreWeights& weights);
 
-  // The most promising weekly patterns, best first (at most `count`).
+  // The most promising weekly patterns: `count` with as many sessions a week as allowed, then
+  // count / 4 capped at one fewer.
   std::vector<Pattern> CandidatePatterns(int count) const;
 
   // Fills every course week following `pattern` and gives the sessions their activities.
   // Returns false when some week cannot hold its minimum (its index goes to failed_weeks).
   bool Construct(const Pattern& pattern, Timetable* t, std::vector<int>* failed_weeks);
+
+  // Improves who hosts the sessions (activities, institutions, instructors), times fixed; the
+  // quick version (swaps, no chains or cycles) when `deep` is false.
+  void Polish(Timetable* t, bool deep) { activity_.Run(*t, deep); }
 
   // Local search: applies improving moves until none is left (or a pass limit).
   void Improve(Timetable* t);
@@ -62,55 +56,48 @@ class Search {
   const Option* BestOption(const Timetable& t, int d, int si, int act, double* cost) const;
   // Puts act at (d, si) on its best option (t[d].role is kept); false if the cell is empty.
   bool PlaceBest(Timetable& t, int d, int si, int act);
-  // The remaining activity other than `current` that fits (d, si) best without pushing the
-  // activity counts `counts` (with `current` taken out) past `limit`; -1 if none.
-  int BestOtherActivity(const Timetable& t, int d, int si, int current,
-                        const std::vector<int>& counts, int limit) const;
-  // Re-places every session on its best option given its (possibly new) neighbours.
-  void PolishOptions(Timetable& t);
+  // The remaining activity other than `current` that fits (d, si) best; -1 if none.
+  int BestOtherActivity(const Timetable& t, int d, int si, int current) const;
   // Recomputes the bookkeeping of an accepted timetable.
   void Commit(const Timetable& t);
   bool RolesOk(const Timetable& t) const;
   int WeekCount(const Timetable& t, int w) const;
-  // max - min of `counts` over the remaining activities after moving one session from
-  // removed_act to added_act (either may be -1).
-  int Imbalance(const std::vector<int>& counts, int removed_act, int added_act) const;
-  int BalanceLimit() const { return std::max(1, imbalance_); }
   bool Accept(Timetable& t, double* cur);
 
+  // Per weekday: (start index, estimated cost) of its best starts, best first.
+  using DayStarts = std::vector<std::pair<int, double>>[kDaysPerWeek];
+  std::vector<Pattern> PatternsOfSize(const DayStarts& best, const std::vector<int>& days, int size,
+                                      bool capped, int count) const;
   bool FillWeek(const Pattern& pattern, int w, Timetable& t) const;
   void AssignActivities(Timetable& t);
 
-  bool OptionMoves(Timetable& t, double* cur);
+  bool ActivityMoves(Timetable& t, double* cur);
   bool RetimeMoves(Timetable& t, double* cur);
   bool PatternMoves(Timetable& t, double* cur);
-  bool SwapMoves(Timetable& t, double* cur);
-  bool ChangeActivityMoves(Timetable& t, double* cur);
   bool InstructorMoves(Timetable& t, double* cur);
   bool AddRemoveMoves(Timetable& t, double* cur);
 
   const Problem& p_;
   const ScoreWeights w_;
+  ActivitySearch activity_;
   int min_per_week_;
-  int max_per_week_;
+  int max_per_week_;  // sessions a week can hold: at most one a day
+  int fewer_max_;     // the program's maximum, which fewer_sessions counts from
   // Remaining activities with an option at (day, start): how many.
   std::vector<uint8_t> middle_count_;  // per Problem::SlotIndex
   // Per Problem::SlotIndex: weekday * kGridSlots + start / kStartGridMinutes (the habit key).
   std::vector<uint16_t> habit_key_;
   // Bookkeeping of the last accepted timetable: sessions per (activity, instructor) and per
-  // activity; non-fixed sessions per activity and their imbalance.
-  std::vector<uint8_t> teach_count_;
-  std::vector<uint8_t> teach_total_;
-  std::vector<int> act_count_;
-  int imbalance_ = 0;
+  // activity.
+  std::vector<uint16_t> teach_count_;
+  std::vector<uint16_t> teach_total_;
 
   // Scratch for Evaluate (generation stamps avoid clearing).
   uint32_t gen_ = 0;
   std::vector<uint32_t> habit_stamp_;
-  std::vector<uint8_t> habit_count_;
+  std::vector<uint16_t> habit_count_;
   std::vector<uint32_t> teach_stamp_;
   std::vector<int> distinct_teachers_;  // per activity
-  std::vector<int> counts_scratch_;
   Timetable saved_;
   Timetable polished_;
 };

@@ -6,7 +6,9 @@ add_library(kpr_scheduling_planner STATIC
   plan_problem.cc
   plan_search.cc
   plan_explain.cc
-  plan_format.cc)
+  plan_format.cc
+  plan_assign.cc
+  plan_activity_search.cc)
 target_include_directories(kpr_scheduling_planner PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_scheduling_planner PUBLIC
   kpr_scheduling_calendar

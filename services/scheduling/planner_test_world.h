@@ -139,8 +139,13 @@ inline ProgramModel WithFixedEnds(ProgramModel p, const std::string& host, int d
 }
 
 inline Booking MakeBooking(const std::string& cohort_id, const PlannedSession& s) {
-  return Booking{absl::StrCat(cohort_id, ":", s.index), cohort_id, s.day, s.time,
-                 s.institution_id, s.venue_id, s.instructor_id};
+  return Booking{absl::StrCat(cohort_id, ":", s.index),
+                 cohort_id,
+                 s.day,
+                 s.time,
+                 s.institution_id,
+                 s.venue_id,
+                 s.instructor_id};
 }
 
 // A booking that holds `venue_id` and `instructor_id` (either may be empty).
@@ -148,8 +153,13 @@ inline Booking Hold(const std::string& institution_id, const std::string& venue_
                     const std::string& instructor_id, absl::CivilDay day, int from, int to,
                     const std::string& cohort_id = "other") {
   static int n = 0;
-  return Booking{absl::StrCat("hold-", ++n), cohort_id, day, MinuteSpan{from, to},
-                 institution_id, venue_id, instructor_id};
+  return Booking{absl::StrCat("hold-", ++n),
+                 cohort_id,
+                 day,
+                 MinuteSpan{from, to},
+                 institution_id,
+                 venue_id,
+                 instructor_id};
 }
 
 inline void BookPlan(Occupancy& occupancy, std::vector<Booking>* all, const std::string& cohort_id,
@@ -171,7 +181,8 @@ inline std::vector<std::string> DoubleBookings(const std::vector<Booking>& all) 
       const Booking& b = all[j];
       if (a.day != b.day || !(a.time.start < b.time.end && b.time.start < a.time.end)) continue;
       if (!a.venue_id.empty() && a.venue_id == b.venue_id) {
-        out.push_back(absl::StrCat("venue ", a.venue_id, ": ", a.session_id, " and ", b.session_id));
+        out.push_back(
+            absl::StrCat("venue ", a.venue_id, ": ", a.session_id, " and ", b.session_id));
       }
       if (!a.instructor_id.empty() && a.instructor_id == b.instructor_id) {
         out.push_back(absl::StrCat("instructor ", a.instructor_id, ": ", a.session_id, " and ",

@@ -16,7 +16,9 @@ const T* FindById(const std::vector<T>& items, absl::string_view id) {
   return nullptr;
 }
 
-void EraseIndex(std::vector<size_t>& v, size_t i) { v.erase(std::remove(v.begin(), v.end(), i), v.end()); }
+void EraseIndex(std::vector<size_t>& v, size_t i) {
+  v.erase(std::remove(v.begin(), v.end(), i), v.end());
+}
 
 }  // namespace
 
@@ -96,9 +98,8 @@ const Booking* Occupancy::Conflict(const absl::flat_hash_map<std::string, DayInd
   return nullptr;
 }
 
-void Occupancy::Busy(const absl::flat_hash_map<std::string, DayIndex>& index,
-                     absl::string_view id, absl::CivilDay day,
-                     std::vector<MinuteSpan>* out) const {
+void Occupancy::Busy(const absl::flat_hash_map<std::string, DayIndex>& index, absl::string_view id,
+                     absl::CivilDay day, std::vector<MinuteSpan>* out) const {
   auto it = index.find(id);
   if (it == index.end()) return;
   auto d = it->second.find(day);

@@ -22,7 +22,8 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(const 
       return names->FirstName(m, referral_id, caller);
     };
   }
-  s->desk_ = std::make_unique<SchedulingDesk>(*s->store_, h.RelayOutbox(s->store_->outbox()), desk_options);
+  bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
+  s->desk_ = std::make_unique<SchedulingDesk>(*s->store_, [&relay] { relay.Notify(); }, desk_options);
   s->referral_events_ = std::make_unique<ReferralEventsHandler>(*s->desk_);
   s->grpc_service_ = std::make_unique<SchedulingGrpcService>(*s->desk_, h.verifier());
 
