@@ -6,20 +6,31 @@
 //                 its received event is on KPR_REFERRAL (publishing is outside the timing in all
 //                 three, so they compare like with like)
 // Prints one markdown row per measurement. Target: intake >= 25 % of the raw fetch+ack rate.
+// Each round starts from an empty Redis with a freshly rewritten AOF and no streams.
+// KPR_BENCH_VERBOSE=1: also the CPU each process (and the whole machine) used per phase, and
+// Redis's commandstats for the intake. KPR_BENCH_INTAKE_ONLY=1: skip the raw references (for
+// profiling the intake, e.g. under valgrind --tool=callgrind).
 
+#include <dirent.h>
 #include <nats/nats.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/stats.h"
 #include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
+#include "libs/store/redis_pool.h"
 #include "services/referral/referral_server.h"
 #include "tests/support/referral_testing.h"
 
@@ -27,6 +38,77 @@ namespace kpr::bench {
 namespace {
 
 using testing::TestNats;
+
+// CPU seconds (user + system) from a /proc/<pid>[/task/<tid>]/stat line; `ppid` and `comm` too.
+struct ProcStat {
+  std::string comm;
+  long ppid = 0;
+  double cpu = 0;
+};
+bool ReadStat(const std::string& path, ProcStat& out) {
+  std::ifstream f(path);
+  std::string line;
+  if (!std::getline(f, line)) return false;
+  size_t open = line.find('('), close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos) return false;
+  out.comm = line.substr(open + 1, close - open - 1);
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  std::vector<std::string> fields;
+  while (rest >> field) fields.push_back(field);
+  if (fields.size() < 13) return false;
+  out.ppid = std::atol(fields[1].c_str());
+  out.cpu = (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / sysconf(_SC_CLK_TCK);
+  return true;
+}
+
+// CPU used by this process and by its children (redis-server, nats-server):
+// where an intake's time goes across the three processes.
+std::map<std::string, double> CpuSnapshot() {
+  std::map<std::string, double> out;
+  ProcStat st;
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      if (ReadStat(std::string("/proc/self/task/") + e->d_name + "/stat", st)) {
+        out["self"] += st.cpu;
+      }
+    }
+    closedir(d);
+  }
+  // The whole machine (other tenants included), to tell a saturated CPU from a stalled pipeline.
+  {
+    std::ifstream f("/proc/stat");
+    std::string cpu;
+    double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+    if (f >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) {
+      const double tick = sysconf(_SC_CLK_TCK);
+      out["machine busy"] = (user + nice + system + irq + softirq) / tick;
+      out["machine idle"] = (idle + iowait) / tick;
+      out["machine steal"] = steal / tick;
+    }
+  }
+  const long me = getpid();
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      if (ReadStat(std::string("/proc/") + e->d_name + "/stat", st) && st.ppid == me) out[st.comm] += st.cpu;
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+void PrintCpu(const std::map<std::string, double>& before, const std::map<std::string, double>& after,
+              int n, double seconds) {
+  for (const auto& [name, cpu] : after) {
+    auto it = before.find(name);
+    double used = cpu - (it == before.end() ? 0 : it->second);
+    if (used < 0.005) continue;
+    std::cerr << absl::StrFormat("  cpu %-28s %6.2f s  %5.1f us/msg  %4.0f %% of a core\n", name, used,
+                                 1e6 * used / n, 100 * used / seconds);
+  }
+}
 
 // `work_queue`: the stream deletes each message when it is acked, as KPR_INTAKE must.
 double RawPull(TestNats& nats, const std::string& payload, int n, bool work_queue) {
@@ -104,6 +186,34 @@ double RawPush(TestNats& nats, const std::string& payload, int n) {
   return state.got.load() / seconds;
 }
 
+// Rewrites Redis's AOF and waits for it: each round then starts from a near-empty AOF, so the
+// automatic rewrite (a fork that copies the dataset, triggered once the AOF has doubled and passed
+// 64 MB) does not land inside some rounds' timing and not others'.
+void CompactAof() {
+  store::RedisOptions options;
+  options.port = testing::Servers::Redis().port();
+  store::RedisPool pool(options);
+  (void)pool.Command({"BGREWRITEAOF"});
+  testing::Eventually([&] {
+    auto info = pool.Command({"INFO", "persistence"});
+    return info.ok() && info->str().find("aof_rewrite_in_progress:0") != std::string::npos &&
+           info->str().find("aof_rewrite_scheduled:0") != std::string::npos;
+  }, absl::Seconds(30), absl::Milliseconds(20));
+}
+
+// Submissions the intake handler has finished with (stored, duplicate, rejected or dead letter;
+// retries not counted), from the service's metrics.
+double HandledSubmissions() {
+  double sum = 0;
+  for (const char* outcome : {"stored", "duplicate", "rejected", "dead_letter"}) {
+    sum += observe::MetricsRegistry::Global()
+               .GetCounter("kpr_referral_intake_total", "Intake submissions handled, by outcome",
+                           {{"outcome", outcome}})
+               .value();
+  }
+  return sum;
+}
+
 double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   rpc::ServiceConfig config = testing::HarnessServiceConfig(secrets);
   // First run: creates the streams and the durable intake consumer, then stops, so the
@@ -130,22 +240,40 @@ double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   }
   // Timed: from the service's start until every submission is stored, acked (the work queue is
   // empty) and its received event is on KPR_REFERRAL.
+  const bool verbose = std::getenv("KPR_BENCH_VERBOSE") != nullptr;
+  if (verbose) {  // commandstats of this intake run only
+    (void)std::system(absl::StrCat("redis-cli -p ", testing::Servers::Redis().port(),
+                                   " CONFIG RESETSTAT >/dev/null").c_str());
+  }
+  auto cpu_before = verbose ? CpuSnapshot() : std::map<std::string, double>();
   absl::Time start = absl::Now();
   auto server = referral::ReferralServer::Start(config, {});
   if (!server.ok()) return 0;
+  // Two phases, so that measuring does not load the server being measured: polling stream info
+  // every 2 ms for the whole run costs nats-server ~18 % of a core (and this process ~8 %), which
+  // the raw references do not pay. First the service's own count of handled submissions (an
+  // in-process atomic: free to read); once it reaches n, the criterion itself, from NATS.
+  const double handled_before = HandledSubmissions();
+  absl::Time handled = absl::InfiniteFuture();
   absl::Time acked = absl::InfiniteFuture();
-  bool done = testing::Eventually([&] {
+  bool done = testing::Eventually([&] { return HandledSubmissions() - handled_before >= n; },
+                                  absl::Seconds(300), absl::Milliseconds(1));
+  if (done) handled = absl::Now();
+  done = done && testing::Eventually([&] {
     auto out = nats.StreamCount("KPR_REFERRAL");
     auto left = nats.StreamCount("KPR_INTAKE");
     if (left.ok() && *left == 0 && acked == absl::InfiniteFuture()) acked = absl::Now();
     return out.ok() && left.ok() && *out >= static_cast<uint64_t>(n) && *left == 0;
-  }, absl::Seconds(300), absl::Milliseconds(2));
+  }, absl::Seconds(60), absl::Milliseconds(2));
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  if (std::getenv("KPR_BENCH_VERBOSE")) {
-    std::cerr << "intake: all acked after " << absl::ToDoubleSeconds(acked - start)
+  if (verbose) {
+    PrintCpu(cpu_before, CpuSnapshot(), n, seconds);
+    std::cerr << "intake: all handled after " << absl::ToDoubleSeconds(handled - start)
+              << " s, all acked after " << absl::ToDoubleSeconds(acked - start)
               << " s, all events out after " << seconds << " s\n";
     std::string cmd = absl::StrCat("redis-cli -p ", testing::Servers::Redis().port(),
-                                   " INFO commandstats | grep -E 'evalsha|xrange|xdel|xadd|hset|zadd|sadd|hget|cmdstat_exec' >&2");
+                                   " INFO commandstats | grep -E 'evalsha|xrange|xdel|xadd|hset|zadd|sadd|hget|cmdstat_exec' >&2; redis-cli -p ",
+                                   testing::Servers::Redis().port(), " INFO persistence | grep -E 'aof_last_bgrewrite|aof_current_size|aof_rewrites' >&2");
     (void)std::system(cmd.c_str());
   }
   (*server)->Shutdown(absl::Seconds(2));
@@ -173,12 +301,28 @@ int main(int argc, char** argv) {
   std::vector<double> pulls, pulls_wq, pushes, intakes, ratios, ratios_wq;
   for (int r = 1; r <= rounds; ++r) {
     (void)kpr::testing::FlushRedis();
+    kpr::bench::CompactAof();
     (void)kpr::testing::DeleteAllStreams();
     auto nats = kpr::testing::TestNats::Connect(kpr::testing::Servers::Nats().url());
     if (!nats.ok()) return 1;
-    double pull = kpr::bench::RawPull(**nats, sample, n, false);
-    double pull_wq = kpr::bench::RawPull(**nats, sample, n, true);
-    double push = kpr::bench::RawPush(**nats, sample, n);
+    // KPR_BENCH_INTAKE_ONLY=1 skips the references (to profile the intake alone).
+    const bool intake_only = std::getenv("KPR_BENCH_INTAKE_ONLY") != nullptr;
+    const bool verbose = std::getenv("KPR_BENCH_VERBOSE") != nullptr;
+    // Runs one reference; verbose: with the CPU each process used during it (publishing included).
+    auto reference = [&](const char* name, auto&& run) -> double {
+      if (intake_only) return 0;
+      auto before = verbose ? kpr::bench::CpuSnapshot() : std::map<std::string, double>();
+      absl::Time t0 = absl::Now();
+      double rate = run();
+      if (verbose) {
+        std::cerr << name << " (CPU includes publishing the messages beforehand):\n";
+        kpr::bench::PrintCpu(before, kpr::bench::CpuSnapshot(), n, absl::ToDoubleSeconds(absl::Now() - t0));
+      }
+      return rate;
+    };
+    double pull = reference("raw fetch+ack", [&] { return kpr::bench::RawPull(**nats, sample, n, false); });
+    double pull_wq = reference("raw fetch+ack, work queue", [&] { return kpr::bench::RawPull(**nats, sample, n, true); });
+    double push = reference("raw push+ack", [&] { return kpr::bench::RawPush(**nats, sample, n); });
     double intake = kpr::bench::Intake(**nats, n, secrets);
     std::cout << absl::StrFormat("| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% | %.0f %% |\n", r, n, pull,
                                  pull_wq, push, intake, pull > 0 ? 100.0 * intake / pull : 0.0,

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs kpr's benchmarks; prints markdown for bench/RESULTS.md. Each benchmark starts
-# its own nats-server and redis-server on loopback and measures its reference in the same run.
+# its own nats-server and redis-server on loopback and measures its reference in the same run
+# (raw JetStream, a bare gRPC echo server, an exact MILP solver).
 #   bench/run.sh [intake-messages] [get-referral-rate]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-./scripts/build.sh kpr-bench-intake kpr-bench-get-referral
+./scripts/build.sh kpr-bench-intake kpr-bench-get-referral kpr-bench-plan
 BIN=${BUILD_DIR:-build}/bench
 echo "## Machine"
 echo
@@ -21,3 +22,8 @@ echo
 echo "## GetReferral latency"
 echo
 "$BIN/kpr-bench-get-referral" "${2:-2000}" 5 5
+echo
+echo "## Cohort planner: national semester and gap to the optimum"
+echo
+# Last: it exits 1 if a plan breaks a hard constraint (set -e then fails the run).
+"$BIN/kpr-bench-plan" --runs=5 --milp-instances=20

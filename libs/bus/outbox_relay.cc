@@ -1,51 +1,165 @@
 #include "libs/bus/outbox_relay.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+
 namespace kpr::bus {
+namespace {
+
+// The millisecond part of a stream id "<ms>-<seq>" (Redis's clock); 0 if malformed.
+int64_t StreamIdMillis(absl::string_view stream_id) {
+  int64_t ms = 0;
+  (void)absl::SimpleAtoi(stream_id.substr(0, stream_id.find('-')), &ms);
+  return ms;
+}
+
+}  // namespace
 
 OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
     : outbox_(outbox),
       js_(js),
       options_(std::move(options)),
-      loop_([this] { return FlushOnce(); },
+      loop_([this] { return FlushOnce(options_.publish_timeout, /*read_back=*/false); },
             {.idle_wait = options_.poll_interval,
              .min_backoff = absl::Milliseconds(50),
              .max_backoff = absl::Seconds(1)}) {}
 
-OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
+OutboxRelay::~OutboxRelay() {
+  Stop(absl::ZeroDuration());
+}
 
 void OutboxRelay::Start() { loop_.Start(); }
 
-void OutboxRelay::Notify() { loop_.Notify(); }
+void OutboxRelay::Notify() {
+  {
+    absl::MutexLock lock(&mu_);
+    read_back_requested_ = true;
+  }
+  loop_.Notify();
+}
 
-absl::StatusOr<int> OutboxRelay::FlushOnce() { return FlushOnce(options_.publish_timeout); }
+bool OutboxRelay::HandOver(const std::string& municipality, std::vector<store::OutboxEntry> entries) {
+  if (entries.empty()) return true;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_ || handed_count_ + entries.size() > static_cast<size_t>(options_.max_handed_over)) {
+      return false;
+    }
+    handed_count_ += static_cast<int>(entries.size());
+    last_hand_over_ = absl::Now();
+    newest_handed_ms_ = std::max(newest_handed_ms_, StreamIdMillis(entries.back().stream_id));
+    handed_.push_back(Handed{municipality, std::move(entries)});
+  }
+  loop_.Notify();
+  return true;
+}
 
-absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout) {
-  absl::MutexLock flush_lock(&flush_mu_);
-  // While disconnected, publishing would only pile copies into the reconnect buffer.
-  if (!js_.connected()) return absl::UnavailableError("outbox relay: NATS not connected");
-  auto municipalities = outbox_.Municipalities();
-  if (!municipalities.ok()) return municipalities.status();
-  if (municipalities->empty()) return 0;
-  auto entries = outbox_.ReadMany(*municipalities, options_.batch);
-  if (!entries.ok()) return entries.status();
+absl::StatusOr<int> OutboxRelay::FlushOnce() {
+  return FlushOnce(options_.publish_timeout, /*read_back=*/true);
+}
 
+absl::StatusOr<int> OutboxRelay::PublishAndRemove(
+    const std::vector<std::string>& municipalities,
+    std::vector<std::vector<store::OutboxEntry>>& entries, absl::Duration publish_timeout) {
   std::vector<OutgoingMessage> msgs;
-  for (const auto& per_m : *entries) {
-    for (const auto& e : per_m) msgs.push_back({e.subject, e.data, e.event_id});
+  for (auto& per_m : entries) {
+    for (auto& e : per_m) {
+      // Only the stream id is needed after this (to remove the entry).
+      msgs.push_back({std::move(e.subject), std::move(e.data), std::move(e.event_id)});
+    }
   }
   if (msgs.empty()) return 0;
   if (auto st = js_.PublishBatch(msgs, publish_timeout); !st.ok()) return st;
-
-  // If this fails the entries are published again next pass (duplicates are absorbed).
-  if (auto st = outbox_.RemoveMany(*municipalities, *entries); !st.ok()) return st;
-  const int removed = static_cast<int>(msgs.size());
+  // If this fails the entries are published again later (duplicates are absorbed).
+  if (auto st = outbox_.RemoveMany(municipalities, entries); !st.ok()) return st;
   published_ += msgs.size();
-  return removed;
+  return static_cast<int>(msgs.size());
+}
+
+absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool read_back) {
+  absl::MutexLock flush_lock(&flush_mu_);
+  // While disconnected, publishing would only pile copies into the reconnect buffer.
+  if (!js_.connected()) return absl::UnavailableError("outbox relay: NATS not connected");
+
+  std::vector<Handed> handed;
+  bool only_old = false;  // read back only what is older than hand_over_grace (see the header)
+  int64_t newest_ms = 0;
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    handed.swap(handed_);
+    handed_count_ = 0;
+    if (!read_back) {
+      const bool handing_over = now - last_hand_over_ < options_.read_back_interval;
+      read_back = read_back_requested_ || now >= read_back_due_ ||
+                  now - last_read_back_ >= (handing_over ? options_.read_back_interval
+                                                         : options_.poll_interval);
+      only_old = handing_over;
+    }
+    if (read_back) {
+      read_back_requested_ = false;
+      read_back_due_ = absl::InfiniteFuture();
+      last_read_back_ = now;
+      newest_ms = newest_handed_ms_;
+    }
+  }
+
+  int done = 0;
+  if (!handed.empty()) {
+    // In the order their scripts ran.
+    std::vector<std::string> municipalities;
+    std::vector<std::vector<store::OutboxEntry>> entries;
+    for (Handed& h : handed) {
+      municipalities.push_back(std::move(h.municipality));
+      entries.push_back(std::move(h.entries));
+    }
+    auto n = PublishAndRemove(municipalities, entries, publish_timeout);
+    if (!n.ok()) {
+      // Dropped from memory; still in the outbox, where the next read-back finds them.
+      absl::MutexLock lock(&mu_);
+      read_back_requested_ = true;
+      return n.status();
+    }
+    done += *n;
+  }
+  if (!read_back) return done;
+
+  auto municipalities = outbox_.Municipalities();
+  if (!municipalities.ok()) return municipalities.status();
+  if (municipalities->empty()) return done;
+  auto entries = outbox_.ReadMany(*municipalities, options_.batch);
+  if (!entries.ok()) return entries.status();
+  bool skipped = false;
+  if (only_old) {
+    for (const auto& per_m : *entries) {
+      if (!per_m.empty()) newest_ms = std::max(newest_ms, StreamIdMillis(per_m.back().stream_id));
+    }
+    const int64_t cutoff = newest_ms - absl::ToInt64Milliseconds(options_.hand_over_grace);
+    for (auto& per_m : *entries) {
+      // Entries are in stream order: keep the prefix older than the cutoff.
+      auto young = std::find_if(per_m.begin(), per_m.end(), [cutoff](const store::OutboxEntry& e) {
+        return StreamIdMillis(e.stream_id) > cutoff;
+      });
+      skipped = skipped || young != per_m.end();
+      per_m.erase(young, per_m.end());
+    }
+  }
+  auto n = PublishAndRemove(*municipalities, *entries, publish_timeout);
+  if (!n.ok()) return n.status();
+  if (*n > 0 || skipped) {
+    absl::MutexLock lock(&mu_);
+    // More may be waiting behind what was read: read again at once. Skipped ones: once old enough.
+    if (*n > 0) read_back_requested_ = true;
+    if (skipped) read_back_due_ = std::min(read_back_due_, now + options_.hand_over_grace);
+  }
+  return done + *n;
 }
 
 void OutboxRelay::Stop(absl::Duration flush_timeout) {
@@ -58,7 +172,7 @@ void OutboxRelay::Stop(absl::Duration flush_timeout) {
   const absl::Time deadline = absl::Now() + flush_timeout;
   while (absl::Now() < deadline) {
     absl::Duration left = deadline - absl::Now();
-    absl::StatusOr<int> n = FlushOnce(std::min(left, options_.publish_timeout));
+    absl::StatusOr<int> n = FlushOnce(std::min(left, options_.publish_timeout), /*read_back=*/true);
     if (n.ok() && *n == 0) return;
     if (!n.ok()) absl::SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()));
   }

@@ -36,10 +36,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
   return h;
 }
 
-std::function<void()> ServiceHost::RelayOutbox(store::Outbox& outbox) {
+bus::OutboxRelay& ServiceHost::RelayOutbox(store::Outbox& outbox) {
   relays_.push_back(std::make_unique<bus::OutboxRelay>(outbox, *js_, bus::OutboxRelay::Options{}));
-  bus::OutboxRelay* relay = relays_.back().get();
-  return [relay] { relay->Notify(); };
+  return *relays_.back();
 }
 
 void ServiceHost::AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler) {

@@ -63,9 +63,9 @@ class ServiceHost {
   store::RedisPool& pool() { return *pool_; }
   bus::JetStream& js() { return *js_; }
 
-  // Publishes `outbox` to JetStream from Serve() on; returns the callback that wakes the relay
-  // after a write. Call before Serve(), once per outbox.
-  std::function<void()> RelayOutbox(store::Outbox& outbox);
+  // Publishes `outbox` to JetStream from Serve() on; returns its relay (Notify() after a write,
+  // or HandOver() what a write appended). Call before Serve(), once per outbox.
+  bus::OutboxRelay& RelayOutbox(store::Outbox& outbox);
   // A durable consumer started once the streams exist; stopped first on Shutdown. Before Serve().
   // If spec.seal_dead_letter is unset, dead letters are sealed with the data key's dead-letter key.
   void AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler);

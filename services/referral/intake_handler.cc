@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/bus/envelope.h"
+#include "libs/bus/outbox_relay.h"
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
 
@@ -26,8 +27,9 @@ absl::Duration RetryBackoff(uint64_t delivery_count) {
   return std::min(absl::Milliseconds(250) * (1 << exponent), absl::Seconds(30));
 }
 
-IntakeHandler::IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool)
-    : desk_(desk), store_(store), pool_(pool) {}
+IntakeHandler::IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
+                             bus::OutboxRelay* relay)
+    : desk_(desk), store_(store), pool_(pool), relay_(relay) {}
 
 std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>& batch) {
   static observe::Counter& stored = IntakeCounter("stored");
@@ -83,12 +85,15 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     caller.correlation_id = event->correlation_id().empty() ? event->id() : event->correlation_id();
     caller.traceparent = event->trace().traceparent();
 
-    prepared[i] = desk_.Prepare(*submission, caller);
+    const bool municipality_matches = submission->municipality() == m && event->municipality() == m;
+    // The common case gives the submission away (no copy); a rejection needs it afterwards.
+    prepared[i] = municipality_matches ? desk_.Prepare(std::move(*submission), caller)
+                                       : desk_.Prepare(*submission, caller);
     if (!prepared[i].error.ok()) {
       failed(i, prepared[i].error);
       continue;
     }
-    if (submission->municipality() != m || event->municipality() != m) {
+    if (!municipality_matches) {
       kpr::common::v1::FieldViolation v;
       v.set_field("municipality");
       v.set_description(absl::StrCat("must match the subject's municipality ", m));
@@ -97,6 +102,13 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     if (prepared[i].violations.empty()) {
       valid_by_municipality[m].push_back(i);
       continue;
+    }
+    if (municipality_matches) {
+      submission = bus::UnpackEvent<intake::v1::ReferralSubmitted>(*event);  // it was moved
+      if (!submission.ok()) {
+        dead_letter(i, absl::StrCat("unexpected payload: ", submission.status().message()));
+        continue;
+      }
     }
     // One rejection per distinct submission. Keyed, so neither the external id (which may be
     // anything, since it failed validation) nor a guessable payload lies in Redis in clear.
@@ -146,29 +158,44 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     return outcomes;
   }
 
-  bool wrote = false;
+  // Appended to the outbox and not handed over to the relay: it must read the outbox back.
+  bool notify = false;
   for (size_t c = 0; c < reject_for.size(); ++c) {
     const auto& result = (*results)[c];
     if (!result.ok()) {
       failed(reject_for[c], result.status());
     } else if (result->integer() == 1) {
       rejected.Increment();
-      wrote = true;
+      notify = true;
     }
   }
+  // Counts the outcome of one submit script and hands the events it appended to the outbox relay
+  // (they are in Redis already; the relay then need not read them back).
   auto apply_submit = [&](const absl::StatusOr<store::RedisReply>& result,
                           const std::vector<const NewReferral*>& referrals,
                           const std::vector<size_t>& items) -> bool {
     if (!result.ok()) return false;
     auto parsed = ReferralStore::ParseSubmitReply(*result, referrals);
     if (!parsed.ok()) return false;
+    std::vector<store::OutboxEntry> appended;
     for (size_t k = 0; k < items.size(); ++k) {
-      if ((*parsed)[k].created) {
-        stored.Increment();
-        wrote = true;
-      } else {
+      SubmitResult& r = (*parsed)[k];
+      if (!r.created) {
         duplicate.Increment();
+        continue;
       }
+      stored.Increment();
+      std::vector<OutboxEvent>& events = prepared[items[k]].referral.events;
+      for (size_t e = 0; e < events.size(); ++e) {
+        appended.push_back(store::OutboxEntry{std::move(r.outbox_ids[e]), std::move(events[e].id),
+                                              std::move(events[e].subject),
+                                              std::move(events[e].data)});
+      }
+    }
+    if (!appended.empty() &&
+        (relay_ == nullptr ||
+         !relay_->HandOver(referrals.front()->stored.referral().municipality(), std::move(appended)))) {
+      notify = true;
     }
     return true;
   };
@@ -177,7 +204,9 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     if (apply_submit(result, submit_batches[b], submit_for[b])) continue;
     // The batch failed in Redis: store its referrals one by one so that only a submission that
     // really cannot be stored fails (those before it in the batch may be in already, which the
-    // de-duplication absorbs).
+    // de-duplication absorbs; their outbox entries from the failed run are left for the relay to
+    // read back).
+    notify = true;
     std::vector<store::RedisPool::ScriptCall> singles;
     for (const NewReferral* r : submit_batches[b]) singles.push_back(store_.SubmitCall({r}));
     auto single_results = pool_.EvalPipeline(singles);
@@ -191,7 +220,7 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
       }
     }
   }
-  if (wrote) desk_.NotifyOutbox();
+  if (notify) desk_.NotifyOutbox();
   return outcomes;
 }
 

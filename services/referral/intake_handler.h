@@ -3,12 +3,15 @@
 
 // Thin adapter from the KPR_INTAKE consumer to the referral desk. A batch of submissions is
 // validated, then stored (or its rejection recorded) in one Redis pipeline; a message is acked
-// only after its script ran. An undecodable message is a dead letter; a Redis outage is a retry
-// with backoff (nak), never a drop.
+// only after its script ran. The received events the scripts appended to the outbox are handed
+// to the outbox relay (bus::OutboxRelay::HandOver), which publishes them without reading them
+// back; anything it does not take it reads back from the outbox as usual. An undecodable message
+// is a dead letter; a Redis outage is a retry with backoff (nak), never a drop.
 
 #include <vector>
 
 #include "libs/bus/consumer.h"
+#include "libs/bus/outbox_relay.h"
 #include "libs/store/redis_pool.h"
 #include "services/referral/referral_desk.h"
 #include "services/referral/referral_store.h"
@@ -17,13 +20,17 @@ namespace kpr::referral {
 
 class IntakeHandler {
  public:
-  IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool);
+  // `relay` (optional): the outbox's relay, handed the received events of each stored batch so it
+  // need not read them back; without it the desk's outbox notifier wakes a read-back.
+  IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
+                bus::OutboxRelay* relay = nullptr);
   std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
 
  private:
   ReferralDesk& desk_;
   ReferralStore& store_;
   store::RedisPool& pool_;
+  bus::OutboxRelay* const relay_;
 };
 
 // A submission whose store fails for another reason than an outage this many times is a dead

@@ -14,9 +14,10 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc:
 
   s->store_ = std::make_unique<ReferralStore>(h.pool());
   s->audit_ = std::make_unique<privacy::AuditTrail>(h.pool());
+  bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
   s->desk_ = std::make_unique<ReferralDesk>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
-                                            *s->audit_, h.RelayOutbox(s->store_->outbox()));
-  s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, h.pool());
+                                            *s->audit_, [&relay] { relay.Notify(); });
+  s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, h.pool(), &relay);
   s->enrolments_ = std::make_unique<EnrolmentHandler>(*s->desk_);
   s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desk_, h.verifier());
 

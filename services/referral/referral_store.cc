@@ -16,37 +16,80 @@ using ::google::protobuf::util::TimeUtil;
 using store::Key;
 using store::RedisReply;
 
-// Stores a batch of new referrals of one municipality in one call (Redis's per-call cost is
-// larger than the writes of one referral). Each is skipped if its (source_system, external_id)
-// is known. The de-duplication marker is written last, so if a write fails half-way a retry does
-// the referral again rather than taking it for a duplicate.
+// Stores a batch of new referrals of one municipality in one call. Each is skipped if its
+// (source_system, external_id) is known, or was stored earlier in the same batch. Redis's cost is
+// per redis.call inside the script more than per write, so only the entity hash and the outbox
+// entry are written per referral; the de-duplication lookup is one HMGET, and the index inserts
+// and de-duplication markers are one ZADD / HSET per key for the whole batch. The markers are
+// written last, so if the script fails half-way a retry does those referrals again (their ids are
+// deterministic, so it overwrites its own keys) rather than taking them for duplicates.
 // KEYS: 1 ext, 2 updated, 3 received, 4 outbox, then per referral: entity, referrer zset
 // ARGV: 1 count, then per referral: ext field, id, pb, st, src, sys, rcv ms, reach, referrer,
 //       number of events, then (id, subject, data) per event
-// Returns per referral: "" when stored, or the id of the referral already known.
+// Returns per referral: when stored, the array of its events' outbox stream ids (so the caller
+// can hand them to the outbox relay); else the id of the referral already known.
 constexpr char kSubmitLua[] = R"lua(
+-- One command with a long argument list, in chunks well below Lua's C stack limit.
+local function bulk(cmd, key, items)
+  for s = 1, #items, 1000 do
+    redis.call(cmd, key, unpack(items, s, math.min(s + 999, #items)))
+  end
+end
 local n = tonumber(ARGV[1])
+local at, fields = {}, {}
 local a = 2
-local out = {}
 for i = 1, n do
-  local ext_field, id, rcv, ref = ARGV[a], ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
-  local events = tonumber(ARGV[a + 9])
-  local existing = redis.call('HGET', KEYS[1], ext_field)
+  at[i] = a
+  fields[i] = ARGV[a]
+  a = a + 10 + 3 * tonumber(ARGV[a + 9])
+end
+local known = {}
+for s = 1, n, 1000 do
+  local part = redis.call('HMGET', KEYS[1], unpack(fields, s, math.min(s + 999, n)))
+  for k = 1, #part do known[s + k - 1] = part[k] end
+end
+local out, seen = {}, {}
+local by_time, markers = {}, {}
+local referrer_keys, by_referrer = {}, {}
+for i = 1, n do
+  a = at[i]
+  local ext_field = fields[i]
+  local existing = known[i] or seen[ext_field]
   if existing then
     out[i] = existing
   else
+    local id, rcv, ref = ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
     redis.call('HSET', KEYS[3 + 2 * i], 'v', 1, 'pb', ARGV[a + 2], 'st', ARGV[a + 3],
                'src', ARGV[a + 4], 'sys', ARGV[a + 5], 'reach', ARGV[a + 7])
-    redis.call('ZADD', KEYS[2], rcv, id)
-    redis.call('ZADD', KEYS[3], rcv, id)
-    if ref ~= '' then redis.call('ZADD', KEYS[4 + 2 * i], rcv, id) end
-    for e = 0, events - 1 do
-      outbox_append(KEYS[4], ARGV[a + 10 + 3 * e], ARGV[a + 11 + 3 * e], ARGV[a + 12 + 3 * e])
+    local appended = {}
+    for e = 0, tonumber(ARGV[a + 9]) - 1 do
+      appended[e + 1] = outbox_append(KEYS[4], ARGV[a + 10 + 3 * e], ARGV[a + 11 + 3 * e],
+                                      ARGV[a + 12 + 3 * e])
     end
-    redis.call('HSET', KEYS[1], ext_field, id)
-    out[i] = ''
+    by_time[#by_time + 1] = rcv
+    by_time[#by_time + 1] = id
+    if ref ~= '' then
+      local key = KEYS[4 + 2 * i]
+      local t = by_referrer[key]
+      if not t then
+        t = {}
+        by_referrer[key] = t
+        referrer_keys[#referrer_keys + 1] = key
+      end
+      t[#t + 1] = rcv
+      t[#t + 1] = id
+    end
+    markers[#markers + 1] = ext_field
+    markers[#markers + 1] = id
+    seen[ext_field] = id
+    out[i] = appended
   end
-  a = a + 10 + 3 * events
+end
+if #markers > 0 then
+  bulk('ZADD', KEYS[2], by_time)
+  bulk('ZADD', KEYS[3], by_time)
+  for _, key in ipairs(referrer_keys) do bulk('ZADD', key, by_referrer[key]) end
+  bulk('HSET', KEYS[1], markers)
 end
 return out
 )lua";
@@ -197,9 +240,20 @@ absl::StatusOr<std::vector<SubmitResult>> ReferralStore::ParseSubmitReply(
   }
   std::vector<SubmitResult> results(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
-    std::string existing = reply.element(i).string();
-    results[i].created = existing.empty();
-    results[i].id = existing.empty() ? batch[i]->stored.referral().id() : existing;
+    RedisReply r = reply.element(i);
+    if (r.is_array()) {
+      if (r.size() != batch[i]->events.size()) {
+        return absl::InternalError("referral_submit: unexpected reply");
+      }
+      results[i].created = true;
+      results[i].id = batch[i]->stored.referral().id();
+      results[i].outbox_ids.reserve(r.size());
+      for (size_t e = 0; e < r.size(); ++e) results[i].outbox_ids.push_back(r.element(e).string());
+    } else if (r.is_string()) {
+      results[i].id = r.string();
+    } else {
+      return absl::InternalError("referral_submit: unexpected reply");
+    }
   }
   return results;
 }

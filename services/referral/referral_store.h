@@ -47,6 +47,9 @@ struct NewReferral {
 struct SubmitResult {
   bool created = false;
   std::string id;  // the new id, or the existing one for a known (source_system, external_id)
+  // When created: the outbox stream id of each of NewReferral::events, in order (for
+  // bus::OutboxRelay::HandOver).
+  std::vector<std::string> outbox_ids;
 };
 
 struct LoadedReferral {
