@@ -401,8 +401,8 @@ absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& a,
                                                            absl::TimeZone tz) {
   sv1::CreateCohortRequest req;
   if (auto st = FillPlanArgs(a, "cohort create", req); !st.ok()) return st;
-  KPRCTL_TRY(name, Need(a, "cohort create", "name"));
-  req.set_name(name);
+  // Optional: the service names an unnamed cohort after its program and start week.
+  req.set_name(a.Get("name"));
   if (a.Has("opens-at")) {
     KPRCTL_TRY(ms, ParseInstant(a.Get("opens-at"), "opens-at", tz));
     req.set_opens_at_unix_ms(ms);

@@ -36,7 +36,7 @@ listings; --expected-version is accepted for --version.
   plan          --municipality M --program P --start-week 2027-W03 [--capacity N]
                 dry run: the timetable, its score and the soft constraints it gives up;
                 or what stands in the way (exit code 3)
-  cohort create --municipality M --program P --start-week W --name NAME [--capacity N]
+  cohort create --municipality M --program P --start-week W [--name NAME] [--capacity N]
                 [--opens-at YYYY-MM-DD[ HH:MM]] [--request-id ID]
                 plan and book at once (exit code 3 when no timetable exists); a retry with the
                 same --request-id never books twice (default: a random id, shown on failure)
