@@ -12,6 +12,28 @@
 #include "kpr/common/v1/event.pb.h"
 
 namespace kpr::bus {
+
+absl::Duration RetryBackoff(uint64_t delivery_count) {
+  int exponent = static_cast<int>(std::min<uint64_t>(delivery_count > 0 ? delivery_count - 1 : 0, 7));
+  return std::min(absl::Milliseconds(250) * (1 << exponent), absl::Seconds(30));
+}
+
+Outcome OutcomeFor(const absl::Status& status, uint64_t delivery_count) {
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return Ack();
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kDataLoss:
+      return DeadLetter(std::string(status.message()));
+    default:
+      return Retry(RetryBackoff(delivery_count), std::string(status.message()));
+  }
+}
 namespace {
 
 int64_t ToMillis(absl::Duration d) {

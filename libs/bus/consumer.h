@@ -52,6 +52,16 @@ inline Outcome Retry(absl::Duration after, std::string reason) {
 }
 inline Outcome DeadLetter(std::string reason) { return Outcome::DeadLetter(std::move(reason)); }
 
+// Nak delay for the n-th delivery of a message: 250 ms doubling, at most 30 s.
+absl::Duration RetryBackoff(uint64_t delivery_count);
+
+// What a handler's result means for its message. OK: ack. A failure the message itself causes
+// (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED, OUT_OF_RANGE, UNIMPLEMENTED,
+// DATA_LOSS: retrying cannot help): dead letter
+// with the status message as the reason. Anything else (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED
+// ...: a dependency or a concurrent change): retry after RetryBackoff(delivery_count).
+Outcome OutcomeFor(const absl::Status& status, uint64_t delivery_count);
+
 // Returns one Outcome per delivery, in order.
 using BatchHandler = std::function<std::vector<Outcome>(const std::vector<Delivery>& batch)>;
 

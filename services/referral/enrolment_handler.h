@@ -12,6 +12,8 @@
 
 #include <vector>
 
+#include "kpr/common/v1/event.pb.h"
+#include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/consumer.h"
 #include "services/referral/referral_desk.h"
 
@@ -24,6 +26,7 @@ class EnrolmentHandler {
 
  private:
   bus::Outcome HandleOne(const bus::Delivery& delivery);
+  absl::Status Apply(const common::v1::Event& event, const scheduling::v1::Enrolled& enrolled);
 
   ReferralDesk& desk_;
 };

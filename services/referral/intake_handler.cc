@@ -22,11 +22,6 @@ observe::Counter& IntakeCounter(const char* outcome) {
 
 }  // namespace
 
-absl::Duration RetryBackoff(uint64_t delivery_count) {
-  int exponent = static_cast<int>(std::min<uint64_t>(delivery_count > 0 ? delivery_count - 1 : 0, 7));
-  return std::min(absl::Milliseconds(250) * (1 << exponent), absl::Seconds(30));
-}
-
 IntakeHandler::IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
                              bus::OutboxRelay* relay)
     : desk_(desk), store_(store), pool_(pool), relay_(relay) {}
@@ -50,7 +45,7 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
         batch[i].delivery_count >= kMaxDeliveriesOnError) {
       dead_letter(i, absl::StrCat("storing failed ", batch[i].delivery_count, " times: ", why.message()));
     } else {
-      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, RetryBackoff(batch[i].delivery_count),
+      outcomes[i] = bus::Outcome{bus::Outcome::kRetry, bus::RetryBackoff(batch[i].delivery_count),
                                  std::string(why.message())};
       retried.Increment();
     }

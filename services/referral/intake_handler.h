@@ -37,9 +37,6 @@ class IntakeHandler {
 // letter (a Redis outage is retried however long it lasts).
 inline constexpr uint64_t kMaxDeliveriesOnError = 10;
 
-// Nak delay for the n-th delivery: 250 ms doubling, at most 30 s.
-absl::Duration RetryBackoff(uint64_t delivery_count);
-
 }  // namespace kpr::referral
 
 #endif  // KPR_SERVICES_REFERRAL_INTAKE_HANDLER_H_

@@ -13,36 +13,6 @@ namespace {
 
 constexpr int kMinutesPerDay = 24 * 60;
 
-// Local copies of the planner's names (cohort_planner.h documents them): this library must not
-// depend on the planner's implementation, and the names are part of the public contract anyway.
-absl::string_view HardName(HardConstraint c) {
-  switch (c) {
-    case HardConstraint::kTimeWindow: return "time_window";
-    case HardConstraint::kOpeningHours: return "opening_hours";
-    case HardConstraint::kInstructorUnavailable: return "instructor_unavailable";
-    case HardConstraint::kVenueBooked: return "venue_booked";
-    case HardConstraint::kInstructorBooked: return "instructor_booked";
-    case HardConstraint::kCapacity: return "capacity";
-    case HardConstraint::kClosed: return "closed";
-    case HardConstraint::kNoHost: return "no_host";
-    case HardConstraint::kWeeklyRhythm: return "weekly_rhythm";
-    case HardConstraint::kFirstSession: return "first_session";
-    case HardConstraint::kLastSession: return "last_session";
-  }
-  return "unknown";
-}
-
-absl::string_view SoftName(SoftConstraint c) {
-  switch (c) {
-    case SoftConstraint::kHabit: return "habit";
-    case SoftConstraint::kRotation: return "rotation";
-    case SoftConstraint::kInstructorContinuity: return "instructor_continuity";
-    case SoftConstraint::kInstitutionLoad: return "institution_load";
-    case SoftConstraint::kFewerSessions: return "fewer_sessions";
-  }
-  return "unknown";
-}
-
 absl::Status Annotate(const absl::Status& s, absl::string_view context) {
   if (s.ok()) return s;
   return absl::Status(s.code(), absl::StrCat(context, ": ", s.message()));
@@ -300,7 +270,7 @@ absl::StatusOr<Booking> SessionToBooking(const v1::Session& session) {
 
 v1::SoftViolation ToSoftViolationProto(const SoftViolation& violation) {
   v1::SoftViolation v;
-  v.set_constraint(std::string(SoftName(violation.constraint)));
+  v.set_constraint(std::string(SoftConstraintName(violation.constraint)));
   v.set_penalty(violation.penalty);
   v.set_detail(violation.detail);
   v.set_session_index(violation.session_index);
@@ -309,7 +279,7 @@ v1::SoftViolation ToSoftViolationProto(const SoftViolation& violation) {
 
 v1::PlanObstacle ToObstacleProto(const Obstacle& obstacle) {
   v1::PlanObstacle o;
-  o.set_constraint(std::string(HardName(obstacle.constraint)));
+  o.set_constraint(std::string(HardConstraintName(obstacle.constraint)));
   o.set_institution_id(obstacle.institution_id);
   for (const std::string& w : obstacle.weeks) o.add_weeks(w);
   o.set_message(obstacle.message);

@@ -1,6 +1,5 @@
 # kpr_scheduling_domain: catalog mapping and validation, iCalendar export, access policy.
-# Pure (no I/O). Uses only the planner's header types (planning_model.h, cohort_planner.h), not
-# its implementation, so it builds without kpr_scheduling_planner.
+# Pure (no I/O). Links the planner for its model types and constraint names.
 add_library(kpr_scheduling_domain STATIC
   catalog_mapping.cc
   catalog_validator.cc
@@ -9,6 +8,7 @@ add_library(kpr_scheduling_domain STATIC
 target_include_directories(kpr_scheduling_domain PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_scheduling_domain
   PUBLIC
+    kpr_scheduling_planner
     kpr_scheduling_calendar
     kpr_proto
     kpr_rpc

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -66,10 +66,10 @@ std::string SessionIdFor(const std::string& cohort_id, int index) {
   return absl::StrCat(cohort_id, "-s", index + 1 < 10 ? "0" : "", index + 1);
 }
 
+// 64 random bits in hex: event ids that must never collide (NATS drops a repeated Nats-Msg-Id).
 std::string RandomSuffix() {
-  return privacy::Sha256Hex(absl::StrCat(absl::ToUnixNanos(absl::Now()), "|", reinterpret_cast<uintptr_t>(&Copenhagen()),
-                                         "|", std::hash<std::thread::id>()(std::this_thread::get_id())))
-      .substr(0, 16);
+  thread_local absl::BitGen gen;  // seeded from the OS; not thread-safe, hence one per thread
+  return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
 }
 
 absl::CivilMinute SessionStart(const v1::Session& s, absl::CivilDay day) {
@@ -353,8 +353,9 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
       std::vector<std::string> parts;
       for (const auto& o : outcome.obstacles) parts.push_back(o.message);
       return absl::FailedPreconditionError(
-          absl::StrCat("no timetable exists for ", req.program_id(), " from ", req.start_iso_year(), "-W",
-                       req.start_iso_week(), ": ", absl::StrJoin(parts, "; ")));
+          absl::StrCat("no timetable exists for ", req.program_id(), " from ",
+                       IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())), ": ",
+                       absl::StrJoin(parts, "; ")));
     }
     const Plan& plan = *outcome.plan;
     absl::Time now = Now();
@@ -366,9 +367,10 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
     c.set_municipality(m);
     c.set_cohort_id(cohort_id);
     c.set_program_id(req.program_id());
-    c.set_name(req.name().empty() ? absl::StrCat(in->program.name, " ", req.start_iso_year(), "-W",
-                                                 req.start_iso_week())
-                                  : req.name());
+    c.set_name(req.name().empty()
+                   ? absl::StrCat(in->program.name, " ",
+                                  IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())))
+                   : req.name());
     c.set_status(v1::PLANNED);
     c.set_start_iso_year(req.start_iso_year());
     c.set_start_iso_week(req.start_iso_week());

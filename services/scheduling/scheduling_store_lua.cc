@@ -193,6 +193,13 @@ local function unwaitlist(prog, ref)
   redis.call('ZREM', P .. 'wl:' .. prog, ref)
   redis.call('HDEL', P .. 'wld:' .. prog, ref)
 end
+-- A referral is placed in at most one program at a time: the other program it is enrolled or
+-- waitlisted in, or nil.
+local function placed_elsewhere(prog, ref)
+  local other = redis.call('HGET', P .. 'refp', ref)
+  if other and other ~= prog then return other end
+  return nil
+end
 local function read_heads()
   local n, t = argn(), {}
   for i = 1, n do t[i] = {ref = arg(), pb = arg(), ev = {arg(), arg(), arg()}} end
@@ -441,6 +448,10 @@ end
 if h[1] ~= '1' and h[1] ~= '2' then
   return {'precondition', 'cohort ' .. cid .. ' takes no enrolments in status ' .. h[1]}
 end
+local other = placed_elsewhere(prog, ref)
+if other then
+  return {'precondition', 'the referral is placed in program ' .. other .. ': unenrol it there first'}
+end
 if redis.call('HLEN', P .. 'enr:' .. cid) >= tonumber(h[2]) then
   return {'precondition', 'cohort ' .. cid .. ' is full'}
 end
@@ -473,6 +484,10 @@ local out = {'already_waitlisted'}
 if waitlist_row(P, prog, ref, out) then
   trig_mark()
   return out
+end
+local other = placed_elsewhere(prog, ref)
+if other then
+  return {'precondition', 'the referral is placed in program ' .. other .. ': unenrol it there first'}
 end
 if redis.call('ZCARD', wl) == 0 then
   for _, cid in ipairs(redis.call('ZRANGE', P .. 'open:' .. prog, 0, -1)) do

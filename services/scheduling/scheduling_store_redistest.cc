@@ -827,6 +827,32 @@ TEST_F(SchedulingStoreTest, PlacementTakesTheEarliestOpenCohortThenTheWaitlist) 
                                                    "r4:waitlisted"}));
 }
 
+TEST_F(SchedulingStoreTest, AReferralIsPlacedInOneProgramAtATime) {
+  v1::Cohort a = Commit(MakeCommit("a", "pa", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
+  v1::Cohort open_b = Commit(MakeCommit("b", "pb", {{"2026-09-08", 600, 690, "v1", "i1"}}, 5, v1::OPEN));
+  ASSERT_EQ(PlaceIn("pa", "r0", {a})->outcome, EnrollResult::Outcome::kEnrolled);  // pa is full now
+  auto waiting = PlaceIn("pa", "r1", {});
+  ASSERT_TRUE(waiting.ok()) << waiting.status();
+  ASSERT_EQ(waiting->outcome, EnrollResult::Outcome::kWaitlisted);
+  const size_t events = OutboxIds().size();
+
+  // Waitlisted for program pa: neither placement nor an explicit enrolment puts it in pb too,
+  // where a later seat in pa would then enrol it a second time.
+  auto placed = PlaceIn("pb", "r1", {open_b});
+  EXPECT_EQ(placed.status().code(), absl::StatusCode::kFailedPrecondition) << placed.status();
+  EnrollInCohort explicit_b;
+  explicit_b.municipality = kM;
+  explicit_b.cohort_id = "b";
+  explicit_b.referral_id = "r1";
+  explicit_b.citizen_id = "cit-r1";
+  explicit_b.enrolled_event = Ev("r1:enrolled:b");
+  EXPECT_EQ(store_->Enroll(explicit_b).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(OutboxIds().size(), events);
+  auto enrolled_b = store_->ListEnrollments(kM, "b");
+  ASSERT_TRUE(enrolled_b.ok());
+  EXPECT_TRUE(enrolled_b->empty());
+}
+
 TEST_F(SchedulingStoreTest, UnenrollGivesTheSeatToTheWaitlistHead) {
   v1::Cohort c = Commit(MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1,
                                     v1::OPEN));

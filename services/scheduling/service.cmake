@@ -10,7 +10,7 @@ target_include_directories(kpr_scheduling PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_scheduling
   PUBLIC kpr_scheduling_store kpr_scheduling_planner kpr_scheduling_domain kpr_scheduling_calendar
          kpr_host kpr_timer kpr_bus kpr_rpc kpr_privacy kpr_observe kpr_proto
-         absl::status absl::statusor absl::strings absl::time)
+         absl::random_random absl::status absl::statusor absl::strings absl::time)
 
 add_executable(kpr-scheduling main.cc)
 target_link_libraries(kpr-scheduling PRIVATE kpr_scheduling absl::flags_parse)

@@ -155,7 +155,8 @@ int Submit(Client& client, const ParsedArgs& a) {
     auto text = ReadInput(a.Get("file"));
     if (!text.ok()) Fail(std::string(text.status().message()));
     auto st = google::protobuf::util::JsonStringToMessage(*text, &s);
-    if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted: ", st.ToString()));
+    // Only the parser's verdict, not its message: it can quote values (a CPR number) from the file.
+    if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted (protobuf JSON mapping)"));
   } else {
     s.set_municipality(a.Get("municipality"));
     s.set_source_system(a.Get("source-system", "kprctl"));
