@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
@@ -156,7 +157,9 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   std::string events;
   for (const auto& m : *msgs) events += m.data;
   for (const auto& secret : planted) {
-    ASSERT_EQ(dump->find(secret), std::string::npos) << "personal data in Redis";
+    size_t at = dump->find(secret);
+    ASSERT_EQ(at, std::string::npos) << "personal data in Redis: synthetic " << secret << " in \""
+                                     << absl::CHexEscape(dump->substr(at > 60 ? at - 60 : 0, 140)) << "\"";
     ASSERT_EQ(log.find(secret), std::string::npos) << "personal data in the log";
     ASSERT_EQ(events.find(secret), std::string::npos) << "personal data in an event";
   }
