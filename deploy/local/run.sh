@@ -15,11 +15,13 @@ REFERRAL_GRPC=${KPR_LOCAL_REFERRAL_GRPC:-127.0.0.1:50051}
 REFERRAL_HTTP=${KPR_LOCAL_REFERRAL_HTTP:-127.0.0.1:8081}
 SCHEDULING_GRPC=${KPR_LOCAL_SCHEDULING_GRPC:-127.0.0.1:50052}
 SCHEDULING_HTTP=${KPR_LOCAL_SCHEDULING_HTTP:-127.0.0.1:8082}
+OUTCOMES_GRPC=${KPR_LOCAL_OUTCOMES_GRPC:-127.0.0.1:50053}
+OUTCOMES_HTTP=${KPR_LOCAL_OUTCOMES_HTTP:-127.0.0.1:8083}
 VAR="$ROOT/var/local"
 mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens"
 
 ./scripts/install-deps.sh
-./scripts/build.sh kpr-referral kpr-scheduling kprctl
+./scripts/build.sh kpr-referral kpr-scheduling kpr-outcomes kprctl
 BIN="$ROOT/${BUILD_DIR:-build}"
 KPRCTL="$BIN/tools/kprctl/kprctl"
 
@@ -47,7 +49,13 @@ KPR_GRPC_ADDR="$SCHEDULING_GRPC" KPR_HTTP_ADDR="$SCHEDULING_HTTP" \
 KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
   "$BIN/services/scheduling/kpr-scheduling" > "$VAR/logs/scheduling.log" 2>&1 &
 echo $! > "$VAR/scheduling.pid"
-for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC; do
+
+KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+KPR_GRPC_ADDR="$OUTCOMES_GRPC" KPR_HTTP_ADDR="$OUTCOMES_HTTP" \
+KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
+  "$BIN/services/outcomes/kpr-outcomes" > "$VAR/logs/outcomes.log" 2>&1 &
+echo $! > "$VAR/outcomes.pid"
+for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOMES_GRPC; do
   name=${svc%%:*}; addr=${svc#*:}
   for _ in $(seq 1 100); do
     "$KPRCTL" --addr "$addr" health >/dev/null 2>&1 && break
@@ -59,6 +67,7 @@ for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC; do
   }
 done
 export KPR_SCHEDULING_ADDR="$SCHEDULING_GRPC"
+export KPR_OUTCOMES_ADDR="$OUTCOMES_GRPC"
 
 token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" --ttl 720h "$@"; }
 token --sub coordinator-demo --role coordinator --municipalities 0165,0183 > "$VAR/tokens/coordinator"
@@ -111,12 +120,15 @@ kpr is running on loopback:
   redis-server       redis://127.0.0.1:$REDIS_PORT       (AOF in var/local/redis)
   kpr-referral       gRPC $REFERRAL_GRPC, HTTP http://$REFERRAL_HTTP/metrics /healthz /readyz
   kpr-scheduling     gRPC $SCHEDULING_GRPC, HTTP http://$SCHEDULING_HTTP/metrics /healthz /readyz
+  kpr-outcomes       gRPC $OUTCOMES_GRPC, HTTP http://$OUTCOMES_HTTP/metrics /healthz /readyz
   logs               var/local/logs/
 
 Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens; the
 institutions, instructors and two programs of deploy/local/demo-catalog.json (invented); four
 cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
-kpr-scheduling, which tells kpr-referral, which marks them ENROLLED.
+kpr-scheduling, which tells kpr-referral, which marks them ENROLLED. kpr-outcomes follows the
+cohorts from the scheduling events (questionnaires open when a cohort starts) and counts the
+referrals into the recruitment funnel.
 Tokens (valid 30 days) are in var/local/tokens/. Try:
 
   export KPR_TOKEN=\$(cat var/local/tokens/coordinator)
@@ -133,6 +145,8 @@ Tokens (valid 30 days) are in var/local/tokens/. Try:
   kprctl waitlist --municipality 0165 --program sund-med-kultur
   kprctl ics --municipality 0165 --institution sundhedshuset --from 2027-01-01 --to 2027-03-31 --out sundhedshuset.ics
   KPR_TOKEN=\$(cat var/local/tokens/instructor) kprctl participants --municipality 0165 --cohort <cohort id>
+  export KPR_OUTCOMES_ADDR=$OUTCOMES_GRPC
+  KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl outcomes report program --municipality 0165 --program sund-med-kultur --from 2027-01-01 --to 2028-01-01
   kprctl help
 
 MSG
@@ -143,7 +157,8 @@ if [ "$DETACH" -eq 1 ]; then
 fi
 echo "Ctrl-C stops everything."
 trap '"$ROOT/deploy/local/stop.sh"; exit 0' INT TERM
-while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null && kill -0 "$(cat "$VAR/scheduling.pid")" 2>/dev/null; do sleep 1; done
+while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null && kill -0 "$(cat "$VAR/scheduling.pid")" 2>/dev/null \
+  && kill -0 "$(cat "$VAR/outcomes.pid")" 2>/dev/null; do sleep 1; done
 echo "a service exited; see var/local/logs/" >&2
 "$ROOT/deploy/local/stop.sh"
 exit 1

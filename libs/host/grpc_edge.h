@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "grpcpp/server_context.h"
@@ -24,6 +25,19 @@ struct Caller {
 
 grpc::Status ServeCall(const char* method, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
                        const std::function<absl::Status(const Caller&)>& body);
+
+// ServeCall for the usual method shape: `method(caller)` returns absl::StatusOr<Response>, whose
+// value becomes the gRPC response.
+template <typename Response, typename Method>
+grpc::Status ServeInto(const char* name, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
+                       Response* response, Method method) {
+  return ServeCall(name, context, verifier, [&](const Caller& caller) -> absl::Status {
+    auto result = method(caller);
+    if (!result.ok()) return result.status();
+    *response = *std::move(result);
+    return absl::OkStatus();
+  });
+}
 
 }  // namespace kpr::host
 

@@ -1,19 +1,12 @@
 #include "services/referral/enrolment_handler.h"
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
 #include "libs/observe/log.h"
 
 namespace kpr::referral {
-namespace {
-
-bool AtOrBeyondEnrolled(v1::ReferralStatus s) {
-  return s == v1::REFERRAL_STATUS_ENROLLED || s == v1::REFERRAL_STATUS_COMPLETED ||
-         s == v1::REFERRAL_STATUS_DROPPED_OUT;
-}
-
-}  // namespace
 
 std::vector<bus::Outcome> EnrolmentHandler::Handle(const std::vector<bus::Delivery>& batch) {
   std::vector<bus::Outcome> out;
@@ -25,15 +18,35 @@ std::vector<bus::Outcome> EnrolmentHandler::Handle(const std::vector<bus::Delive
 bus::Outcome EnrolmentHandler::HandleOne(const bus::Delivery& d) {
   auto event = bus::ParseEvent(d.data);
   if (!event.ok()) return bus::DeadLetter(std::string(event.status().message()));
+  if (event->type() == outcomes::v1::OutcomeRecorded::descriptor()->full_name()) {
+    auto outcome = bus::UnpackEvent<outcomes::v1::OutcomeRecorded>(*event);
+    if (!outcome.ok()) return bus::DeadLetter(std::string(outcome.status().message()));
+    if (outcome->referral_id().empty()) return bus::DeadLetter("outcome_recorded event without referral_id");
+    v1::ReferralStatus to;
+    switch (outcome->outcome()) {
+      case outcomes::v1::COMPLETED: to = v1::REFERRAL_STATUS_COMPLETED; break;
+      case outcomes::v1::DROPPED_OUT: to = v1::REFERRAL_STATUS_DROPPED_OUT; break;
+      default: return bus::DeadLetter("outcome_recorded event without an outcome");
+    }
+    return bus::OutcomeFor(Move(*event, outcome->referral_id(), v1::REFERRAL_STATUS_ENROLLED, to,
+                                {v1::REFERRAL_STATUS_COMPLETED, v1::REFERRAL_STATUS_DROPPED_OUT}, "kpr-outcomes"),
+                           d.delivery_count);
+  }
   auto enrolled = bus::UnpackEvent<scheduling::v1::Enrolled>(*event);
   if (!enrolled.ok()) return bus::DeadLetter(std::string(enrolled.status().message()));
   if (enrolled->referral_id().empty()) return bus::DeadLetter("enrolled event without referral_id");
-  return bus::OutcomeFor(Apply(*event, *enrolled), d.delivery_count);
+  return bus::OutcomeFor(Move(*event, enrolled->referral_id(), v1::REFERRAL_STATUS_ACCEPTED, v1::REFERRAL_STATUS_ENROLLED,
+                              {v1::REFERRAL_STATUS_ENROLLED, v1::REFERRAL_STATUS_COMPLETED,
+                               v1::REFERRAL_STATUS_DROPPED_OUT},
+                              "kpr-scheduling"),
+                         d.delivery_count);
 }
 
-absl::Status EnrolmentHandler::Apply(const common::v1::Event& event, const scheduling::v1::Enrolled& enrolled) {
+absl::Status EnrolmentHandler::Move(const common::v1::Event& event, const std::string& referral_id,
+                                    v1::ReferralStatus from, v1::ReferralStatus to,
+                                    std::vector<v1::ReferralStatus> done, absl::string_view sender) {
   Caller caller;
-  caller.claims.subject = "kpr-scheduling";
+  caller.claims.subject = std::string(sender);
   caller.claims.role = rpc::Role::kService;
   caller.claims.municipalities = {event.municipality()};
   caller.correlation_id = event.correlation_id();
@@ -42,20 +55,20 @@ absl::Status EnrolmentHandler::Apply(const common::v1::Event& event, const sched
   // A concurrent change (a coordinator's) makes the update ABORTED: read again and retry.
   absl::Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto referral = desk_.Get(enrolled.referral_id(), caller);
+    auto referral = desk_.Get(referral_id, caller);
     if (!referral.ok()) return referral.status();  // NOT_FOUND: a dead letter; outage: a retry
-    if (AtOrBeyondEnrolled(referral->status())) return absl::OkStatus();
-    if (referral->status() != v1::REFERRAL_STATUS_ACCEPTED) {
-      observe::Warn("enrolled referral is not accepted; left for the coordinator")
+    if (absl::c_linear_search(done, referral->status())) return absl::OkStatus();
+    if (referral->status() != from) {
+      observe::Warn("referral not in the expected status; left for the coordinator")
           .With("referral_id", referral->id())
           .With("status", v1::ReferralStatus_Name(referral->status()))
-          .With("cohort_id", enrolled.cohort_id());
+          .With("event", event.type());
       return absl::OkStatus();
     }
     v1::UpdateReferralStatusRequest req;
     req.set_id(referral->id());
     req.set_expected_version(referral->version());
-    req.set_status(v1::REFERRAL_STATUS_ENROLLED);
+    req.set_status(to);
     last = desk_.UpdateStatus(req, caller).status();
     if (last.code() != absl::StatusCode::kAborted) return last;
   }

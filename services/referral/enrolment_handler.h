@@ -1,18 +1,22 @@
 #ifndef KPR_SERVICES_REFERRAL_ENROLMENT_HANDLER_H_
 #define KPR_SERVICES_REFERRAL_ENROLMENT_HANDLER_H_
 
-// Closes the loop from scheduling: a kpr.scheduling.v1.Enrolled event moves the referral to
-// ENROLLED, so the referrer sees that the citizen got a place. Thin adapter over ReferralDesk,
-// acting as the scheduling service's identity (role service, the event's municipality).
+// Closes the loop from scheduling and outcomes, so the referrer sees what became of the
+// referral: a kpr.scheduling.v1.Enrolled event moves it to ENROLLED, a
+// kpr.outcomes.v1.OutcomeRecorded event (decided when the cohort has completed) to COMPLETED or
+// DROPPED_OUT. Thin adapter over ReferralDesk, acting as the sending service's identity (role
+// service, the event's municipality).
 //
-// Idempotent: a redelivered event finds the referral ENROLLED (or further) and changes nothing.
-// A referral that is not ACCEPTED (a coordinator enrolled someone still under review) is left
-// as it is and the event acked: the coordinator moves it by hand. An event that does not decode,
-// or names a referral that does not exist, is a dead letter; an outage is a retry.
+// Idempotent: a redelivered event finds the referral already there (or further) and changes
+// nothing. A referral in an unexpected status (a coordinator enrolled someone still under
+// review, or moved it by hand) is left as it is and the event acked: the coordinator moves it.
+// An event that does not decode, or names a referral that does not exist, is a dead letter; an
+// outage is a retry.
 
 #include <vector>
 
 #include "kpr/common/v1/event.pb.h"
+#include "kpr/outcomes/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/consumer.h"
 #include "services/referral/referral_desk.h"
@@ -26,7 +30,10 @@ class EnrolmentHandler {
 
  private:
   bus::Outcome HandleOne(const bus::Delivery& delivery);
-  absl::Status Apply(const common::v1::Event& event, const scheduling::v1::Enrolled& enrolled);
+  // Moves the referral to `to` if it is in `from`; OK without a change if it is already in one
+  // of `done`.
+  absl::Status Move(const common::v1::Event& event, const std::string& referral_id, v1::ReferralStatus from,
+                    v1::ReferralStatus to, std::vector<v1::ReferralStatus> done, absl::string_view sender);
 
   ReferralDesk& desk_;
 };
@@ -34,6 +41,9 @@ class EnrolmentHandler {
 // The durable consumer the referral service keeps on KPR_SCHEDULING.
 inline constexpr char kEnrolmentConsumer[] = "referral-enrolments";
 inline constexpr char kEnrolmentFilter[] = "kpr.scheduling.v1.enrolled.>";
+// ... and on KPR_OUTCOMES.
+inline constexpr char kOutcomeConsumer[] = "referral-outcomes";
+inline constexpr char kOutcomeFilter[] = "kpr.outcomes.v1.outcome_recorded.>";
 
 }  // namespace kpr::referral
 

@@ -5,6 +5,7 @@
 #include "services/referral/enrolment_handler.h"
 
 #include "gtest/gtest.h"
+#include "kpr/outcomes/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
 #include "libs/privacy/audit_trail.h"
@@ -62,6 +63,22 @@ class EnrolmentHandlerTest : public ::testing::Test {
     d.subject = "kpr.scheduling.v1.enrolled.0165";
     d.msg_id = event_id;
     d.data = bus::MakeEvent(event_id, "0165", e, absl::Now(), "corr-1", "").SerializeAsString();
+    d.delivery_count = 1;
+    return d;
+  }
+
+  static bus::Delivery OutcomeEvent(const std::string& referral_id, outcomes::v1::ParticipationOutcome outcome,
+                                    const std::string& event_id) {
+    outcomes::v1::OutcomeRecorded e;
+    e.set_referral_id(referral_id);
+    e.set_cohort_id("0165-c1");
+    e.set_outcome(outcome);
+    e.set_sessions_held(12);
+    e.set_sessions_attended(outcome == outcomes::v1::COMPLETED ? 10 : 2);
+    bus::Delivery d;
+    d.subject = "kpr.outcomes.v1.outcome_recorded.0165";
+    d.msg_id = event_id;
+    d.data = bus::MakeEvent(event_id, "0165", e, absl::Now(), "corr-2", "").SerializeAsString();
     d.delivery_count = 1;
     return d;
   }
@@ -129,6 +146,35 @@ TEST_F(EnrolmentHandlerTest, RedisDownIsARetryNotADeadLetter) {
     return o[0].kind == bus::Outcome::kAck;
   }, absl::Seconds(10)));
   EXPECT_EQ(Reload(r).status(), v1::REFERRAL_STATUS_ENROLLED);
+}
+
+TEST_F(EnrolmentHandlerTest, OutcomesCloseTheLoopToCompletedOrDroppedOutOnce) {
+  v1::Referral done = Move(Move(Submit(5), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
+  v1::Referral left = Move(Move(Submit(6), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
+  handler_->Handle({EnrolledEvent(done.id(), "e-5"), EnrolledEvent(left.id(), "e-6")});
+
+  auto outcomes = handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::COMPLETED, "o-5"),
+                                    OutcomeEvent(left.id(), outcomes::v1::DROPPED_OUT, "o-6")});
+  EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
+  EXPECT_EQ(outcomes[1].kind, bus::Outcome::kAck);
+  v1::Referral completed = Reload(done);
+  EXPECT_EQ(completed.status(), v1::REFERRAL_STATUS_COMPLETED);
+  EXPECT_EQ(completed.history().rbegin()->changed_by(), "kpr-outcomes");
+  EXPECT_EQ(Reload(left).status(), v1::REFERRAL_STATUS_DROPPED_OUT);
+
+  // Redelivered: nothing changes.
+  handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::COMPLETED, "o-5")});
+  EXPECT_EQ(Reload(done).version(), completed.version());
+
+  // An outcome for a referral the coordinator never saw enrolled is left for them.
+  v1::Referral review = Move(Submit(7), v1::REFERRAL_STATUS_UNDER_REVIEW);
+  outcomes = handler_->Handle({OutcomeEvent(review.id(), outcomes::v1::COMPLETED, "o-7")});
+  EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
+  EXPECT_EQ(Reload(review).status(), v1::REFERRAL_STATUS_UNDER_REVIEW);
+
+  // No outcome in the event: it can never be applied.
+  outcomes = handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_UNSPECIFIED, "o-8")});
+  EXPECT_EQ(outcomes[0].kind, bus::Outcome::kDeadLetter);
 }
 
 }  // namespace

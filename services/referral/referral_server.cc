@@ -50,6 +50,15 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc:
   h.AddConsumer(enrolments, [enrolment_handler](const std::vector<bus::Delivery>& batch) {
     return enrolment_handler->Handle(batch);
   });
+  bus::ConsumerSpec outcomes;
+  outcomes.stream = "KPR_OUTCOMES";
+  outcomes.durable = kOutcomeConsumer;
+  outcomes.filter_subject = kOutcomeFilter;
+  outcomes.deliver_group = kOutcomeConsumer;
+  outcomes.max_batch = 64;
+  h.AddConsumer(outcomes, [enrolment_handler](const std::vector<bus::Delivery>& batch) {
+    return enrolment_handler->Handle(batch);
+  });
 
   if (auto st = h.Serve({s->grpc_service_.get()}); !st.ok()) return st;
   return s;

@@ -4,8 +4,10 @@
 // What every kprctl command group shares: failing with an exit code, JSON output, reading a file
 // or standard input, and a connection to one service (address, bearer token, per-call deadline).
 
+#include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -22,6 +24,13 @@ namespace kpr::kprctl {
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInfeasible = 3;
+
+// The outcomes service (kpr-outcomes): --outcomes-addr, else $KPR_OUTCOMES_ADDR, else the
+// default; passed to Connection::FromArgs as --scheduling-addr is for kpr-scheduling.
+inline constexpr char kOutcomesService[] = "kpr-outcomes";
+inline constexpr char kOutcomesAddrFlag[] = "outcomes-addr";
+inline constexpr char kOutcomesAddrEnv[] = "KPR_OUTCOMES_ADDR";
+inline constexpr char kOutcomesDefaultAddr[] = "127.0.0.1:50053";
 
 // Prints "kprctl: <message>" to stderr and exits with `code`.
 [[noreturn]] void Fail(const std::string& message, int code = kExitFailure);
@@ -74,6 +83,46 @@ class Connection {
   std::string token_;
   absl::Duration timeout_;
   std::shared_ptr<grpc::Channel> channel_;
+};
+
+// One service's stub over a Connection, with the parsed arguments: what every command group
+// needs to make a call and print its answer.
+template <typename Service>
+class ServiceClient {
+ public:
+  using Stub = typename Service::Stub;
+
+  ServiceClient(const ParsedArgs& args, Connection conn)
+      : args_(args), conn_(std::move(conn)), stub_(Service::NewStub(conn_.channel())) {}
+
+  // One unary call with the token and deadline; exits on failure.
+  template <typename Req, typename Resp>
+  Resp Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req) {
+    Resp resp;
+    conn_.Check(Try(method, req, &resp));
+    return resp;
+  }
+
+  // The same without exiting, for callers that explain particular failures themselves.
+  template <typename Req, typename Resp>
+  grpc::Status Try(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
+                   Resp* resp) {
+    auto ctx = conn_.Context();
+    return ((*stub_).*method)(ctx.get(), req, resp);
+  }
+
+  // --json: the message; otherwise the text.
+  void Print(const google::protobuf::Message& message, const std::string& text) const {
+    std::cout << (args_.Has("json") ? ToJson(message) : text);
+  }
+
+  const ParsedArgs& args() const { return args_; }
+  const Connection& conn() const { return conn_; }
+
+ private:
+  const ParsedArgs& args_;
+  Connection conn_;
+  std::unique_ptr<Stub> stub_;
 };
 
 // "CODE: message" for a failed call, e.g. "NOT_FOUND: no cohort 0165-C1".

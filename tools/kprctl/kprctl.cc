@@ -19,6 +19,7 @@
 #include "services/referral/referral_lifecycle.h"
 #include "tools/kprctl/cli_args.h"
 #include "tools/kprctl/client_common.h"
+#include "tools/kprctl/outcomes_commands.h"
 #include "tools/kprctl/scheduling_commands.h"
 
 namespace kpr::kprctl {
@@ -36,6 +37,8 @@ Global options:
   --addr HOST:PORT      referral service (default $KPR_REFERRAL_ADDR or 127.0.0.1:50051)
   --scheduling-addr HOST:PORT
                         scheduling service (default $KPR_SCHEDULING_ADDR or 127.0.0.1:50052)
+  --outcomes-addr HOST:PORT
+                        outcomes service (default $KPR_OUTCOMES_ADDR or 127.0.0.1:50053)
   --token-file FILE     file with the bearer token (default: $KPR_TOKEN holds the token itself)
   --token TOKEN         the token itself (shows in the process list: prefer the two above)
   --json                print JSON (the protobuf JSON mapping) instead of text
@@ -386,7 +389,8 @@ int Token(const ParsedArgs& a) {
 int main(int argc, char** argv) {
   using namespace kpr::kprctl;  // NOLINT
   std::vector<std::string> args(argv + 1, argv + argc);
-  // The referral commands' options; the scheduling commands check their own per command.
+  // The referral commands' options; the scheduling and outcomes commands check their own per
+  // command.
   const std::set<std::string> referral_options = {
       "addr", "token", "token-file", "timeout", "municipality", "source", "source-system",
       "external-id", "cpr", "given-name", "family-name", "phone", "email", "channel", "language",
@@ -398,14 +402,17 @@ int main(int argc, char** argv) {
   options.insert(SchedulingOptions().begin(), SchedulingOptions().end());
   std::set<std::string> flags = referral_flags;
   flags.insert(SchedulingFlags().begin(), SchedulingFlags().end());
+  options.insert(OutcomesOptions().begin(), OutcomesOptions().end());
+  flags.insert(OutcomesFlags().begin(), OutcomesFlags().end());
   auto parsed = ParseArgs(args, options, flags);
   if (!parsed.ok()) Usage(std::string(parsed.status().message()));
   const ParsedArgs& a = *parsed;
   if (a.command.empty() || a.command == "help" || a.Has("help")) {
-    std::cout << kUsage << kSchedulingUsage;
+    std::cout << kUsage << kSchedulingUsage << kOutcomesUsage;
     return a.command.empty() && !a.Has("help") ? 2 : 0;
   }
   if (IsSchedulingCommand(a.command)) return RunSchedulingCommand(a);
+  if (IsOutcomesCommand(a.command)) return RunOutcomesCommand(a);
   for (const auto& [name, value] : a.options) {
     if (!referral_options.count(name) && !referral_flags.count(name)) {
       Usage(absl::StrCat("unknown option --", name, " for ", a.command));

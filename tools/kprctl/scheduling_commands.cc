@@ -82,43 +82,11 @@ std::string RandomRequestId() {
   return id;
 }
 
-class Scheduling {
+class Scheduling : public ServiceClient<sv1::SchedulingService> {
  public:
   explicit Scheduling(const ParsedArgs& args)
-      : args_(args),
-        conn_(Connection::FromArgs(args, "kpr-scheduling", "scheduling-addr",
-                                   "KPR_SCHEDULING_ADDR", "127.0.0.1:50052")),
-        stub_(sv1::SchedulingService::NewStub(conn_.channel())) {}
-
-  // One unary call with the token and deadline; exits on failure.
-  template <typename Req, typename Resp>
-  Resp Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-            const Req& req) {
-    Resp resp;
-    conn_.Check(Try(method, req, &resp));
-    return resp;
-  }
-
-  // The same without exiting, for callers that explain particular failures themselves.
-  template <typename Req, typename Resp>
-  grpc::Status Try(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
-                   const Req& req, Resp* resp) {
-    auto ctx = conn_.Context();
-    return ((*stub_).*method)(ctx.get(), req, resp);
-  }
-
-  // --json: the message; otherwise the text.
-  void Print(const google::protobuf::Message& message, const std::string& text) const {
-    std::cout << (args_.Has("json") ? ToJson(message) : text);
-  }
-
-  const ParsedArgs& args() const { return args_; }
-  const Connection& conn() const { return conn_; }
-
- private:
-  const ParsedArgs& args_;
-  Connection conn_;
-  std::unique_ptr<Stub> stub_;
+      : ServiceClient(args, Connection::FromArgs(args, "kpr-scheduling", "scheduling-addr",
+                                   "KPR_SCHEDULING_ADDR", "127.0.0.1:50052")) {}
 };
 
 int CatalogLoad(const ParsedArgs& a) {

@@ -1,0 +1,37 @@
+#ifndef KPR_SERVICES_OUTCOMES_FACTS_HANDLER_H_
+#define KPR_SERVICES_OUTCOMES_FACTS_HANDLER_H_
+
+// Thin adapters from the outcomes service's two durable consumers to the desk:
+//   KPR_SCHEDULING  cohorts, sessions, enrolments, start and completion (what to record, when
+//                   to ask) — one worker, in stream order, so a start never overtakes its plan;
+//   KPR_REFERRAL    received and status changes (the recruitment funnel).
+// Applied or a repeat -> ack; dependency down or a concurrent change -> retry with backoff; an
+// event that can never be applied (undecodable, a cohort never planned) -> dead letter.
+
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "kpr/common/v1/event.pb.h"
+#include "libs/bus/consumer.h"
+
+namespace kpr::outcomes {
+
+class FactsHandler {
+ public:
+  using Apply = std::function<absl::Status(const common::v1::Event&)>;
+  explicit FactsHandler(Apply apply) : apply_(std::move(apply)) {}
+  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
+
+ private:
+  Apply apply_;
+};
+
+inline constexpr char kSchedulingFactsConsumer[] = "outcomes-scheduling";
+inline constexpr char kSchedulingFactsFilter[] = "kpr.scheduling.v1.>";
+inline constexpr char kReferralFactsConsumer[] = "outcomes-referrals";
+inline constexpr char kReferralFactsFilter[] = "kpr.referral.v1.>";
+
+}  // namespace kpr::outcomes
+
+#endif  // KPR_SERVICES_OUTCOMES_FACTS_HANDLER_H_
