@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs kpr's benchmarks; prints markdown for bench/RESULTS.md. Each benchmark starts
 # its own nats-server and redis-server on loopback and measures its reference in the same run
-# (raw JetStream, a bare gRPC echo server, an exact MILP solver).
-#   bench/run.sh [intake-messages] [get-referral-rate]
+# (raw JetStream, a bare gRPC echo server, an exact MILP solver, a scan of the raw records).
+#   bench/run.sh [intake-messages] [get-referral-rate] [outcomes-scale]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -25,5 +25,14 @@ echo
 echo
 echo "## Cohort planner: national semester and gap to the optimum"
 echo
-# Last: it exits 1 if a plan breaks a hard constraint (set -e then fails the run).
+# It exits 1 if a plan breaks a hard constraint (set -e then fails the run).
 "$BIN/kpr-bench-plan" --runs=5 --milp-instances=20
+echo
+echo "## Outcomes: GetProgramReport latency and Redis memory on national data"
+echo
+# Outcomes: argument 3 is --scale (default 0.1 = 10,000 participants, ~3-5 min; 1 = the full
+# 100,000 participants / 3,000,000 attendance marks / 400,000 questionnaires, ~18-20 min on the
+# shared 2-core machine). Exits 1 on a load error, a failed call or a report that does not match
+# the generated data.
+./scripts/build.sh kpr-bench-outcomes
+"$BIN/kpr-bench-outcomes" --scale="${3:-0.1}"
