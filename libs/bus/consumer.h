@@ -55,11 +55,12 @@ inline Outcome DeadLetter(std::string reason) { return Outcome::DeadLetter(std::
 // Nak delay for the n-th delivery of a message: 250 ms doubling, at most 30 s.
 absl::Duration RetryBackoff(uint64_t delivery_count);
 
-// What a handler's result means for its message. OK: ack. A failure the message itself causes
-// (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED, OUT_OF_RANGE, UNIMPLEMENTED,
-// DATA_LOSS: retrying cannot help): dead letter
-// with the status message as the reason. Anything else (UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED
-// ...: a dependency or a concurrent change): retry after RetryBackoff(delivery_count).
+// What a handler's result means for its message. OK: ack. A failure the message itself causes,
+// where retrying cannot help — the status codes INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION,
+// PERMISSION_DENIED, OUT_OF_RANGE, DATA_LOSS, and the code for an operation the handler does not
+// support — is a dead letter with the status message as the reason. Every other code (e.g.
+// UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED: a dependency or a concurrent change) is a retry after
+// RetryBackoff(delivery_count).
 Outcome OutcomeFor(const absl::Status& status, uint64_t delivery_count);
 
 // Returns one Outcome per delivery, in order.

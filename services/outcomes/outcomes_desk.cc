@@ -138,10 +138,15 @@ OutcomesDesk::OutcomesDesk(OutcomesStore& store, privacy::AuditTrail& audit, std
 absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::LoadCohort(const std::string& m, const std::string& cohort_id) {
   auto read = store_.Read(m, {CohortKey(m, cohort_id)});
   if (!read.ok()) return read.status();
+  return ParseCohort((*read)[0], cohort_id);
+}
+
+absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::ParseCohort(const std::optional<StoredRecord>& stored,
+                                                               const std::string& cohort_id) {
   Cohort c;
-  if (!(*read)[0]) return c;
-  c.version = (*read)[0]->version;
-  if (!c.record.ParseFromString((*read)[0]->data)) {
+  if (!stored) return c;
+  c.version = stored->version;
+  if (!c.record.ParseFromString(stored->data)) {
     return absl::DataLossError(absl::StrCat("cohort record ", cohort_id, " does not decode"));
   }
   return c;
@@ -599,10 +604,13 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
           *due.mutable_closes_at() = s->closes_at();
           AddEvent(change, m, "questionnaire_due", base + ":due", due, nullptr);
         }
-      } else if (s->state() == v1::DUE && now >= FromProto(s->overdue_at())) {
+      } else if (s->state() == v1::DUE && Missing(*s).empty() && now >= FromProto(s->closes_at())) {
+        // Answered in time: nothing was overdue; step through OVERDUE silently to close it.
+        s->set_state(v1::OVERDUE);
+      } else if (s->state() == v1::DUE && !Missing(*s).empty() && now >= FromProto(s->overdue_at())) {
         s->set_state(v1::OVERDUE);
         std::vector<v1::Instrument> missing = Missing(*s);
-        if (active && !missing.empty()) {
+        if (active) {
           v1::QuestionnaireOverdue overdue;
           overdue.set_referral_id(referral_id);
           overdue.set_citizen_id(p.citizen_id());
@@ -633,7 +641,8 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     absl::Time next;
     switch (s->state()) {
       case v1::SCHEDULED: next = FromProto(s->opens_at()); break;
-      case v1::DUE: next = FromProto(s->overdue_at()); break;
+      // Answered: wake only to close it (no overdue step to record).
+      case v1::DUE: next = FromProto(Missing(*s).empty() ? s->closes_at() : s->overdue_at()); break;
       case v1::OVERDUE: next = FromProto(s->closes_at()); break;
       default: next = absl::InfiniteFuture();
     }
@@ -692,7 +701,11 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
   if (!*cohort_id) return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
   v1::SessionAttendance result;
   absl::Status st = Retrying([&]() -> absl::Status {
-    auto cohort = LoadCohort(m, **cohort_id);
+    // The cohort and the session's current attendance in one round trip.
+    const std::string key = AttendanceKey(m, req.session_id());
+    auto read = store_.Read(m, {CohortKey(m, **cohort_id), key});
+    if (!read.ok()) return read.status();
+    auto cohort = ParseCohort((*read)[0], **cohort_id);
     if (!cohort.ok()) return cohort.status();
     const v1::CohortRecord& c = cohort->record;
     auto session = absl::c_find_if(c.sessions(), [&](const v1::SessionRef& s) { return s.session_id() == req.session_id(); });
@@ -709,15 +722,11 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
                                                           session->day(), ")"));
       }
     }
-    // The current record of the session, if any.
-    const std::string key = AttendanceKey(m, req.session_id());
-    auto read = store_.Read(m, {key});
-    if (!read.ok()) return read.status();
     v1::SessionAttendance current;
     int64_t version = 0;
-    if ((*read)[0]) {
-      version = (*read)[0]->version;
-      auto plain = box_.Open((*read)[0]->data, key);
+    if ((*read)[1]) {
+      version = (*read)[1]->version;
+      auto plain = box_.Open((*read)[1]->data, key);
       if (!plain.ok()) return plain.status();
       if (!current.ParseFromString(*plain)) return absl::DataLossError("attendance record does not decode");
     }

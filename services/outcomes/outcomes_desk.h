@@ -90,6 +90,7 @@ class OutcomesDesk {
   using Cohort = Versioned<v1::CohortRecord>;
 
   absl::StatusOr<Cohort> LoadCohort(const std::string& m, const std::string& cohort_id);
+  static absl::StatusOr<Cohort> ParseCohort(const std::optional<StoredRecord>& stored, const std::string& cohort_id);
   absl::StatusOr<std::vector<Participant>> LoadParticipants(const std::string& m,
                                                             const std::vector<std::string>& referral_ids);
   absl::StatusOr<std::string> SealParticipant(const std::string& m, const v1::ParticipantRecord& p) const;
