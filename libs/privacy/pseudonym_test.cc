@@ -4,6 +4,8 @@
 #include <openssl/hmac.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "libs/privacy/data_keys.h"
@@ -52,6 +54,34 @@ TEST(PseudonymTest, DeterministicAndSeparated) {
   EXPECT_NE(p.Keyed("email", "x"), p.Keyed("phone", "x"));
   EXPECT_EQ(p.Keyed("email", "x"), p.Keyed("email", "x"));
   EXPECT_EQ(p.Keyed("email", "x").size(), 32u);
+}
+
+// The prepared HMAC contexts are reused across calls and threads: every message length (below,
+// at and above SHA-256's 64-byte block) still gives HMAC-SHA256, from any thread and any copy.
+TEST(PseudonymTest, ReusedContextsMatchOneShotHmac) {
+  const std::string key(32, 'q');
+  Pseudonymizer p(key);
+  auto expected = [&](const std::string& value) {
+    const std::string msg = "keyed:d:" + value;
+    unsigned char mac[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), key.size(), reinterpret_cast<const unsigned char*>(msg.data()),
+         msg.size(), mac, &len);
+    return HexEncode(std::string(reinterpret_cast<char*>(mac), 16));
+  };
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Pseudonymizer copy = p;
+      for (int n = 0; n < 300; ++n) {
+        std::string value(static_cast<size_t>((n * 7 + t) % 150), static_cast<char>('a' + t));
+        if ((n % 2 ? copy : p).Keyed("d", value) != expected(value)) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
 }  // namespace

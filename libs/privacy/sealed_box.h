@@ -1,6 +1,7 @@
 #ifndef KPR_LIBS_PRIVACY_SEALED_BOX_H_
 #define KPR_LIBS_PRIVACY_SEALED_BOX_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -11,7 +12,8 @@ namespace kpr::privacy {
 // Authenticated encryption at rest: AES-256-GCM with a random 12-byte nonce per Seal.
 // Sealed format: nonce (12) || ciphertext || tag (16). The associated data is authenticated,
 // not stored: bind each value to where it lives (e.g. "referral:<id>:phone") so a sealed
-// value copied elsewhere does not open. Thread-safe (a fresh cipher context per call).
+// value copied elsewhere does not open. Thread-safe; copies share one set of keyed cipher
+// contexts.
 // With random nonces, keep well below 2^32 seals per key.
 class SealedBox {
  public:
@@ -20,7 +22,7 @@ class SealedBox {
   explicit SealedBox(std::string key32);
   SealedBox(const SealedBox&) = default;
   SealedBox& operator=(const SealedBox&) = default;
-  ~SealedBox();  // wipes the key
+  ~SealedBox() = default;  // the last copy wipes the key
 
   static constexpr size_t kNonceSize = 12;
   static constexpr size_t kTagSize = 16;
@@ -33,7 +35,9 @@ class SealedBox {
                                    absl::string_view associated_data) const;
 
  private:
-  std::string key_;
+  struct CipherState;  // the key and its prepared cipher contexts
+
+  std::shared_ptr<CipherState> state_;
 };
 
 }  // namespace kpr::privacy

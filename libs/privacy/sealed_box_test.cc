@@ -120,5 +120,23 @@ TEST(SealedBoxTest, ConcurrentUseOfOneBox) {
   for (int f : failures) EXPECT_EQ(f, 0);
 }
 
+// Contexts are reused across calls: a failed Open must not spoil the next one, and every Seal
+// gets its own nonce.
+TEST(SealedBoxTest, ReusedContextsStayCorrect) {
+  SealedBox box(kKey);
+  auto good = box.Seal("first", "ad");
+  ASSERT_TRUE(good.ok());
+  std::string tampered = *good;
+  tampered[SealedBox::kNonceSize] ^= 1;
+  EXPECT_EQ(box.Open(tampered, "ad").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(*box.Open(*good, "ad"), "first");
+  auto again = box.Seal("first", "ad");
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->substr(0, SealedBox::kNonceSize), good->substr(0, SealedBox::kNonceSize));
+  EXPECT_EQ(*box.Open(*again, "ad"), "first");
+  SealedBox copy = box;  // copies share contexts and key
+  EXPECT_EQ(*copy.Open(*good, "ad"), "first");
+}
+
 }  // namespace
 }  // namespace kpr::privacy
