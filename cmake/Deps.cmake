@@ -11,3 +11,10 @@ find_package(PkgConfig REQUIRED)
 # not ship): use pkg-config.
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# The services' allocator. With glibc's malloc the referral intake spent ~30 % more CPU in the
+# service process (malloc, free and consolidation across its worker threads; bench/RESULTS.md),
+# so every service binary, and every benchmark that runs a service in-process, links jemalloc.
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+function(kpr_use_service_allocator target)
+  target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+endfunction()

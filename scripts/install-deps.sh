@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libnats-dev libhiredis-dev libabsl-dev libssl-dev
+  libnats-dev libhiredis-dev libabsl-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev
   nats-server redis-server
 )

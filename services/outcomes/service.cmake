@@ -13,6 +13,7 @@ target_link_libraries(kpr_outcomes
          absl::status absl::statusor absl::strings absl::time)
 
 add_executable(kpr-outcomes main.cc)
+kpr_use_service_allocator(kpr-outcomes)
 target_link_libraries(kpr-outcomes PRIVATE kpr_outcomes absl::flags_parse)
 
 kpr_test(outcomes_access_policy_test SOURCES outcomes_access_policy_test.cc outcomes_access_policy.cc

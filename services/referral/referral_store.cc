@@ -8,6 +8,8 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/store/keys.h"
 #include "libs/store/outbox.h"
+#include "services/referral/referral_lifecycle.h"
+#include "services/referral/referral_record.h"
 
 namespace kpr::referral {
 namespace {
@@ -18,14 +20,15 @@ using store::RedisReply;
 
 // Stores a batch of new referrals of one municipality in one call. Each is skipped if its
 // (source_system, external_id) is known, or was stored earlier in the same batch. Redis's cost is
-// per redis.call inside the script more than per write, so only the entity hash and the outbox
-// entry are written per referral; the de-duplication lookup is one HMGET, and the index inserts
-// and de-duplication markers are one ZADD / HSET per key for the whole batch. The markers are
-// written last, so if the script fails half-way a retry does those referrals again (their ids are
-// deterministic, so it overwrites its own keys) rather than taking them for duplicates.
-// KEYS: 1 ext, 2 updated, 3 received, 4 outbox, then per referral: entity, referrer zset
-// ARGV: 1 count, then per referral: ext field, id, pb, st, src, sys, rcv ms, reach, referrer,
-//       number of events, then (id, subject, data) per event
+// per redis.call inside the script more than per write, so only the record (one string, see
+// referral_record.h) and the outbox entry are written per referral; the de-duplication lookup is
+// one HMGET, and the index inserts and de-duplication markers are one ZADD / HSET per key for the
+// whole batch. The markers are written last, so if the script fails half-way a retry does those
+// referrals again (their ids are deterministic, so it overwrites its own keys) rather than taking
+// them for duplicates.
+// KEYS: 1 ext, 2 updated, 3 received, 4 outbox, then per referral: record, referrer zset
+// ARGV: 1 count, then per referral: ext field, id, record, rcv ms, referrer, number of events,
+//       then (id, subject, data) per event
 // Returns per referral: when stored, the array of its events' outbox stream ids (so the caller
 // can hand them to the outbox relay); else the id of the referral already known.
 constexpr char kSubmitLua[] = R"lua(
@@ -41,7 +44,7 @@ local a = 2
 for i = 1, n do
   at[i] = a
   fields[i] = ARGV[a]
-  a = a + 10 + 3 * tonumber(ARGV[a + 9])
+  a = a + 6 + 3 * tonumber(ARGV[a + 5])
 end
 local known = {}
 for s = 1, n, 1000 do
@@ -58,13 +61,12 @@ for i = 1, n do
   if existing then
     out[i] = existing
   else
-    local id, rcv, ref = ARGV[a + 1], ARGV[a + 6], ARGV[a + 8]
-    redis.call('HSET', KEYS[3 + 2 * i], 'v', 1, 'pb', ARGV[a + 2], 'st', ARGV[a + 3],
-               'src', ARGV[a + 4], 'sys', ARGV[a + 5], 'reach', ARGV[a + 7])
+    local id, rcv, ref = ARGV[a + 1], ARGV[a + 3], ARGV[a + 4]
+    redis.call('SET', KEYS[3 + 2 * i], ARGV[a + 2])
     local appended = {}
-    for e = 0, tonumber(ARGV[a + 9]) - 1 do
-      appended[e + 1] = outbox_append(KEYS[4], ARGV[a + 10 + 3 * e], ARGV[a + 11 + 3 * e],
-                                      ARGV[a + 12 + 3 * e])
+    for e = 0, tonumber(ARGV[a + 5]) - 1 do
+      appended[e + 1] = outbox_append(KEYS[4], ARGV[a + 6 + 3 * e], ARGV[a + 7 + 3 * e],
+                                      ARGV[a + 8 + 3 * e])
     end
     by_time[#by_time + 1] = rcv
     by_time[#by_time + 1] = id
@@ -94,22 +96,22 @@ end
 return out
 )lua";
 
-// KEYS: 1 entity, 2 updated, 3 referrer (or ""), 4 outbox
-// ARGV: 1 expected version, 2 pb, 3 st, 4 upd ms, 5 reach, 6 referrer, 7 number of events, then
-//       (id, subject, data) per event
+// KEYS: 1 record, 2 updated, 3 referrer (or ""), 4 outbox
+// ARGV: 1 expected version, 2 the new record (at expected version + 1), 3 upd ms, 4 referrer,
+//       5 number of events, then (id, subject, data) per event
 constexpr char kUpdateLua[] = R"lua(
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return {-1, 0} end
-if tonumber(v) ~= tonumber(ARGV[1]) then return {0, tonumber(v)} end
-local nv = tonumber(v) + 1
-redis.call('HSET', KEYS[1], 'v', nv, 'pb', ARGV[2], 'st', ARGV[3], 'reach', ARGV[5])
-redis.call('ZADD', KEYS[2], ARGV[4], KEYS[1]:match(':r:(.*)$'))
-if ARGV[6] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], KEYS[1]:match(':r:(.*)$')) end
-local n = tonumber(ARGV[7])
-for i = 0, n - 1 do
-  outbox_append(KEYS[4], ARGV[8 + 3 * i], ARGV[9 + 3 * i], ARGV[10 + 3 * i])
+local record = redis.call('GET', KEYS[1])
+if not record then return {-1, 0} end
+local v = tonumber(string.match(record, '^(%d+):'))
+if v ~= tonumber(ARGV[1]) then return {0, v} end
+redis.call('SET', KEYS[1], ARGV[2])
+local id = KEYS[1]:match(':r:(.*)$')
+redis.call('ZADD', KEYS[2], ARGV[3], id)
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[3], id) end
+for i = 0, tonumber(ARGV[5]) - 1 do
+  outbox_append(KEYS[4], ARGV[6 + 3 * i], ARGV[7 + 3 * i], ARGV[8 + 3 * i])
 end
-return {1, nv}
+return {1, v + 1}
 )lua";
 
 // KEYS: 1 rejected hash, 2 outbox.  ARGV: 1 rejection key, 2 event id, 3 subject, 4 data
@@ -120,8 +122,9 @@ return 1
 )lua";
 
 // Newest first by (score desc, id desc); the page token is the last returned "score:id".
+// Returns whole records (referral_record.h), filtered on their headers.
 // KEYS: 1 index zset.  ARGV: 1 max score, 2 cursor id ("" none), 3 min score, 4 page size,
-// 5 status ("0" any), 6 source ("0" any), 7 source system ("" any), 8 entity key prefix,
+// 5 status ("0" any), 6 source ("0" any), 7 source system ("" any), 8 record key prefix,
 // 9 scan limit
 constexpr char kListLua[] = R"lua(
 local cur_score = tonumber(ARGV[1])
@@ -139,11 +142,14 @@ while scanned < limit do
     offset = offset + 1
     scanned = scanned + 1
     if not (cur_id ~= '' and tonumber(score) == cur_score and id >= cur_id) then
-      local h = redis.call('HMGET', ARGV[8] .. id, 'st', 'src', 'sys', 'pb')
-      if h[4] and (ARGV[5] == '0' or h[1] == ARGV[5]) and (ARGV[6] == '0' or h[2] == ARGV[6])
-          and (ARGV[7] == '' or h[3] == ARGV[7]) then
-        out[#out + 1] = h[4]
-        if #out == n then return {out, score .. ':' .. id} end
+      local record = redis.call('GET', ARGV[8] .. id)
+      if record then
+        local st, src, len, at = string.match(record, '^%d+:(%d+):(%d+):%d+:(%d+):()')
+        if st and (ARGV[5] == '0' or st == ARGV[5]) and (ARGV[6] == '0' or src == ARGV[6])
+            and (ARGV[7] == '' or string.sub(record, at, at + tonumber(len) - 1) == ARGV[7]) then
+          out[#out + 1] = record
+          if #out == n then return {out, score .. ':' .. id} end
+        end
       end
     end
     last = score .. ':' .. id
@@ -152,15 +158,23 @@ end
 return {out, last}
 )lua";
 
-// KEYS: 1 received zset.  ARGV: 1 from ms, 2 to ms (exclusive), 3 entity key prefix
+// Status, source and reach of each referral received in the period, read from the records'
+// headers, the records fetched a few hundred per MGET.
+// KEYS: 1 received zset.  ARGV: 1 from ms, 2 to ms (exclusive), 3 record key prefix
 constexpr char kFunnelLua[] = R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
 local out = {}
-for _, id in ipairs(ids) do
-  local h = redis.call('HMGET', ARGV[3] .. id, 'st', 'src', 'reach')
-  out[#out + 1] = h[1] or '0'
-  out[#out + 1] = h[2] or '0'
-  out[#out + 1] = h[3] or '0'
+for s = 1, #ids, 500 do
+  local keys = {}
+  for i = s, math.min(s + 499, #ids) do keys[#keys + 1] = ARGV[3] .. ids[i] end
+  local records = redis.call('MGET', unpack(keys))
+  for _, record in ipairs(records) do
+    local st, src, reach
+    if record then st, src, reach = string.match(record, '^%d+:(%d+):(%d+):(%d+):') end
+    out[#out + 1] = st or '0'
+    out[#out + 1] = src or '0'
+    out[#out + 1] = reach or '0'
+  end
 end
 return out
 )lua";
@@ -213,7 +227,7 @@ store::RedisPool::ScriptCall ReferralStore::SubmitCall(
   std::vector<std::string> keys = {K(m, "ext"), K(m, "updated"), K(m, "received"), K(m, "outbox")};
   std::vector<std::string> args = {std::to_string(batch.size())};
   keys.reserve(4 + 2 * batch.size());
-  args.reserve(1 + 13 * batch.size());
+  args.reserve(1 + 9 * batch.size());
   for (const NewReferral* n : batch) {
     const v1::Referral& r = n->stored.referral();
     const std::string& cw = r.referrer().caseworker_id();
@@ -221,12 +235,8 @@ store::RedisPool::ScriptCall ReferralStore::SubmitCall(
     keys.push_back(K(m, absl::StrCat("referrer:", cw)));
     args.push_back(ExternalKey(r.source_system(), r.external_id()));
     args.push_back(r.id());
-    args.push_back(n->stored.SerializeAsString());
-    args.push_back(std::to_string(r.status()));
-    args.push_back(std::to_string(r.source()));
-    args.push_back(r.source_system());
+    args.push_back(EncodeReferralRecord(1, FunnelStage(v1::REFERRAL_STATUS_RECEIVED), n->stored));
     args.push_back(std::to_string(Millis(r.received_at())));
-    args.push_back("1");
     args.push_back(cw);
     AppendEvents(n->events, args);
   }
@@ -280,21 +290,17 @@ store::RedisPool::ScriptCall ReferralStore::RejectCall(const std::string& munici
 
 absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,
                                                                  const std::string& id) {
-  auto reply = pool_.Command({"HMGET", K(municipality, absl::StrCat("r:", id)), "v", "pb"});
+  auto reply = pool_.Command({"GET", K(municipality, absl::StrCat("r:", id))});
   if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->size() != 2 || reply->element(1).is_nil()) {
-    return std::optional<LoadedReferral>();
+  if (reply->is_nil()) return std::optional<LoadedReferral>();
+  if (!reply->is_string()) return absl::DataLossError(absl::StrCat("referral ", id, " is not a record"));
+  auto record = DecodeReferralRecord(reply->str());
+  if (!record.ok()) {
+    return absl::DataLossError(absl::StrCat("referral ", id, ": ", record.status().message()));
   }
   LoadedReferral loaded;
-  if (!loaded.stored.ParseFromString(reply->element(1).string())) {
-    return absl::DataLossError(absl::StrCat("referral ", id, " does not decode"));
-  }
-  int64_t version = 0;
-  if (!absl::SimpleAtoi(reply->element(0).str(), &version)) {
-    return absl::DataLossError(absl::StrCat("referral ", id, " has no version"));
-  }
-  loaded.version = version;
-  loaded.stored.mutable_referral()->set_version(version);
+  loaded.stored = std::move(record->stored);
+  loaded.version = record->version;
   return std::optional<LoadedReferral>(std::move(loaded));
 }
 
@@ -308,11 +314,8 @@ absl::StatusOr<UpdateResult> ReferralStore::Update(const v1::StoredReferral& upd
   std::vector<std::string> keys = {K(m, absl::StrCat("r:", r.id())), K(m, "updated"),
                                    K(m, absl::StrCat("referrer:", cw)), K(m, "outbox")};
   std::vector<std::string> args = {std::to_string(expected_version),
-                                   updated.SerializeAsString(),
-                                   std::to_string(r.status()),
-                                   std::to_string(Millis(r.updated_at())),
-                                   std::to_string(reach),
-                                   cw};
+                                   EncodeReferralRecord(expected_version + 1, reach, updated),
+                                   std::to_string(Millis(r.updated_at())), cw};
   AppendEvents(events, args);
   auto reply = pool_.Eval(UpdateScript(), keys, args);
   if (!reply.ok()) return reply.status();
@@ -353,11 +356,9 @@ absl::StatusOr<ListPage> ReferralStore::List(const ListQuery& q) {
   ListPage page;
   RedisReply items = reply->element(0);
   for (size_t i = 0; i < items.size(); ++i) {
-    v1::StoredReferral stored;
-    if (!stored.ParseFromString(items.element(i).string())) {
-      return absl::DataLossError("a listed referral does not decode");
-    }
-    page.referrals.push_back(std::move(stored));
+    auto record = DecodeReferralRecord(items.element(i).str());
+    if (!record.ok()) return record.status();
+    page.referrals.push_back(std::move(record->stored));
   }
   page.next_page_token = reply->element(1).string();
   return page;

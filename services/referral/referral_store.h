@@ -5,10 +5,10 @@
 // and its indexes and appends the resulting events to the outbox, all or nothing.
 //
 // Keys (m = municipality), all in m's hash slot:
-//   kpr:{m}:referral:r:<id>            hash  v (version), pb (StoredReferral; personal data
-//                                            sealed), and what list and funnel filter on without
-//                                            decoding: st (status), src (source), sys (source
-//                                            system), reach (furthest funnel stage)
+//   kpr:{m}:referral:r:<id>            string  the referral record (referral_record.h): version,
+//                                            what list and funnel filter on without decoding
+//                                            (status, source, reach, source system), then the
+//                                            StoredReferral (personal data sealed)
 //   kpr:{m}:referral:ext               hash  "<source_system>\n<external_id>" -> id (de-duplication)
 //   kpr:{m}:referral:updated           zset  id by last update (ms), for ListReferrals
 //   kpr:{m}:referral:received          zset  id by reception (ms), for GetFunnel

@@ -13,4 +13,5 @@ target_link_libraries(kpr_scheduling
          absl::random_random absl::status absl::statusor absl::strings absl::time)
 
 add_executable(kpr-scheduling main.cc)
+kpr_use_service_allocator(kpr-scheduling)
 target_link_libraries(kpr-scheduling PRIVATE kpr_scheduling absl::flags_parse)
