@@ -13,6 +13,24 @@ const char kOutboxAppendLua[] = R"lua(
 local function outbox_append(key, id, subject, data)
   return redis.call('XADD', key, '*', 'id', id, 'subject', subject, 'data', data)
 end
+local function outbox_append_many(key, events)
+  local ids, fields, count = {}, {}, 0
+  for i = 1, #events, 3 do
+    fields[#fields + 1] = 'id'
+    fields[#fields + 1] = events[i]
+    fields[#fields + 1] = 'subject'
+    fields[#fields + 1] = events[i + 1]
+    fields[#fields + 1] = 'data'
+    fields[#fields + 1] = events[i + 2]
+    count = count + 1
+    if count == 200 or i + 2 >= #events then
+      local sid = redis.call('XADD', key, '*', unpack(fields))
+      for _ = 1, count do ids[#ids + 1] = sid end
+      fields, count = {}, 0
+    end
+  end
+  return ids
+end
 )lua";
 
 std::string OutboxKey(absl::string_view municipality, absl::string_view service) {
@@ -45,16 +63,23 @@ absl::StatusOr<std::vector<OutboxEntry>> ParseEntries(const RedisReply& reply) {
     OutboxEntry e;
     e.stream_id = item.element(0).string();
     // A missing field comes back empty rather than failing the read: one bad entry must not
-    // block the outbox; the relay decides what to do with it.
+    // block the outbox; the relay decides what to do with it. An "id" after the first starts
+    // the entry's next event (outbox_append_many).
+    bool started = false;
     for (size_t f = 0; f + 1 < fields.size(); f += 2) {
       absl::string_view name = fields.element(f).str();
       if (name == "id") {
+        if (started) {
+          entries.push_back(std::move(e));
+          e = OutboxEntry{entries.back().stream_id, "", "", ""};
+        }
         e.event_id = fields.element(f + 1).string();
       } else if (name == "subject") {
         e.subject = fields.element(f + 1).string();
       } else if (name == "data") {
         e.data = fields.element(f + 1).string();
       }
+      started = true;
     }
     entries.push_back(std::move(e));
   }
@@ -148,7 +173,10 @@ absl::Status Outbox::RemoveMany(const std::vector<std::string>& municipalities,
     if (entries[i].empty()) continue;
     std::vector<std::string> argv = {"XDEL", OutboxKey(municipalities[i], service_)};
     argv.reserve(entries[i].size() + 2);
-    for (const OutboxEntry& e : entries[i]) argv.push_back(e.stream_id);
+    for (const OutboxEntry& e : entries[i]) {
+      // The events of one entry (outbox_append_many) share its id: name it once.
+      if (argv.back() != e.stream_id) argv.push_back(e.stream_id);
+    }
     commands.push_back(std::move(argv));
   }
   if (commands.empty()) return absl::OkStatus();

@@ -10,7 +10,9 @@
 // Stream key:  OutboxKey(m, service) = "kpr:{<m>}:<service>:outbox" (same hash slot as the
 //              service's other keys of that municipality, so the script stays cluster-valid).
 // Entry shape: fields "id" (event id = Nats-Msg-Id), "subject", "data" (serialized
-//              kpr.common.v1.Event bytes).
+//              kpr.common.v1.Event bytes); an entry written by outbox_append_many holds several
+//              events, the three fields repeated in that order. Read() returns one OutboxEntry
+//              per event; the events of one entry share its stream id.
 // Index:       OutboxIndexKey(service) = "kpr:outboxes:<service>", a set of municipality codes
 //              that may have an outbox. Outside the slot, so it is only a hint written by
 //              Register() before the first append; it is never written from a script.
@@ -39,6 +41,11 @@ namespace kpr::store {
 //     outbox_append(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
 //     return 1)");
 // Pass the outbox key in KEYS (OutboxKey) so the script declares every key it touches.
+// It also defines `local function outbox_append_many(key, events)`: `events` is a flat array
+// {id, subject, data, id, subject, data, ...}; they go into as few entries as possible (one XADD
+// per 200 events) and it returns the stream id of each event, in order. For a script that emits
+// many events at once (the intake stores a batch of referrals): Redis's cost is per XADD far more
+// than per field.
 extern const char kOutboxAppendLua[];
 
 // "kpr:{<municipality>}:<service>:outbox"

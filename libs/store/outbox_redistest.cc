@@ -125,6 +125,52 @@ TEST_F(OutboxTest, ReadOldestFirstThenRemove) {
   EXPECT_EQ(*length, 0);
 }
 
+// A script emitting many events at once: outbox_append_many packs them into entries of up to
+// 200 events and returns each event's stream id; Read gives them back one by one, in order.
+TEST_F(OutboxTest, ManyEventsPerEntry) {
+  static const Script* many = new Script("many", std::string(kOutboxAppendLua) + R"lua(
+local events = {}
+for i = 1, tonumber(ARGV[1]) do
+  events[#events + 1] = 'ev-' .. i
+  events[#events + 1] = 'kpr.test.v1.saved.0101'
+  events[#events + 1] = 'd' .. i
+end
+return outbox_append_many(KEYS[1], events)
+)lua");
+  auto one = pool_.Eval(SaveScript(), {Key("0101", "test", "e:1"), OutboxKey("0101", "test")},
+                        {"0", "v", "single", "kpr.test.v1.saved.0101", "d0"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  auto ids = pool_.Eval(*many, {OutboxKey("0101", "test")}, {"450"});
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  ASSERT_EQ(ids->size(), 450u);
+  EXPECT_EQ(ids->element(0).str(), ids->element(199).str());
+  EXPECT_NE(ids->element(199).str(), ids->element(200).str());
+  EXPECT_EQ(ids->element(200).str(), ids->element(399).str());
+  EXPECT_NE(ids->element(399).str(), ids->element(400).str());
+  auto length = outbox_.Length("0101");
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(*length, 4);  // the single event's entry and three packed ones
+
+  auto read = outbox_.Read("0101", 10);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 451u);
+  EXPECT_EQ((*read)[0].event_id, "single");
+  for (int i = 1; i <= 450; ++i) {
+    const OutboxEntry& e = (*read)[i];
+    EXPECT_EQ(e.event_id, absl::StrCat("ev-", i));
+    EXPECT_EQ(e.subject, "kpr.test.v1.saved.0101");
+    EXPECT_EQ(e.data, absl::StrCat("d", i));
+    EXPECT_EQ(e.stream_id, ids->element(i - 1).str());
+  }
+  // Removing by the events' stream ids (repeated within an entry) empties the outbox.
+  std::vector<std::string> stream_ids;
+  for (const OutboxEntry& e : *read) stream_ids.push_back(e.stream_id);
+  ASSERT_TRUE(outbox_.Remove("0101", stream_ids).ok());
+  length = outbox_.Length("0101");
+  ASSERT_TRUE(length.ok());
+  EXPECT_EQ(*length, 0);
+}
+
 TEST_F(OutboxTest, ReadManyInOneRoundTrip) {
   ASSERT_TRUE(Save("0101", 0, "a", "a-1", "x").ok());
   ASSERT_TRUE(Save("0101", 1, "a", "a-2", "x").ok());

@@ -20,12 +20,13 @@ using store::RedisReply;
 
 // Stores a batch of new referrals of one municipality in one call. Each is skipped if its
 // (source_system, external_id) is known, or was stored earlier in the same batch. Redis's cost is
-// per redis.call inside the script more than per write, so only the record (one string, see
-// referral_record.h) and the outbox entry are written per referral; the de-duplication lookup is
-// one HMGET, and the index inserts and de-duplication markers are one ZADD / HSET per key for the
-// whole batch. The markers are written last, so if the script fails half-way a retry does those
-// referrals again (their ids are deterministic, so it overwrites its own keys) rather than taking
-// them for duplicates.
+// per redis.call inside the script far more than per key written, so every write is one command
+// for the whole batch: one HMGET looks the batch up, one MSET writes the records (one string each,
+// see referral_record.h), one XADD per 200 events appends them to the outbox
+// (outbox_append_many), and one ZADD / HSET per key inserts into the indexes and writes the
+// de-duplication markers. The markers are written last, so if the script fails half-way a retry
+// does those referrals again (their ids are deterministic, so it overwrites its own keys) rather
+// than taking them for duplicates.
 // KEYS: 1 ext, 2 updated, 3 received, 4 outbox, then per referral: record, referrer zset
 // ARGV: 1 count, then per referral: ext field, id, record, rcv ms, referrer, number of events,
 //       then (id, subject, data) per event
@@ -35,7 +36,11 @@ constexpr char kSubmitLua[] = R"lua(
 -- One command with a long argument list, in chunks well below Lua's C stack limit.
 local function bulk(cmd, key, items)
   for s = 1, #items, 1000 do
-    redis.call(cmd, key, unpack(items, s, math.min(s + 999, #items)))
+    if key then
+      redis.call(cmd, key, unpack(items, s, math.min(s + 999, #items)))
+    else
+      redis.call(cmd, unpack(items, s, math.min(s + 999, #items)))
+    end
   end
 end
 local n = tonumber(ARGV[1])
@@ -52,6 +57,7 @@ for s = 1, n, 1000 do
   for k = 1, #part do known[s + k - 1] = part[k] end
 end
 local out, seen = {}, {}
+local records, events, first_event = {}, {}, {}
 local by_time, markers = {}, {}
 local referrer_keys, by_referrer = {}, {}
 for i = 1, n do
@@ -62,12 +68,10 @@ for i = 1, n do
     out[i] = existing
   else
     local id, rcv, ref = ARGV[a + 1], ARGV[a + 3], ARGV[a + 4]
-    redis.call('SET', KEYS[3 + 2 * i], ARGV[a + 2])
-    local appended = {}
-    for e = 0, tonumber(ARGV[a + 5]) - 1 do
-      appended[e + 1] = outbox_append(KEYS[4], ARGV[a + 6 + 3 * e], ARGV[a + 7 + 3 * e],
-                                      ARGV[a + 8 + 3 * e])
-    end
+    records[#records + 1] = KEYS[3 + 2 * i]
+    records[#records + 1] = ARGV[a + 2]
+    first_event[i] = #events / 3 + 1
+    for k = a + 6, a + 5 + 3 * tonumber(ARGV[a + 5]) do events[#events + 1] = ARGV[k] end
     by_time[#by_time + 1] = rcv
     by_time[#by_time + 1] = id
     if ref ~= '' then
@@ -84,10 +88,18 @@ for i = 1, n do
     markers[#markers + 1] = ext_field
     markers[#markers + 1] = id
     seen[ext_field] = id
-    out[i] = appended
   end
 end
 if #markers > 0 then
+  bulk('MSET', nil, records)
+  local stream_ids = outbox_append_many(KEYS[4], events)
+  for i = 1, n do
+    if first_event[i] then
+      local appended = {}
+      for e = 0, tonumber(ARGV[at[i] + 5]) - 1 do appended[e + 1] = stream_ids[first_event[i] + e] end
+      out[i] = appended
+    end
+  end
   bulk('ZADD', KEYS[2], by_time)
   bulk('ZADD', KEYS[3], by_time)
   for _, key in ipairs(referrer_keys) do bulk('ZADD', key, by_referrer[key]) end
