@@ -104,19 +104,21 @@ ReferralDesk::Prepared ReferralDesk::Prepare(ReferralSubmitted s, const Caller& 
   *r.mutable_updated_at() = Ts(now);
   r.set_has_notes(!s.reason().empty() || !s.notes().empty());
 
+  // The submission is ours: its personal data moves into the contact rather than being copied.
   v1::Contact contact;
+  intake::v1::Citizen& citizen = *s.mutable_citizen();
   contact.set_referral_id(r.id());
-  contact.set_cpr(s.citizen().cpr());
-  contact.set_given_name(s.citizen().given_name());
-  contact.set_family_name(s.citizen().family_name());
-  contact.set_phone(s.citizen().phone());
-  contact.set_email(s.citizen().email());
-  contact.set_preferred_channel(s.citizen().preferred_channel());
-  contact.set_preferred_language(s.citizen().preferred_language());
-  contact.set_reason(s.reason());
+  contact.set_cpr(std::move(*citizen.mutable_cpr()));
+  contact.set_given_name(std::move(*citizen.mutable_given_name()));
+  contact.set_family_name(std::move(*citizen.mutable_family_name()));
+  contact.set_phone(std::move(*citizen.mutable_phone()));
+  contact.set_email(std::move(*citizen.mutable_email()));
+  contact.set_preferred_channel(citizen.preferred_channel());
+  contact.set_preferred_language(citizen.preferred_language());
+  contact.set_reason(std::move(*s.mutable_reason()));
   if (!s.notes().empty()) {
     v1::Note* note = contact.add_notes();
-    note->set_text(s.notes());
+    note->set_text(std::move(*s.mutable_notes()));
     note->set_author(s.referrer().caseworker_id().empty() ? caller.claims.subject
                                                           : s.referrer().caseworker_id());
     *note->mutable_written_at() = Ts(now);
