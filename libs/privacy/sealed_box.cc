@@ -4,8 +4,13 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstdint>
+#include <mutex>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -31,6 +36,17 @@ unsigned char* Bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s
 
 using CipherPool = internal::ContextPool<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
 
+// Bumped in a forked child, so it draws fresh nonces instead of reusing the ones its parent had
+// buffered (the fork check RAND_bytes makes on every call, done once per fork instead).
+std::atomic<uint64_t> fork_generation{0};
+
+void WatchForks() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+  });
+}
+
 }  // namespace
 
 // Contexts keyed once (the AES key schedule and GCM's hash key); each Seal or Open then only
@@ -39,7 +55,9 @@ struct SealedBox::CipherState {
   explicit CipherState(std::string k)
       : key(std::move(k)),
         sealers([this] { return NewContext(/*encrypt=*/true); }),
-        openers([this] { return NewContext(/*encrypt=*/false); }) {}
+        openers([this] { return NewContext(/*encrypt=*/false); }) {
+    WatchForks();
+  }
   ~CipherState() { OPENSSL_cleanse(key.data(), key.size()); }
 
   EVP_CIPHER_CTX* NewContext(bool encrypt) const {
@@ -57,9 +75,11 @@ struct SealedBox::CipherState {
   // check), which on this kind of VM is most of a Seal.
   bool NextNonce(unsigned char* out) {
     absl::MutexLock lock(&nonce_mu);
-    if (nonces_used + kNonceSize > sizeof(nonces)) {
+    const uint64_t generation = fork_generation.load(std::memory_order_relaxed);
+    if (nonces_used + kNonceSize > sizeof(nonces) || nonces_generation != generation) {
       if (RAND_bytes(nonces, sizeof(nonces)) != 1) return false;
       nonces_used = 0;
+      nonces_generation = generation;
     }
     std::copy(nonces + nonces_used, nonces + nonces_used + kNonceSize, out);
     OPENSSL_cleanse(nonces + nonces_used, kNonceSize);  // never hand the same one out twice
@@ -78,6 +98,7 @@ struct SealedBox::CipherState {
   absl::Mutex nonce_mu;
   unsigned char nonces[kNonceSize * 256] ABSL_GUARDED_BY(nonce_mu);
   size_t nonces_used ABSL_GUARDED_BY(nonce_mu) = sizeof(nonces);
+  uint64_t nonces_generation ABSL_GUARDED_BY(nonce_mu) = 0;
 };
 
 SealedBox::SealedBox(std::string key32) : state_(std::make_shared<CipherState>(std::move(key32))) {}

@@ -1,5 +1,8 @@
 #include "libs/privacy/sealed_box.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,6 +139,33 @@ TEST(SealedBoxTest, ReusedContextsStayCorrect) {
   EXPECT_EQ(*box.Open(*again, "ad"), "first");
   SealedBox copy = box;  // copies share contexts and key
   EXPECT_EQ(*copy.Open(*good, "ad"), "first");
+}
+
+// Nonces are drawn in bulk; a forked child must not seal with the ones its parent buffered.
+TEST(SealedBoxTest, ForkedChildDrawsItsOwnNonces) {
+  SealedBox box(kKey);
+  ASSERT_TRUE(box.Seal("fill the buffer", "ad").ok());
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto sealed = box.Seal("child", "ad");
+    std::string nonce = sealed.ok() ? sealed->substr(0, SealedBox::kNonceSize) : std::string();
+    ssize_t written = write(fds[1], nonce.data(), nonce.size());
+    _exit(written == static_cast<ssize_t>(SealedBox::kNonceSize) ? 0 : 1);
+  }
+  close(fds[1]);
+  auto parent = box.Seal("parent", "ad");
+  ASSERT_TRUE(parent.ok());
+  std::string child_nonce(SealedBox::kNonceSize, '\0');
+  ASSERT_EQ(read(fds[0], child_nonce.data(), child_nonce.size()),
+            static_cast<ssize_t>(SealedBox::kNonceSize));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_NE(child_nonce, parent->substr(0, SealedBox::kNonceSize));
 }
 
 }  // namespace
