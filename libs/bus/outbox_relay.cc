@@ -151,6 +151,14 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
       per_m.erase(young, per_m.end());
     }
   }
+  // XRANGE counts stream entries, and an entry may hold several events (outbox_append_many):
+  // publish at most `batch` events per municipality a pass, cut at an entry's end (removal is by
+  // entry), so a backlog drains in passes of bounded size.
+  for (auto& per_m : *entries) {
+    size_t keep = static_cast<size_t>(std::max(options_.batch, 1));
+    while (keep < per_m.size() && per_m[keep].stream_id == per_m[keep - 1].stream_id) ++keep;
+    if (keep < per_m.size()) per_m.erase(per_m.begin() + static_cast<ptrdiff_t>(keep), per_m.end());
+  }
   auto n = PublishAndRemove(*municipalities, *entries, publish_timeout);
   if (!n.ok()) return n.status();
   if (*n > 0 || skipped) {

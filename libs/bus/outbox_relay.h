@@ -40,7 +40,8 @@ namespace kpr::bus {
 class OutboxRelay {
  public:
   struct Options {
-    int batch = 512;  // entries read per municipality per pass
+    // Entries read, and events published (cut at an entry's end), per municipality per pass.
+    int batch = 512;
     absl::Duration poll_interval = absl::Milliseconds(100);
     absl::Duration publish_timeout = absl::Seconds(5);  // for the acks of one pass
     int max_handed_over = 16384;  // entries held in memory at most; more are read back instead

@@ -126,6 +126,38 @@ TEST_F(OutboxRelayTest, FlushOnceReportsCount) {
   EXPECT_EQ(StreamIds().size(), 15u);
 }
 
+// Entries holding several events (outbox_append_many): a pass publishes about `batch` events,
+// cut at an entry's end, not `batch` entries' worth of events.
+TEST_F(OutboxRelayTest, PackedEntriesDrainInPassesOfAboutBatchEvents) {
+  ASSERT_TRUE(outbox_->Register("0165").ok());
+  for (int entry = 0; entry < 4; ++entry) {
+    std::vector<std::string> xadd = {"XADD", store::OutboxKey("0165", kService), "*"};
+    for (int k = 0; k < 8; ++k) {
+      const std::string id = absl::StrCat("p-", entry, "-", k);
+      for (const std::string& field :
+           {std::string("id"), id, std::string("subject"), std::string("kpr.referral.v1.received.0165"),
+            std::string("data"), absl::StrCat("event ", id)}) {
+        xadd.push_back(field);
+      }
+    }
+    ASSERT_TRUE(pool_->Command(xadd).ok());
+  }
+  OutboxRelay relay(*outbox_, *js_, {.batch = 10});
+  auto n = relay.FlushOnce();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 16);  // 10 events reach into the second entry, which goes out whole
+  EXPECT_EQ(OutboxLength("0165"), 2);
+  n = relay.FlushOnce();
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 16);
+  EXPECT_EQ(OutboxLength("0165"), 0);
+  auto ids = StreamIds();
+  EXPECT_EQ(ids.size(), 32u);
+  for (int entry = 0; entry < 4; ++entry) {
+    for (int k = 0; k < 8; ++k) EXPECT_TRUE(ids.contains(absl::StrCat("p-", entry, "-", k)));
+  }
+}
+
 TEST_F(OutboxRelayTest, KeepsEntriesWhileNatsIsDownAndSendsThemAfter) {
   OutboxRelay relay(*outbox_, *js_, {});
   relay.Start();

@@ -23,7 +23,7 @@ local function outbox_append_many(key, events)
     fields[#fields + 1] = 'data'
     fields[#fields + 1] = events[i + 2]
     count = count + 1
-    if count == 200 or i + 2 >= #events then
+    if count == 8 or i + 2 >= #events then
       local sid = redis.call('XADD', key, '*', unpack(fields))
       for _ = 1, count do ids[#ids + 1] = sid end
       fields, count = {}, 0

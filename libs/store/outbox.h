@@ -42,11 +42,14 @@ namespace kpr::store {
 //     return 1)");
 // Pass the outbox key in KEYS (OutboxKey) so the script declares every key it touches.
 // It also defines `local function outbox_append_many(key, events)`: `events` is a flat array
-// {id, subject, data, id, subject, data, ...}; they go into as few entries as possible (one XADD
-// per 200 events) and it returns the stream id of each event, in order. For a script that emits
-// many events at once (the intake stores a batch of referrals): Redis's cost is per XADD far more
-// than per field.
+// {id, subject, data, id, subject, data, ...}; they go into entries of up to
+// kOutboxEventsPerEntry events (one XADD each) and it returns the stream id of each event, in
+// order. For a script that emits many events at once (the intake stores a batch of referrals):
+// Redis's cost is per XADD far more than per field.
 extern const char kOutboxAppendLua[];
+// Events per entry written by outbox_append_many. Small, because readers count entries (XRANGE
+// COUNT) while what they hold and publish is events: a read of n entries holds at most 8n events.
+inline constexpr int kOutboxEventsPerEntry = 8;
 
 // "kpr:{<municipality>}:<service>:outbox"
 std::string OutboxKey(absl::string_view municipality, absl::string_view service);

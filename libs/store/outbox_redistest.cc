@@ -126,7 +126,8 @@ TEST_F(OutboxTest, ReadOldestFirstThenRemove) {
 }
 
 // A script emitting many events at once: outbox_append_many packs them into entries of up to
-// 200 events and returns each event's stream id; Read gives them back one by one, in order.
+// kOutboxEventsPerEntry events and returns each event's stream id; Read gives them back one by
+// one, in order.
 TEST_F(OutboxTest, ManyEventsPerEntry) {
   static const Script* many = new Script("many", std::string(kOutboxAppendLua) + R"lua(
 local events = {}
@@ -140,22 +141,25 @@ return outbox_append_many(KEYS[1], events)
   auto one = pool_.Eval(SaveScript(), {Key("0101", "test", "e:1"), OutboxKey("0101", "test")},
                         {"0", "v", "single", "kpr.test.v1.saved.0101", "d0"});
   ASSERT_TRUE(one.ok()) << one.status();
-  auto ids = pool_.Eval(*many, {OutboxKey("0101", "test")}, {"450"});
+  constexpr int kPer = kOutboxEventsPerEntry;
+  constexpr int kEvents = 2 * kPer + 3;  // two full entries and a partial one
+  auto ids = pool_.Eval(*many, {OutboxKey("0101", "test")}, {absl::StrCat(kEvents)});
   ASSERT_TRUE(ids.ok()) << ids.status();
-  ASSERT_EQ(ids->size(), 450u);
-  EXPECT_EQ(ids->element(0).str(), ids->element(199).str());
-  EXPECT_NE(ids->element(199).str(), ids->element(200).str());
-  EXPECT_EQ(ids->element(200).str(), ids->element(399).str());
-  EXPECT_NE(ids->element(399).str(), ids->element(400).str());
+  ASSERT_EQ(ids->size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(ids->element(0).str(), ids->element(kPer - 1).str());
+  EXPECT_NE(ids->element(kPer - 1).str(), ids->element(kPer).str());
+  EXPECT_EQ(ids->element(kPer).str(), ids->element(2 * kPer - 1).str());
+  EXPECT_NE(ids->element(2 * kPer - 1).str(), ids->element(2 * kPer).str());
+  EXPECT_EQ(ids->element(2 * kPer).str(), ids->element(kEvents - 1).str());
   auto length = outbox_.Length("0101");
   ASSERT_TRUE(length.ok());
   EXPECT_EQ(*length, 4);  // the single event's entry and three packed ones
 
   auto read = outbox_.Read("0101", 10);
   ASSERT_TRUE(read.ok()) << read.status();
-  ASSERT_EQ(read->size(), 451u);
+  ASSERT_EQ(read->size(), static_cast<size_t>(kEvents + 1));
   EXPECT_EQ((*read)[0].event_id, "single");
-  for (int i = 1; i <= 450; ++i) {
+  for (int i = 1; i <= kEvents; ++i) {
     const OutboxEntry& e = (*read)[i];
     EXPECT_EQ(e.event_id, absl::StrCat("ev-", i));
     EXPECT_EQ(e.subject, "kpr.test.v1.saved.0101");

@@ -139,7 +139,7 @@ TEST_F(EnrolmentHandlerTest, RedisDownIsARetryNotADeadLetter) {
   r = Move(r, v1::REFERRAL_STATUS_ACCEPTED);
   testing::Servers::Redis().Stop();
   auto outcomes = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
-  testing::Servers::Redis().Start();
+  ASSERT_TRUE(testing::Servers::Redis().Start().ok());
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kRetry);
   EXPECT_TRUE(testing::Eventually([&] {
     auto o = handler_->Handle({EnrolledEvent(r.id(), "e-4")});

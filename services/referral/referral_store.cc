@@ -111,10 +111,13 @@ return out
 // KEYS: 1 record, 2 updated, 3 referrer (or ""), 4 outbox
 // ARGV: 1 expected version, 2 the new record (at expected version + 1), 3 upd ms, 4 referrer,
 //       5 number of events, then (id, subject, data) per event
+// Returns {1, new version}; {0, current version} on a conflict; {-1, 0} if there is no such
+// referral; {-2, 0} if the stored value is not a record.
 constexpr char kUpdateLua[] = R"lua(
 local record = redis.call('GET', KEYS[1])
 if not record then return {-1, 0} end
 local v = tonumber(string.match(record, '^(%d+):'))
+if not v then return {-2, 0} end
 if v ~= tonumber(ARGV[1]) then return {0, v} end
 redis.call('SET', KEYS[1], ARGV[2])
 local id = KEYS[1]:match(':r:(.*)$')
@@ -335,6 +338,7 @@ absl::StatusOr<UpdateResult> ReferralStore::Update(const v1::StoredReferral& upd
     return absl::InternalError("referral_update: unexpected reply");
   }
   int64_t code = reply->element(0).integer();
+  if (code == -2) return absl::DataLossError(absl::StrCat("referral ", r.id(), " is not a record"));
   UpdateResult result{UpdateOutcome::kUpdated, reply->element(1).integer()};
   if (code == -1) result.outcome = UpdateOutcome::kNotFound;
   if (code == 0) result.outcome = UpdateOutcome::kVersionConflict;
