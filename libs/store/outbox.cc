@@ -9,6 +9,8 @@
 
 namespace kpr::store {
 
+// outbox_append_many packs kOutboxEventsPerEntry events per entry; the Lua spells the number.
+static_assert(kOutboxEventsPerEntry == 8, "update outbox_append_many's `count == 8`");
 const char kOutboxAppendLua[] = R"lua(
 local function outbox_append(key, id, subject, data)
   return redis.call('XADD', key, '*', 'id', id, 'subject', subject, 'data', data)

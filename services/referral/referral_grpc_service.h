@@ -29,10 +29,6 @@ class ReferralGrpcService final : public v1::ReferralService::Service {
                          v1::Funnel* response) override;
 
  private:
-  // Authenticates and runs `body`, recording latency and outcome per method.
-  template <typename Body>
-  grpc::Status Serve(const char* method, grpc::ServerContext* context, Body body);
-
   ReferralDesk& desk_;
   const rpc::JwtVerifier& verifier_;
 };
