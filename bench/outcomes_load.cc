@@ -754,7 +754,6 @@ LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::Redis
   LoadStats stats = counters.Snapshot();
   stats.wall = absl::Now() - started;
   stats.days = days;
-  stats.end = day_end(days - 1);
   return stats;
 }
 

@@ -140,7 +140,6 @@ struct CallTime {
 struct LoadStats {
   absl::Duration wall;
   int days = 0;                    // simulated days
-  absl::Time end;                  // end of the last simulated day (the desk's clock then)
   int64_t scheduling_events = 0;
   int64_t referral_events = 0;
   int64_t sessions = 0;            // RecordAttendance calls

@@ -887,6 +887,8 @@ int main(int argc, char** argv) {
   } else {
     std::cout << "scratch directory kept: " << dir << "\n";
   }
-  const bool ok = load.errors == 0 && failed == 0 && verification.mismatches == 0 && scan.ok() && scan_diff.empty();
+  // A run in which every figure was withheld verified nothing: that is a failure too.
+  const bool ok = load.errors == 0 && failed == 0 && verification.mismatches == 0 && verification.compared > 0 &&
+                  scan.ok() && scan_diff.empty();
   return ok ? 0 : 1;
 }

@@ -86,19 +86,6 @@ ov1::WaiAnswers WaiAnswers(char letter) {
   return a;
 }
 
-// WHO-5 items summing to `raw`.
-ov1::Who5Answers Who5(int raw) {
-  int items[5];
-  for (int i = 0; i < 5; ++i) items[i] = raw / 5 + (i < raw % 5 ? 1 : 0);
-  ov1::Who5Answers a;
-  a.set_cheerful(items[0]);
-  a.set_calm(items[1]);
-  a.set_active(items[2]);
-  a.set_rested(items[3]);
-  a.set_interested(items[4]);
-  return a;
-}
-
 constexpr ov1::EmploymentStatus kNone = ov1::EMPLOYMENT_STATUS_UNSPECIFIED;
 constexpr ov1::EmploymentStatus kOrd = ov1::ORDINARY_WORK;
 constexpr ov1::EmploymentStatus kEdu = ov1::EDUCATION;
@@ -739,8 +726,10 @@ void ExpectCsvCarries(const std::string& csv, const Truth& t) {
   expect("funnel", "referred", absl::StrCat(fu.referred), "shown");
   expect("funnel", "declined", "", "suppressed");
   expect("funnel", "withdrawn", "", "suppressed");
-  expect("funnel", "jobcenter_referred", "18", "shown");
-  expect("funnel", "general_practitioner_enrolled", "7", "shown");
+  expect("funnel", "jobcenter_referred",
+         absl::StrCat(fu.by_source.at(intake::v1::REFERRAL_SOURCE_JOBCENTER).first), "shown");
+  expect("funnel", "general_practitioner_enrolled",
+         absl::StrCat(fu.by_source.at(intake::v1::REFERRAL_SOURCE_GENERAL_PRACTITIONER).second), "shown");
   expect("targets", "attendance", OneDecimal(t.attendance_mean), "not met");
   expect("targets", "employment_1m", OneDecimal(100.0 * t.employment_1m.oriented / t.employment_1m.responders), "met");
   EXPECT_GE(suppressed, 8);
@@ -1307,6 +1296,12 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     EXPECT_EQ(OutcomesEvents("attendance_recorded").size(), 2u * kSessions + 1);
     // 15 x 3 at BASELINE (+1 replacement), 13 x 2 at END, 14 x 2 at 1 month, 13 x 2 at 12 months.
     EXPECT_EQ(OutcomesEvents("questionnaire_answered").size(), 45u + 1 + 26 + 28 + 26);
+    // Events a staff call caused carry that call's correlation id, to follow it across services.
+    for (const char* name : {"attendance_recorded", "questionnaire_answered"}) {
+      for (const OutcomesEvent& e : OutcomesEvents(name)) {
+        EXPECT_FALSE(e.event.correlation_id().empty()) << name << " " << e.event.id();
+      }
+    }
   }
 
   // ---- The reports, figure by figure.

@@ -60,18 +60,6 @@ CohortPlan Plan() {
   return plan;
 }
 
-ov1::Who5Answers Who5(int raw) {
-  int items[5];
-  for (int i = 0; i < 5; ++i) items[i] = raw / 5 + (i < raw % 5 ? 1 : 0);
-  ov1::Who5Answers a;
-  a.set_cheerful(items[0]);
-  a.set_calm(items[1]);
-  a.set_active(items[2]);
-  a.set_rested(items[3]);
-  a.set_interested(items[4]);
-  return a;
-}
-
 // WAI: one answer set per raw WHO-5 parity, so the totals differ between participants.
 ov1::WaiAnswers Wai(int ability) {
   ov1::WaiAnswers a;

@@ -198,11 +198,11 @@ void OutcomesDesk::WriteCohort(Change& change, const std::string& m, const Cohor
 }
 
 void OutcomesDesk::AddEvent(Change& change, const std::string& m, absl::string_view name, std::string id,
-                            const google::protobuf::Message& payload, const common::v1::Event* cause) const {
+                            const google::protobuf::Message& payload, const Caller* cause) const {
   common::v1::Event e = bus::MakeEvent(std::move(id), m, payload, options_.clock(),
-                                       cause ? cause->correlation_id() : "",
-                                       cause ? cause->trace().traceparent() : "");
-  change.events.emplace_back(OutcomesSubject(name, m), std::move(e));
+                                       cause ? cause->correlation_id : "",
+                                       cause ? cause->traceparent : "");
+  change.events.emplace_back(bus::EventSubject("outcomes", name, m), std::move(e));
 }
 
 absl::Status OutcomesDesk::Commit(const std::string& m, const Change& change) {
@@ -306,6 +306,8 @@ absl::Status OutcomesDesk::ApplySession(const common::v1::Event& e) {
     v1::SessionRef ref = ToSessionRef(session);
     auto it = absl::c_find_if(*c.mutable_sessions(), [&](const v1::SessionRef& r) { return r.session_id() == ref.session_id(); });
     if (it != c.mutable_sessions()->end()) {
+      // Scheduling announces each session of a planned cohort again: nothing to rewrite.
+      if (it->SerializeAsString() == ref.SerializeAsString()) return absl::OkStatus();
       *it = ref;
     } else {
       *c.add_sessions() = ref;
@@ -785,7 +787,7 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
         flag.set_attendance_rate(sum.rate.value_or(0));
         flag.set_sessions_recorded(sum.recorded);
         AddEvent(change, m, "drop_out_risk_flagged",
-                 absl::StrCat("outcomes:", m, ":", p.referral_id(), ":risk:", p.risk_flags()), flag, nullptr);
+                 absl::StrCat("outcomes:", m, ":", p.referral_id(), ":risk:", p.risk_flags()), flag, &caller);
       }
       if (auto w = WriteParticipant(change, m, before, std::move(p)); !w.ok()) return w;
     }
@@ -801,7 +803,7 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
     recorded.set_absent(counts[v1::ABSENT]);
     recorded.set_excused(counts[v1::EXCUSED]);
     AddEvent(change, m, "attendance_recorded",
-             absl::StrCat("outcomes:", m, ":", req.session_id(), ":attendance:", next.version()), recorded, nullptr);
+             absl::StrCat("outcomes:", m, ":", req.session_id(), ":attendance:", next.version()), recorded, &caller);
     if (auto cst = Commit(m, change); !cst.ok()) return cst;
     result = std::move(next);
     return absl::OkStatus();
@@ -932,7 +934,7 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
     AddEvent(change, m, "questionnaire_answered",
              absl::StrCat("outcomes:", m, ":", req.referral_id(), ":", v1::TimePoint_Name(q.time_point()), ":",
                           v1::Instrument_Name(q.instrument()), ":", q.revision()),
-             answered, nullptr);
+             answered, &caller);
     if (auto w = WriteParticipant(change, m, before, std::move(p)); !w.ok()) return w;
     return Commit(m, change);
   });

@@ -97,8 +97,10 @@ class OutcomesDesk {
   absl::Status WriteParticipant(Change& change, const std::string& m, const Participant& before,
                                 v1::ParticipantRecord after) const;
   static void WriteCohort(Change& change, const std::string& m, const Cohort& before, v1::CohortRecord after);
+  // `cause`: the call that made the change (its correlation id and trace context go on the
+  // event), or null when a timer did.
   void AddEvent(Change& change, const std::string& m, absl::string_view name, std::string id,
-                const google::protobuf::Message& payload, const common::v1::Event* cause) const;
+                const google::protobuf::Message& payload, const Caller* cause) const;
   absl::Status Commit(const std::string& m, const Change& change);
   // Loads the cohort (NOT_FOUND if never planned), lets `edit` fill a change, marks the event
   // applied and commits it (nothing when the change is empty); again after a concurrent change.

@@ -171,10 +171,6 @@ std::string SessionsKey(absl::string_view m) {
   return store::Key(m, kOutcomesService, "sessions");
 }
 
-std::string OutcomesSubject(absl::string_view event, absl::string_view municipality) {
-  return absl::StrCat("kpr.outcomes.v1.", event, ".", municipality);
-}
-
 OutcomesStore::OutcomesStore(store::RedisPool& pool)
     : pool_(pool), outbox_(pool, kOutcomesService), timers_(pool, kOutcomesService) {}
 

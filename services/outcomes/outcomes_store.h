@@ -83,8 +83,8 @@ struct Change {
   std::vector<TallyDelta> tallies;
   std::vector<IndexAdd> index;
   std::vector<HashSet> hash_sets;
-  // Appended to the outbox (subject from the event: kpr.outcomes.v1.<event>.<m>, see
-  // OutcomesSubject) in this order.
+  // Appended to the outbox (subject kpr.outcomes.v1.<event>.<m>, bus::EventSubject) in this
+  // order.
   std::vector<std::pair<std::string, common::v1::Event>> events;  // (subject, event)
   // Scheduled (created or replaced) atomically with the rest (timer::kTimerScheduleLua).
   // Timer::municipality must be the commit's municipality or empty.
@@ -137,9 +137,6 @@ class OutcomesStore {
   store::Outbox outbox_;
   timer::TimerStore timers_;
 };
-
-// "kpr.outcomes.v1.<event>.<municipality>"
-std::string OutcomesSubject(absl::string_view event, absl::string_view municipality);
 
 }  // namespace kpr::outcomes
 

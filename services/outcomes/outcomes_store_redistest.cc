@@ -25,6 +25,9 @@ namespace kpr::outcomes {
 namespace {
 
 constexpr char kM[] = "0165";
+
+// An outbox subject, as the desk makes them (bus::EventSubject).
+std::string Subject(absl::string_view event) { return absl::StrCat("kpr.outcomes.v1.", event, ".", kM); }
 // Binary bytes (NUL, high bytes) like sealed records.
 const std::string kBinary("\x00\x01\xff\xfe sealed\x00tail", 16);
 
@@ -92,8 +95,6 @@ TEST(OutcomesKeysTest, KeysAndSubject) {
   EXPECT_EQ(FunnelTallyKey(kM, "2027-03"), "kpr:{0165}:outcomes:tally:funnel:2027-03");
   EXPECT_EQ(ProgramCohortsKey(kM, "p1"), "kpr:{0165}:outcomes:cohorts:p1");
   EXPECT_EQ(SessionsKey(kM), "kpr:{0165}:outcomes:sessions");
-  EXPECT_EQ(OutcomesSubject("attendance_recorded", kM),
-            "kpr.outcomes.v1.attendance_recorded.0165");
 }
 
 TEST_F(OutcomesStoreTest, CommitWritesEverythingVisibleThroughReads) {
@@ -108,8 +109,8 @@ TEST_F(OutcomesStoreTest, CommitWritesEverythingVisibleThroughReads) {
   c.index.push_back({ProgramCohortsKey(kM, "p1"), "c0", 20400});
   c.index.push_back({ProgramCohortsKey(kM, "p1"), "c9", 21000});
   c.hash_sets.push_back({SessionsKey(kM), "s1", "c1"});
-  c.events.push_back({OutcomesSubject("a", kM), Ev("e1")});
-  c.events.push_back({OutcomesSubject("b", kM), Ev("e2")});
+  c.events.push_back({Subject("a"), Ev("e1")});
+  c.events.push_back({Subject("b"), Ev("e2")});
   c.timers.push_back({kM, "due:r1:BASELINE", due, kBinary});
   c.applied_event_id = "in-1";
 
@@ -205,7 +206,7 @@ TEST_F(OutcomesStoreTest, VersionConflictWritesNothing) {
   Bump(b, 4);
   Change seed;
   seed.tallies.push_back({CohortTallyKey(kM, "a"), {{"participants", 5}}});
-  seed.events.push_back({OutcomesSubject("seed", kM), Ev("seed")});
+  seed.events.push_back({Subject("seed"), Ev("seed")});
   ASSERT_TRUE(store_->Commit(kM, seed).ok());
 
   Change c;
@@ -214,7 +215,7 @@ TEST_F(OutcomesStoreTest, VersionConflictWritesNothing) {
   c.tallies.push_back({CohortTallyKey(kM, "a"), {{"participants", 1}, {"completed", 1}}});
   c.index.push_back({ProgramCohortsKey(kM, "p"), "a", 1});
   c.hash_sets.push_back({SessionsKey(kM), "s", "a"});
-  c.events.push_back({OutcomesSubject("x", kM), Ev("x1")});
+  c.events.push_back({Subject("x"), Ev("x1")});
   c.timers.push_back({kM, "t1", absl::Now() + absl::Hours(1), "p"});
   c.applied_event_id = "in-conflict";
 
@@ -279,7 +280,7 @@ TEST_F(OutcomesStoreTest, AppliedEventIsAppliedOnce) {
   Change c;
   c.writes.push_back({AttendanceKey(kM, "s1"), 0, kBinary});
   c.tallies.push_back({CohortTallyKey(kM, "c1"), {{"participants", 1}}});
-  c.events.push_back({OutcomesSubject("attendance_recorded", kM), Ev("out-1")});
+  c.events.push_back({Subject("attendance_recorded"), Ev("out-1")});
   c.applied_event_id = "in-1";
   auto first = store_->Commit(kM, c);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -338,7 +339,7 @@ TEST_F(OutcomesStoreTest, ConcurrentReadModifyWriteLosesNothing) {
           Change c;
           c.writes.push_back({k, rec.version, absl::StrCat("by ", t, " after ", rec.data)});
           c.tallies.push_back({tally, {{"participants", 1}}});
-          c.events.push_back({OutcomesSubject("x", kM), Ev(absl::StrCat("e", t, "-", i))});
+          c.events.push_back({Subject("x"), Ev(absl::StrCat("e", t, "-", i))});
           c.applied_event_id = absl::StrCat("in-", t, "-", i);
           auto r = store_->Commit(kM, c);
           if (r.ok() && *r == CommitResult::kApplied) break;
@@ -395,7 +396,7 @@ TEST_F(OutcomesStoreTest, InvalidArguments) {
   EXPECT_EQ(code(kM, bad_timer), absl::StatusCode::kInvalidArgument);
 
   Change no_id;
-  no_id.events.push_back({OutcomesSubject("x", kM), Ev("")});
+  no_id.events.push_back({Subject("x"), Ev("")});
   EXPECT_EQ(code(kM, no_id), absl::StatusCode::kInvalidArgument);
 
   EXPECT_EQ(store_->Read(kM, {CohortKey("0101", "c")}).status().code(),
@@ -413,7 +414,7 @@ TEST_F(OutcomesStoreTest, RedisDownIsUnavailable) {
   testing::Servers::Redis().Stop();
   Change c;
   c.writes.push_back({CohortKey(kM, "c"), 1, "x"});
-  c.events.push_back({OutcomesSubject("x", kM), Ev("e1")});
+  c.events.push_back({Subject("x"), Ev("e1")});
   auto r = store_->Commit(kM, c);
   auto read = store_->Read(kM, {CohortKey(kM, "c")});
   auto tallies = store_->ReadTallies(kM, {CohortTallyKey(kM, "c")});

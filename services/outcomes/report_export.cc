@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/outcomes/questionnaire_schedule.h"
 
 namespace kpr::outcomes {
 namespace {
@@ -187,22 +188,8 @@ std::string TargetStateName(v1::TargetState state) {
 
 // ---- Dates --------------------------------------------------------------------------------
 
-absl::CivilDay LastSunday(int year, int month) {
-  absl::CivilDay day = absl::CivilDay(year, month + 1, 1) - 1;
-  while (absl::GetWeekday(day) != absl::Weekday::sunday) --day;
-  return day;
-}
-
-// The Danish local day of an instant: CET (UTC+1), CEST (UTC+2) from 01:00 UTC on the last
-// Sunday of March to 01:00 UTC on the last Sunday of October (EU rule since 1996).
-absl::CivilDay DanishDay(absl::Time t) {
-  const absl::TimeZone utc = absl::UTCTimeZone();
-  const int year = static_cast<int>(absl::ToCivilYear(t, utc).year());
-  const absl::Time summer_from = absl::FromCivil(absl::CivilHour(LastSunday(year, 3)) + 1, utc);
-  const absl::Time summer_to = absl::FromCivil(absl::CivilHour(LastSunday(year, 10)) + 1, utc);
-  const absl::Duration offset = t >= summer_from && t < summer_to ? absl::Hours(2) : absl::Hours(1);
-  return absl::ToCivilDay(t + offset, utc);
-}
+// The Danish local day of an instant, in the zone the desk made the report's period in.
+absl::CivilDay DanishDay(absl::Time t) { return absl::ToCivilDay(t, DanishTimeZone()); }
 
 absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());

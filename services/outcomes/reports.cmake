@@ -12,10 +12,8 @@ target_link_libraries(kpr_outcomes_reports
     protobuf::libprotobuf
     absl::strings
     absl::str_format
-    absl::time)
-if(TARGET kpr_outcomes_domain)
-  target_link_libraries(kpr_outcomes_reports PUBLIC kpr_outcomes_domain)
-endif()
+    absl::time
+    kpr_outcomes_domain)  # DanishTimeZone(), the zone report periods are made in
 
 kpr_test(outcomes_statistics_test SOURCES statistics_test.cc LIBS kpr_outcomes_reports)
 kpr_test(outcomes_suppression_test SOURCES suppression_test.cc LIBS kpr_outcomes_reports)

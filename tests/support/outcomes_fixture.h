@@ -142,6 +142,9 @@ class OutcomesTest : public ::testing::Test {
   std::unique_ptr<TestNats> nats_;
 };
 
+// WHO-5 items (0..5 each) summing to `raw` (0..25), spread as evenly as they go.
+outcomes::v1::Who5Answers Who5(int raw);
+
 }  // namespace kpr::testing
 
 #endif  // KPR_TESTS_SUPPORT_OUTCOMES_FIXTURE_H_

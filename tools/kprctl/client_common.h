@@ -25,13 +25,6 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInfeasible = 3;
 
-// The outcomes service (kpr-outcomes): --outcomes-addr, else $KPR_OUTCOMES_ADDR, else the
-// default; passed to Connection::FromArgs as --scheduling-addr is for kpr-scheduling.
-inline constexpr char kOutcomesService[] = "kpr-outcomes";
-inline constexpr char kOutcomesAddrFlag[] = "outcomes-addr";
-inline constexpr char kOutcomesAddrEnv[] = "KPR_OUTCOMES_ADDR";
-inline constexpr char kOutcomesDefaultAddr[] = "127.0.0.1:50053";
-
 // Prints "kprctl: <message>" to stderr and exits with `code`.
 [[noreturn]] void Fail(const std::string& message, int code = kExitFailure);
 // Like Fail with kExitUsage, pointing at `kprctl help`.

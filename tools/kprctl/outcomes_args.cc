@@ -183,9 +183,10 @@ absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const st
 absl::StatusOr<ov1::Who5Answers> ParseWho5(const std::string& value, const std::string& flag) {
   std::vector<std::string> parts = absl::StrSplit(value, ',');
   if (parts.size() != 5) {
+    // The count only: the answers themselves are health data.
     return Bad(flag, absl::StrCat("expected five answers 0..5 (cheerful, calm, active, rested, "
-                                  "interested) like 3,3,2,2,3, got '",
-                                  value, "'"));
+                                  "interested) like 3,3,2,2,3, got ",
+                                  parts.size()));
   }
   int answers[5];
   for (size_t i = 0; i < 5; ++i) {

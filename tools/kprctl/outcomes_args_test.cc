@@ -12,8 +12,10 @@ namespace kpr::kprctl {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 // Parses a command line the way kprctl's main does (the other groups' options are known too).
 ParsedArgs Parse(const std::vector<std::string>& argv) {
@@ -69,6 +71,9 @@ TEST(ParseWho5, RejectsWrongCountsAndRangesNamingTheItem) {
     ASSERT_FALSE(w.ok()) << bad;
     EXPECT_THAT(Error(w.status()), HasSubstr("--who5: expected five answers 0..5")) << bad;
   }
+  // A wrong count says how many, never what was answered (health data, maybe from stdin).
+  EXPECT_THAT(Error(ParseWho5("4,1,3,2", "who5").status()), EndsWith("got 4"));
+  EXPECT_THAT(Error(ParseWho5("4,1,3,2", "who5").status()), Not(HasSubstr("4,1,3,2")));
   EXPECT_EQ(Error(ParseWho5("3,3,6,2,3", "who5").status()),
             "--who5: answer 3 (active) must be 0..5, got '6'");
   EXPECT_EQ(Error(ParseWho5("3,3,2,2,-1", "who5").status()),

@@ -257,6 +257,7 @@ TEST_F(OutcomesCli, AttendanceCorrectionWithAStaleVersionExplainsItself) {
       "--expected-version 1",
       "KPR_TOKEN=t KPR_MUNICIPALITY=0165");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  ASSERT_THAT(fake_->methods(), ElementsAre("RecordAttendance"));
   EXPECT_THAT(fake_->calls()[0].request, HasSubstr("municipality: \"0165\""));  // from the env
   EXPECT_THAT(fake_->calls()[0].request, HasSubstr("expected_version: 1"));
   EXPECT_THAT(ok.out, HasSubstr("(version 2)"));
@@ -273,6 +274,7 @@ TEST_F(OutcomesCli, AttendanceCorrectionWithAStaleVersionExplainsItself) {
 TEST_F(OutcomesCli, AttendanceGetPrintsTheGrid) {
   Outcome r = Kprctl("outcomes attendance get --municipality 0165 --cohort 0165-C1", "KPR_TOKEN=t");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(fake_->methods(), ElementsAre("GetAttendance"));
   EXPECT_EQ(fake_->calls()[0].request, "municipality: \"0165\" cohort_id: \"0165-C1\"");
   EXPECT_THAT(r.out, HasSubstr("Attendance of cohort 0165-C1: 1 session recorded, 1 participant"));
   EXPECT_THAT(r.out, HasSubstr("  REFERRAL  1  PRESENT  ABSENT  EXCUSED  RATE"));
@@ -315,6 +317,7 @@ TEST_F(OutcomesCli, SubmitReadsAnswersFromStandardInput) {
       "--time-point 1m --who5 -",
       "KPR_TOKEN=t", answers);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(fake_->methods(), ElementsAre("SubmitQuestionnaire"));
   EXPECT_THAT(fake_->calls()[0].request,
               HasSubstr("time_point: FOLLOWUP_1M who5 { cheerful: 3 calm: 3 active: 2 rested: 2 "
                         "interested: 3 }"));
@@ -354,6 +357,7 @@ TEST_F(OutcomesCli, ReportProgramPrintsTextAndWritesCsv) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_EQ(text.out, kText);
   // Danish midnight: 2026-12-31T23:00Z and 2027-12-31T23:00Z.
+  ASSERT_THAT(fake_->methods(), ElementsAre("ExportReport"));
   EXPECT_EQ(fake_->calls()[0].request,
             "program { municipality: \"0165\" program_id: \"sund-med-kultur\" "
             "from { seconds: 1798758000 } to { seconds: 1830294000 } } format: TEXT");
@@ -377,6 +381,7 @@ TEST_F(OutcomesCli, ReportCohortAsJsonWithTheJsonFlag) {
   Outcome r =
       Kprctl("--json outcomes report cohort --municipality 0165 --cohort 0165-C1", "KPR_TOKEN=t");
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_THAT(fake_->methods(), ElementsAre("ExportReport"));
   EXPECT_EQ(fake_->calls()[0].request,
             "cohort { municipality: \"0165\" cohort_id: \"0165-C1\" } format: JSON");
 }
