@@ -1,5 +1,6 @@
 #include "tools/kprctl/client_common.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -129,6 +130,23 @@ void Connection::Check(const grpc::Status& status) const {
     hint = absl::StrCat(" (is ", service_, " running at ", addr_, "?)");
   }
   Fail(absl::StrCat(DescribeStatus(status), hint));
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << content;
+    f.close();
+    if (!f) {
+      std::remove(tmp.c_str());
+      Fail(absl::StrCat("cannot write ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    Fail(absl::StrCat("cannot write ", path));
+  }
 }
 
 }  // namespace kpr::kprctl

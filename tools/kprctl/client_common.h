@@ -30,6 +30,17 @@ inline constexpr int kExitInfeasible = 3;
 // Like Fail with kExitUsage, pointing at `kprctl help`.
 [[noreturn]] void Usage(const std::string& message);
 
+// The value of a request builder, or Usage() with its error.
+template <typename T>
+T OrUsage(absl::StatusOr<T> value) {
+  if (!value.ok()) Usage(std::string(value.status().message()));
+  return *std::move(value);
+}
+
+// Writes `content` beside `path`, then renames it into place, so an interrupted export never
+// leaves half a file; Fail()s naming the file otherwise, removing what it wrote.
+void WriteFileAtomically(const std::string& path, const std::string& content);
+
 // The protobuf JSON mapping, indented, proto field names, ending in a newline.
 std::string ToJson(const google::protobuf::Message& message);
 

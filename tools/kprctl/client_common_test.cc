@@ -1,7 +1,9 @@
 #include "tools/kprctl/client_common.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -85,6 +87,22 @@ TEST(Connection, ContextCarriesTheDeadline) {
 TEST(Connection, WithoutATokenExitsWithTheUsageCode) {
   Connection conn("kpr-scheduling", "127.0.0.1:1", "", absl::Seconds(5));
   EXPECT_EXIT(conn.Context(), ::testing::ExitedWithCode(kExitUsage), "no token");
+}
+
+TEST(WriteFileAtomically, ReplacesTheFileAndLeavesNoTemporaryBehind) {
+  const std::string path = ::testing::TempDir() + "/kprctl_export.csv";
+  std::ofstream(path) << "old";
+  WriteFileAtomically(path, std::string("a,b\n1,\0002\n", 11));
+  std::ifstream in(path, std::ios::binary);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(got, std::string("a,b\n1,\0002\n", 11));
+  EXPECT_FALSE(std::ifstream(path + ".tmp").good());
+
+  // The target is a directory: renaming onto it fails, and the temporary is removed.
+  const std::string dir = ::testing::TempDir() + "/kprctl_export_dir";
+  std::filesystem::create_directories(dir + "/inside");
+  EXPECT_EXIT(WriteFileAtomically(dir, "x"), ::testing::ExitedWithCode(kExitFailure), "cannot write");
+  EXPECT_FALSE(std::filesystem::exists(dir + ".tmp"));
 }
 
 TEST(DescribeStatus, NamesTheCode) {

@@ -1,8 +1,6 @@
 #include "tools/kprctl/outcomes_commands.h"
 
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -52,12 +50,6 @@ Outcomes commands (kpr-outcomes at --outcomes-addr HOST:PORT, default $KPR_OUTCO
 namespace {
 
 using Stub = ov1::OutcomesService::Stub;
-
-template <typename T>
-T OrUsage(absl::StatusOr<T> value) {
-  if (!value.ok()) Usage(std::string(value.status().message()));
-  return *std::move(value);
-}
 
 class Outcomes : public ServiceClient<ov1::OutcomesService> {
  public:
@@ -121,20 +113,7 @@ int Export(Outcomes& o, const ov1::ExportReportRequest& req) {
     return 0;
   }
   const std::string out = a.Get("out");
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << resp.content();
-    f.close();
-    if (!f) {
-      std::remove(tmp.c_str());
-      Fail(absl::StrCat("cannot write ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    Fail(absl::StrCat("cannot write ", out));
-  }
+  WriteFileAtomically(out, resp.content());
   std::cout << FormatReportWritten(out, resp);
   return 0;
 }

@@ -1,8 +1,6 @@
 #include "tools/kprctl/scheduling_commands.h"
 
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -67,12 +65,6 @@ listings; --expected-version is accepted for --version.
 namespace {
 
 using Stub = sv1::SchedulingService::Stub;
-
-template <typename T>
-T OrUsage(absl::StatusOr<T> value) {
-  if (!value.ok()) Usage(std::string(value.status().message()));
-  return *std::move(value);
-}
 
 // A random request id, so a retried `cohort create` can be recognised as the same request.
 std::string RandomRequestId() {
@@ -329,19 +321,8 @@ int Ics(Scheduling& s) {
     s.Print(resp, resp.ics());
     return 0;
   }
-  // Write beside the target, then rename: an interrupted export never leaves half a calendar.
   const std::string out = a.Get("out");
-  const std::string tmp = out + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << resp.ics();
-    f.close();
-    if (!f) Fail(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), out.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    Fail(absl::StrCat("cannot write ", out));
-  }
+  WriteFileAtomically(out, resp.ics());
   size_t events = 0;
   for (size_t pos = resp.ics().find("BEGIN:VEVENT"); pos != std::string::npos;
        pos = resp.ics().find("BEGIN:VEVENT", pos + 1)) {
