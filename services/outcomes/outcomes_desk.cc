@@ -900,7 +900,7 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
                                                         " is not scheduled yet for referral ", req.referral_id()));
     }
     const absl::Time now = options_.clock();
-    if (auto open = CheckSubmission(*s, q.instrument(), now); !open.ok()) return open;
+    if (auto open = CheckSubmission(*s, q.instrument(), now, options_.schedule.tz); !open.ok()) return open;
     q.set_revision(1);
     if (v1::Questionnaire* old = FindAnswer(p, q.instrument(), q.time_point())) {
       v1::Questionnaire same = q;
