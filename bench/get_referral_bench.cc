@@ -14,10 +14,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/stats.h"
 #include "grpcpp/grpcpp.h"
 #include "kpr/bench/v1/echo.grpc.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
-#include "bench/stats.h"
 #include "libs/observe/log.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/server.h"
@@ -28,7 +28,8 @@ namespace kpr::bench {
 namespace {
 
 class EchoService final : public kpr::bench::v1::EchoService::Service {
-  grpc::Status Echo(grpc::ServerContext*, const v1::EchoRequest* req, v1::EchoResponse* resp) override {
+  grpc::Status Echo(grpc::ServerContext*, const v1::EchoRequest* req,
+                    v1::EchoResponse* resp) override {
     resp->set_payload(req->payload());
     return grpc::Status::OK;
   }
@@ -83,7 +84,8 @@ Result RunOpenLoop(int rate, absl::Duration duration, StartCall start_call) {
   cq.Shutdown();
   void* tag;
   bool ok;
-  while (cq.Next(&tag, &ok)) {}
+  while (cq.Next(&tag, &ok)) {
+  }
   std::sort(latencies.begin(), latencies.end());
   if (!latencies.empty()) {
     result.p50_ms = latencies[latencies.size() / 2];
@@ -124,7 +126,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   testing::Eventually([&] { return (*server)->healthy(); }, absl::Seconds(20));
-  std::string token = testing::MakeToken(secrets.jwt_secret, rpc::Role::kCoordinator, {"0165"}, "bench");
+  std::string token =
+      testing::MakeToken(secrets.jwt_secret, rpc::Role::kCoordinator, {"0165"}, "bench");
   auto referral_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->grpc_port()),
                                               grpc::InsecureChannelCredentials());
   auto referral_stub = referral::v1::ReferralService::NewStub(referral_channel);
@@ -150,21 +153,27 @@ int main(int argc, char** argv) {
   get_req.set_id(id);
 
   std::cout << absl::StrFormat("rate %d/s for %d s per measurement\n\n", rate, seconds)
-            << "| round | server | ok | failed | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n";
+            << "| round | server | ok | failed | p50 ms | p99 ms | max ms "
+               "|\n|---|---|---|---|---|---|---|\n";
   std::vector<double> echo_p99, get_p99, echo_p50, get_p50;
   for (int r = 1; r <= rounds; ++r) {
-    auto e = bench::RunOpenLoop(rate, absl::Seconds(seconds), [&](bench::Call* call, grpc::CompletionQueue* cq) {
-      auto rpc = echo_stub->AsyncEcho(&call->ctx, echo_req, cq);
-      rpc->Finish(&call->echo, &call->status, call);
-    });
-    auto g = bench::RunOpenLoop(rate, absl::Seconds(seconds), [&](bench::Call* call, grpc::CompletionQueue* cq) {
-      rpc::SetBearerToken(call->ctx, token);
-      auto rpc = referral_stub->AsyncGetReferral(&call->ctx, get_req, cq);
-      rpc->Finish(&call->referral, &call->status, call);
-    });
-    std::cout << absl::StrFormat("| %d | echo | %d | %d | %.3f | %.3f | %.3f |\n", r, e.ok, e.failed, e.p50_ms, e.p99_ms, e.max_ms)
-              << absl::StrFormat("| %d | GetReferral | %d | %d | %.3f | %.3f | %.3f |\n", r, g.ok, g.failed, g.p50_ms, g.p99_ms, g.max_ms)
-              << absl::StrFormat("| %d | ratio p99 | | | | %.2fx | |\n", r, e.p99_ms > 0 ? g.p99_ms / e.p99_ms : 0)
+    auto e = bench::RunOpenLoop(rate, absl::Seconds(seconds),
+                                [&](bench::Call* call, grpc::CompletionQueue* cq) {
+                                  auto rpc = echo_stub->AsyncEcho(&call->ctx, echo_req, cq);
+                                  rpc->Finish(&call->echo, &call->status, call);
+                                });
+    auto g = bench::RunOpenLoop(
+        rate, absl::Seconds(seconds), [&](bench::Call* call, grpc::CompletionQueue* cq) {
+          rpc::SetBearerToken(call->ctx, token);
+          auto rpc = referral_stub->AsyncGetReferral(&call->ctx, get_req, cq);
+          rpc->Finish(&call->referral, &call->status, call);
+        });
+    std::cout << absl::StrFormat("| %d | echo | %d | %d | %.3f | %.3f | %.3f |\n", r, e.ok,
+                                 e.failed, e.p50_ms, e.p99_ms, e.max_ms)
+              << absl::StrFormat("| %d | GetReferral | %d | %d | %.3f | %.3f | %.3f |\n", r, g.ok,
+                                 g.failed, g.p50_ms, g.p99_ms, g.max_ms)
+              << absl::StrFormat("| %d | ratio p99 | | | | %.2fx | |\n", r,
+                                 e.p99_ms > 0 ? g.p99_ms / e.p99_ms : 0)
               << std::flush;
     echo_p99.push_back(e.p99_ms);
     get_p99.push_back(g.p99_ms);
@@ -173,7 +182,8 @@ int main(int argc, char** argv) {
   }
   using kpr::bench::Median;
   std::cout << absl::StrFormat(
-      "\nMedian over %d rounds: echo p50 %.3f ms, p99 %.3f ms; GetReferral p50 %.3f ms, p99 %.3f ms; "
+      "\nMedian over %d rounds: echo p50 %.3f ms, p99 %.3f ms; GetReferral p50 %.3f ms, p99 %.3f "
+      "ms; "
       "p99 ratio %.2fx (target <= 2x)\n",
       rounds, Median(echo_p50), Median(echo_p99), Median(get_p50), Median(get_p99),
       Median(echo_p99) > 0 ? Median(get_p99) / Median(echo_p99) : 0.0);

@@ -92,21 +92,22 @@ std::map<std::string, double> CpuSnapshot() {
   if (DIR* d = opendir("/proc")) {
     while (dirent* e = readdir(d)) {
       if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-      if (ReadStat(std::string("/proc/") + e->d_name + "/stat", st) && st.ppid == me) out[st.comm] += st.cpu;
+      if (ReadStat(std::string("/proc/") + e->d_name + "/stat", st) && st.ppid == me)
+        out[st.comm] += st.cpu;
     }
     closedir(d);
   }
   return out;
 }
 
-void PrintCpu(const std::map<std::string, double>& before, const std::map<std::string, double>& after,
-              int n, double seconds) {
+void PrintCpu(const std::map<std::string, double>& before,
+              const std::map<std::string, double>& after, int n, double seconds) {
   for (const auto& [name, cpu] : after) {
     auto it = before.find(name);
     double used = cpu - (it == before.end() ? 0 : it->second);
     if (used < 0.005) continue;
-    std::cerr << absl::StrFormat("  cpu %-28s %6.2f s  %5.1f us/msg  %4.0f %% of a core\n", name, used,
-                                 1e6 * used / n, 100 * used / seconds);
+    std::cerr << absl::StrFormat("  cpu %-28s %6.2f s  %5.1f us/msg  %4.0f %% of a core\n", name,
+                                 used, 1e6 * used / n, 100 * used / seconds);
   }
 }
 
@@ -124,7 +125,8 @@ double RawPull(TestNats& nats, const std::string& payload, int n, bool work_queu
   jsSubOptions_Init(&so);
   so.Stream = stream.c_str();
   jsErrCode err;
-  if (js_PullSubscribe(&sub, nats.js(), subject.c_str(), (stream + "-durable").c_str(), nullptr, &so, &err) != NATS_OK) {
+  if (js_PullSubscribe(&sub, nats.js(), subject.c_str(), (stream + "-durable").c_str(), nullptr,
+                       &so, &err) != NATS_OK) {
     std::cerr << "pull subscribe failed\n";
     return 0;
   }
@@ -179,7 +181,8 @@ double RawPush(TestNats& nats, const std::string& payload, int n) {
     return 0;
   }
   natsSubscription_SetPendingLimits(sub, -1, -1);
-  testing::Eventually([&] { return state.got.load() >= n; }, absl::Seconds(120), absl::Milliseconds(1));
+  testing::Eventually([&] { return state.got.load() >= n; }, absl::Seconds(120),
+                      absl::Milliseconds(1));
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   natsSubscription_Unsubscribe(sub);
   natsSubscription_Destroy(sub);
@@ -194,11 +197,13 @@ void CompactAof() {
   options.port = testing::Servers::Redis().port();
   store::RedisPool pool(options);
   (void)pool.Command({"BGREWRITEAOF"});
-  testing::Eventually([&] {
-    auto info = pool.Command({"INFO", "persistence"});
-    return info.ok() && info->str().find("aof_rewrite_in_progress:0") != std::string::npos &&
-           info->str().find("aof_rewrite_scheduled:0") != std::string::npos;
-  }, absl::Seconds(30), absl::Milliseconds(20));
+  testing::Eventually(
+      [&] {
+        auto info = pool.Command({"INFO", "persistence"});
+        return info.ok() && info->str().find("aof_rewrite_in_progress:0") != std::string::npos &&
+               info->str().find("aof_rewrite_scheduled:0") != std::string::npos;
+      },
+      absl::Seconds(30), absl::Milliseconds(20));
 }
 
 // Submissions the intake handler has finished with (stored, duplicate, rejected or dead letter;
@@ -230,9 +235,10 @@ double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   }
   for (int i = 0; i < n; ++i) {
     const std::string m = i % 2 ? "0165" : "0183";
-    (void)nats.PublishAsync(absl::StrCat("kpr.intake.v1.referral_submitted.", m),
-                            testing::IntakeEnvelope(testing::SyntheticSubmission(i, m), absl::StrCat("bench-", i), m),
-                            absl::StrCat("bench-", i));
+    (void)nats.PublishAsync(
+        absl::StrCat("kpr.intake.v1.referral_submitted.", m),
+        testing::IntakeEnvelope(testing::SyntheticSubmission(i, m), absl::StrCat("bench-", i), m),
+        absl::StrCat("bench-", i));
   }
   if (!nats.WaitPublished(absl::Seconds(60)).ok()) {
     std::cerr << "publishing the submissions failed\n";
@@ -243,7 +249,8 @@ double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   const bool verbose = std::getenv("KPR_BENCH_VERBOSE") != nullptr;
   if (verbose) {  // commandstats of this intake run only
     (void)std::system(absl::StrCat("redis-cli -p ", testing::Servers::Redis().port(),
-                                   " CONFIG RESETSTAT >/dev/null").c_str());
+                                   " CONFIG RESETSTAT >/dev/null")
+                          .c_str());
   }
   auto cpu_before = verbose ? CpuSnapshot() : std::map<std::string, double>();
   absl::Time start = absl::Now();
@@ -259,21 +266,28 @@ double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   bool done = testing::Eventually([&] { return HandledSubmissions() - handled_before >= n; },
                                   absl::Seconds(300), absl::Milliseconds(1));
   if (done) handled = absl::Now();
-  done = done && testing::Eventually([&] {
-    auto out = nats.StreamCount("KPR_REFERRAL");
-    auto left = nats.StreamCount("KPR_INTAKE");
-    if (left.ok() && *left == 0 && acked == absl::InfiniteFuture()) acked = absl::Now();
-    return out.ok() && left.ok() && *out >= static_cast<uint64_t>(n) && *left == 0;
-  }, absl::Seconds(60), absl::Milliseconds(2));
+  done =
+      done && testing::Eventually(
+                  [&] {
+                    auto out = nats.StreamCount("KPR_REFERRAL");
+                    auto left = nats.StreamCount("KPR_INTAKE");
+                    if (left.ok() && *left == 0 && acked == absl::InfiniteFuture())
+                      acked = absl::Now();
+                    return out.ok() && left.ok() && *out >= static_cast<uint64_t>(n) && *left == 0;
+                  },
+                  absl::Seconds(60), absl::Milliseconds(2));
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   if (verbose) {
     PrintCpu(cpu_before, CpuSnapshot(), n, seconds);
     std::cerr << "intake: all handled after " << absl::ToDoubleSeconds(handled - start)
               << " s, all acked after " << absl::ToDoubleSeconds(acked - start)
               << " s, all events out after " << seconds << " s\n";
-    std::string cmd = absl::StrCat("redis-cli -p ", testing::Servers::Redis().port(),
-                                   " INFO commandstats | grep -E 'evalsha|xrange|xdel|xadd|hset|zadd|sadd|hget|cmdstat_exec' >&2; redis-cli -p ",
-                                   testing::Servers::Redis().port(), " INFO persistence | grep -E 'aof_last_bgrewrite|aof_current_size|aof_rewrites' >&2");
+    std::string cmd = absl::StrCat(
+        "redis-cli -p ", testing::Servers::Redis().port(),
+        " INFO commandstats | grep -E 'evalsha|xrange|xdel|xadd|hset|zadd|sadd|hget|cmdstat_exec' "
+        ">&2; redis-cli -p ",
+        testing::Servers::Redis().port(),
+        " INFO persistence | grep -E 'aof_last_bgrewrite|aof_current_size|aof_rewrites' >&2");
     (void)std::system(cmd.c_str());
   }
   (*server)->Shutdown(absl::Seconds(2));
@@ -295,9 +309,12 @@ int main(int argc, char** argv) {
   std::string dir = mkdtemp(tmpl.data());
   kpr::testing::InitHarness(dir);
   auto secrets = kpr::testing::WriteSecrets(dir);
-  auto sample = kpr::testing::IntakeEnvelope(kpr::testing::SyntheticSubmission(1, "0165"), "sample", "0165");
-  std::cout << "| round | messages | raw fetch(256)+ack /s | raw fetch+ack, work queue /s | raw push+ack /s | intake end-to-end /s | intake / raw fetch | intake / raw work queue |\n"
-            << "|---|---|---|---|---|---|---|---|\n";
+  auto sample =
+      kpr::testing::IntakeEnvelope(kpr::testing::SyntheticSubmission(1, "0165"), "sample", "0165");
+  std::cout
+      << "| round | messages | raw fetch(256)+ack /s | raw fetch+ack, work queue /s | raw push+ack "
+         "/s | intake end-to-end /s | intake / raw fetch | intake / raw work queue |\n"
+      << "|---|---|---|---|---|---|---|---|\n";
   std::vector<double> pulls, pulls_wq, pushes, intakes, ratios, ratios_wq;
   for (int r = 1; r <= rounds; ++r) {
     (void)kpr::testing::FlushRedis();
@@ -316,16 +333,20 @@ int main(int argc, char** argv) {
       double rate = run();
       if (verbose) {
         std::cerr << name << " (CPU includes publishing the messages beforehand):\n";
-        kpr::bench::PrintCpu(before, kpr::bench::CpuSnapshot(), n, absl::ToDoubleSeconds(absl::Now() - t0));
+        kpr::bench::PrintCpu(before, kpr::bench::CpuSnapshot(), n,
+                             absl::ToDoubleSeconds(absl::Now() - t0));
       }
       return rate;
     };
-    double pull = reference("raw fetch+ack", [&] { return kpr::bench::RawPull(**nats, sample, n, false); });
-    double pull_wq = reference("raw fetch+ack, work queue", [&] { return kpr::bench::RawPull(**nats, sample, n, true); });
+    double pull =
+        reference("raw fetch+ack", [&] { return kpr::bench::RawPull(**nats, sample, n, false); });
+    double pull_wq = reference("raw fetch+ack, work queue",
+                               [&] { return kpr::bench::RawPull(**nats, sample, n, true); });
     double push = reference("raw push+ack", [&] { return kpr::bench::RawPush(**nats, sample, n); });
     double intake = kpr::bench::Intake(**nats, n, secrets);
-    std::cout << absl::StrFormat("| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% | %.0f %% |\n", r, n, pull,
-                                 pull_wq, push, intake, pull > 0 ? 100.0 * intake / pull : 0.0,
+    std::cout << absl::StrFormat("| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f %% | %.0f %% |\n", r,
+                                 n, pull, pull_wq, push, intake,
+                                 pull > 0 ? 100.0 * intake / pull : 0.0,
                                  pull_wq > 0 ? 100.0 * intake / pull_wq : 0.0)
               << std::flush;
     pulls.push_back(pull);

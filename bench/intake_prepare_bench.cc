@@ -18,7 +18,8 @@ namespace {
 void BM_SealContact(benchmark::State& state) {
   privacy::SealedBox box(std::string(32, 'k'));
   std::string contact(300, 'x');
-  for (auto _ : state) benchmark::DoNotOptimize(box.Seal(contact, "0165-01JD3M5V0Q6Y2ZK4E1N8W9XRTB"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(box.Seal(contact, "0165-01JD3M5V0Q6Y2ZK4E1N8W9XRTB"));
 }
 BENCHMARK(BM_SealContact);
 
@@ -30,7 +31,8 @@ BENCHMARK(BM_CitizenId);
 
 void BM_ReferralId(benchmark::State& state) {
   privacy::Pseudonymizer keys(std::string(32, 'k'));
-  for (auto _ : state) benchmark::DoNotOptimize(referral::ReferralIdFor(keys, "0165", "fasit", "case-1"));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(referral::ReferralIdFor(keys, "0165", "fasit", "case-1"));
 }
 BENCHMARK(BM_ReferralId);
 

@@ -70,7 +70,8 @@ ov1::Who5Answers Who5Items(int raw, std::mt19937_64& rng) {
 // Statuses 1..8 (ORDINARY_WORK .. OTHER_STATUS).
 const std::vector<double> kEmployment1mCompleted = {0.08, 0.08, 0.05, 0.19, 0.25, 0.20, 0.05, 0.10};
 const std::vector<double> kEmployment1mDropped = {0.04, 0.05, 0.03, 0.12, 0.32, 0.26, 0.08, 0.10};
-const std::vector<double> kEmployment12mCompleted = {0.12, 0.10, 0.05, 0.12, 0.22, 0.22, 0.07, 0.10};
+const std::vector<double> kEmployment12mCompleted = {0.12, 0.10, 0.05, 0.12,
+                                                     0.22, 0.22, 0.07, 0.10};
 const std::vector<double> kEmployment12mDropped = {0.06, 0.07, 0.03, 0.09, 0.28, 0.28, 0.10, 0.09};
 // ReferralSource 1..7.
 const std::vector<double> kSources = {0.45, 0.20, 0.10, 0.05, 0.05, 0.10, 0.05};
@@ -143,20 +144,26 @@ std::vector<std::vector<Action>> BuildActions(const SimWorld& w, bool funnel, ab
     add(m, last_end + absl::Hours(1), kComplete, c);
     // Follow-ups open at 00:00 on the last day + 1 / 12 months (day of month clamped by the
     // service); CivilDay normalises an overflowing day forwards instead, which is never earlier.
-    const absl::Time open_1m = absl::FromCivil(absl::CivilDay(sn.day.year(), sn.day.month() + 1, sn.day.day()), tz);
-    const absl::Time open_12m = absl::FromCivil(absl::CivilDay(sn.day.year() + 1, sn.day.month(), sn.day.day()), tz);
+    const absl::Time open_1m =
+        absl::FromCivil(absl::CivilDay(sn.day.year(), sn.day.month() + 1, sn.day.day()), tz);
+    const absl::Time open_12m =
+        absl::FromCivil(absl::CivilDay(sn.day.year() + 1, sn.day.month(), sn.day.day()), tz);
     for (int i : co.participants) {
       const SimParticipant& p = w.participants[i];
       const absl::Time enrol = planned + between(absl::Hours(1), absl::Hours(24 * 48));
       add(m, enrol, kEnrol, i);
-      add(m, first_start + between(absl::Hours(1), absl::Hours(72)), kQuestionnaire, i, ov1::BASELINE);
+      add(m, first_start + between(absl::Hours(1), absl::Hours(72)), kQuestionnaire, i,
+          ov1::BASELINE);
       add(m, last_end + between(absl::Hours(2), absl::Hours(120)), kQuestionnaire, i, ov1::END);
-      add(m, open_1m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i, ov1::FOLLOWUP_1M);
-      add(m, open_12m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i, ov1::FOLLOWUP_12M);
+      add(m, open_1m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i,
+          ov1::FOLLOWUP_1M);
+      add(m, open_12m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i,
+          ov1::FOLLOWUP_12M);
       if (funnel) {
         add(m, p.received_at, kReceived, i);
         add(m, enrol + absl::Minutes(1), kEnrolledStatus, i);
-        add(m, last_end + absl::Hours(96) + between(absl::ZeroDuration(), absl::Hours(48)), kFinalStatus, i);
+        add(m, last_end + absl::Hours(96) + between(absl::ZeroDuration(), absl::Hours(48)),
+            kFinalStatus, i);
       }
     }
   }
@@ -243,24 +250,37 @@ class Runner {
  private:
   static int CallKindOf(Kind k) {
     switch (k) {
-      case kPlan: return kCallPlanned;
-      case kEnrol: return kCallEnrolled;
-      case kStart: return kCallStarted;
-      case kAttendance: return kCallAttendance;
-      case kComplete: return kCallCompleted;
-      case kQuestionnaire: return kCallQuestionnaire;
-      default: return kCallReferral;
+      case kPlan:
+        return kCallPlanned;
+      case kEnrol:
+        return kCallEnrolled;
+      case kStart:
+        return kCallStarted;
+      case kAttendance:
+        return kCallAttendance;
+      case kComplete:
+        return kCallCompleted;
+      case kQuestionnaire:
+        return kCallQuestionnaire;
+      default:
+        return kCallReferral;
     }
   }
 
   void DoUntimed(const Action& a, absl::Time now) {
     switch (a.kind) {
-      case kPlan: return Plan(w_.cohorts[a.a], now);
-      case kEnrol: return Enrol(w_.participants[a.a], now);
-      case kStart: return Start(w_.cohorts[a.a], now);
-      case kAttendance: return Attendance(w_.cohorts[a.a], a.b);
-      case kComplete: return Complete(w_.cohorts[a.a], now);
-      case kQuestionnaire: return Questionnaire(w_.participants[a.a], static_cast<ov1::TimePoint>(a.b));
+      case kPlan:
+        return Plan(w_.cohorts[a.a], now);
+      case kEnrol:
+        return Enrol(w_.participants[a.a], now);
+      case kStart:
+        return Start(w_.cohorts[a.a], now);
+      case kAttendance:
+        return Attendance(w_.cohorts[a.a], a.b);
+      case kComplete:
+        return Complete(w_.cohorts[a.a], now);
+      case kQuestionnaire:
+        return Questionnaire(w_.participants[a.a], static_cast<ov1::TimePoint>(a.b));
       case kReceived: {
         const SimParticipant& p = w_.participants[a.a];
         return Received(p.municipality, p.referral_id, p.citizen_id, p.source, p.received_at, now);
@@ -271,18 +291,21 @@ class Runner {
       }
       case kEnrolledStatus: {
         const SimParticipant& p = w_.participants[a.a];
-        return StatusChanged(p.municipality, p.referral_id, p.citizen_id, rv1::REFERRAL_STATUS_ACCEPTED,
-                      rv1::REFERRAL_STATUS_ENROLLED, 4, now);
+        return StatusChanged(p.municipality, p.referral_id, p.citizen_id,
+                             rv1::REFERRAL_STATUS_ACCEPTED, rv1::REFERRAL_STATUS_ENROLLED, 4, now);
       }
       case kFinalStatus: {
         const SimParticipant& p = w_.participants[a.a];
-        return StatusChanged(p.municipality, p.referral_id, p.citizen_id, rv1::REFERRAL_STATUS_ENROLLED,
-                      p.completed ? rv1::REFERRAL_STATUS_COMPLETED : rv1::REFERRAL_STATUS_DROPPED_OUT, 5, now);
+        return StatusChanged(
+            p.municipality, p.referral_id, p.citizen_id, rv1::REFERRAL_STATUS_ENROLLED,
+            p.completed ? rv1::REFERRAL_STATUS_COMPLETED : rv1::REFERRAL_STATUS_DROPPED_OUT, 5,
+            now);
       }
       case kExtraClosed: {
         const SimReferral& r = w_.extra_referrals[a.a];
-        return StatusChanged(r.municipality, r.referral_id, r.citizen_id, rv1::REFERRAL_STATUS_UNDER_REVIEW,
-                      static_cast<rv1::ReferralStatus>(r.final_status), 3, now);
+        return StatusChanged(r.municipality, r.referral_id, r.citizen_id,
+                             rv1::REFERRAL_STATUS_UNDER_REVIEW,
+                             static_cast<rv1::ReferralStatus>(r.final_status), 3, now);
       }
     }
   }
@@ -291,7 +314,8 @@ class Runner {
 
   void Scheduling(const SimCohort& c, absl::string_view what, std::string id,
                   const google::protobuf::Message& payload, absl::Time now) {
-    common::v1::Event e = bus::MakeEvent(std::move(id), M(c.municipality), payload, now, c.cohort_id, "");
+    common::v1::Event e =
+        bus::MakeEvent(std::move(id), M(c.municipality), payload, now, c.cohort_id, "");
     absl::Status st = desk_.OnSchedulingEvent(e);
     if (st.ok()) {
       n_.scheduling_events.fetch_add(1);
@@ -344,7 +368,8 @@ class Runner {
     e.set_referral_id(p.referral_id);
     e.set_citizen_id(p.citizen_id);
     e.set_first_day(Day(c.sessions.front().day));
-    Scheduling(c, "enrolled", absl::StrCat("bench:", c.cohort_id, ":enrolled:", p.referral_id), e, now);
+    Scheduling(c, "enrolled", absl::StrCat("bench:", c.cohort_id, ":enrolled:", p.referral_id), e,
+               now);
   }
 
   template <typename T>
@@ -374,7 +399,8 @@ class Runner {
     completed.set_last_day(Day(c.sessions.back().day));
     AddEnrollments(c, completed, now);
     completed.set_sessions_held(static_cast<int>(c.sessions.size()));
-    Scheduling(c, "cohort_completed", absl::StrCat("bench:", c.cohort_id, ":completed"), completed, now);
+    Scheduling(c, "cohort_completed", absl::StrCat("bench:", c.cohort_id, ":completed"), completed,
+               now);
   }
 
   void Attendance(const SimCohort& c, int session) {
@@ -403,10 +429,15 @@ class Runner {
     req.set_time_point(tp);
     // The items are drawn per call from a generator seeded by the participant and time point,
     // so they are the same whichever thread submits them.
-    std::mt19937_64 rng(std::hash<std::string>()(p.referral_id) ^ (static_cast<uint64_t>(tp) << 56));
+    std::mt19937_64 rng(std::hash<std::string>()(p.referral_id) ^
+                        (static_cast<uint64_t>(tp) << 56));
     switch (tp) {
-      case ov1::BASELINE: *req.mutable_who5() = Who5Items(p.who5_baseline_raw, rng); break;
-      case ov1::END: *req.mutable_who5() = Who5Items(p.who5_end_raw, rng); break;
+      case ov1::BASELINE:
+        *req.mutable_who5() = Who5Items(p.who5_baseline_raw, rng);
+        break;
+      case ov1::END:
+        *req.mutable_who5() = Who5Items(p.who5_end_raw, rng);
+        break;
       default: {
         int status = tp == ov1::FOLLOWUP_1M ? p.employment_1m : p.employment_12m;
         ov1::EmploymentAnswers* e = req.mutable_employment();
@@ -447,8 +478,9 @@ class Runner {
     Referral(m, r, absl::StrCat("bench:", referral_id, ":received"), now);
   }
 
-  void StatusChanged(int m, const std::string& referral_id, const std::string& citizen_id, rv1::ReferralStatus from,
-              rv1::ReferralStatus to, int version, absl::Time now) {
+  void StatusChanged(int m, const std::string& referral_id, const std::string& citizen_id,
+                     rv1::ReferralStatus from, rv1::ReferralStatus to, int version,
+                     absl::Time now) {
     rv1::ReferralStatusChanged c;
     c.set_referral_id(referral_id);
     c.set_citizen_id(citizen_id);
@@ -472,7 +504,8 @@ class Runner {
 
 int64_t SimWorld::attendance_records() const {
   int64_t n = 0;
-  for (const SimCohort& c : cohorts) n += static_cast<int64_t>(c.sessions.size()) * c.participants.size();
+  for (const SimCohort& c : cohorts)
+    n += static_cast<int64_t>(c.sessions.size()) * c.participants.size();
   return n;
 }
 
@@ -525,7 +558,9 @@ SimWorld GenerateWorld(const WorldOptions& o) {
     int left = size[m];
     int seq = 0;
     for (int p = 0; p < programs; ++p) {
-      int n = p + 1 == programs ? left : static_cast<int>(std::lround(size[m] * (programs - p + 0.5) / share_total));
+      int n = p + 1 == programs
+                  ? left
+                  : static_cast<int>(std::lround(size[m] * (programs - p + 0.5) / share_total));
       n = std::min(n, left);
       left -= n;
       if (n == 0) continue;
@@ -547,7 +582,8 @@ SimWorld GenerateWorld(const WorldOptions& o) {
         for (int wk = 0; wk < o.weeks; ++wk) {
           for (int s = 0; s < o.sessions_per_week; ++s) {
             SimSession session;
-            session.session_id = absl::StrFormat("%s-s%02d", c.cohort_id, wk * o.sessions_per_week + s + 1);
+            session.session_id =
+                absl::StrFormat("%s-s%02d", c.cohort_id, wk * o.sessions_per_week + s + 1);
             session.day = first + 7 * wk + pattern[s % 5];
             session.start_minute = start;
             session.end_minute = start + 120;
@@ -557,7 +593,8 @@ SimWorld GenerateWorld(const WorldOptions& o) {
         }
         const int members = n / k + (j < n % k ? 1 : 0);
         const absl::Time planned =
-            LocalMinute(c.sessions.front().day, c.sessions.front().start_minute, tz) - absl::Hours(24 * 56);
+            LocalMinute(c.sessions.front().day, c.sessions.front().start_minute, tz) -
+            absl::Hours(24 * 56);
         for (int q = 0; q < members; ++q) {
           SimParticipant sp;
           sp.municipality = m;
@@ -565,7 +602,8 @@ SimWorld GenerateWorld(const WorldOptions& o) {
           sp.referral_id = absl::StrFormat("ref-%s-%06d", w.municipalities[m], ++seq);
           sp.citizen_id = absl::StrFormat("cit-%016x", rng());
           sp.source = 1 + Pick(rng, kSources);
-          sp.received_at = planned - absl::Seconds(static_cast<int64_t>(unit(rng) * 42 * 86400) + 3600);
+          sp.received_at =
+              planned - absl::Seconds(static_cast<int64_t>(unit(rng) * 42 * 86400) + 3600);
           // Attendance: a propensity per participant; some stop coming part-way.
           double x = g_a(rng), y = g_b(rng);
           const double propensity = x / (x + y);
@@ -586,11 +624,14 @@ SimWorld GenerateWorld(const WorldOptions& o) {
           }
           sp.completed = sp.present >= completion_required;
           const double base = std::clamp(baseline(rng), 0.0, 100.0);
-          const double end = std::clamp(base + (sp.completed ? gain_completed(rng) : gain_dropped(rng)), 0.0, 100.0);
+          const double end = std::clamp(
+              base + (sp.completed ? gain_completed(rng) : gain_dropped(rng)), 0.0, 100.0);
           sp.who5_baseline_raw = std::clamp(static_cast<int>(std::lround(base / 4)), 0, 25);
           sp.who5_end_raw = std::clamp(static_cast<int>(std::lround(end / 4)), 0, 25);
-          sp.employment_1m = 1 + Pick(rng, sp.completed ? kEmployment1mCompleted : kEmployment1mDropped);
-          sp.employment_12m = 1 + Pick(rng, sp.completed ? kEmployment12mCompleted : kEmployment12mDropped);
+          sp.employment_1m =
+              1 + Pick(rng, sp.completed ? kEmployment1mCompleted : kEmployment1mDropped);
+          sp.employment_12m =
+              1 + Pick(rng, sp.completed ? kEmployment12mCompleted : kEmployment12mDropped);
           c.participants.push_back(static_cast<int>(w.participants.size()));
           w.participants.push_back(std::move(sp));
         }
@@ -609,14 +650,16 @@ SimWorld GenerateWorld(const WorldOptions& o) {
       r.source = 1 + Pick(rng, kSources);
       r.received_at = from + (to - from) * unit(rng);
       r.closed_at = r.received_at + absl::Hours(24 * (7 + static_cast<int>(unit(rng) * 53)));
-      r.final_status = unit(rng) < 0.6 ? rv1::REFERRAL_STATUS_DECLINED : rv1::REFERRAL_STATUS_WITHDRAWN;
+      r.final_status =
+          unit(rng) < 0.6 ? rv1::REFERRAL_STATUS_DECLINED : rv1::REFERRAL_STATUS_WITHDRAWN;
       w.extra_referrals.push_back(std::move(r));
     }
   }
   return w;
 }
 
-ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year, bool loaded_funnel) {
+ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year,
+                      bool loaded_funnel) {
   ExpectedReport e;
   for (const SimCohort& c : w.cohorts) {
     if (c.municipality != municipality || c.program != program || c.year != year) continue;
@@ -652,7 +695,8 @@ ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year
       }
     }
     for (const SimReferral& r : w.extra_referrals) {
-      if (r.municipality == municipality && r.received_at >= from && r.received_at < to) ++e.funnel_referred;
+      if (r.municipality == municipality && r.received_at >= from && r.received_at < to)
+        ++e.funnel_referred;
     }
   }
   return e;
@@ -662,7 +706,8 @@ LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::Redis
                std::atomic<int64_t>& sim_ms, const LoaderOptions& options) {
   const absl::TimeZone tz = outcomes::DanishTimeZone();
   absl::CivilDay first, last;
-  const std::vector<std::vector<Action>> actions = BuildActions(world, options.funnel, &first, &last);
+  const std::vector<std::vector<Action>> actions =
+      BuildActions(world, options.funnel, &first, &last);
   // Every timer has fired by then: the last follow-up closes 42 days after it opens.
   const absl::CivilDay end = last + 45;
   const int days = static_cast<int>(end - first) + 1;
@@ -673,7 +718,8 @@ LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::Redis
   {
     std::vector<int> order(world.municipalities.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return actions[a].size() > actions[b].size(); });
+    std::sort(order.begin(), order.end(),
+              [&](int a, int b) { return actions[a].size() > actions[b].size(); });
     std::vector<size_t> load(threads, 0);
     for (int m : order) {
       int t = static_cast<int>(std::min_element(load.begin(), load.end()) - load.begin());

@@ -36,9 +36,9 @@ struct WorldOptions {
   int participants = 100000;
   int municipalities = 98;
   int max_cohort_size = 15;
-  int weeks = 10;            // sessions_per_week sessions a week (Mon/Wed/Fri or Tue/Thu/Fri)
+  int weeks = 10;  // sessions_per_week sessions a week (Mon/Wed/Fri or Tue/Thu/Fri)
   int sessions_per_week = 3;
-  int first_year = 2026;     // cohorts start in [first_year, first_year + years)
+  int first_year = 2026;  // cohorts start in [first_year, first_year + years)
   int years = 2;
   std::vector<std::string> programs = {"kultur-paa-recept", "natur-paa-recept"};
   double extra_referrals = 0.25;  // referrals that never enrol, per participant (funnel only)
@@ -57,7 +57,7 @@ struct SimCohort {
   int municipality = 0;  // index into SimWorld::municipalities
   int program = 0;       // index into WorldOptions::programs
   std::string cohort_id;
-  int year = 0;          // of the first session
+  int year = 0;  // of the first session
   std::vector<SimSession> sessions;
   std::vector<int> participants;  // indices into SimWorld::participants
 };
@@ -67,14 +67,14 @@ struct SimParticipant {
   int cohort = 0;
   std::string referral_id;
   std::string citizen_id;
-  int source = 0;                // kpr.intake.v1.ReferralSource
-  absl::Time received_at;        // of the referral
-  std::vector<uint8_t> marks;    // kpr.outcomes.v1.AttendanceMark per session
+  int source = 0;              // kpr.intake.v1.ReferralSource
+  absl::Time received_at;      // of the referral
+  std::vector<uint8_t> marks;  // kpr.outcomes.v1.AttendanceMark per session
   int present = 0, absent = 0, excused = 0;
-  bool completed = false;        // by the completion rule (present >= half the sessions)
-  int who5_baseline_raw = 0;     // 0..25 (percentage = raw x 4)
+  bool completed = false;     // by the completion rule (present >= half the sessions)
+  int who5_baseline_raw = 0;  // 0..25 (percentage = raw x 4)
   int who5_end_raw = 0;
-  int employment_1m = 0;         // kpr.outcomes.v1.EmploymentStatus
+  int employment_1m = 0;  // kpr.outcomes.v1.EmploymentStatus
   int employment_12m = 0;
 };
 
@@ -91,11 +91,11 @@ struct SimReferral {
 
 struct SimWorld {
   WorldOptions options;
-  std::vector<std::string> municipalities;   // 4-digit codes, largest first
+  std::vector<std::string> municipalities;  // 4-digit codes, largest first
   std::vector<SimCohort> cohorts;
   std::vector<SimParticipant> participants;
   std::vector<SimReferral> extra_referrals;
-  int64_t attendance_records() const;        // marks over all sessions
+  int64_t attendance_records() const;  // marks over all sessions
   int sessions() const;
 };
 
@@ -111,10 +111,12 @@ struct ExpectedReport {
   double who5_baseline_sum = 0, who5_end_sum = 0, who5_change_sum = 0;  // percentages
   int employment_1m_n = 0, employment_1m_oriented = 0;
   int employment_12m_n = 0, employment_12m_ordinary_or_education = 0;
-  int funnel_referred = 0, funnel_enrolled = 0;  // the municipality's referrals received in the year
+  int funnel_referred = 0,
+      funnel_enrolled = 0;  // the municipality's referrals received in the year
 };
 // `loaded_funnel`: whether the referral events were loaded (else the funnel is empty).
-ExpectedReport Expect(const SimWorld& world, int municipality, int program, int year, bool loaded_funnel);
+ExpectedReport Expect(const SimWorld& world, int municipality, int program, int year,
+                      bool loaded_funnel);
 
 // Desk calls by kind, for the time each takes.
 enum CallKind {
@@ -129,8 +131,9 @@ enum CallKind {
   kCallKinds,
 };
 inline constexpr const char* kCallKindNames[kCallKinds] = {
-    "cohort_planned", "enrolled", "cohort_started", "RecordAttendance", "cohort_completed",
-    "SubmitQuestionnaire", "referral event", "OnTimer"};
+    "cohort_planned",   "enrolled",         "cohort_started",
+    "RecordAttendance", "cohort_completed", "SubmitQuestionnaire",
+    "referral event",   "OnTimer"};
 
 struct CallTime {
   int64_t calls = 0;
@@ -139,7 +142,7 @@ struct CallTime {
 
 struct LoadStats {
   absl::Duration wall;
-  int days = 0;                    // simulated days
+  int days = 0;  // simulated days
   int64_t scheduling_events = 0;
   int64_t referral_events = 0;
   int64_t sessions = 0;            // RecordAttendance calls
@@ -148,7 +151,7 @@ struct LoadStats {
   int64_t timers_fired = 0;
   int64_t errors = 0;
   CallTime calls[kCallKinds];
-  std::string first_errors;        // up to a few, one per line
+  std::string first_errors;  // up to a few, one per line
   int64_t desk_calls() const {
     return scheduling_events + referral_events + sessions + questionnaires + timers_fired;
   }
@@ -156,8 +159,8 @@ struct LoadStats {
 
 struct LoaderOptions {
   int threads = 4;
-  bool funnel = true;        // also load the referral events (the report's funnel)
-  int timer_batch = 8;       // per municipality per TimerWorker pass, so the threads share them
+  bool funnel = true;   // also load the referral events (the report's funnel)
+  int timer_batch = 8;  // per municipality per TimerWorker pass, so the threads share them
   // Called about every `progress_days` simulated days from one thread, with the day reached.
   int progress_days = 60;
   std::function<void(absl::CivilDay, const LoadStats&)> progress;

@@ -77,7 +77,8 @@ namespace {
 namespace ov1 = ::kpr::outcomes::v1;
 
 class EchoService final : public kpr::bench::v1::EchoService::Service {
-  grpc::Status Echo(grpc::ServerContext*, const v1::EchoRequest* req, v1::EchoResponse* resp) override {
+  grpc::Status Echo(grpc::ServerContext*, const v1::EchoRequest* req,
+                    v1::EchoResponse* resp) override {
     resp->set_payload(req->payload());
     return grpc::Status::OK;
   }
@@ -134,7 +135,8 @@ Result RunOpenLoop(int rate, absl::Duration duration, StartCall start_call) {
   cq.Shutdown();
   void* tag;
   bool ok;
-  while (cq.Next(&tag, &ok)) {}
+  while (cq.Next(&tag, &ok)) {
+  }
   std::sort(latencies.begin(), latencies.end());
   if (!latencies.empty()) {
     result.p50_ms = latencies[latencies.size() / 2];
@@ -191,14 +193,16 @@ std::map<std::string, double> ChildCpu() {
 double SelfCpu() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
 }
 
 // "kpr:{9001}:outcomes:participant:ref-..." -> "outcomes:participant"; tally, funnel and timer
 // keys keep their kind ("outcomes:tally:cohort"); keys outside a municipality's slot stay whole.
 std::string KeyClass(absl::string_view key) {
   std::vector<absl::string_view> parts = absl::StrSplit(key, ':');
-  if (parts.size() < 3 || parts[0] != "kpr" || parts[1].size() != 6 || parts[1][0] != '{') return std::string(key);
+  if (parts.size() < 3 || parts[0] != "kpr" || parts[1].size() != 6 || parts[1][0] != '{')
+    return std::string(key);
   std::string cls(parts[2]);
   if (parts.size() > 3) absl::StrAppend(&cls, ":", parts[3]);
   if (parts.size() > 4 && (parts[3] == "tally" || parts[3] == "funnel" || parts[3] == "timers")) {
@@ -221,7 +225,8 @@ std::map<std::string, KeyClassUsage> MemoryByClass(store::RedisPool& pool) {
     if (!r.ok() || r->size() != 2) break;
     cursor = r->element(0).string();
     std::vector<std::string> keys;
-    for (size_t i = 0; i < r->element(1).size(); ++i) keys.push_back(r->element(1).element(i).string());
+    for (size_t i = 0; i < r->element(1).size(); ++i)
+      keys.push_back(r->element(1).element(i).string());
     std::vector<std::vector<std::string>> cmds;
     for (const std::string& k : keys) cmds.push_back({"MEMORY", "USAGE", k, "SAMPLES", "0"});
     if (cmds.empty()) continue;
@@ -267,13 +272,16 @@ std::string TopCommands(const std::map<std::string, std::string>& commandstats) 
 
 std::string Mb(double bytes) { return absl::StrFormat("%.1f MB", bytes / 1e6); }
 
-ov1::GetProgramReportRequest ReportRequest(const std::string& m, const std::string& program, int year) {
+ov1::GetProgramReportRequest ReportRequest(const std::string& m, const std::string& program,
+                                           int year) {
   const absl::TimeZone tz = outcomes::DanishTimeZone();
   ov1::GetProgramReportRequest req;
   req.set_municipality(m);
   req.set_program_id(program);
-  req.mutable_from()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year, 1, 1), tz)));
-  req.mutable_to()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year + 1, 1, 1), tz)));
+  req.mutable_from()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year, 1, 1), tz)));
+  req.mutable_to()->set_seconds(
+      absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(year + 1, 1, 1), tz)));
   return req;
 }
 
@@ -293,7 +301,8 @@ absl::StatusOr<ScanResult> ScanReport(outcomes::OutcomesStore& store, const priv
                                       const std::string& m, const std::string& program, int year) {
   // The service's index: cohort -> first day as days since 1970-01-01.
   const double from = static_cast<double>(absl::CivilDay(year, 1, 1) - absl::CivilDay(1970, 1, 1));
-  const double to = static_cast<double>(absl::CivilDay(year + 1, 1, 1) - absl::CivilDay(1970, 1, 1) - 1);
+  const double to =
+      static_cast<double>(absl::CivilDay(year + 1, 1, 1) - absl::CivilDay(1970, 1, 1) - 1);
   ScanResult out;
   absl::Time t0 = absl::Now();
   auto ids = store.IndexRange(m, outcomes::ProgramCohortsKey(m, program), from, to);
@@ -308,7 +317,8 @@ absl::StatusOr<ScanResult> ScanReport(outcomes::OutcomesStore& store, const priv
     ov1::CohortRecord c;
     if (!c.ParseFromString(rec->data)) return absl::DataLossError("cohort record");
     ++out.cohorts;
-    for (const std::string& r : c.participants()) participant_keys.push_back(outcomes::ParticipantKey(m, r));
+    for (const std::string& r : c.participants())
+      participant_keys.push_back(outcomes::ParticipantKey(m, r));
   }
   auto participants = store.Read(m, participant_keys);
   if (!participants.ok()) return participants.status();
@@ -350,11 +360,13 @@ struct ReportProfile {
   int cohorts = 0;
   int tally_fields = 0;
   double desk_wall_p50 = 0, desk_wall_p99 = 0, desk_cpu_p50 = 0;
-  double index_wall = 0, tallies_wall = 0, tallies_cpu = 0, sum_cpu = 0, funnel_wall = 0, build_cpu = 0;
+  double index_wall = 0, tallies_wall = 0, tallies_cpu = 0, sum_cpu = 0, funnel_wall = 0,
+         build_cpu = 0;
 };
 
-ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStore& store, const std::string& m,
-                            const std::string& program, int year, int iterations) {
+ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStore& store,
+                            const std::string& m, const std::string& program, int year,
+                            int iterations) {
   ReportProfile out;
   out.iterations = iterations;
   host::Caller analyst;
@@ -362,9 +374,11 @@ ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStor
   analyst.claims.role = rpc::Role::kAnalyst;
   analyst.claims.municipalities = {m};
   const ov1::GetProgramReportRequest req = ReportRequest(m, program, year);
-  std::vector<double> wall, cpu, index_wall, tallies_wall, tallies_cpu, sum_cpu, funnel_wall, build_cpu;
+  std::vector<double> wall, cpu, index_wall, tallies_wall, tallies_cpu, sum_cpu, funnel_wall,
+      build_cpu;
   const double from = static_cast<double>(absl::CivilDay(year, 1, 1) - absl::CivilDay(1970, 1, 1));
-  const double to = static_cast<double>(absl::CivilDay(year + 1, 1, 1) - absl::CivilDay(1970, 1, 1) - 1);
+  const double to =
+      static_cast<double>(absl::CivilDay(year + 1, 1, 1) - absl::CivilDay(1970, 1, 1) - 1);
   std::vector<std::string> months;
   for (int mo = 1; mo <= 12; ++mo) months.push_back(absl::StrFormat("%04d-%02d", year, mo));
   for (int i = 0; i < iterations; ++i) {
@@ -410,7 +424,8 @@ ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStor
   }
   std::vector<double> sorted = wall;
   std::sort(sorted.begin(), sorted.end());
-  if (!sorted.empty()) out.desk_wall_p99 = sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
+  if (!sorted.empty())
+    out.desk_wall_p99 = sorted[std::min(sorted.size() - 1, sorted.size() * 99 / 100)];
   out.desk_wall_p50 = Median(wall);
   out.desk_cpu_p50 = Median(cpu);
   out.index_wall = Median(index_wall);
@@ -423,13 +438,15 @@ ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStor
 }
 
 // Field-by-field comparison; sums of fractions may differ in the last bits.
-std::vector<std::string> TallyDifferences(const outcomes::OutcomeTally& a, const outcomes::OutcomeTally& b) {
+std::vector<std::string> TallyDifferences(const outcomes::OutcomeTally& a,
+                                          const outcomes::OutcomeTally& b) {
   std::vector<std::string> out;
   auto fa = a.ToFields(), fb = b.ToFields();
   for (size_t i = 0; i < fa.size() && i < fb.size(); ++i) {
     double tol = 1e-6 * std::max({1.0, std::abs(fa[i].second), std::abs(fb[i].second)});
     if (std::abs(fa[i].second - fb[i].second) > tol) {
-      out.push_back(absl::StrFormat("%s: scan %.6f, aggregate %.6f", fa[i].first, fa[i].second, fb[i].second));
+      out.push_back(absl::StrFormat("%s: scan %.6f, aggregate %.6f", fa[i].first, fa[i].second,
+                                    fb[i].second));
     }
   }
   return out;
@@ -439,14 +456,14 @@ std::vector<std::string> TallyDifferences(const outcomes::OutcomeTally& a, const
 
 struct Verification {
   int reports = 0;
-  int compared = 0;     // figures SHOWN and compared
-  int withheld = 0;     // figures SUPPRESSED (or NO_DATA where data exists)
+  int compared = 0;  // figures SHOWN and compared
+  int withheld = 0;  // figures SUPPRESSED (or NO_DATA where data exists)
   int mismatches = 0;
   std::string first;
 };
 
-void Check(Verification& v, const std::string& where, const char* name, const ov1::Figure& f, double expected,
-           bool mean = false) {
+void Check(Verification& v, const std::string& where, const char* name, const ov1::Figure& f,
+           double expected, bool mean = false) {
   if (f.state() != ov1::SHOWN) {
     ++v.withheld;
     return;
@@ -454,34 +471,45 @@ void Check(Verification& v, const std::string& where, const char* name, const ov
   ++v.compared;
   double tol = mean ? 1e-6 * std::max(1.0, std::abs(expected)) : 1e-9;
   if (std::abs(f.value() - expected) > tol) {
-    if (v.mismatches++ < 10) absl::StrAppend(&v.first, "  ", where, " ", name, ": report ", f.value(), ", expected ", expected, "\n");
+    if (v.mismatches++ < 10)
+      absl::StrAppend(&v.first, "  ", where, " ", name, ": report ", f.value(), ", expected ",
+                      expected, "\n");
   }
 }
 
-void VerifyReport(Verification& v, const std::string& where, const ov1::OutcomeReport& r, const ExpectedReport& e) {
+void VerifyReport(Verification& v, const std::string& where, const ov1::OutcomeReport& r,
+                  const ExpectedReport& e) {
   ++v.reports;
   if (r.cohorts() != e.cohorts) {
-    if (v.mismatches++ < 10) absl::StrAppend(&v.first, "  ", where, " cohorts: report ", r.cohorts(), ", expected ", e.cohorts, "\n");
+    if (v.mismatches++ < 10)
+      absl::StrAppend(&v.first, "  ", where, " cohorts: report ", r.cohorts(), ", expected ",
+                      e.cohorts, "\n");
   }
   Check(v, where, "participants", r.participants(), e.participants);
   Check(v, where, "completed", r.completed(), e.completed);
   Check(v, where, "dropped_out", r.dropped_out(), e.dropped_out);
   Check(v, where, "in_progress", r.in_progress(), 0);
-  if (e.attendance_n > 0) Check(v, where, "attendance_mean", r.attendance_mean(), 100 * e.attendance_rate_sum / e.attendance_n, true);
+  if (e.attendance_n > 0)
+    Check(v, where, "attendance_mean", r.attendance_mean(),
+          100 * e.attendance_rate_sum / e.attendance_n, true);
   if (e.who5_paired_n > 0) {
-    Check(v, where, "who5.baseline_mean", r.who5().baseline_mean(), e.who5_baseline_sum / e.who5_baseline_n, true);
+    Check(v, where, "who5.baseline_mean", r.who5().baseline_mean(),
+          e.who5_baseline_sum / e.who5_baseline_n, true);
     Check(v, where, "who5.end_mean", r.who5().end_mean(), e.who5_end_sum / e.who5_end_n, true);
     Check(v, where, "who5.paired_n", r.who5().paired_n(), e.who5_paired_n);
-    Check(v, where, "who5.mean_change", r.who5().mean_change(), e.who5_change_sum / e.who5_paired_n, true);
+    Check(v, where, "who5.mean_change", r.who5().mean_change(), e.who5_change_sum / e.who5_paired_n,
+          true);
   }
   if (e.employment_1m_n > 0) {
     Check(v, where, "employment_1m.responders", r.employment_1m().responders(), e.employment_1m_n);
-    Check(v, where, "employment_1m.oriented", r.employment_1m().oriented(), e.employment_1m_oriented);
+    Check(v, where, "employment_1m.oriented", r.employment_1m().oriented(),
+          e.employment_1m_oriented);
   }
   if (e.employment_12m_n > 0) {
-    Check(v, where, "employment_12m.responders", r.employment_12m().responders(), e.employment_12m_n);
-    Check(v, where, "employment_12m.ordinary_or_education", r.employment_12m().ordinary_or_education(),
-          e.employment_12m_ordinary_or_education);
+    Check(v, where, "employment_12m.responders", r.employment_12m().responders(),
+          e.employment_12m_n);
+    Check(v, where, "employment_12m.ordinary_or_education",
+          r.employment_12m().ordinary_or_education(), e.employment_12m_ordinary_or_education);
   }
   if (e.funnel_referred > 0) {
     Check(v, where, "funnel.referred", r.funnel().referred(), e.funnel_referred);
@@ -491,10 +519,14 @@ void VerifyReport(Verification& v, const std::string& where, const ov1::OutcomeR
 
 std::string Fig(const ov1::Figure& f, int decimals = 1) {
   switch (f.state()) {
-    case ov1::SHOWN: return absl::StrFormat("%.*f", decimals, f.value());
-    case ov1::SUPPRESSED: return "(suppressed)";
-    case ov1::NO_DATA: return "(no data)";
-    default: return "?";
+    case ov1::SHOWN:
+      return absl::StrFormat("%.*f", decimals, f.value());
+    case ov1::SUPPRESSED:
+      return "(suppressed)";
+    case ov1::NO_DATA:
+      return "(no data)";
+    default:
+      return "?";
   }
 }
 
@@ -516,7 +548,8 @@ int main(int argc, char** argv) {
   const bool funnel = absl::GetFlag(FLAGS_funnel);
   const int threads = absl::GetFlag(FLAGS_threads);
 
-  std::string tmpl = (std::filesystem::temp_directory_path() / "kpr-bench-outcomes-XXXXXX").string();
+  std::string tmpl =
+      (std::filesystem::temp_directory_path() / "kpr-bench-outcomes-XXXXXX").string();
   const std::string dir = mkdtemp(tmpl.data());
   testing::InitHarness(dir);
   auto secrets = testing::WriteSecrets(dir);
@@ -531,7 +564,8 @@ int main(int argc, char** argv) {
   if (!aof_during_load) (void)pool.Command({"CONFIG", "SET", "appendonly", "no"});
 
   // One simulated clock for the loader's desk, its timer workers and the server.
-  std::atomic<int64_t> sim_ms{absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2025, 1, 1), outcomes::DanishTimeZone()))};
+  std::atomic<int64_t> sim_ms{
+      absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2025, 1, 1), outcomes::DanishTimeZone()))};
   outcomes::OutcomesDesk::Options desk_options;
   desk_options.clock = [&sim_ms] { return absl::FromUnixMillis(sim_ms.load()); };
 
@@ -565,8 +599,10 @@ int main(int argc, char** argv) {
     for (const auto& p : world.participants) ++per_m[p.municipality];
     largest = static_cast<int>(std::max_element(per_m.begin(), per_m.end()) - per_m.begin());
     std::cout << absl::StrFormat(
-        "World (seed %d, generated in %.1f s): %d participants in %d municipalities (largest %s: %d, smallest: %d), "
-        "%d cohorts, %d sessions, %d attendance marks, %d questionnaires to submit, %d referrals that never "
+        "World (seed %d, generated in %.1f s): %d participants in %d municipalities (largest %s: "
+        "%d, smallest: %d), "
+        "%d cohorts, %d sessions, %d attendance marks, %d questionnaires to submit, %d referrals "
+        "that never "
         "enrol; %s\n",
         world_options.seed, absl::ToDoubleSeconds(absl::Now() - t0), world.participants.size(),
         world.municipalities.size(), world.municipalities[largest], per_m[largest],
@@ -583,12 +619,14 @@ int main(int argc, char** argv) {
   loader_options.threads = threads;
   loader_options.funnel = funnel;
   loader_options.progress = [start = absl::Now()](absl::CivilDay day, const bench::LoadStats& s) {
-    std::cerr << absl::StrFormat("  %s  %6.0f s  calls %9d  attendance %9d  questionnaires %7d  timers %8d  errors %d\n",
-                                 absl::FormatCivilTime(day), absl::ToDoubleSeconds(absl::Now() - start), s.desk_calls(),
-                                 s.attendance_records, s.questionnaires, s.timers_fired, s.errors);
+    std::cerr << absl::StrFormat(
+        "  %s  %6.0f s  calls %9d  attendance %9d  questionnaires %7d  timers %8d  errors %d\n",
+        absl::FormatCivilTime(day), absl::ToDoubleSeconds(absl::Now() - start), s.desk_calls(),
+        s.attendance_records, s.questionnaires, s.timers_fired, s.errors);
   };
-  std::cout << absl::StrFormat("Loading with %d threads (simulated days; AOF %s during the load)...\n", threads,
-                               aof_during_load ? "on" : "off")
+  std::cout << absl::StrFormat(
+                   "Loading with %d threads (simulated days; AOF %s during the load)...\n", threads,
+                   aof_during_load ? "on" : "off")
             << std::flush;
   const bench::LoadStats load = bench::Load(world, desk, pool, sim_ms, loader_options);
   const double self_cpu = bench::SelfCpu() - self_cpu0;
@@ -602,7 +640,8 @@ int main(int argc, char** argv) {
   int64_t outbox_left = -1;
   while (absl::Now() - t0 < absl::Minutes(20)) {
     std::vector<std::vector<std::string>> cmds;
-    for (const std::string& m : world.municipalities) cmds.push_back({"XLEN", store::OutboxKey(m, outcomes::kOutcomesService)});
+    for (const std::string& m : world.municipalities)
+      cmds.push_back({"XLEN", store::OutboxKey(m, outcomes::kOutcomesService)});
     auto r = pool.Pipeline(cmds);
     if (!r.ok()) break;
     outbox_left = 0;
@@ -614,7 +653,8 @@ int main(int argc, char** argv) {
   int64_t timers_left = 0;
   {
     std::vector<std::vector<std::string>> cmds;
-    for (const std::string& m : world.municipalities) cmds.push_back({"ZCARD", timer::TimersKey(m, outcomes::kOutcomesService)});
+    for (const std::string& m : world.municipalities)
+      cmds.push_back({"ZCARD", timer::TimersKey(m, outcomes::kOutcomesService)});
     auto r = pool.Pipeline(cmds);
     if (r.ok()) {
       for (const auto& x : *r) timers_left += x.integer();
@@ -626,19 +666,21 @@ int main(int argc, char** argv) {
       "- %d simulated days in %.1f s wall (%.1f min)\n"
       "- %d desk calls: %d scheduling events, %d referral events, %d RecordAttendance (%d marks), "
       "%d SubmitQuestionnaire, %d timers fired\n"
-      "- throughput: %.0f desk calls/s, %.0f attendance marks/s, %.0f questionnaires/s (over the whole load)\n"
+      "- throughput: %.0f desk calls/s, %.0f attendance marks/s, %.0f questionnaires/s (over the "
+      "whole load)\n"
       "- errors: %d%s\n"
-      "- CPU during the load: bench process (loader, server, relay) %.0f s, redis-server %.0f s, nats-server %.0f s "
+      "- CPU during the load: bench process (loader, server, relay) %.0f s, redis-server %.0f s, "
+      "nats-server %.0f s "
       "(%.2f cores of 2 busy on average)\n"
       "- Redis commands by time (INFO commandstats): %s\n"
       "- outbox drained %.1f s after the load (left: %d); timers left: %d\n",
-      load.days, wall, wall / 60, load.desk_calls(), load.scheduling_events, load.referral_events, load.sessions,
-      load.attendance_records, load.questionnaires, load.timers_fired, load.desk_calls() / wall,
-      load.attendance_records / wall, load.questionnaires / wall, load.errors,
-      load.errors ? absl::StrCat("\n", load.first_errors) : "", self_cpu, child_cpu["redis-server"],
-      child_cpu["nats-server"], (self_cpu + child_cpu["redis-server"] + child_cpu["nats-server"]) / wall,
-      bench::TopCommands(commandstats), drain_s, outbox_left,
-      timers_left);
+      load.days, wall, wall / 60, load.desk_calls(), load.scheduling_events, load.referral_events,
+      load.sessions, load.attendance_records, load.questionnaires, load.timers_fired,
+      load.desk_calls() / wall, load.attendance_records / wall, load.questionnaires / wall,
+      load.errors, load.errors ? absl::StrCat("\n", load.first_errors) : "", self_cpu,
+      child_cpu["redis-server"], child_cpu["nats-server"],
+      (self_cpu + child_cpu["redis-server"] + child_cpu["nats-server"]) / wall,
+      bench::TopCommands(commandstats), drain_s, outbox_left, timers_left);
   std::cout << "\n| desk call | calls | mean ms (wall, in the desk) |\n|---|---|---|\n";
   for (int k = 0; k < bench::kCallKinds; ++k) {
     const bench::CallTime& c = load.calls[k];
@@ -652,7 +694,8 @@ int main(int argc, char** argv) {
     (void)pool.Command({"CONFIG", "SET", "appendonly", "yes"});
     while (absl::Now() - t0 < absl::Minutes(20)) {
       auto p = bench::Info(pool, "persistence");
-      if (bench::InfoInt(p, "aof_enabled") == 1 && bench::InfoInt(p, "aof_rewrite_in_progress") == 0 &&
+      if (bench::InfoInt(p, "aof_enabled") == 1 &&
+          bench::InfoInt(p, "aof_rewrite_in_progress") == 0 &&
           bench::InfoInt(p, "aof_rewrite_scheduled") == 0) {
         break;
       }
@@ -667,7 +710,8 @@ int main(int argc, char** argv) {
     auto aof_dir = pool.Command({"CONFIG", "GET", "appenddirname"});
     if (data_dir.ok() && aof_dir.ok() && data_dir->size() == 2 && aof_dir->size() == 2) {
       std::error_code ec;
-      std::filesystem::path p = std::filesystem::path(data_dir->element(1).string()) / aof_dir->element(1).string();
+      std::filesystem::path p =
+          std::filesystem::path(data_dir->element(1).string()) / aof_dir->element(1).string();
       for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
         if (e.is_regular_file(ec)) aof_bytes += static_cast<int64_t>(e.file_size(ec));
       }
@@ -682,20 +726,27 @@ int main(int argc, char** argv) {
   for (const auto& [cls, u] : by_class) class_total += u.bytes;
   std::cout << absl::StrFormat(
       "\n### Redis memory after the load\n\n"
-      "- used_memory %d (%s), used_memory_dataset %d, used_memory_rss %d; DBSIZE %d; AOF on disk %s\n"
+      "- used_memory %d (%s), used_memory_dataset %d, used_memory_rss %d; DBSIZE %d; AOF on disk "
+      "%s\n"
       "- per participant: %.0f bytes of used_memory\n\n"
       "| key class | keys | MEMORY USAGE | bytes/key |\n|---|---|---|---|\n",
-      bench::InfoInt(memory, "used_memory"), memory.count("used_memory_human") ? memory.at("used_memory_human") : "?",
+      bench::InfoInt(memory, "used_memory"),
+      memory.count("used_memory_human") ? memory.at("used_memory_human") : "?",
       bench::InfoInt(memory, "used_memory_dataset"), bench::InfoInt(memory, "used_memory_rss"),
       dbsize.ok() ? dbsize->integer() : -1, bench::Mb(aof_bytes),
-      world.participants.empty() ? 0.0 : static_cast<double>(bench::InfoInt(memory, "used_memory")) / world.participants.size());
-  std::vector<std::pair<std::string, bench::KeyClassUsage>> classes(by_class.begin(), by_class.end());
-  std::sort(classes.begin(), classes.end(), [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+      world.participants.empty()
+          ? 0.0
+          : static_cast<double>(bench::InfoInt(memory, "used_memory")) / world.participants.size());
+  std::vector<std::pair<std::string, bench::KeyClassUsage>> classes(by_class.begin(),
+                                                                    by_class.end());
+  std::sort(classes.begin(), classes.end(),
+            [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
   for (const auto& [cls, u] : classes) {
     std::cout << absl::StrFormat("| %s | %d | %s | %.0f |\n", cls, u.keys, bench::Mb(u.bytes),
                                  u.keys ? static_cast<double>(u.bytes) / u.keys : 0.0);
   }
-  std::cout << absl::StrFormat("| (all) | %d | %s | |\n", dbsize.ok() ? dbsize->integer() : -1, bench::Mb(class_total))
+  std::cout << absl::StrFormat("| (all) | %d | %s | |\n", dbsize.ok() ? dbsize->integer() : -1,
+                               bench::Mb(class_total))
             << std::flush;
 
   // ---- Latency ----
@@ -712,7 +763,8 @@ int main(int argc, char** argv) {
       absl::StrCat("127.0.0.1:", (*server)->grpc_port()), grpc::InsecureChannelCredentials()));
   std::vector<std::string> tokens;  // one analyst per municipality
   for (const std::string& m : world.municipalities) {
-    tokens.push_back(testing::MakeToken(secrets.jwt_secret, rpc::Role::kAnalyst, {m}, absl::StrCat("analyst-", m)));
+    tokens.push_back(testing::MakeToken(secrets.jwt_secret, rpc::Role::kAnalyst, {m},
+                                        absl::StrCat("analyst-", m)));
   }
   const int years = world_options.years;
   const int programs = static_cast<int>(world_options.programs.size());
@@ -725,8 +777,9 @@ int main(int argc, char** argv) {
     std::vector<Req> out;
     for (int i = 0; i < 10000; ++i) {
       int m = only_largest ? largest : static_cast<int>(rng() % world.municipalities.size());
-      out.push_back({m, bench::ReportRequest(world.municipalities[m], world_options.programs[rng() % programs],
-                                             world_options.first_year + static_cast<int>(rng() % years))});
+      out.push_back({m, bench::ReportRequest(
+                            world.municipalities[m], world_options.programs[rng() % programs],
+                            world_options.first_year + static_cast<int>(rng() % years))});
     }
     return out;
   };
@@ -747,8 +800,10 @@ int main(int argc, char** argv) {
   const int seconds = absl::GetFlag(FLAGS_seconds);
   const int rounds = absl::GetFlag(FLAGS_rounds);
   std::cout << absl::StrFormat(
-                   "\n### GetProgramReport latency (municipality-year reports, open loop %d/s for %d s per measurement)\n\n"
-                   "| round | server | ok | failed | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n",
+                   "\n### GetProgramReport latency (municipality-year reports, open loop %d/s for "
+                   "%d s per measurement)\n\n"
+                   "| round | server | ok | failed | p50 ms | p99 ms | max ms "
+                   "|\n|---|---|---|---|---|---|---|\n",
                    rate, seconds)
             << std::flush;
   std::vector<double> echo_p50, echo_p99, rep_p50, rep_p99, big_p50, big_p99;
@@ -763,22 +818,24 @@ int main(int argc, char** argv) {
     };
   };
   auto row = [&](int round, const char* name, const bench::Result& r) {
-    std::cout << absl::StrFormat("| %d | %s | %d | %d | %.3f | %.3f | %.3f |\n", round, name, r.ok, r.failed, r.p50_ms,
-                                 r.p99_ms, r.max_ms)
+    std::cout << absl::StrFormat("| %d | %s | %d | %d | %.3f | %.3f | %.3f |\n", round, name, r.ok,
+                                 r.failed, r.p50_ms, r.p99_ms, r.max_ms)
               << std::flush;
     failed += r.failed;
     if (first_failure.empty()) first_failure = r.first_error;
   };
   for (int round = 1; round <= rounds; ++round) {
-    auto e = bench::RunOpenLoop(rate, absl::Seconds(seconds), [&](int, bench::Call* call, grpc::CompletionQueue* cq) {
-      auto rpc = echo_stub->AsyncEcho(&call->ctx, echo_req, cq);
-      rpc->Finish(&call->echo, &call->status, call);
-    });
+    auto e = bench::RunOpenLoop(rate, absl::Seconds(seconds),
+                                [&](int, bench::Call* call, grpc::CompletionQueue* cq) {
+                                  auto rpc = echo_stub->AsyncEcho(&call->ctx, echo_req, cq);
+                                  rpc->Finish(&call->echo, &call->status, call);
+                                });
     row(round, "echo", e);
     auto g = bench::RunOpenLoop(rate, absl::Seconds(seconds), report_call(random_requests));
     row(round, "GetProgramReport (random municipality)", g);
     auto b = bench::RunOpenLoop(rate, absl::Seconds(seconds), report_call(largest_requests));
-    row(round, absl::StrCat("GetProgramReport (largest, ", world.municipalities[largest], ")").c_str(), b);
+    row(round,
+        absl::StrCat("GetProgramReport (largest, ", world.municipalities[largest], ")").c_str(), b);
     echo_p50.push_back(e.p50_ms);
     echo_p99.push_back(e.p99_ms);
     rep_p50.push_back(g.p50_ms);
@@ -790,14 +847,15 @@ int main(int argc, char** argv) {
 
   // ---- Scan reference (largest municipality, first program, first year) ----
   privacy::SealedBox box(keys->encryption_key);
-  auto scan = bench::ScanReport(store, box, world.municipalities[largest], world_options.programs[0],
-                                world_options.first_year);
+  auto scan = bench::ScanReport(store, box, world.municipalities[largest],
+                                world_options.programs[0], world_options.first_year);
   std::vector<std::string> scan_diff;
   if (scan.ok()) scan_diff = bench::TallyDifferences(scan->scanned, scan->aggregated);
 
   // ---- In-process profile of the largest municipality's report ----
-  const bench::ReportProfile profile = bench::ProfileReport(desk, store, world.municipalities[largest],
-                                                            world_options.programs[0], world_options.first_year, 200);
+  const bench::ReportProfile profile =
+      bench::ProfileReport(desk, store, world.municipalities[largest], world_options.programs[0],
+                           world_options.first_year, 200);
 
   // ---- Verification ----
   bench::Verification verification;
@@ -809,10 +867,14 @@ int main(int argc, char** argv) {
           grpc::ClientContext ctx;
           rpc::SetBearerToken(ctx, tokens[m]);
           ov1::OutcomeReport r;
-          grpc::Status st = stub->GetProgramReport(&ctx, bench::ReportRequest(world.municipalities[m], world_options.programs[p], y), &r);
-          std::string where = absl::StrCat(world.municipalities[m], "/", world_options.programs[p], "/", y);
+          grpc::Status st = stub->GetProgramReport(
+              &ctx, bench::ReportRequest(world.municipalities[m], world_options.programs[p], y),
+              &r);
+          std::string where =
+              absl::StrCat(world.municipalities[m], "/", world_options.programs[p], "/", y);
           if (!st.ok()) {
-            if (verification.mismatches++ < 10) absl::StrAppend(&verification.first, "  ", where, ": ", st.error_message(), "\n");
+            if (verification.mismatches++ < 10)
+              absl::StrAppend(&verification.first, "  ", where, ": ", st.error_message(), "\n");
             continue;
           }
           bench::VerifyReport(verification, where, r, bench::Expect(world, m, p, y, funnel));
@@ -827,56 +889,71 @@ int main(int argc, char** argv) {
   const double target_ms = 100;
   std::cout << absl::StrFormat(
       "\n### Result\n\n"
-      "- data: %d participants, %d municipalities, %d cohorts, %d attendance marks, %d questionnaires loaded "
+      "- data: %d participants, %d municipalities, %d cohorts, %d attendance marks, %d "
+      "questionnaires loaded "
       "(%d errors)\n"
       "- load: %.1f min wall, %.0f desk calls/s, %.0f marks/s\n"
       "- Redis: used_memory %s (%d bytes), DBSIZE %d\n"
       "- echo: p50 %.3f ms, p99 %.3f ms (median of %d rounds)\n"
       "- GetProgramReport, random municipality-year: p50 %.3f ms, p99 %.3f ms\n"
-      "- GetProgramReport, largest municipality (%s, ~%d cohorts a report): p50 %.3f ms, p99 %.3f ms\n"
+      "- GetProgramReport, largest municipality (%s, ~%d cohorts a report): p50 %.3f ms, p99 %.3f "
+      "ms\n"
       "- target p99 < %.0f ms: %s\n",
-      world.participants.size(), world.municipalities.size(), world.cohorts.size(), load.attendance_records,
-      load.questionnaires, load.errors, wall / 60, load.desk_calls() / wall, load.attendance_records / wall,
-      memory.count("used_memory_human") ? memory.at("used_memory_human") : "?", bench::InfoInt(memory, "used_memory"),
-      dbsize.ok() ? dbsize->integer() : -1, Median(echo_p50), Median(echo_p99), rounds, Median(rep_p50),
-      Median(rep_p99), world.municipalities[largest], scan.ok() ? scan->cohorts : 0, Median(big_p50), Median(big_p99),
-      target_ms, std::max(Median(rep_p99), Median(big_p99)) < target_ms ? "MET" : "NOT MET");
+      world.participants.size(), world.municipalities.size(), world.cohorts.size(),
+      load.attendance_records, load.questionnaires, load.errors, wall / 60,
+      load.desk_calls() / wall, load.attendance_records / wall,
+      memory.count("used_memory_human") ? memory.at("used_memory_human") : "?",
+      bench::InfoInt(memory, "used_memory"), dbsize.ok() ? dbsize->integer() : -1, Median(echo_p50),
+      Median(echo_p99), rounds, Median(rep_p50), Median(rep_p99), world.municipalities[largest],
+      scan.ok() ? scan->cohorts : 0, Median(big_p50), Median(big_p99), target_ms,
+      std::max(Median(rep_p99), Median(big_p99)) < target_ms ? "MET" : "NOT MET");
   if (scan.ok()) {
     std::cout << absl::StrFormat(
-        "- scan reference (%s, %s, %d: %d cohorts, %d participant records read and unsealed, in-process): "
+        "- scan reference (%s, %s, %d: %d cohorts, %d participant records read and unsealed, "
+        "in-process): "
         "%.1f ms; the same from the aggregates: %.2f ms; aggregates %s\n",
-        world.municipalities[largest], world_options.programs[0], world_options.first_year, scan->cohorts,
-        scan->participants, absl::ToDoubleMilliseconds(scan->scan_time), absl::ToDoubleMilliseconds(scan->aggregate_time),
+        world.municipalities[largest], world_options.programs[0], world_options.first_year,
+        scan->cohorts, scan->participants, absl::ToDoubleMilliseconds(scan->scan_time),
+        absl::ToDoubleMilliseconds(scan->aggregate_time),
         scan_diff.empty() ? "equal to the scan" : absl::StrCat("DIFFER: ", scan_diff.front()));
   } else {
     std::cout << "- scan reference failed: " << scan.status() << "\n";
   }
   std::cout << absl::StrFormat(
-      "- in-process profile of that report (%d calls, medians; no gRPC): desk GetProgramReport %.2f ms wall "
-      "(p99 %.2f), %.2f ms CPU in this thread; steps: cohort index %.2f ms; %d cohort tallies (%d fields, one "
-      "pipelined HGETALL each) %.2f ms wall of which %.2f ms CPU parsing; adding them up %.2f ms CPU; funnel "
+      "- in-process profile of that report (%d calls, medians; no gRPC): desk GetProgramReport "
+      "%.2f ms wall "
+      "(p99 %.2f), %.2f ms CPU in this thread; steps: cohort index %.2f ms; %d cohort tallies (%d "
+      "fields, one "
+      "pipelined HGETALL each) %.2f ms wall of which %.2f ms CPU parsing; adding them up %.2f ms "
+      "CPU; funnel "
       "months %.2f ms; BuildReport (with suppression) %.2f ms CPU\n",
-      profile.iterations, profile.desk_wall_p50, profile.desk_wall_p99, profile.desk_cpu_p50, profile.index_wall,
-      profile.cohorts, profile.tally_fields, profile.tallies_wall, profile.tallies_cpu, profile.sum_cpu,
-      profile.funnel_wall, profile.build_cpu);
+      profile.iterations, profile.desk_wall_p50, profile.desk_wall_p99, profile.desk_cpu_p50,
+      profile.index_wall, profile.cohorts, profile.tally_fields, profile.tallies_wall,
+      profile.tallies_cpu, profile.sum_cpu, profile.funnel_wall, profile.build_cpu);
   if (absl::GetFlag(FLAGS_verify)) {
     std::cout << absl::StrFormat(
-        "- verification: %d reports, %d figures compared with the generated data, %d withheld by suppression, "
+        "- verification: %d reports, %d figures compared with the generated data, %d withheld by "
+        "suppression, "
         "%d mismatches\n%s",
-        verification.reports, verification.compared, verification.withheld, verification.mismatches, verification.first);
+        verification.reports, verification.compared, verification.withheld, verification.mismatches,
+        verification.first);
     std::cout << absl::StrFormat(
-        "- sample (%s, %s, %d): participants %s, completed %s %%, attendance mean %s %%, WHO-5 baseline %s -> end "
-        "%s (change %s, 95 %% CI %s..%s), oriented at 1 month %s %%, ordinary work/education at 12 months %s %%, "
+        "- sample (%s, %s, %d): participants %s, completed %s %%, attendance mean %s %%, WHO-5 "
+        "baseline %s -> end "
+        "%s (change %s, 95 %% CI %s..%s), oriented at 1 month %s %%, ordinary work/education at 12 "
+        "months %s %%, "
         "referred %s\n",
         world.municipalities[largest], world_options.programs[0], world_options.first_year,
         bench::Fig(sample.participants(), 0), bench::Fig(sample.completion_share()),
         bench::Fig(sample.attendance_mean()), bench::Fig(sample.who5().baseline_mean()),
         bench::Fig(sample.who5().end_mean()), bench::Fig(sample.who5().mean_change()),
         bench::Fig(sample.who5().change_ci_low()), bench::Fig(sample.who5().change_ci_high()),
-        bench::Fig(sample.employment_1m().oriented_share()), bench::Fig(sample.employment_12m().ordinary_or_education_share()),
+        bench::Fig(sample.employment_1m().oriented_share()),
+        bench::Fig(sample.employment_12m().ordinary_or_education_share()),
         bench::Fig(sample.funnel().referred(), 0));
   }
-  std::cout << absl::StrFormat("- whole run: %.1f min\n", absl::ToDoubleMinutes(absl::Now() - bench_start));
+  std::cout << absl::StrFormat("- whole run: %.1f min\n",
+                               absl::ToDoubleMinutes(absl::Now() - bench_start));
 
   (*server)->Shutdown(absl::Seconds(1));
   (*echo_server)->Shutdown(absl::Seconds(1));
@@ -888,7 +965,7 @@ int main(int argc, char** argv) {
     std::cout << "scratch directory kept: " << dir << "\n";
   }
   // A run in which every figure was withheld verified nothing: that is a failure too.
-  const bool ok = load.errors == 0 && failed == 0 && verification.mismatches == 0 && verification.compared > 0 &&
-                  scan.ok() && scan_diff.empty();
+  const bool ok = load.errors == 0 && failed == 0 && verification.mismatches == 0 &&
+                  verification.compared > 0 && scan.ok() && scan_diff.empty();
   return ok ? 0 : 1;
 }

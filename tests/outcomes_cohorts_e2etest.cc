@@ -14,8 +14,8 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -102,7 +102,7 @@ struct Person {
   int who5_end;
   char wai_baseline;  // 'A'..'E', 0: no answer
   char wai_end;
-  ov1::EmploymentStatus employment_1m;   // kNone: no answer
+  ov1::EmploymentStatus employment_1m;  // kNone: no answer
   ov1::EmploymentStatus employment_12m;
   bool unenrolled = false;  // left after session 3 (after the start: a drop-out)
 };
@@ -113,7 +113,7 @@ const std::vector<Person>& People() {
       {"e2e-r02", 0, "PPPPPPPPPPPE", 13, 13, 'A', 'E', kEmpl, kOrd},
       {"e2e-r03", 0, "PPPPPPPPPPAA", 14, 17, 'E', 'B', kEmpl, kOrd},
       {"e2e-r04", 0, "PPPPAPPPPPPP", 8, 13, 'A', 'A', kUnemp, kUnemp},
-      {"e2e-r05", 0, "PAPAPAPAPAPA", 11, 14, 'C', 'E', kUnemp, kEdu},   // 6 of 12: completes
+      {"e2e-r05", 0, "PAPAPAPAPAPA", 11, 14, 'C', 'E', kUnemp, kEdu},     // 6 of 12: completes
       {"e2e-r06", 0, "PAAPAPAPAAAP", 12, 13, 'B', 'A', kHealth, kEarly},  // 5 of 12: drops out
       {"e2e-r07", 0, "PPAAAAAAAAAA", 6, -1, 'D', 0, kUnemp, kNone},
       {"e2e-r08", 0, "PPPAAPAAAAAA", -1, -1, 0, 0, kNone, kNone},
@@ -123,7 +123,7 @@ const std::vector<Person>& People() {
       {"e2e-r12", 1, "PPPPPEPPPPPP", 16, 15, 'E', 'E', kUnemp, kUnemp},
       {"e2e-r13", 1, "PPPPPPPPAPPP", 14, 15, 'A', 'E', kUnemp, kUnemp},
       {"e2e-r14", 1, "PPPAPPPPPPAP", 16, 14, 'D', 'B', kHealth, kUnemp},
-      {"e2e-r15", 1, "EEPPPAPPPAPP", 12, 14, 'C', 'C', kEmpl, kUnemp},   // 8 of 10: exactly 80 %
+      {"e2e-r15", 1, "EEPPPAPPPAPP", 12, 14, 'C', 'C', kEmpl, kUnemp},  // 8 of 10: exactly 80 %
       {"e2e-r16", 1, "PAAPAAAPAAAA", -1, -1, 0, 0, kNone, kNone},
       {"e2e-r17", 1, "PPAP--------", 11, -1, 'E', 0, kNone, kNone, true},
   };
@@ -144,7 +144,8 @@ CohortPlan Plan(int cohort) {
   plan.instructor_id = cohort == 0 ? "e2e-instructor-1" : "e2e-instructor-2";
   // Six weeks, two sessions a week: cohort 1 on Mondays and Thursdays from 1 March 2027,
   // cohort 2 on Tuesdays and Fridays from 2 March.
-  const absl::CivilDay first = cohort == 0 ? absl::CivilDay(2027, 3, 1) : absl::CivilDay(2027, 3, 2);
+  const absl::CivilDay first =
+      cohort == 0 ? absl::CivilDay(2027, 3, 1) : absl::CivilDay(2027, 3, 2);
   for (int week = 0; week < 6; ++week) {
     plan.days.push_back(first + 7 * week);
     plan.days.push_back(first + 7 * week + 3);
@@ -169,18 +170,24 @@ std::vector<FunnelReferral> Referrals() {
   std::vector<FunnelReferral> out;
   const auto jc = intake::v1::REFERRAL_SOURCE_JOBCENTER;
   const auto gp = intake::v1::REFERRAL_SOURCE_GENERAL_PRACTITIONER;
-  const std::vector<rv1::ReferralStatus> enrolled = {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_ACCEPTED,
+  const std::vector<rv1::ReferralStatus> enrolled = {rv1::REFERRAL_STATUS_UNDER_REVIEW,
+                                                     rv1::REFERRAL_STATUS_ACCEPTED,
                                                      rv1::REFERRAL_STATUS_ENROLLED};
   for (int i = 1; i <= 17; ++i) {
-    out.push_back({absl::StrFormat("e2e-r%02d", i), i <= 10 ? jc : gp, absl::CivilDay(2027, 1, 3 + i), enrolled});
+    out.push_back({absl::StrFormat("e2e-r%02d", i), i <= 10 ? jc : gp,
+                   absl::CivilDay(2027, 1, 3 + i), enrolled});
   }
   for (int i = 18; i <= 30; ++i) {
     std::vector<rv1::ReferralStatus> path;
-    if (i <= 21) path = {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_DECLINED};
-    else if (i <= 23) path = {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_WITHDRAWN};
-    else if (i <= 25) path = {rv1::REFERRAL_STATUS_UNDER_REVIEW};
+    if (i <= 21)
+      path = {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_DECLINED};
+    else if (i <= 23)
+      path = {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_WITHDRAWN};
+    else if (i <= 25)
+      path = {rv1::REFERRAL_STATUS_UNDER_REVIEW};
     // 26..30: received, nobody in contact yet.
-    out.push_back({absl::StrFormat("e2e-r%02d", i), i <= 25 ? jc : gp, absl::CivilDay(2027, 2, i - 16), path});
+    out.push_back({absl::StrFormat("e2e-r%02d", i), i <= 25 ? jc : gp,
+                   absl::CivilDay(2027, 2, i - 16), path});
   }
   // Received before the period: in no 2027 figure.
   out.push_back({"e2e-r31", jc, absl::CivilDay(2026, 12, 15), {rv1::REFERRAL_STATUS_UNDER_REVIEW}});
@@ -191,9 +198,9 @@ std::vector<FunnelReferral> Referrals() {
 
 // Two-sided 95 % quantiles of Student's t (tables), by degrees of freedom.
 double T975(int df) {
-  static const std::map<int, double> table = {{4, 2.776445}, {5, 2.570582}, {6, 2.446912}, {7, 2.364624},
-                                              {8, 2.306004}, {9, 2.262157}, {10, 2.228139}, {11, 2.200985},
-                                              {12, 2.178813}, {13, 2.160369}, {14, 2.144787}};
+  static const std::map<int, double> table = {
+      {4, 2.776445},  {5, 2.570582},  {6, 2.446912},  {7, 2.364624},  {8, 2.306004}, {9, 2.262157},
+      {10, 2.228139}, {11, 2.200985}, {12, 2.178813}, {13, 2.160369}, {14, 2.144787}};
   return table.at(df);
 }
 
@@ -214,7 +221,9 @@ Rate RateOf(const Person& p) {
 
 // The documented completion rule: present >= ceil(half of the 12 sessions held), and still
 // enrolled.
-bool Completes(const Person& p) { return !p.unenrolled && RateOf(p).present >= (kSessions + 1) / 2; }
+bool Completes(const Person& p) {
+  return !p.unenrolled && RateOf(p).present >= (kSessions + 1) / 2;
+}
 
 struct Change {
   int baseline_n = 0, end_n = 0, paired_n = 0;
@@ -222,8 +231,8 @@ struct Change {
   int improved = 0, at_most_50 = 0, moved = 0;  // WHO-5 only
 };
 
-Change ChangeOf(const std::vector<std::optional<double>>& baseline, const std::vector<std::optional<double>>& end,
-                bool who5) {
+Change ChangeOf(const std::vector<std::optional<double>>& baseline,
+                const std::vector<std::optional<double>>& end, bool who5) {
   Change c;
   double bsum = 0, esum = 0;
   std::vector<double> changes;
@@ -278,8 +287,8 @@ Employment EmploymentOf(const std::vector<ov1::EmploymentStatus>& answers) {
 }
 
 struct Funnel {
-  int referred = 0, contacted = 0, accepted = 0, enrolled = 0, completed = 0, dropped_out = 0, declined = 0,
-      withdrawn = 0;
+  int referred = 0, contacted = 0, accepted = 0, enrolled = 0, completed = 0, dropped_out = 0,
+      declined = 0, withdrawn = 0;
   std::map<ReferralSource, std::pair<int, int>> by_source;  // referred, enrolled
 };
 
@@ -295,7 +304,10 @@ Funnel FunnelOf2027() {
     if (has(rv1::REFERRAL_STATUS_ACCEPTED)) ++f.accepted;
     if (enrolled) {
       ++f.enrolled;
-      if (Completes(*p)) ++f.completed; else ++f.dropped_out;
+      if (Completes(*p))
+        ++f.completed;
+      else
+        ++f.dropped_out;
     }
     if (has(rv1::REFERRAL_STATUS_DECLINED)) ++f.declined;
     if (has(rv1::REFERRAL_STATUS_WITHDRAWN)) ++f.withdrawn;
@@ -323,7 +335,10 @@ Truth TruthOf(std::set<int> cohorts, bool with_funnel) {
   for (const Person& p : People()) {
     if (!cohorts.count(p.cohort)) continue;
     ++t.participants;
-    if (Completes(p)) ++t.completed; else ++t.dropped_out;
+    if (Completes(p))
+      ++t.completed;
+    else
+      ++t.dropped_out;
     Rate r = RateOf(p);
     if (r.rate) {
       ++t.attendance_n;
@@ -368,17 +383,20 @@ class ReportCheck {
         EXPECT_EQ(c.figure->value(), c.value) << c.name;
       } else {
         EXPECT_EQ(c.figure->state(), ov1::SUPPRESSED) << c.name;
-        EXPECT_EQ(c.figure->value(), 0) << c.name << ": a withheld count's value must not be in the report";
+        EXPECT_EQ(c.figure->value(), 0)
+            << c.name << ": a withheld count's value must not be in the report";
         suppressed.insert(c.name);
       }
       if (c.value > 0 && c.value < kThreshold) {
-        EXPECT_EQ(c.figure->state(), ov1::SUPPRESSED) << c.name << " = " << c.value << " must be withheld";
+        EXPECT_EQ(c.figure->state(), ov1::SUPPRESSED)
+            << c.name << " = " << c.value << " must be withheld";
       } else if (c.value == 0) {
         EXPECT_EQ(c.figure->state(), ov1::SHOWN) << c.name << ": zeros are shown";
       } else {
         EXPECT_EQ(c.figure->state() == ov1::SUPPRESSED, complements.count(c.name) > 0)
-            << c.name << " = " << c.value << (complements.count(c.name) ? " should be withheld as a complement"
-                                                                        : " should be shown");
+            << c.name << " = " << c.value
+            << (complements.count(c.name) ? " should be withheld as a complement"
+                                          : " should be shown");
       }
     }
     for (const std::string& name : complements) {
@@ -400,7 +418,8 @@ class ReportCheck {
   }
   void Sum(int total, std::vector<int> parts) { sums_.push_back({total, std::move(parts)}); }
 
-  static const ov1::StatusFigure& StatusOf(const ov1::EmploymentFigures& e, ov1::EmploymentStatus s) {
+  static const ov1::StatusFigure& StatusOf(const ov1::EmploymentFigures& e,
+                                           ov1::EmploymentStatus s) {
     for (const ov1::StatusFigure& f : e.by_status()) {
       if (f.status() == s) return f;
     }
@@ -418,8 +437,10 @@ class ReportCheck {
     // attendance_n is not printed, but the share and its count reveal it when both are shown.
     attendance_n_ = Add("attendance_n", t.attendance_n, nullptr);
     int at_least = Add("attendance_at_least_80", t.at_least_80, &got_.attendance_at_least_80());
-    Sum(attendance_n_, {at_least, Add("attendance_below_80", t.attendance_n - t.at_least_80, nullptr)});
-    for (auto [name, c, f] : {std::tuple("who5", &t.who5, &got_.who5()), std::tuple("wai", &t.wai, &got_.wai())}) {
+    Sum(attendance_n_,
+        {at_least, Add("attendance_below_80", t.attendance_n - t.at_least_80, nullptr)});
+    for (auto [name, c, f] :
+         {std::tuple("who5", &t.who5, &got_.who5()), std::tuple("wai", &t.wai, &got_.wai())}) {
       std::string n = name;
       Add(n + ".baseline_n", c->baseline_n, &f->baseline_n());
       Add(n + ".end_n", c->end_n, &f->end_n());
@@ -433,22 +454,26 @@ class ReportCheck {
         Sum(at_most, {moved, Add("who5.stayed_at_most_50", c->at_most_50 - c->moved, nullptr)});
       }
     }
-    for (auto [name, e, f] : {std::tuple("employment_1m", &t.employment_1m, &got_.employment_1m()),
-                              std::tuple("employment_12m", &t.employment_12m, &got_.employment_12m())}) {
+    for (auto [name, e, f] :
+         {std::tuple("employment_1m", &t.employment_1m, &got_.employment_1m()),
+          std::tuple("employment_12m", &t.employment_12m, &got_.employment_12m())}) {
       std::string n = name;
       int responders = Add(n + ".responders", e->responders, &f->responders());
       std::vector<int> status(9, -1);
       for (int s = 1; s <= 8; ++s) {
         auto es = static_cast<ov1::EmploymentStatus>(s);
-        status[s] = Add(absl::StrCat(n, ".", ov1::EmploymentStatus_Name(es)), e->by_status[s], &StatusOf(*f, es).count());
+        status[s] = Add(absl::StrCat(n, ".", ov1::EmploymentStatus_Name(es)), e->by_status[s],
+                        &StatusOf(*f, es).count());
       }
       Sum(responders, {status.begin() + 1, status.end()});
       int oriented = Add(n + ".oriented", e->oriented, &f->oriented());
       Sum(oriented, {status[kOrd], status[ov1::SUBSIDISED_WORK], status[kEdu], status[kEmpl]});
       int not_oriented = Add(n + ".not_oriented", e->responders - e->oriented, nullptr);
-      Sum(not_oriented, {status[kHealth], status[kUnemp], status[kEarly], status[ov1::OTHER_STATUS]});
+      Sum(not_oriented,
+          {status[kHealth], status[kUnemp], status[kEarly], status[ov1::OTHER_STATUS]});
       Sum(responders, {oriented, not_oriented});
-      int ordinary = Add(n + ".ordinary_or_education", e->ordinary_or_education, &f->ordinary_or_education());
+      int ordinary =
+          Add(n + ".ordinary_or_education", e->ordinary_or_education, &f->ordinary_or_education());
       Sum(ordinary, {status[kOrd], status[kEdu]});
     }
     if (t.funnel) {
@@ -465,10 +490,12 @@ class ReportCheck {
       Sum(referred, {contacted, Add("funnel.not_contacted", fu.referred - fu.contacted, nullptr)});
       Sum(contacted, {accepted, Add("funnel.not_accepted", fu.contacted - fu.accepted, nullptr)});
       Sum(accepted, {enrolled, Add("funnel.not_enrolled", fu.accepted - fu.enrolled, nullptr)});
-      Sum(enrolled, {completed_f, dropped_f,
-                     Add("funnel.still_enrolled", fu.enrolled - fu.completed - fu.dropped_out, nullptr)});
+      Sum(enrolled,
+          {completed_f, dropped_f,
+           Add("funnel.still_enrolled", fu.enrolled - fu.completed - fu.dropped_out, nullptr)});
       std::vector<int> referred_by, enrolled_by;
-      EXPECT_EQ(f.by_source_size(), static_cast<int>(fu.by_source.size())) << "sources with referrals";
+      EXPECT_EQ(f.by_source_size(), static_cast<int>(fu.by_source.size()))
+          << "sources with referrals";
       for (const ov1::SourceFigure& s : f.by_source()) {
         auto it = fu.by_source.find(s.source());
         const std::string n = absl::StrCat("funnel.", intake::v1::ReferralSource_Name(s.source()));
@@ -491,7 +518,8 @@ class ReportCheck {
     if (c.figure) return c.figure->state() == ov1::SHOWN;
     // Revealed by at_least_80 and its share.
     return cell == attendance_n_ && got_.attendance_at_least_80().state() == ov1::SHOWN &&
-           got_.attendance_at_least_80_share().state() == ov1::SHOWN && got_.attendance_at_least_80().value() > 0;
+           got_.attendance_at_least_80_share().state() == ov1::SHOWN &&
+           got_.attendance_at_least_80().value() > 0;
   }
 
   // What an attacker who knows every shown figure and every equation can work out: Gaussian
@@ -520,7 +548,8 @@ class ReportCheck {
     for (size_t col = 0; col < w && rank < rows.size(); ++col) {
       size_t best = rows.size();
       for (size_t r = rank; r < rows.size(); ++r) {
-        if (std::fabs(rows[r][col]) > 1e-9 && (best == rows.size() || std::fabs(rows[r][col]) > std::fabs(rows[best][col]))) {
+        if (std::fabs(rows[r][col]) > 1e-9 &&
+            (best == rows.size() || std::fabs(rows[r][col]) > std::fabs(rows[best][col]))) {
           best = r;
         }
       }
@@ -543,14 +572,16 @@ class ReportCheck {
       }
       const Cell& cell = cells_[unknown[pivots[r]]];
       const bool sensitive = cell.figure != nullptr || (cell.value > 0 && cell.value < kThreshold);
-      EXPECT_FALSE(unit && sensitive) << cell.name << " = " << cell.value << " can be worked out from the shown figures";
+      EXPECT_FALSE(unit && sensitive)
+          << cell.name << " = " << cell.value << " can be worked out from the shown figures";
     }
   }
 
-  static void ExpectFigure(const std::string& name, const ov1::Figure& f, ov1::FigureState state, double value,
-                           double tolerance = 1e-6) {
-    EXPECT_EQ(f.state(), state) << name << " is " << ov1::FigureState_Name(f.state()) << ", expected "
-                                << ov1::FigureState_Name(state) << " (value " << value << ")";
+  static void ExpectFigure(const std::string& name, const ov1::Figure& f, ov1::FigureState state,
+                           double value, double tolerance = 1e-6) {
+    EXPECT_EQ(f.state(), state) << name << " is " << ov1::FigureState_Name(f.state())
+                                << ", expected " << ov1::FigureState_Name(state) << " (value "
+                                << value << ")";
     if (f.state() == ov1::SHOWN && state == ov1::SHOWN) {
       EXPECT_NEAR(f.value(), value, tolerance) << name;
     }
@@ -560,11 +591,12 @@ class ReportCheck {
   static bool Withheld(const ov1::Figure& f) { return f.state() == ov1::SUPPRESSED; }
 
   // A share: NO_DATA without a denominator, withheld with either count, else 100 x c / d.
-  static void ExpectShare(const std::string& name, const ov1::Figure& f, int count, const ov1::Figure& count_figure,
-                          int denominator, bool denominator_withheld) {
-    ov1::FigureState state = denominator == 0                                          ? ov1::NO_DATA
-                             : Withheld(count_figure) || denominator_withheld           ? ov1::SUPPRESSED
-                                                                                        : ov1::SHOWN;
+  static void ExpectShare(const std::string& name, const ov1::Figure& f, int count,
+                          const ov1::Figure& count_figure, int denominator,
+                          bool denominator_withheld) {
+    ov1::FigureState state = denominator == 0                                 ? ov1::NO_DATA
+                             : Withheld(count_figure) || denominator_withheld ? ov1::SUPPRESSED
+                                                                              : ov1::SHOWN;
     ExpectFigure(name, f, state, denominator ? 100.0 * count / denominator : 0);
   }
   // A mean or interval: NO_DATA without n, withheld when n is below the threshold or withheld.
@@ -576,47 +608,53 @@ class ReportCheck {
 
   void CheckDerived() {
     const Truth& t = t_;
-    ExpectShare("completion_share", got_.completion_share(), t.completed, got_.completed(), t.participants,
-                Withheld(got_.participants()));
-    ExpectFigure("attendance_mean", got_.attendance_mean(), MeanState(t.attendance_n, false), t.attendance_mean);
+    ExpectShare("completion_share", got_.completion_share(), t.completed, got_.completed(),
+                t.participants, Withheld(got_.participants()));
+    ExpectFigure("attendance_mean", got_.attendance_mean(), MeanState(t.attendance_n, false),
+                 t.attendance_mean);
     ExpectShare("attendance_at_least_80_share", got_.attendance_at_least_80_share(), t.at_least_80,
                 got_.attendance_at_least_80(), t.attendance_n, false);
-    for (auto [name, c, f] : {std::tuple("who5", &t.who5, &got_.who5()), std::tuple("wai", &t.wai, &got_.wai())}) {
+    for (auto [name, c, f] :
+         {std::tuple("who5", &t.who5, &got_.who5()), std::tuple("wai", &t.wai, &got_.wai())}) {
       std::string n = name;
-      ExpectFigure(n + ".baseline_mean", f->baseline_mean(), MeanState(c->baseline_n, Withheld(f->baseline_n())),
-                   c->baseline_mean);
-      ExpectFigure(n + ".end_mean", f->end_mean(), MeanState(c->end_n, Withheld(f->end_n())), c->end_mean);
+      ExpectFigure(n + ".baseline_mean", f->baseline_mean(),
+                   MeanState(c->baseline_n, Withheld(f->baseline_n())), c->baseline_mean);
+      ExpectFigure(n + ".end_mean", f->end_mean(), MeanState(c->end_n, Withheld(f->end_n())),
+                   c->end_mean);
       const ov1::FigureState paired = MeanState(c->paired_n, Withheld(f->paired_n()));
       ExpectFigure(n + ".mean_change", f->mean_change(), paired, c->mean_change);
       // The interval against the test's t table (6 decimals).
       ExpectFigure(n + ".change_ci_low", f->change_ci_low(), paired, c->ci_low, 1e-4);
       ExpectFigure(n + ".change_ci_high", f->change_ci_high(), paired, c->ci_high, 1e-4);
       if (n == "who5") {
-        ExpectShare("who5.improved_share", f->improved_share(), c->improved, f->improved(), c->paired_n,
-                    Withheld(f->paired_n()));
-        ExpectShare("who5.moved_above_50_share", f->moved_above_50_share(), c->moved, f->moved_above_50(),
-                    c->at_most_50, Withheld(f->baseline_at_most_50()));
+        ExpectShare("who5.improved_share", f->improved_share(), c->improved, f->improved(),
+                    c->paired_n, Withheld(f->paired_n()));
+        ExpectShare("who5.moved_above_50_share", f->moved_above_50_share(), c->moved,
+                    f->moved_above_50(), c->at_most_50, Withheld(f->baseline_at_most_50()));
       } else {
-        for (const ov1::Figure* x : {&f->improved(), &f->improved_share(), &f->baseline_at_most_50(),
-                                     &f->moved_above_50(), &f->moved_above_50_share()}) {
+        for (const ov1::Figure* x :
+             {&f->improved(), &f->improved_share(), &f->baseline_at_most_50(), &f->moved_above_50(),
+              &f->moved_above_50_share()}) {
           ExpectFigure("wai: a WHO-5-only figure", *x, ov1::NO_DATA, 0);
         }
       }
     }
-    for (auto [name, e, f] : {std::tuple("employment_1m", &t.employment_1m, &got_.employment_1m()),
-                              std::tuple("employment_12m", &t.employment_12m, &got_.employment_12m())}) {
+    for (auto [name, e, f] :
+         {std::tuple("employment_1m", &t.employment_1m, &got_.employment_1m()),
+          std::tuple("employment_12m", &t.employment_12m, &got_.employment_12m())}) {
       std::string n = name;
       EXPECT_EQ(f->time_point(), n == "employment_1m" ? ov1::FOLLOWUP_1M : ov1::FOLLOWUP_12M);
       const bool r_withheld = Withheld(f->responders());
       for (int s = 1; s <= 8; ++s) {
         auto es = static_cast<ov1::EmploymentStatus>(s);
         const ov1::StatusFigure& sf = StatusOf(*f, es);
-        ExpectShare(absl::StrCat(n, ".", ov1::EmploymentStatus_Name(es), ".share"), sf.share(), e->by_status[s],
-                    sf.count(), e->responders, r_withheld);
+        ExpectShare(absl::StrCat(n, ".", ov1::EmploymentStatus_Name(es), ".share"), sf.share(),
+                    e->by_status[s], sf.count(), e->responders, r_withheld);
       }
-      ExpectShare(n + ".oriented_share", f->oriented_share(), e->oriented, f->oriented(), e->responders, r_withheld);
-      ExpectShare(n + ".ordinary_or_education_share", f->ordinary_or_education_share(), e->ordinary_or_education,
-                  f->ordinary_or_education(), e->responders, r_withheld);
+      ExpectShare(n + ".oriented_share", f->oriented_share(), e->oriented, f->oriented(),
+                  e->responders, r_withheld);
+      ExpectShare(n + ".ordinary_or_education_share", f->ordinary_or_education_share(),
+                  e->ordinary_or_education, f->ordinary_or_education(), e->responders, r_withheld);
     }
     CheckTargets();
   }
@@ -632,11 +670,18 @@ class ReportCheck {
     };
     const Want wants[] = {
         {"attendance", &got_.attendance_mean(), double(t.attendance_n), t.attendance_mean, 80},
-        {"who5_change", &got_.who5().mean_change(), double(t.who5.paired_n), t.who5.mean_change, 10},
-        {"employment_1m", &got_.employment_1m().oriented_share(), double(t.employment_1m.responders),
-         t.employment_1m.responders ? 100.0 * t.employment_1m.oriented / t.employment_1m.responders : 0, 100.0 / 3},
-        {"employment_12m", &got_.employment_12m().ordinary_or_education_share(), double(t.employment_12m.responders),
-         t.employment_12m.responders ? 100.0 * t.employment_12m.ordinary_or_education / t.employment_12m.responders : 0,
+        {"who5_change", &got_.who5().mean_change(), double(t.who5.paired_n), t.who5.mean_change,
+         10},
+        {"employment_1m", &got_.employment_1m().oriented_share(),
+         double(t.employment_1m.responders),
+         t.employment_1m.responders ? 100.0 * t.employment_1m.oriented / t.employment_1m.responders
+                                    : 0,
+         100.0 / 3},
+        {"employment_12m", &got_.employment_12m().ordinary_or_education_share(),
+         double(t.employment_12m.responders),
+         t.employment_12m.responders
+             ? 100.0 * t.employment_12m.ordinary_or_education / t.employment_12m.responders
+             : 0,
          10},
     };
     ASSERT_EQ(got_.targets_size(), 4);
@@ -647,10 +692,12 @@ class ReportCheck {
       EXPECT_EQ(r.target(), w.name);
       EXPECT_NEAR(r.threshold(), w.threshold, 1e-9);
       EXPECT_FALSE(r.description().empty());
-      ov1::TargetState want = w.figure->state() != ov1::SHOWN || w.n < kThreshold ? ov1::NOT_ENOUGH_DATA
-                              : w.value >= w.threshold - 1e-9                     ? ov1::MET
-                                                                                  : ov1::NOT_MET;
-      EXPECT_EQ(r.state(), want) << w.name << ": " << ov1::TargetState_Name(r.state()) << ", value " << w.value;
+      ov1::TargetState want = w.figure->state() != ov1::SHOWN || w.n < kThreshold
+                                  ? ov1::NOT_ENOUGH_DATA
+                              : w.value >= w.threshold - 1e-9 ? ov1::MET
+                                                              : ov1::NOT_MET;
+      EXPECT_EQ(r.state(), want) << w.name << ": " << ov1::TargetState_Name(r.state()) << ", value "
+                                 << w.value;
       EXPECT_EQ(r.value().state(), w.figure->state());
       EXPECT_EQ(r.value().value(), w.figure->value());
     }
@@ -709,7 +756,8 @@ void ExpectCsvCarries(const std::string& csv, const Truth& t) {
   expect("participation", "participants", absl::StrCat(t.participants), "shown");
   expect("participation", "completed", absl::StrCat(t.completed), "shown");
   expect("participation", "dropped_out", absl::StrCat(t.dropped_out), "shown");
-  expect("participation", "completion_share", OneDecimal(100.0 * t.completed / t.participants), "shown");
+  expect("participation", "completion_share", OneDecimal(100.0 * t.completed / t.participants),
+         "shown");
   expect("attendance", "attendance_mean", OneDecimal(t.attendance_mean), "shown");
   expect("attendance", "attendance_at_least_80", absl::StrCat(t.at_least_80), "shown");
   expect("who5", "paired_n", absl::StrCat(t.who5.paired_n), "shown");
@@ -719,7 +767,8 @@ void ExpectCsvCarries(const std::string& csv, const Truth& t) {
   expect("employment_1m", "responders", absl::StrCat(t.employment_1m.responders), "shown");
   expect("employment_1m", "education", "", "suppressed");
   expect("employment_1m", "oriented", absl::StrCat(t.employment_1m.oriented), "shown");
-  expect("employment_12m", "ordinary_or_education", absl::StrCat(t.employment_12m.ordinary_or_education), "shown");
+  expect("employment_12m", "ordinary_or_education",
+         absl::StrCat(t.employment_12m.ordinary_or_education), "shown");
   expect("employment_12m", "early_retirement", "", "suppressed");
   expect("employment_12m", "other_status", "0", "shown");
   const Funnel& fu = *t.funnel;
@@ -729,13 +778,16 @@ void ExpectCsvCarries(const std::string& csv, const Truth& t) {
   expect("funnel", "jobcenter_referred",
          absl::StrCat(fu.by_source.at(intake::v1::REFERRAL_SOURCE_JOBCENTER).first), "shown");
   expect("funnel", "general_practitioner_enrolled",
-         absl::StrCat(fu.by_source.at(intake::v1::REFERRAL_SOURCE_GENERAL_PRACTITIONER).second), "shown");
+         absl::StrCat(fu.by_source.at(intake::v1::REFERRAL_SOURCE_GENERAL_PRACTITIONER).second),
+         "shown");
   expect("targets", "attendance", OneDecimal(t.attendance_mean), "not met");
-  expect("targets", "employment_1m", OneDecimal(100.0 * t.employment_1m.oriented / t.employment_1m.responders), "met");
+  expect("targets", "employment_1m",
+         OneDecimal(100.0 * t.employment_1m.oriented / t.employment_1m.responders), "met");
   EXPECT_GE(suppressed, 8);
 }
 
-// ---- The drop-out risk rule, for the expected flags ----------------------------------------------
+// ---- The drop-out risk rule, for the expected flags
+// ----------------------------------------------
 
 // Replays the recorded marks in the order they were recorded and counts, per participant, how
 // often a risk reason turned on while they were enrolled (the documented rule: two unexcused
@@ -744,7 +796,10 @@ class RiskReplay {
  public:
   void Record(const std::string& referral_id, int index, char mark, bool enrolled) {
     std::map<int, char>& m = marks_[referral_id];
-    if (mark == '-') m.erase(index); else m[index] = mark;
+    if (mark == '-')
+      m.erase(index);
+    else
+      m[index] = mark;
     std::set<int> now = Reasons(m);
     std::set<int>& before = reasons_[referral_id];
     bool turned_on = false;
@@ -770,10 +825,12 @@ class RiskReplay {
       if (c == 'A') ++absent;
       if (c != 'E') counted.push_back(c);
     }
-    if (counted.size() >= 2 && counted[counted.size() - 1] == 'A' && counted[counted.size() - 2] == 'A') {
+    if (counted.size() >= 2 && counted[counted.size() - 1] == 'A' &&
+        counted[counted.size() - 2] == 'A') {
       out.insert(ov1::TWO_ABSENCES_IN_A_ROW);
     }
-    if (recorded >= 3 && present + absent > 0 && static_cast<double>(present) / (present + absent) < 0.8) {
+    if (recorded >= 3 && present + absent > 0 &&
+        static_cast<double>(present) / (present + absent) < 0.8) {
       out.insert(ov1::ATTENDANCE_BELOW_THRESHOLD);
     }
     return out;
@@ -791,7 +848,8 @@ class OutcomesCohortsTest : public OutcomesTest {
     return c == 'P' ? ov1::PRESENT : c == 'A' ? ov1::ABSENT : ov1::EXCUSED;
   }
 
-  ov1::RecordAttendanceRequest SessionRequest(int cohort, int index, std::map<std::string, char> overrides = {}) {
+  ov1::RecordAttendanceRequest SessionRequest(int cohort, int index,
+                                              std::map<std::string, char> overrides = {}) {
     const CohortPlan plan = Plan(cohort);
     ov1::RecordAttendanceRequest req;
     req.set_municipality(kM);
@@ -832,8 +890,8 @@ class OutcomesCohortsTest : public OutcomesTest {
     }
   }
 
-  grpc::Status SubmitWho5(const std::string& id, ov1::TimePoint tp, ov1::Who5Answers a, ov1::Questionnaire* out = nullptr,
-                          const std::string& token = "") {
+  grpc::Status SubmitWho5(const std::string& id, ov1::TimePoint tp, ov1::Who5Answers a,
+                          ov1::Questionnaire* out = nullptr, const std::string& token = "") {
     ov1::SubmitQuestionnaireRequest req;
     req.set_municipality(kM);
     req.set_referral_id(id);
@@ -841,7 +899,8 @@ class OutcomesCohortsTest : public OutcomesTest {
     *req.mutable_who5() = std::move(a);
     return Submit(req, out, token);
   }
-  grpc::Status SubmitWai(const std::string& id, ov1::TimePoint tp, ov1::WaiAnswers a, ov1::Questionnaire* out = nullptr) {
+  grpc::Status SubmitWai(const std::string& id, ov1::TimePoint tp, ov1::WaiAnswers a,
+                         ov1::Questionnaire* out = nullptr) {
     ov1::SubmitQuestionnaireRequest req;
     req.set_municipality(kM);
     req.set_referral_id(id);
@@ -858,7 +917,8 @@ class OutcomesCohortsTest : public OutcomesTest {
     if (s == kOrd) req.mutable_employment()->set_weekly_hours(30);
     return Submit(req, nullptr, "");
   }
-  grpc::Status Submit(const ov1::SubmitQuestionnaireRequest& req, ov1::Questionnaire* out, const std::string& token) {
+  grpc::Status Submit(const ov1::SubmitQuestionnaireRequest& req, ov1::Questionnaire* out,
+                      const std::string& token) {
     ov1::Questionnaire ignored;
     // Citizen-facing forms submit with a service token.
     Ctx c(token.empty() ? Token(Role::kService, "e2e-citizen-forms") : token);
@@ -904,12 +964,13 @@ class OutcomesCohortsTest : public OutcomesTest {
   }
 
   // Waits until `name` events for `tp` name exactly `ids` (once each).
-  void ExpectTimePointEvents(const std::string& name, ov1::TimePoint tp, const std::set<std::string>& ids) {
+  void ExpectTimePointEvents(const std::string& name, ov1::TimePoint tp,
+                             const std::set<std::string>& ids) {
     std::map<std::string, int> want;
     for (const std::string& id : ids) want[id] = 1;
     std::map<std::string, int> got;
-    Eventually([&] { return (got = ByReferral(name, tp)).size() >= want.size(); }, absl::Seconds(60),
-               absl::Milliseconds(200));
+    Eventually([&] { return (got = ByReferral(name, tp)).size() >= want.size(); },
+               absl::Seconds(60), absl::Milliseconds(200));
     absl::SleepFor(absl::Milliseconds(300));  // anything extra would show up now
     got = ByReferral(name, tp);
     EXPECT_EQ(got, want) << name << " " << ov1::TimePoint_Name(tp);
@@ -938,12 +999,14 @@ class OutcomesCohortsTest : public OutcomesTest {
     ov1::GetProgramReportRequest req;
     req.set_municipality(m);
     req.set_program_id(kProgram);
-    req.mutable_from()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 1, 0, 0))));
+    req.mutable_from()->set_seconds(
+        absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 1, 0, 0))));
     req.mutable_to()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2028, 1, 1, 0, 0))));
     return req;
   }
 
-  void PublishReferralStatus(const FunnelReferral& r, int& version, rv1::ReferralStatus from, rv1::ReferralStatus to) {
+  void PublishReferralStatus(const FunnelReferral& r, int& version, rv1::ReferralStatus from,
+                             rv1::ReferralStatus to) {
     ++version;
     rv1::ReferralStatusChanged changed;
     changed.set_referral_id(r.id);
@@ -962,7 +1025,8 @@ class OutcomesCohortsTest : public OutcomesTest {
       a.set_version(version);
       ASSERT_TRUE(Publish("referral", "accepted", Envelope(prefix + "accepted", a)).ok());
     }
-    ASSERT_TRUE(Publish("referral", "status_changed", Envelope(prefix + "status_changed", changed)).ok());
+    ASSERT_TRUE(
+        Publish("referral", "status_changed", Envelope(prefix + "status_changed", changed)).ok());
   }
 
   RiskReplay risk_;
@@ -984,7 +1048,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     received.set_source_system("e2e-fasit");
     received.set_external_id("case-" + r.id);
     received.set_source(r.source);
-    received.mutable_received_at()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(r.received) + 10 * 60)));
+    received.mutable_received_at()->set_seconds(
+        absl::ToUnixSeconds(Local(absl::CivilMinute(r.received) + 10 * 60)));
     received.set_version(1);
     ASSERT_TRUE(Publish("referral", "received", Envelope(r.id + ".v1.received", received)).ok());
     int& version = referral_versions_[r.id];
@@ -1020,7 +1085,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
 
   // ---- 2 March, noon: both first sessions have begun, so BASELINE is due for everyone.
   SetClock(Local(absl::CivilMinute(2027, 3, 2, 12, 0)));
-  ExpectTimePointEvents("questionnaire_due", ov1::BASELINE, Ids([](const Person&) { return true; }));
+  ExpectTimePointEvents("questionnaire_due", ov1::BASELINE,
+                        Ids([](const Person&) { return true; }));
   EXPECT_EQ(StateOf("e2e-r01", ov1::BASELINE), ov1::DUE);
   EXPECT_EQ(StateOf("e2e-r17", ov1::BASELINE), ov1::DUE);
 
@@ -1081,13 +1147,15 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     stranger->set_mark(ov1::PRESENT);
     grpc::Status st = Record(req, coordinator);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_TRUE(absl::StrContains(st.error_message(), "entries[8].referral_id")) << st.error_message();
+    EXPECT_TRUE(absl::StrContains(st.error_message(), "entries[8].referral_id"))
+        << st.error_message();
     // A participant of the other cohort is no participant of this one either.
     req = SessionRequest(0, 0);
     req.mutable_entries(0)->set_referral_id("e2e-r09");
     st = Record(req, coordinator);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-    EXPECT_TRUE(absl::StrContains(st.error_message(), "entries[0].referral_id")) << st.error_message();
+    EXPECT_TRUE(absl::StrContains(st.error_message(), "entries[0].referral_id"))
+        << st.error_message();
   }
   ASSERT_NO_FATAL_FAILURE(RecordSession(0, 0));
   ASSERT_NO_FATAL_FAILURE(RecordSession(1, 0));
@@ -1101,7 +1169,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   ExpectTimePointEvents("questionnaire_overdue", ov1::BASELINE, {"e2e-r08", "e2e-r16"});
   EXPECT_EQ(StateOf("e2e-r08", ov1::BASELINE), ov1::OVERDUE);
   // r17 leaves the course (after its start: a drop-out whatever the attendance).
-  ASSERT_TRUE(PublishScheduling("unenrolled", "e2e-c2:unenrolled:e2e-r17", c2.Unenrolled("e2e-r17")).ok());
+  ASSERT_TRUE(
+      PublishScheduling("unenrolled", "e2e-c2:unenrolled:e2e-r17", c2.Unenrolled("e2e-r17")).ok());
   unenrolled_published_ = true;
   ASSERT_TRUE(WaitConsumersDrained());
 
@@ -1112,7 +1181,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
                         Ids([](const Person& p) { return !p.unenrolled; }));
   {
     grpc::Status st = SubmitWho5("e2e-r08", ov1::BASELINE, Who5(10));
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << "late: " << st.error_message();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+        << "late: " << st.error_message();
   }
   const std::string instructor2 = Token(Role::kInstructor, "e2e-instructor-2");
   for (int i = 4; i < kSessions; ++i) {
@@ -1187,7 +1257,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       const Person* p = FindPerson(o->referral_id());
       ASSERT_NE(p, nullptr) << o->referral_id();
       seen[p->id]++;
-      EXPECT_EQ(o->outcome(), Completes(*p) ? ov1::COMPLETED : ov1::DROPPED_OUT) << p->id << ": " << o->rule();
+      EXPECT_EQ(o->outcome(), Completes(*p) ? ov1::COMPLETED : ov1::DROPPED_OUT)
+          << p->id << ": " << o->rule();
       EXPECT_EQ(o->sessions_held(), kSessions);
       EXPECT_EQ(o->sessions_attended(), RateOf(*p).present) << p->id;
       EXPECT_EQ(o->cohort_id(), Plan(p->cohort).cohort_id);
@@ -1232,7 +1303,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       flags[f->referral_id()]++;
       EXPECT_FALSE(f->reasons().empty());
     }
-    for (const Person& p : People()) EXPECT_EQ(flags[p.id], risk_.flags(p.id)) << p.id << " drop-out risk flags";
+    for (const Person& p : People())
+      EXPECT_EQ(flags[p.id], risk_.flags(p.id)) << p.id << " drop-out risk flags";
     EXPECT_GT(risk_.total(), 5);
   }
   // kpr-referral moves the referrals to COMPLETED / DROPPED_OUT on outcome_recorded.
@@ -1251,7 +1323,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   ExpectTimePointEvents("questionnaire_closed", ov1::END, enrolled);
   {
     grpc::Status st = SubmitWai("e2e-r01", ov1::FOLLOWUP_1M, WaiAnswers('A'));
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "WAI is not asked at FOLLOWUP_1M";
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << "WAI is not asked at FOLLOWUP_1M";
   }
   for (const Person& p : People()) {
     if (p.employment_1m == kNone) continue;
@@ -1266,7 +1339,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   ExpectTimePointEvents("questionnaire_closed", ov1::FOLLOWUP_1M, enrolled);
   {
     grpc::Status st = SubmitEmployment("e2e-r08", ov1::FOLLOWUP_1M, kEmpl);
-    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << "closed: " << st.error_message();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+        << "closed: " << st.error_message();
   }
   for (const Person& p : People()) {
     if (p.employment_12m == kNone) continue;
@@ -1276,7 +1350,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
 
   // ---- June 2028: everything has closed.
   SetClock(Local(absl::CivilMinute(2028, 6, 1, 12, 0)));
-  ExpectTimePointEvents("questionnaire_overdue", ov1::FOLLOWUP_12M, {"e2e-r07", "e2e-r08", "e2e-r16"});
+  ExpectTimePointEvents("questionnaire_overdue", ov1::FOLLOWUP_12M,
+                        {"e2e-r07", "e2e-r08", "e2e-r16"});
   ExpectTimePointEvents("questionnaire_closed", ov1::FOLLOWUP_12M, enrolled);
   ASSERT_TRUE(WaitConsumersDrained());
   for (int cohort : {0, 1}) {
@@ -1344,8 +1419,9 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   {
     SCOPED_TRACE("program 2027");
     Truth t = TruthOf({0, 1}, true);
-    ReportCheck(program, t).Run({"employment_1m.EMPLOYMENT_ORIENTED_MEASURE", "employment_1m.UNEMPLOYED_NO_MEASURE",
-                                 "employment_12m.ORDINARY_WORK", "employment_12m.UNEMPLOYED_NO_MEASURE"});
+    ReportCheck(program, t)
+        .Run({"employment_1m.EMPLOYMENT_ORIENTED_MEASURE", "employment_1m.UNEMPLOYED_NO_MEASURE",
+              "employment_12m.ORDINARY_WORK", "employment_12m.UNEMPLOYED_NO_MEASURE"});
     EXPECT_EQ(program.cohorts(), 2);
     EXPECT_EQ(program.program_id(), kProgram);
     EXPECT_TRUE(program.cohort_id().empty());
@@ -1363,7 +1439,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   // alone holds cohort 1's first session and not cohort 2's (2 March).
   {
     ov1::GetProgramReportRequest req = Year2027();
-    req.mutable_from()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 3, 1, 0, 0))));
+    req.mutable_from()->set_seconds(
+        absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 3, 1, 0, 0))));
     req.mutable_to()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 3, 2, 0, 0))));
     ov1::OutcomeReport r;
     Ctx c(analyst);
@@ -1397,7 +1474,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     ov1::GetQuestionnairesResponse resp;
     {
       Ctx c(analyst);
-      EXPECT_EQ(stub().GetQuestionnaires(&c.ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_EQ(stub().GetQuestionnaires(&c.ctx, req, &resp).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
     }
     {
       ov1::GetAttendanceRequest a;
@@ -1405,7 +1483,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       a.set_cohort_id(c1.cohort_id);
       ov1::GetAttendanceResponse ar;
       Ctx c(analyst);
-      EXPECT_EQ(stub().GetAttendance(&c.ctx, a, &ar).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_EQ(stub().GetAttendance(&c.ctx, a, &ar).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
     }
     // The coordinator reads r02's answers: the replaced WHO-5 is revision 2 with the new score.
     {
@@ -1431,16 +1510,20 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     ov1::OutcomeReport r;
     {
       Ctx c(c0183);
-      EXPECT_EQ(stub().GetCohortReport(&c.ctx, cr, &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_EQ(stub().GetCohortReport(&c.ctx, cr, &r).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
     }
     {
       Ctx c(c0183);
-      EXPECT_EQ(stub().GetQuestionnaires(&c.ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_EQ(stub().GetQuestionnaires(&c.ctx, req, &resp).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
     }
-    EXPECT_EQ(Record(SessionRequest(0, 1), c0183).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Record(SessionRequest(0, 1), c0183).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
     {
       Ctx c(Token(Role::kAnalyst, "e2e-analyst-0183", {"0183"}));
-      EXPECT_EQ(stub().GetProgramReport(&c.ctx, Year2027(), &r).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+      EXPECT_EQ(stub().GetProgramReport(&c.ctx, Year2027(), &r).error_code(),
+                grpc::StatusCode::PERMISSION_DENIED);
     }
     // Asking under their own code finds nothing of 0165's.
     cr.set_municipality("0183");

@@ -39,7 +39,7 @@ constexpr int kSessions = 6;
 
 struct Person {
   const char* id;
-  const char* marks;  // P present, A absent, E excused
+  const char* marks;            // P present, A absent, E excused
   int who5_baseline, who5_end;  // raw
 };
 const std::vector<Person> kPeople = {
@@ -82,7 +82,8 @@ struct RunResult {
   ov1::OutcomeReport program_report;
   ov1::GetAttendanceResponse attendance;
   ov1::ListQuestionnaireScheduleResponse schedule;
-  std::map<std::string, int> events_by_key;  // "<event>|<referral or session>|<time point>" -> count
+  std::map<std::string, int>
+      events_by_key;  // "<event>|<referral or session>|<time point>" -> count
   std::map<std::string, int> events_by_name;
   // Messages the outcomes consumers were handed (stored on the streams, all acknowledged).
   uint64_t scheduling_messages = 0, referral_messages = 0;
@@ -102,7 +103,8 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     }
   }
 
-  void Referral(const std::string& id, int version, rv1::ReferralStatus from, rv1::ReferralStatus to) {
+  void Referral(const std::string& id, int version, rv1::ReferralStatus from,
+                rv1::ReferralStatus to) {
     rv1::ReferralStatusChanged c;
     c.set_referral_id(id);
     c.set_citizen_id(CohortPlan::CitizenId(id));
@@ -122,8 +124,10 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     Response second;
     st = call(&second);
     ASSERT_TRUE(st.ok()) << what << " again: " << st.error_message();
-    EXPECT_TRUE(MessageDifferencer::Equals(first, second)) << what << ": a repeat changed the answer\n"
-                                                            << first.DebugString() << "\n" << second.DebugString();
+    EXPECT_TRUE(MessageDifferencer::Equals(first, second))
+        << what << ": a repeat changed the answer\n"
+        << first.DebugString() << "\n"
+        << second.DebugString();
   }
 
   void Submit(const std::string& id, ov1::TimePoint tp, int raw) {
@@ -139,7 +143,8 @@ class OutcomesRedeliveryTest : public OutcomesTest {
           [&](ov1::Questionnaire* out) {
             Ctx c(Token(Role::kService, "e2e-forms"));
             grpc::Status st = stub().SubmitQuestionnaire(&c.ctx, *req, out);
-            if (st.ok()) EXPECT_EQ(out->revision(), 1) << "the same answer again is no new revision";
+            if (st.ok())
+              EXPECT_EQ(out->revision(), 1) << "the same answer again is no new revision";
             return st;
           },
           absl::StrCat("submit ", id, " ", ov1::TimePoint_Name(tp)));
@@ -180,7 +185,8 @@ class OutcomesRedeliveryTest : public OutcomesTest {
       r.set_referral_id(p.id);
       r.set_citizen_id(CohortPlan::CitizenId(p.id));
       r.set_source(intake::v1::REFERRAL_SOURCE_JOBCENTER);
-      r.mutable_received_at()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 10, 9, 0))));
+      r.mutable_received_at()->set_seconds(
+          absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 10, 9, 0))));
       r.set_version(1);
       Send("referral", "received", absl::StrCat(p.id, ".v1.received"), r);
       Referral(p.id, 2, rv1::REFERRAL_STATUS_RECEIVED, rv1::REFERRAL_STATUS_UNDER_REVIEW);
@@ -191,7 +197,8 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     // Planned, enrolled, started.
     Send("scheduling", "cohort_planned", plan.cohort_id + ":planned", plan.Planned());
     for (const Person& p : kPeople) {
-      Send("scheduling", "enrolled", absl::StrCat(plan.cohort_id, ":enrolled:", p.id, ":1"), plan.Enrolled(p.id));
+      Send("scheduling", "enrolled", absl::StrCat(plan.cohort_id, ":enrolled:", p.id, ":1"),
+           plan.Enrolled(p.id));
     }
     Send("scheduling", "cohort_started", plan.cohort_id + ":started", plan.Started());
     EXPECT_TRUE(WaitConsumersDrained());
@@ -210,11 +217,13 @@ class OutcomesRedeliveryTest : public OutcomesTest {
       RestartServer();
       // A late redelivery of the enrolments and the start, after the restart.
       for (const Person& p : kPeople) {
-        common::v1::Event e = Envelope(absl::StrCat(plan.cohort_id, ":enrolled:", p.id, ":1"), plan.Enrolled(p.id));
+        common::v1::Event e =
+            Envelope(absl::StrCat(plan.cohort_id, ":enrolled:", p.id, ":1"), plan.Enrolled(p.id));
         EXPECT_TRUE(Publish("scheduling", "enrolled", e, e.id() + "#after-restart").ok());
       }
       common::v1::Event started = Envelope(plan.cohort_id + ":started", plan.Started());
-      EXPECT_TRUE(Publish("scheduling", "cohort_started", started, started.id() + "#after-restart").ok());
+      EXPECT_TRUE(
+          Publish("scheduling", "cohort_started", started, started.id() + "#after-restart").ok());
       EXPECT_TRUE(WaitConsumersDrained());
     }
 
@@ -227,7 +236,9 @@ class OutcomesRedeliveryTest : public OutcomesTest {
       for (const Person& p : kPeople) {
         ov1::AttendanceEntry* e = req.add_entries();
         e->set_referral_id(p.id);
-        e->set_mark(p.marks[i] == 'P' ? ov1::PRESENT : p.marks[i] == 'A' ? ov1::ABSENT : ov1::EXCUSED);
+        e->set_mark(p.marks[i] == 'P'   ? ov1::PRESENT
+                    : p.marks[i] == 'A' ? ov1::ABSENT
+                                        : ov1::EXCUSED);
       }
       Twice<ov1::SessionAttendance>(
           [&](ov1::SessionAttendance* out) {
@@ -282,8 +293,10 @@ class OutcomesRedeliveryTest : public OutcomesTest {
       ov1::GetProgramReportRequest req;
       req.set_municipality(kM);
       req.set_program_id(kProgram);
-      req.mutable_from()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 1, 0, 0))));
-      req.mutable_to()->set_seconds(absl::ToUnixSeconds(Local(absl::CivilMinute(2028, 1, 1, 0, 0))));
+      req.mutable_from()->set_seconds(
+          absl::ToUnixSeconds(Local(absl::CivilMinute(2027, 1, 1, 0, 0))));
+      req.mutable_to()->set_seconds(
+          absl::ToUnixSeconds(Local(absl::CivilMinute(2028, 1, 1, 0, 0))));
       Ctx c(coordinator);
       grpc::Status st = stub().GetProgramReport(&c.ctx, req, &out.program_report);
       EXPECT_TRUE(st.ok()) << st.error_message();
@@ -305,7 +318,8 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     }
     std::set<std::string> ids;
     for (const OutcomesEvent& e : OutcomesEvents()) {
-      EXPECT_TRUE(ids.insert(e.event.id()).second) << "event id twice on KPR_OUTCOMES: " << e.event.id();
+      EXPECT_TRUE(ids.insert(e.event.id()).second)
+          << "event id twice on KPR_OUTCOMES: " << e.event.id();
       out.events_by_name[e.name]++;
       std::string key;
       if (auto d = bus::UnpackEvent<ov1::QuestionnaireDue>(e.event); d.ok()) {
@@ -341,7 +355,8 @@ TEST_F(OutcomesRedeliveryTest, RepeatsAndRestartsCountNothingTwice) {
   // What the plain run must say, from the raw data.
   const ov1::OutcomeReport& r = plain.cohort_report;
   EXPECT_EQ(r.participants().value(), 6);
-  EXPECT_EQ(r.completed().state(), ov1::SUPPRESSED);    // 5 of 6, with 1 drop-out (rd06: 1 of 6 present)
+  EXPECT_EQ(r.completed().state(),
+            ov1::SUPPRESSED);  // 5 of 6, with 1 drop-out (rd06: 1 of 6 present)
   EXPECT_EQ(r.dropped_out().state(), ov1::SUPPRESSED);
   double rate_sum = 0;
   for (const Person& p : kPeople) {
@@ -397,11 +412,16 @@ TEST_F(OutcomesRedeliveryTest, RepeatsAndRestartsCountNothingTwice) {
   MessageDifferencer diff;
   std::string report;
   diff.ReportDifferencesToString(&report);
-  EXPECT_TRUE(diff.Compare(plain.cohort_report, repeated.cohort_report)) << "cohort report differs:\n" << report;
+  EXPECT_TRUE(diff.Compare(plain.cohort_report, repeated.cohort_report))
+      << "cohort report differs:\n"
+      << report;
   report.clear();
-  EXPECT_TRUE(diff.Compare(plain.program_report, repeated.program_report)) << "program report differs:\n" << report;
+  EXPECT_TRUE(diff.Compare(plain.program_report, repeated.program_report))
+      << "program report differs:\n"
+      << report;
   report.clear();
-  EXPECT_TRUE(diff.Compare(plain.attendance, repeated.attendance)) << "attendance differs:\n" << report;
+  EXPECT_TRUE(diff.Compare(plain.attendance, repeated.attendance)) << "attendance differs:\n"
+                                                                   << report;
   report.clear();
   EXPECT_TRUE(diff.Compare(plain.schedule, repeated.schedule)) << "schedule differs:\n" << report;
   EXPECT_EQ(plain.events_by_key, repeated.events_by_key);

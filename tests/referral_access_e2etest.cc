@@ -6,8 +6,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
@@ -32,8 +32,9 @@ class ReferralAccess : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = server->release();
     ASSERT_TRUE(Eventually([] { return server_->healthy(); }, absl::Seconds(10)));
-    stub_ = rv1::ReferralService::NewStub(grpc::CreateChannel(
-                absl::StrCat("127.0.0.1:", server_->grpc_port()), grpc::InsecureChannelCredentials()))
+    stub_ = rv1::ReferralService::NewStub(
+                grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                                    grpc::InsecureChannelCredentials()))
                 .release();
   }
   static void TearDownTestSuite() {
@@ -62,7 +63,8 @@ class ReferralAccess : public ::testing::Test {
     *req.mutable_submission() = s;
     return stub_->SubmitReferral(&c.ctx, req, resp);
   }
-  static grpc::Status Get(const std::string& token, const std::string& id, rv1::Referral* out = nullptr) {
+  static grpc::Status Get(const std::string& token, const std::string& id,
+                          rv1::Referral* out = nullptr) {
     Ctx c(token);
     rv1::GetReferralRequest req;
     req.set_id(id);
@@ -77,7 +79,8 @@ class ReferralAccess : public ::testing::Test {
     return stub_->ListReferrals(&c.ctx, req, resp);
   }
   static grpc::Status Update(const std::string& token, const std::string& id, int64_t version,
-                             rv1::ReferralStatus status, rv1::StatusReason reason = rv1::STATUS_REASON_UNSPECIFIED,
+                             rv1::ReferralStatus status,
+                             rv1::StatusReason reason = rv1::STATUS_REASON_UNSPECIFIED,
                              rv1::Referral* out = nullptr, std::string note = "") {
     Ctx c(token);
     rv1::UpdateReferralStatusRequest req;
@@ -91,7 +94,8 @@ class ReferralAccess : public ::testing::Test {
     if (out) *out = resp;
     return st;
   }
-  static grpc::Status Contact(const std::string& token, const std::string& id, rv1::Contact* out = nullptr) {
+  static grpc::Status Contact(const std::string& token, const std::string& id,
+                              rv1::Contact* out = nullptr) {
     Ctx c(token);
     rv1::GetContactRequest req;
     req.set_id(id);
@@ -100,7 +104,8 @@ class ReferralAccess : public ::testing::Test {
     if (out) *out = resp;
     return st;
   }
-  static grpc::Status Funnel(const std::string& token, const std::string& m, rv1::Funnel* out = nullptr) {
+  static grpc::Status Funnel(const std::string& token, const std::string& m,
+                             rv1::Funnel* out = nullptr) {
     Ctx c(token);
     rv1::GetFunnelRequest req;
     req.set_municipality(m);
@@ -144,13 +149,15 @@ TEST_F(ReferralAccess, EveryRpcRejectsMissingAndForgedTokens) {
   std::string forged = MakeToken("not the secret", Role::kCoordinator, {"0165"});
   for (const std::string& token : {std::string(), forged}) {
     rv1::SubmitReferralResponse sr;
-    EXPECT_EQ(Submit(token, SyntheticSubmission(1, "0165"), &sr).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(Submit(token, SyntheticSubmission(1, "0165"), &sr).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(Get(token, r.id()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
     rv1::ListReferralsRequest lr;
     lr.set_municipality("0165");
     rv1::ListReferralsResponse lresp;
     EXPECT_EQ(List(token, lr, &lresp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-    EXPECT_EQ(Update(token, r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(Update(token, r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(Contact(token, r.id()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(Funnel(token, "0165").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   }
@@ -158,19 +165,21 @@ TEST_F(ReferralAccess, EveryRpcRejectsMissingAndForgedTokens) {
 
 TEST_F(ReferralAccess, NoRoleReachesAnotherMunicipality) {
   rv1::Referral theirs = NewReferral("0183", "cw-b");
-  for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kAnalyst, Role::kAdmin, Role::kService,
-                    Role::kInstructor}) {
+  for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kAnalyst, Role::kAdmin,
+                    Role::kService, Role::kInstructor}) {
     std::string token = Token(role, {"0165"}, "cw-b");  // even the right caseworker id
     SCOPED_TRACE(std::string(rpc::RoleName(role)));
     rv1::SubmitReferralResponse sr;
-    EXPECT_EQ(Submit(token, SyntheticSubmission(7, "0183"), &sr).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Submit(token, SyntheticSubmission(7, "0183"), &sr).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(Get(token, theirs.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
     rv1::ListReferralsRequest lr;
     lr.set_municipality("0183");
     rv1::ListReferralsResponse lresp;
     EXPECT_EQ(List(token, lr, &lresp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(Update(token, theirs.id(), theirs.version(), rv1::REFERRAL_STATUS_WITHDRAWN,
-                     rv1::STATUS_REASON_OTHER).error_code(),
+                     rv1::STATUS_REASON_OTHER)
+                  .error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(Contact(token, theirs.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
     EXPECT_EQ(Funnel(token, "0183").error_code(), grpc::StatusCode::PERMISSION_DENIED);
@@ -188,7 +197,8 @@ TEST_F(ReferralAccess, SubmitReferralRolesValidationAndDeduplication) {
   auto s = SyntheticSubmission(501, "0165", "paper");
   rv1::SubmitReferralResponse resp;
   for (Role role : {Role::kAnalyst, Role::kInstructor, Role::kAdmin}) {
-    EXPECT_EQ(Submit(Token(role, {"0165"}), s, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Submit(Token(role, {"0165"}), s, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
   }
   // A caseworker refers in their own name, whatever the submission says.
   ASSERT_TRUE(Submit(Token(Role::kCaseworker, {"0165"}, "cw-self"), s, &resp).ok());
@@ -211,7 +221,9 @@ TEST_F(ReferralAccess, SubmitReferralRolesValidationAndDeduplication) {
   EXPECT_NE(st.error_message().find("target_group"), std::string::npos);
   EXPECT_EQ(st.error_message().find("999999"), std::string::npos);
   // A service identity may submit too (an integration over gRPC).
-  ASSERT_TRUE(Submit(Token(Role::kService, {"0165"}), SyntheticSubmission(503, "0165", "paper"), &resp).ok());
+  ASSERT_TRUE(
+      Submit(Token(Role::kService, {"0165"}), SyntheticSubmission(503, "0165", "paper"), &resp)
+          .ok());
 }
 
 TEST_F(ReferralAccess, GetReferralByRole) {
@@ -222,12 +234,17 @@ TEST_F(ReferralAccess, GetReferralByRole) {
   rv1::Referral got;
   ASSERT_TRUE(Get(Token(Role::kCaseworker, {"0165"}, "cw-get"), r.id(), &got).ok());
   EXPECT_EQ(got.external_id(), r.external_id());
-  EXPECT_EQ(Get(Token(Role::kCaseworker, {"0165"}, "cw-other"), r.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(Token(Role::kAnalyst, {"0165"}), r.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(Token(Role::kInstructor, {"0165"}), r.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Get(Token(Role::kCoordinator, {"0165"}), "0165-01JD3M5V0Q6Y2ZK4E1N8W9XRTB").error_code(),
-            grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Get(Token(Role::kCoordinator, {"0165"}), "nonsense").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Get(Token(Role::kCaseworker, {"0165"}, "cw-other"), r.id()).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(Token(Role::kAnalyst, {"0165"}), r.id()).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Get(Token(Role::kInstructor, {"0165"}), r.id()).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      Get(Token(Role::kCoordinator, {"0165"}), "0165-01JD3M5V0Q6Y2ZK4E1N8W9XRTB").error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get(Token(Role::kCoordinator, {"0165"}), "nonsense").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ReferralAccess, ListReferralsByRolePagesNewestFirstAndFilters) {
@@ -257,8 +274,10 @@ TEST_F(ReferralAccess, ListReferralsByRolePagesNewestFirstAndFilters) {
   ASSERT_TRUE(List(Token(Role::kCaseworker, {m}, "cw-list"), own, &resp).ok());
   ASSERT_EQ(resp.referrals_size(), 3);
   for (const auto& r : resp.referrals()) EXPECT_EQ(r.referrer().caseworker_id(), "cw-list");
-  EXPECT_EQ(List(Token(Role::kAnalyst, {m}), own, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(List(Token(Role::kInstructor, {m}), own, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(List(Token(Role::kAnalyst, {m}), own, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(List(Token(Role::kInstructor, {m}), own, &resp).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 
   // Filter by status after one moves on.
   rv1::Referral moved;
@@ -278,18 +297,24 @@ TEST_F(ReferralAccess, ListReferralsByRolePagesNewestFirstAndFilters) {
 TEST_F(ReferralAccess, UpdateReferralStatusLifecycleVersionsAndRoles) {
   rv1::Referral r = NewReferral("0165", "cw-up");
   std::string coordinator = Token(Role::kCoordinator, {"0165"}, "coord-1");
-  EXPECT_EQ(Update(Token(Role::kAnalyst, {"0165"}), r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW).error_code(),
+  EXPECT_EQ(Update(Token(Role::kAnalyst, {"0165"}), r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Update(Token(Role::kCaseworker, {"0165"}, "cw-up"), r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW).error_code(),
+  EXPECT_EQ(Update(Token(Role::kCaseworker, {"0165"}, "cw-up"), r.id(), 1,
+                   rv1::REFERRAL_STATUS_UNDER_REVIEW)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Update(coordinator, r.id(), 1, rv1::REFERRAL_STATUS_ENROLLED).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   rv1::Referral v2;
-  ASSERT_TRUE(Update(coordinator, r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW, {}, &v2, "called, intake on Monday").ok());
+  ASSERT_TRUE(Update(coordinator, r.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW, {}, &v2,
+                     "called, intake on Monday")
+                  .ok());
   EXPECT_EQ(v2.version(), 2);
   EXPECT_TRUE(v2.has_notes());
   // A stale version is ABORTED, however valid the change.
-  EXPECT_EQ(Update(coordinator, r.id(), 1, rv1::REFERRAL_STATUS_ACCEPTED).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Update(coordinator, r.id(), 1, rv1::REFERRAL_STATUS_ACCEPTED).error_code(),
+            grpc::StatusCode::ABORTED);
   EXPECT_EQ(Update(coordinator, r.id(), 2, rv1::REFERRAL_STATUS_DECLINED).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);  // a reason is required
   rv1::Referral v3;
@@ -297,12 +322,14 @@ TEST_F(ReferralAccess, UpdateReferralStatusLifecycleVersionsAndRoles) {
   ASSERT_EQ(v3.history_size(), 2);
   EXPECT_EQ(v3.history(1).changed_by(), "coord-1");
   // The caseworker who sent it may withdraw it; another may not.
-  EXPECT_EQ(Update(Token(Role::kCaseworker, {"0165"}, "cw-x"), r.id(), 3, rv1::REFERRAL_STATUS_WITHDRAWN,
-                   rv1::STATUS_REASON_REFERRER_WITHDREW).error_code(),
+  EXPECT_EQ(Update(Token(Role::kCaseworker, {"0165"}, "cw-x"), r.id(), 3,
+                   rv1::REFERRAL_STATUS_WITHDRAWN, rv1::STATUS_REASON_REFERRER_WITHDREW)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   rv1::Referral v4;
-  ASSERT_TRUE(Update(Token(Role::kCaseworker, {"0165"}, "cw-up"), r.id(), 3, rv1::REFERRAL_STATUS_WITHDRAWN,
-                     rv1::STATUS_REASON_REFERRER_WITHDREW, &v4).ok());
+  ASSERT_TRUE(Update(Token(Role::kCaseworker, {"0165"}, "cw-up"), r.id(), 3,
+                     rv1::REFERRAL_STATUS_WITHDRAWN, rv1::STATUS_REASON_REFERRER_WITHDREW, &v4)
+                  .ok());
   EXPECT_EQ(v4.status(), rv1::REFERRAL_STATUS_WITHDRAWN);
   EXPECT_EQ(Update(coordinator, r.id(), 4, rv1::REFERRAL_STATUS_UNDER_REVIEW).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -311,17 +338,19 @@ TEST_F(ReferralAccess, UpdateReferralStatusLifecycleVersionsAndRoles) {
   auto nats = TestNats::Connect(Servers::Nats().url());
   ASSERT_TRUE(nats.ok());
   std::multiset<std::string> types;
-  ASSERT_TRUE(Eventually([&] {
-    auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
-    if (!msgs.ok()) return false;
-    types.clear();
-    for (const auto& m : *msgs) {
-      kpr::common::v1::Event e;
-      if (!e.ParseFromString(m.data) || e.id().rfind(r.id(), 0) != 0) continue;
-      types.insert(e.type());
-    }
-    return types.size() == 6;
-  }, absl::Seconds(10)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
+        if (!msgs.ok()) return false;
+        types.clear();
+        for (const auto& m : *msgs) {
+          kpr::common::v1::Event e;
+          if (!e.ParseFromString(m.data) || e.id().rfind(r.id(), 0) != 0) continue;
+          types.insert(e.type());
+        }
+        return types.size() == 6;
+      },
+      absl::Seconds(10)));
   EXPECT_EQ(types.count("kpr.referral.v1.ReferralReceived"), 1u);
   EXPECT_EQ(types.count("kpr.referral.v1.ReferralStatusChanged"), 3u);
   EXPECT_EQ(types.count("kpr.referral.v1.ReferralAccepted"), 1u);
@@ -331,7 +360,8 @@ TEST_F(ReferralAccess, UpdateReferralStatusLifecycleVersionsAndRoles) {
 TEST_F(ReferralAccess, GetContactOnlyCoordinatorAndServiceAndEveryReadIsAudited) {
   rv1::Referral r = NewReferral("0165", "cw-contact");
   for (Role role : {Role::kCaseworker, Role::kAnalyst, Role::kAdmin, Role::kInstructor}) {
-    EXPECT_EQ(Contact(Token(role, {"0165"}, "cw-contact"), r.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED)
+    EXPECT_EQ(Contact(Token(role, {"0165"}, "cw-contact"), r.id()).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
         << rpc::RoleName(role);
   }
   int64_t before = AuditLength("0165");
@@ -345,11 +375,13 @@ TEST_F(ReferralAccess, GetContactOnlyCoordinatorAndServiceAndEveryReadIsAudited)
   EXPECT_EQ(AuditLength("0165"), before + 2);
   // The audit entry says who read which referral, and holds no personal data.
   redisContext* rc = redisConnect("127.0.0.1", Servers::Redis().port());
-  auto* reply = static_cast<redisReply*>(redisCommand(rc, "XREVRANGE kpr:{0165}:audit + - COUNT 1"));
+  auto* reply =
+      static_cast<redisReply*>(redisCommand(rc, "XREVRANGE kpr:{0165}:audit + - COUNT 1"));
   ASSERT_TRUE(reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1);
   std::string entry;
   redisReply* fields = reply->element[0]->element[1];
-  for (size_t i = 0; i < fields->elements; ++i) entry += std::string(fields->element[i]->str, fields->element[i]->len) + "=";
+  for (size_t i = 0; i < fields->elements; ++i)
+    entry += std::string(fields->element[i]->str, fields->element[i]->len) + "=";
   freeReplyObject(reply);
   redisFree(rc);
   EXPECT_NE(entry.find("notify"), std::string::npos);

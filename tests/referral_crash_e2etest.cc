@@ -37,8 +37,10 @@ TEST(ReferralCrash, SigkillMidBurstLosesNothingAndDuplicatesNothing) {
     for (int n = 0; n < kBurst; ++n) {
       auto s = SyntheticSubmission(n, "0165");
       std::string id = absl::StrCat("crash-", n);
-      ASSERT_TRUE((*pub)->PublishAsync("kpr.intake.v1.referral_submitted.0165",
-                                       IntakeEnvelope(s, id, "0165"), id).ok());
+      ASSERT_TRUE((*pub)
+                      ->PublishAsync("kpr.intake.v1.referral_submitted.0165",
+                                     IntakeEnvelope(s, id, "0165"), id)
+                      .ok());
       sent.store(n + 1);
       if (n % 100 == 99) {
         absl::Time due = start + absl::Milliseconds(400 * (n + 1) / 1000);
@@ -49,10 +51,12 @@ TEST(ReferralCrash, SigkillMidBurstLosesNothingAndDuplicatesNothing) {
   });
 
   // Kill once some, but not all, referrals are in.
-  bool midway = Eventually([&] {
-    auto n = (*nats)->StreamCount("KPR_REFERRAL");
-    return n.ok() && *n >= 500;
-  }, absl::Seconds(30), absl::Milliseconds(5));
+  bool midway = Eventually(
+      [&] {
+        auto n = (*nats)->StreamCount("KPR_REFERRAL");
+        return n.ok() && *n >= 500;
+      },
+      absl::Seconds(30), absl::Milliseconds(5));
   ASSERT_TRUE(midway);
   service.Kill();
   int sent_at_kill = sent.load();
@@ -67,24 +71,26 @@ TEST(ReferralCrash, SigkillMidBurstLosesNothingAndDuplicatesNothing) {
 
   std::map<std::string, int> event_ids;
   std::set<std::string> received_ext;
-  bool done = Eventually([&] {
-    auto left = (*nats)->StreamCount("KPR_INTAKE");
-    if (!left.ok() || *left != 0) return false;
-    auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
-    if (!out.ok() || *out < static_cast<uint64_t>(kBurst)) return false;
-    auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
-    if (!msgs.ok()) return false;
-    event_ids.clear();
-    received_ext.clear();
-    for (const auto& m : *msgs) {
-      kpr::common::v1::Event e;
-      if (!e.ParseFromString(m.data)) continue;
-      event_ids[e.id()]++;
-      referral::v1::ReferralReceived r;
-      if (e.payload().UnpackTo(&r)) received_ext.insert(r.external_id());
-    }
-    return received_ext.size() >= static_cast<size_t>(kBurst);
-  }, absl::Seconds(120), absl::Milliseconds(500));
+  bool done = Eventually(
+      [&] {
+        auto left = (*nats)->StreamCount("KPR_INTAKE");
+        if (!left.ok() || *left != 0) return false;
+        auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
+        if (!out.ok() || *out < static_cast<uint64_t>(kBurst)) return false;
+        auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
+        if (!msgs.ok()) return false;
+        event_ids.clear();
+        received_ext.clear();
+        for (const auto& m : *msgs) {
+          kpr::common::v1::Event e;
+          if (!e.ParseFromString(m.data)) continue;
+          event_ids[e.id()]++;
+          referral::v1::ReferralReceived r;
+          if (e.payload().UnpackTo(&r)) received_ext.insert(r.external_id());
+        }
+        return received_ext.size() >= static_cast<size_t>(kBurst);
+      },
+      absl::Seconds(120), absl::Milliseconds(500));
   ASSERT_TRUE(done) << "received " << received_ext.size() << " of " << kBurst;
   absl::SleepFor(absl::Seconds(4));  // past the ack wait: late redeliveries would show now
 
@@ -103,7 +109,8 @@ TEST(ReferralCrash, SigkillMidBurstLosesNothingAndDuplicatesNothing) {
   auto dump = DumpRedis(Servers::Redis().port());
   ASSERT_TRUE(dump.ok());
   size_t entities = 0;
-  for (size_t pos = 0; (pos = dump->find("kpr:{0165}:referral:r:", pos)) != std::string::npos; ++pos) {
+  for (size_t pos = 0; (pos = dump->find("kpr:{0165}:referral:r:", pos)) != std::string::npos;
+       ++pos) {
     ++entities;
   }
   // Each entity key appears once as a key (index members are bare ids).

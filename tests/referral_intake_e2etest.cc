@@ -46,7 +46,8 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
     planted.insert(submission.notes());
     bool invalid = n % 20 == 7;
     if (invalid) {
-      submission.mutable_citizen()->set_cpr(absl::StrCat("3113", submission.citizen().cpr().substr(4)));  // no 31st of the 13th month
+      submission.mutable_citizen()->set_cpr(
+          absl::StrCat("3113", submission.citizen().cpr().substr(4)));  // no 31st of the 13th month
       submission.set_target_group(intake::v1::TARGET_GROUP_UNSPECIFIED);
       planted.insert(submission.citizen().cpr());
       invalid_external_ids.insert(submission.external_id());
@@ -64,8 +65,10 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   }
   for (int g = 0; g < 5; ++g) {
     std::string id = absl::StrCat("garbage-", g);
-    ASSERT_TRUE((*nats)->PublishAsync("kpr.intake.v1.referral_submitted.0165",
-                                      absl::StrCat("\xff\xfe not protobuf ", g), id).ok());
+    ASSERT_TRUE((*nats)
+                    ->PublishAsync("kpr.intake.v1.referral_submitted.0165",
+                                   absl::StrCat("\xff\xfe not protobuf ", g), id)
+                    .ok());
   }
   ASSERT_TRUE((*nats)->WaitPublished().ok());
   EXPECT_GT(published, kSubmissions * 105 / 100);
@@ -92,8 +95,10 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
         return left.ok() && *left == 0 && out.ok() &&
                *out >= valid_external_ids.size() + invalid_external_ids.size() &&
                counts(&by_type, &by_id) &&
-               by_type["kpr.referral.v1.ReferralReceived"] >= static_cast<int>(valid_external_ids.size()) &&
-               by_type["kpr.referral.v1.ReferralRejected"] >= static_cast<int>(invalid_external_ids.size());
+               by_type["kpr.referral.v1.ReferralReceived"] >=
+                   static_cast<int>(valid_external_ids.size()) &&
+               by_type["kpr.referral.v1.ReferralRejected"] >=
+                   static_cast<int>(invalid_external_ids.size());
       },
       absl::Seconds(120), absl::Milliseconds(500));
   ASSERT_TRUE(done) << "received " << by_type["kpr.referral.v1.ReferralReceived"] << " rejected "
@@ -101,9 +106,12 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   absl::SleepFor(absl::Seconds(1));  // anything extra would show up now
   ASSERT_TRUE(counts(&by_type, &by_id));
 
-  EXPECT_EQ(by_type["kpr.referral.v1.ReferralReceived"], static_cast<int>(valid_external_ids.size()));
-  EXPECT_EQ(by_type["kpr.referral.v1.ReferralRejected"], static_cast<int>(invalid_external_ids.size()));
-  for (const auto& [id, n] : by_id) EXPECT_EQ(n, 1) << "event " << id << " on the stream " << n << " times";
+  EXPECT_EQ(by_type["kpr.referral.v1.ReferralReceived"],
+            static_cast<int>(valid_external_ids.size()));
+  EXPECT_EQ(by_type["kpr.referral.v1.ReferralRejected"],
+            static_cast<int>(invalid_external_ids.size()));
+  for (const auto& [id, n] : by_id)
+    EXPECT_EQ(n, 1) << "event " << id << " on the stream " << n << " times";
 
   // Which external ids were received / rejected, and what the rejections say.
   auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
@@ -133,8 +141,12 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   EXPECT_EQ(rejected_ext, invalid_external_ids);
 
   // Dead letters for the undecodable messages, with the reason, and nothing else there.
-  ASSERT_TRUE(Eventually([&] { auto n = (*nats)->StreamCount("KPR_DLQ"); return n.ok() && *n == 5; },
-                         absl::Seconds(10)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto n = (*nats)->StreamCount("KPR_DLQ");
+        return n.ok() && *n == 5;
+      },
+      absl::Seconds(10)));
   auto dead = (*nats)->ReadStream("KPR_DLQ");
   ASSERT_TRUE(dead.ok());
   for (const auto& m : *dead) {
@@ -149,7 +161,8 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   auto dump = DumpRedis(Servers::Redis().port());
   ASSERT_TRUE(dump.ok());
   size_t entities = 0;
-  for (size_t pos = 0; (pos = dump->find(":referral:r:", pos)) != std::string::npos; ++pos) ++entities;
+  for (size_t pos = 0; (pos = dump->find(":referral:r:", pos)) != std::string::npos; ++pos)
+    ++entities;
   EXPECT_EQ(entities, valid_external_ids.size());
 
   // No planted CPR or phone number in clear text in Redis, in events or in the service's log.
@@ -178,12 +191,14 @@ TEST(ReferralIntake, StoresEachDistinctValidSubmissionOnceAndRejectsTheInvalid) 
   };
   for (const auto& secret : planted) {
     size_t at = find_in_clear(*dump, secret);
-    ASSERT_EQ(at, std::string::npos) << "personal data in Redis: synthetic " << secret << " in \""
-                                     << absl::CHexEscape(dump->substr(at > 60 ? at - 60 : 0, 140)) << "\"";
+    ASSERT_EQ(at, std::string::npos)
+        << "personal data in Redis: synthetic " << secret << " in \""
+        << absl::CHexEscape(dump->substr(at > 60 ? at - 60 : 0, 140)) << "\"";
     ASSERT_EQ(log.find(secret), std::string::npos) << "personal data in the log";
     ASSERT_EQ(events.find(secret), std::string::npos) << "personal data in an event";
   }
-  for (const std::string& text : {std::string("stress efter sygemelding"), std::string("Syntetisk")}) {
+  for (const std::string& text :
+       {std::string("stress efter sygemelding"), std::string("Syntetisk")}) {
     EXPECT_EQ(dump->find(text), std::string::npos) << "free text or a name in clear in Redis";
     EXPECT_EQ(events.find(text), std::string::npos) << "free text or a name in an event";
     EXPECT_EQ(log.find(text), std::string::npos) << "free text or a name in the log";

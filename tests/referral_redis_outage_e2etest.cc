@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "gtest/gtest.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
@@ -50,8 +50,10 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
     for (int n = 0; n < kSubmissions; ++n) {
       auto s = SyntheticSubmission(n, "0183");
       std::string id = absl::StrCat("outage-", n);
-      ASSERT_TRUE((*pub)->PublishAsync("kpr.intake.v1.referral_submitted.0183",
-                                       IntakeEnvelope(s, id, "0183"), id).ok());
+      ASSERT_TRUE((*pub)
+                      ->PublishAsync("kpr.intake.v1.referral_submitted.0183",
+                                     IntakeEnvelope(s, id, "0183"), id)
+                      .ok());
       if (n % 100 == 99) {  // ~1,000 a second for three seconds
         absl::Time due = start + absl::Milliseconds(n + 1);
         if (absl::Now() < due) absl::SleepFor(due - absl::Now());
@@ -60,16 +62,20 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
     ASSERT_TRUE((*pub)->WaitPublished().ok());
   });
 
-  ASSERT_TRUE(Eventually([&] {
-    auto n = (*nats)->StreamCount("KPR_REFERRAL");
-    return n.ok() && *n >= 300;
-  }, absl::Seconds(30), absl::Milliseconds(10)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto n = (*nats)->StreamCount("KPR_REFERRAL");
+        return n.ok() && *n >= 300;
+      },
+      absl::Seconds(30), absl::Milliseconds(10)));
   Servers::Redis().Stop();
 
   // Health follows Redis.
-  EXPECT_TRUE(Eventually([&] {
-    return Health(service.grpc_address()) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
-  }, absl::Seconds(5)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Health(service.grpc_address()) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
+      },
+      absl::Seconds(5)));
   // Calls get UNAVAILABLE.
   {
     auto stub = referral::v1::ReferralService::NewStub(
@@ -86,33 +92,39 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
   absl::SleepFor(absl::Seconds(2));  // the outage lasts while submissions keep coming
   ASSERT_TRUE(Servers::Redis().Start().ok());
 
-  EXPECT_TRUE(Eventually([&] {
-    return Health(service.grpc_address()) == grpc::health::v1::HealthCheckResponse::SERVING;
-  }, absl::Seconds(10)));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return Health(service.grpc_address()) == grpc::health::v1::HealthCheckResponse::SERVING;
+      },
+      absl::Seconds(10)));
   publisher.join();
 
   std::set<std::string> received_ext;
-  bool caught_up = Eventually([&] {
-    auto left = (*nats)->StreamCount("KPR_INTAKE");
-    if (!left.ok() || *left != 0) return false;
-    auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
-    if (!out.ok() || *out < static_cast<uint64_t>(kSubmissions)) return false;
-    auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
-    if (!msgs.ok()) return false;
-    received_ext.clear();
-    for (const auto& m : *msgs) {
-      kpr::common::v1::Event e;
-      referral::v1::ReferralReceived r;
-      if (e.ParseFromString(m.data) && e.payload().UnpackTo(&r)) received_ext.insert(r.external_id());
-    }
-    return received_ext.size() >= static_cast<size_t>(kSubmissions);
-  }, absl::Seconds(120), absl::Milliseconds(500));
+  bool caught_up = Eventually(
+      [&] {
+        auto left = (*nats)->StreamCount("KPR_INTAKE");
+        if (!left.ok() || *left != 0) return false;
+        auto out = (*nats)->StreamCount("KPR_REFERRAL");  // cheap check before reading it all
+        if (!out.ok() || *out < static_cast<uint64_t>(kSubmissions)) return false;
+        auto msgs = (*nats)->ReadStream("KPR_REFERRAL");
+        if (!msgs.ok()) return false;
+        received_ext.clear();
+        for (const auto& m : *msgs) {
+          kpr::common::v1::Event e;
+          referral::v1::ReferralReceived r;
+          if (e.ParseFromString(m.data) && e.payload().UnpackTo(&r))
+            received_ext.insert(r.external_id());
+        }
+        return received_ext.size() >= static_cast<size_t>(kSubmissions);
+      },
+      absl::Seconds(120), absl::Milliseconds(500));
   EXPECT_TRUE(caught_up) << "received " << received_ext.size() << " of " << kSubmissions;
 
   auto dump = DumpRedis(Servers::Redis().port());
   ASSERT_TRUE(dump.ok());
   size_t entities = 0;
-  for (size_t pos = 0; (pos = dump->find("kpr:{0183}:referral:r:", pos)) != std::string::npos; ++pos) {
+  for (size_t pos = 0; (pos = dump->find("kpr:{0183}:referral:r:", pos)) != std::string::npos;
+       ++pos) {
     ++entities;
   }
   EXPECT_EQ(entities, static_cast<size_t>(kSubmissions)) << "a submission was acked but not stored";

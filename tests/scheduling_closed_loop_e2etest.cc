@@ -37,22 +37,32 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   ASSERT_TRUE(referral_server.ok()) << referral_server.status();
   scheduling::SchedulingServer::Options options;
   options.referral_addr = absl::StrCat("127.0.0.1:", (*referral_server)->grpc_port());
-  options.clock = [] { return absl::FromCivil(absl::CivilMinute(2026, 12, 1, 9, 0), absl::UTCTimeZone()); };
+  options.clock = [] {
+    return absl::FromCivil(absl::CivilMinute(2026, 12, 1, 9, 0), absl::UTCTimeZone());
+  };
   options.timer_poll_interval = absl::Milliseconds(200);
-  auto scheduling_server = scheduling::SchedulingServer::Start(HarnessServiceConfig(secrets), options);
+  auto scheduling_server =
+      scheduling::SchedulingServer::Start(HarnessServiceConfig(secrets), options);
   ASSERT_TRUE(scheduling_server.ok()) << scheduling_server.status();
-  ASSERT_TRUE(Eventually([&] { return (*referral_server)->healthy() && (*scheduling_server)->healthy(); },
-                         absl::Seconds(15)));
-  ASSERT_TRUE(Eventually([&] { return (*scheduling_server)->consumers_ready(); }, absl::Seconds(15)));
+  ASSERT_TRUE(
+      Eventually([&] { return (*referral_server)->healthy() && (*scheduling_server)->healthy(); },
+                 absl::Seconds(15)));
+  ASSERT_TRUE(
+      Eventually([&] { return (*scheduling_server)->consumers_ready(); }, absl::Seconds(15)));
 
-  auto scheduling = v1::SchedulingService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*scheduling_server)->grpc_port()), grpc::InsecureChannelCredentials()));
-  auto referrals = rv1::ReferralService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*referral_server)->grpc_port()), grpc::InsecureChannelCredentials()));
-  const std::string coordinator = MakeToken(secrets.jwt_secret, Role::kCoordinator, {"0165"}, "coordinator-1");
+  auto scheduling = v1::SchedulingService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*scheduling_server)->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  auto referrals = rv1::ReferralService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*referral_server)->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  const std::string coordinator =
+      MakeToken(secrets.jwt_secret, Role::kCoordinator, {"0165"}, "coordinator-1");
   auto catalog = LoadDemoCatalog();
   ASSERT_TRUE(catalog.ok());
-  ASSERT_TRUE(PutCatalog(*scheduling, MakeToken(secrets.jwt_secret, Role::kAdmin, {"0165", "0183"}), *catalog).ok());
+  ASSERT_TRUE(PutCatalog(*scheduling, MakeToken(secrets.jwt_secret, Role::kAdmin, {"0165", "0183"}),
+                         *catalog)
+                  .ok());
 
   v1::CreateCohortRequest create;
   create.set_municipality("0165");
@@ -78,7 +88,8 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
     ASSERT_TRUE(referrals->SubmitReferral(&c.ctx, req, &submitted).ok());
   }
   rv1::Referral r = submitted.referral();
-  for (rv1::ReferralStatus to : {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_ACCEPTED}) {
+  for (rv1::ReferralStatus to :
+       {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_ACCEPTED}) {
     Ctx c(coordinator);
     rv1::UpdateReferralStatusRequest req;
     req.set_id(r.id());
@@ -94,7 +105,8 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
         rv1::GetReferralRequest req;
         req.set_id(r.id());
         rv1::Referral now;
-        return referrals->GetReferral(&c.ctx, req, &now).ok() && now.status() == rv1::REFERRAL_STATUS_ENROLLED;
+        return referrals->GetReferral(&c.ctx, req, &now).ok() &&
+               now.status() == rv1::REFERRAL_STATUS_ENROLLED;
       },
       absl::Seconds(30)));
 
@@ -125,7 +137,8 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   EXPECT_TRUE(participants.participants(0).citizen_id().empty());
 
   // An instructor of an institution the cohort does not use sees nothing.
-  const std::string theatre = MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "teatret-instruktoer-1");
+  const std::string theatre =
+      MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "teatret-instruktoer-1");
   {
     Ctx c(theatre);
     EXPECT_EQ(scheduling->ListParticipants(&c.ctx, participants_req, &participants).error_code(),

@@ -22,7 +22,8 @@ using rpc::Role;
 
 class SchedulingOperations : public SchedulingServiceTest {
  protected:
-  v1::CreateCohortResponse Create(const std::string& m, const std::string& program, int week, const std::string& id) {
+  v1::CreateCohortResponse Create(const std::string& m, const std::string& program, int week,
+                                  const std::string& id) {
     v1::CreateCohortRequest req;
     req.set_municipality(m);
     req.set_program_id(program);
@@ -46,8 +47,9 @@ class SchedulingOperations : public SchedulingServiceTest {
     return {resp.sessions().begin(), resp.sessions().end()};
   }
   static bool SameSlot(const v1::Session& a, const v1::Session& b) {
-    return a.day() == b.day() && a.start_minute() == b.start_minute() && a.venue_id() == b.venue_id() &&
-           a.instructor_id() == b.instructor_id() && a.status() == b.status();
+    return a.day() == b.day() && a.start_minute() == b.start_minute() &&
+           a.venue_id() == b.venue_id() && a.instructor_id() == b.instructor_id() &&
+           a.status() == b.status();
   }
 };
 
@@ -60,7 +62,8 @@ TEST_F(SchedulingOperations, VenueClosureMovesOnlyTheSessionsInThatVenueAndThose
   const v1::Session target = before_a[3];
   absl::CivilDay day;
   ASSERT_TRUE(absl::ParseCivilTime(target.day(), &day));
-  absl::CivilDay monday = day - (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday));
+  absl::CivilDay monday =
+      day - (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday));
   v1::CloseVenueRequest close;
   close.set_municipality("0183");
   close.set_institution_id(target.institution_id());
@@ -86,7 +89,8 @@ TEST_F(SchedulingOperations, VenueClosureMovesOnlyTheSessionsInThatVenueAndThose
   for (const auto& s : repaired.cancelled()) changed.insert(s.session_id());
   EXPECT_TRUE(changed.count(target.session_id()));
   // Every changed session was in the closed venue that week; everything else is untouched.
-  for (const auto& [before, cohort] : {std::pair{&before_a, a.cohort().cohort_id()}, std::pair{&before_b, b.cohort().cohort_id()}}) {
+  for (const auto& [before, cohort] : {std::pair{&before_a, a.cohort().cohort_id()},
+                                       std::pair{&before_b, b.cohort().cohort_id()}}) {
     std::vector<v1::Session> after = Sessions("0183", cohort);
     ASSERT_EQ(after.size(), before->size());
     for (size_t i = 0; i < after.size(); ++i) {
@@ -106,7 +110,8 @@ TEST_F(SchedulingOperations, VenueClosureMovesOnlyTheSessionsInThatVenueAndThose
   v1::CatalogBundle with_closure = catalog_;
   for (auto& i : *with_closure.mutable_institutions()) {
     for (auto& v : *i.mutable_venues()) {
-      if (i.municipality() == "0183" && v.venue_id() == target.venue_id()) *v.add_closures() = close.closure();
+      if (i.municipality() == "0183" && v.venue_id() == target.venue_id())
+        *v.add_closures() = close.closure();
     }
   }
   std::vector<CohortTimetable> now = Timetables("0183");
@@ -151,7 +156,8 @@ TEST_F(SchedulingOperations, InstructorAbsenceRescheduleCancelAndExport) {
   std::vector<v1::Session> after = Sessions("0165", a.cohort().cohort_id());
   for (size_t i = 0; i < after.size(); ++i) {
     if (after[i].session_id() == target.session_id()) {
-      EXPECT_FALSE(after[i].instructor_id() == target.instructor_id() && after[i].day() == target.day());
+      EXPECT_FALSE(after[i].instructor_id() == target.instructor_id() &&
+                   after[i].day() == target.day());
     } else {
       EXPECT_TRUE(SameSlot(before[i], after[i])) << before[i].session_id();
     }
@@ -178,7 +184,8 @@ TEST_F(SchedulingOperations, InstructorAbsenceRescheduleCancelAndExport) {
   if (moved.version() > 0) {  // moved: the version the coordinator read is stale now
     Ctx c(Token(Role::kCoordinator));
     v1::Session stale;
-    EXPECT_EQ(stub_->RescheduleSession(&c.ctx, move, &stale).error_code(), grpc::StatusCode::ABORTED);
+    EXPECT_EQ(stub_->RescheduleSession(&c.ctx, move, &stale).error_code(),
+              grpc::StatusCode::ABORTED);
   }
   v1::CancelSessionRequest cancel;
   cancel.set_municipality("0165");
@@ -217,7 +224,8 @@ TEST_F(SchedulingOperations, InstructorAbsenceRescheduleCancelAndExport) {
     ASSERT_TRUE(stub_->CancelCohort(&c.ctx, cancel_cohort, &gone).ok());
   }
   EXPECT_EQ(gone.status(), v1::CANCELLED);
-  for (const auto& s : Sessions("0165", a.cohort().cohort_id())) EXPECT_EQ(s.status(), v1::SESSION_CANCELLED);
+  for (const auto& s : Sessions("0165", a.cohort().cohort_id()))
+    EXPECT_EQ(s.status(), v1::SESSION_CANCELLED);
 }
 
 TEST_F(SchedulingOperations, WithdrawnReferralFreesTheSeatForTheFirstOnTheWaitlist) {
@@ -241,36 +249,47 @@ TEST_F(SchedulingOperations, WithdrawnReferralFreesTheSeatForTheFirstOnTheWaitli
     referral::v1::ReferralAccepted e;
     e.set_referral_id(absl::StrCat("0165-r", i));
     e.set_citizen_id(absl::StrCat("citizen-", i));
-    common::v1::Event env = bus::MakeEvent(absl::StrCat("accepted-", i), "0165", e, absl::Now(), "", "");
-    ASSERT_TRUE((*nats)->PublishAsync("kpr.referral.v1.accepted.0165", env.SerializeAsString(), env.id()).ok());
+    common::v1::Event env =
+        bus::MakeEvent(absl::StrCat("accepted-", i), "0165", e, absl::Now(), "", "");
+    ASSERT_TRUE(
+        (*nats)
+            ->PublishAsync("kpr.referral.v1.accepted.0165", env.SerializeAsString(), env.id())
+            .ok());
     ASSERT_TRUE((*nats)->WaitPublished().ok());
   }
   v1::GetWaitlistRequest wl;
   wl.set_municipality("0165");
   wl.set_program_id("sund-med-kultur");
   v1::GetWaitlistResponse waitlist;
-  ASSERT_TRUE(Eventually([&] {
-    Ctx c(Token(Role::kCoordinator));
-    return stub_->GetWaitlist(&c.ctx, wl, &waitlist).ok() && waitlist.entries_size() == 1;
-  }, absl::Seconds(20)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        Ctx c(Token(Role::kCoordinator));
+        return stub_->GetWaitlist(&c.ctx, wl, &waitlist).ok() && waitlist.entries_size() == 1;
+      },
+      absl::Seconds(20)));
   EXPECT_EQ(waitlist.entries(0).referral_id(), "0165-r3");
 
   referral::v1::ReferralWithdrawn w;
   w.set_referral_id("0165-r1");
   common::v1::Event env = bus::MakeEvent("withdrawn-1", "0165", w, absl::Now(), "", "");
-  ASSERT_TRUE((*nats)->PublishAsync("kpr.referral.v1.withdrawn.0165", env.SerializeAsString(), env.id()).ok());
+  ASSERT_TRUE(
+      (*nats)
+          ->PublishAsync("kpr.referral.v1.withdrawn.0165", env.SerializeAsString(), env.id())
+          .ok());
   ASSERT_TRUE((*nats)->WaitPublished().ok());
   v1::ListParticipantsRequest pr;
   pr.set_municipality("0165");
   pr.set_cohort_id(cohort.cohort().cohort_id());
   v1::ListParticipantsResponse participants;
-  ASSERT_TRUE(Eventually([&] {
-    Ctx c(Token(Role::kCoordinator));
-    if (!stub_->ListParticipants(&c.ctx, pr, &participants).ok()) return false;
-    std::set<std::string> ids;
-    for (const auto& p : participants.participants()) ids.insert(p.referral_id());
-    return ids == std::set<std::string>{"0165-r2", "0165-r3"};
-  }, absl::Seconds(20)));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        Ctx c(Token(Role::kCoordinator));
+        if (!stub_->ListParticipants(&c.ctx, pr, &participants).ok()) return false;
+        std::set<std::string> ids;
+        for (const auto& p : participants.participants()) ids.insert(p.referral_id());
+        return ids == std::set<std::string>{"0165-r2", "0165-r3"};
+      },
+      absl::Seconds(20)));
 }
 
 }  // namespace

@@ -21,13 +21,16 @@ TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack)
   ASSERT_TRUE(FlushRedis().ok());
   ASSERT_TRUE(DeleteAllStreams().ok());
   Secrets secrets = WriteSecrets(Servers::Dir());
-  const std::string token = MakeToken(secrets.jwt_secret, Role::kCoordinator, {"0165"}, "restart-test");
-  const std::string admin = MakeToken(secrets.jwt_secret, Role::kAdmin, {"0165", "0183"}, "restart-test");
+  const std::string token =
+      MakeToken(secrets.jwt_secret, Role::kCoordinator, {"0165"}, "restart-test");
+  const std::string admin =
+      MakeToken(secrets.jwt_secret, Role::kAdmin, {"0165", "0183"}, "restart-test");
 
   ServiceProcess first("scheduling", secrets);
   ASSERT_TRUE(first.Start().ok());
   ASSERT_TRUE(first.WaitServing().ok()) << first.Log();
-  auto stub = v1::SchedulingService::NewStub(grpc::CreateChannel(first.grpc_address(), grpc::InsecureChannelCredentials()));
+  auto stub = v1::SchedulingService::NewStub(
+      grpc::CreateChannel(first.grpc_address(), grpc::InsecureChannelCredentials()));
   auto catalog = LoadDemoCatalog();
   ASSERT_TRUE(catalog.ok());
   ASSERT_TRUE(PutCatalog(*stub, admin, *catalog).ok());
@@ -39,7 +42,9 @@ TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack)
   req.set_municipality("0165");
   req.set_program_id("sund-med-kultur");
   // ISO week of `start` (Thursday rule).
-  absl::CivilDay thursday = start + (3 - (static_cast<int>(absl::GetWeekday(start)) - static_cast<int>(absl::Weekday::monday)));
+  absl::CivilDay thursday =
+      start +
+      (3 - (static_cast<int>(absl::GetWeekday(start)) - static_cast<int>(absl::Weekday::monday)));
   req.set_start_iso_year(static_cast<int>(thursday.year()));
   req.set_start_iso_week(static_cast<int>((absl::GetYearDay(thursday) - 1) / 7 + 1));
   req.set_opens_at_unix_ms(absl::ToUnixMillis(absl::Now() + absl::Seconds(3)));
@@ -80,7 +85,8 @@ TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack)
   ASSERT_TRUE(replica.Start().ok());
   ASSERT_TRUE(again.WaitServing().ok()) << again.Log();
   ASSERT_TRUE(replica.WaitServing().ok()) << replica.Log();
-  auto stub2 = v1::SchedulingService::NewStub(grpc::CreateChannel(again.grpc_address(), grpc::InsecureChannelCredentials()));
+  auto stub2 = v1::SchedulingService::NewStub(
+      grpc::CreateChannel(again.grpc_address(), grpc::InsecureChannelCredentials()));
   v1::Cohort cohort;
   EXPECT_TRUE(Eventually(
       [&] {

@@ -4,8 +4,8 @@
 // session with a hard-constraint checker that does not use the planner (support/
 // scheduling_testing.h). Also: a start week with no timetable is explained, not refused blindly.
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -40,7 +40,8 @@ TEST_F(SchedulingYear, BothSeedProgramsInBothMunicipalitiesForAYearBreakNoHardCo
         v1::CreateCohortResponse resp;
         Ctx c(Token(Role::kCoordinator));
         grpc::Status st = stub_->CreateCohort(&c.ctx, req, &resp);
-        ASSERT_TRUE(st.ok()) << m << " " << program << " 2027-W" << week << ": " << st.error_message();
+        ASSERT_TRUE(st.ok()) << m << " " << program << " 2027-W" << week << ": "
+                             << st.error_message();
         EXPECT_TRUE(resp.created());
         EXPECT_EQ(resp.cohort().status(), v1::OPEN);
         EXPECT_GE(resp.cohort().score(), 0);
@@ -56,7 +57,8 @@ TEST_F(SchedulingYear, BothSeedProgramsInBothMunicipalitiesForAYearBreakNoHardCo
     std::vector<CohortTimetable> timetables = Timetables(m);
     ASSERT_EQ(timetables.size(), 14u);
     for (const auto& t : timetables) {
-      EXPECT_EQ(static_cast<int>(t.sessions.size()), t.cohort.session_count()) << t.cohort.cohort_id();
+      EXPECT_EQ(static_cast<int>(t.sessions.size()), t.cohort.session_count())
+          << t.cohort.cohort_id();
       total_sessions += static_cast<int>(t.sessions.size());
     }
     std::vector<std::string> violations = HardViolations(catalog_, m, timetables);
@@ -73,7 +75,8 @@ TEST_F(SchedulingYear, BothSeedProgramsInBothMunicipalitiesForAYearBreakNoHardCo
     copy.set_session_id("intruder");
     double_booked[1].sessions.push_back(copy);
     std::vector<std::string> found = HardViolations(catalog_, m, double_booked);
-    EXPECT_TRUE(absl::StrContains(absl::StrJoin(found, "\n"), "double-booked")) << absl::StrJoin(found, "\n");
+    EXPECT_TRUE(absl::StrContains(absl::StrJoin(found, "\n"), "double-booked"))
+        << absl::StrJoin(found, "\n");
 
     // The institution week view shows the same bookings as the cohorts do.
     int by_institution = 0;
@@ -113,7 +116,8 @@ TEST_F(SchedulingYear, AStartWeekWithoutATimetableSaysWhyAndWhichWeeks) {
   EXPECT_FALSE(resp.feasible());
   ASSERT_GT(resp.obstacles_size(), 0);
   std::string all;
-  for (const auto& o : resp.obstacles()) all += absl::StrCat(o.constraint(), " ", absl::StrJoin(o.weeks(), ","), " ", o.message(), "\n");
+  for (const auto& o : resp.obstacles())
+    all += absl::StrCat(o.constraint(), " ", absl::StrJoin(o.weeks(), ","), " ", o.message(), "\n");
   EXPECT_NE(all.find("2027-W2"), std::string::npos) << all;  // names the closed weeks
   EXPECT_NE(all.find("Sommerlukket"), std::string::npos) << all;
 

@@ -14,7 +14,8 @@
 namespace kpr::bus {
 
 absl::Duration RetryBackoff(uint64_t delivery_count) {
-  int exponent = static_cast<int>(std::min<uint64_t>(delivery_count > 0 ? delivery_count - 1 : 0, 7));
+  int exponent =
+      static_cast<int>(std::min<uint64_t>(delivery_count > 0 ? delivery_count - 1 : 0, 7));
   return std::min(absl::Milliseconds(250) * (1 << exponent), absl::Seconds(30));
 }
 

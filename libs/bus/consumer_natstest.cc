@@ -1,5 +1,3 @@
-#include "libs/bus/consumer.h"
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -9,6 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
+#include "libs/bus/consumer.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::bus {
@@ -125,19 +124,18 @@ TEST_F(ConsumerTest, RetryRedeliversAfterTheDelay) {
   ASSERT_TRUE(js_->Publish({"kpr.referral.v1.accepted.0165", "x", "r-1"}).ok());
   absl::Mutex mu;
   std::vector<std::pair<uint64_t, absl::Time>> calls;
-  auto c = Consumer::Start(*js_, {.stream = kStream, .durable = "retry"},
-                           [&](const std::vector<Delivery>& batch) {
-                             absl::MutexLock lock(&mu);
-                             std::vector<Outcome> out;
-                             for (const auto& d : batch) {
-                               EXPECT_EQ(d.msg_id, "r-1");
-                               calls.emplace_back(d.delivery_count, absl::Now());
-                               out.push_back(d.delivery_count == 1
-                                                 ? Retry(absl::Milliseconds(700), "dependency")
-                                                 : Ack());
-                             }
-                             return out;
-                           });
+  auto c = Consumer::Start(
+      *js_, {.stream = kStream, .durable = "retry"}, [&](const std::vector<Delivery>& batch) {
+        absl::MutexLock lock(&mu);
+        std::vector<Outcome> out;
+        for (const auto& d : batch) {
+          EXPECT_EQ(d.msg_id, "r-1");
+          calls.emplace_back(d.delivery_count, absl::Now());
+          out.push_back(d.delivery_count == 1 ? Retry(absl::Milliseconds(700), "dependency")
+                                              : Ack());
+        }
+        return out;
+      });
   ASSERT_TRUE(c.ok()) << c.status();
   {
     absl::MutexLock lock(&mu);
@@ -181,8 +179,8 @@ TEST_F(ConsumerTest, DeadLetterGoesToDlqAndIsNotRedelivered) {
   ASSERT_TRUE(c.ok());
   natsMsg* m = nullptr;
   for (int i = 0; i < 100 && m == nullptr; ++i) {
-    if (js_GetLastMsg(&m, js_->context(), "KPR_DLQ", "kpr.dlq.KPR_REFERRAL.dl", nullptr,
-                      nullptr) != NATS_OK) {
+    if (js_GetLastMsg(&m, js_->context(), "KPR_DLQ", "kpr.dlq.KPR_REFERRAL.dl", nullptr, nullptr) !=
+        NATS_OK) {
       m = nullptr;
       absl::SleepFor(absl::Milliseconds(50));
     }
@@ -219,8 +217,11 @@ TEST_F(ConsumerTest, SurvivesNatsRestart) {
   auto c = Consumer::Start(*js_,
                            // Few unacked at a time, so the server must deliver most of the
                            // stream after the restart.
-                           {.stream = kStream, .durable = "restart", .max_ack_pending = 100,
-                            .ack_wait = absl::Seconds(2), .max_batch = 50},
+                           {.stream = kStream,
+                            .durable = "restart",
+                            .max_ack_pending = 100,
+                            .ack_wait = absl::Seconds(2),
+                            .max_batch = 50},
                            [&](const std::vector<Delivery>& batch) {
                              absl::SleepFor(absl::Milliseconds(10));  // keep it mid-stream
                              for (const auto& d : batch) seen.Add(d.msg_id);
@@ -243,8 +244,8 @@ TEST_F(ConsumerTest, StopWithMessagesInFlightLosesNothing) {
   ASSERT_TRUE(js_->PublishBatch(Messages(kN, "s-")).ok());
   Seen seen;
   // ack_wait long: only naks (not redelivery timers) can hand the rest over in time.
-  ConsumerSpec spec{.stream = kStream, .durable = "stop", .ack_wait = absl::Seconds(60),
-                    .max_batch = 20};
+  ConsumerSpec spec{
+      .stream = kStream, .durable = "stop", .ack_wait = absl::Seconds(60), .max_batch = 20};
   std::atomic<int> first{0};
   auto a = Consumer::Start(*js_, spec, [&](const std::vector<Delivery>& batch) {
     absl::SleepFor(absl::Milliseconds(20));
@@ -295,10 +296,12 @@ TEST(ConsumerLateNatsTest, StartsBeforeNats) {
 
 TEST(ConsumerSpecTest, RejectsMissingFields) {
   auto js = MustConnect("spec");
-  EXPECT_EQ(Consumer::Start(*js, {.stream = kStream}, [](const std::vector<Delivery>& b) {
-              return std::vector<Outcome>(b.size());
-            }).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      Consumer::Start(*js, {.stream = kStream},
+                      [](const std::vector<Delivery>& b) { return std::vector<Outcome>(b.size()); })
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

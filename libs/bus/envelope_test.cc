@@ -59,8 +59,7 @@ TEST(EnvelopeTest, ParseEventRoundTrip) {
 }
 
 TEST(EnvelopeTest, ParseEventRejectsGarbageAndMissingFields) {
-  EXPECT_EQ(ParseEvent("\xff\xff\xff garbage").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEvent("\xff\xff\xff garbage").status().code(), absl::StatusCode::kInvalidArgument);
   Event e = MakeEvent("ev-1", "0101", FieldViolation(), absl::Now(), "c", "");
   Event no_id = e;
   no_id.clear_id();

@@ -201,8 +201,7 @@ absl::Status JetStream::PublishBatch(const std::vector<OutgoingMessage>& msgs,
   absl::MutexLock lock(&async_state_->mu);
   if (async_state_->errors > 0) {
     return absl::UnavailableError(absl::StrCat("publish batch: ", async_state_->errors,
-                                               " not acked, first: ",
-                                               async_state_->first_error));
+                                               " not acked, first: ", async_state_->first_error));
   }
   return absl::OkStatus();
 }

@@ -1,10 +1,9 @@
-#include "libs/bus/jetstream.h"
-
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/bus/jetstream.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::bus {
@@ -95,16 +94,16 @@ TEST_F(JetStreamTest, UnavailableWhileNatsIsDownThenRecovers) {
   Servers::Nats().Stop();
   EXPECT_EQ(js_->Publish({"kpr.notify.v1.sent.0165", "x", "a"}, absl::Milliseconds(500)).code(),
             absl::StatusCode::kUnavailable);
-  EXPECT_EQ(js_->PublishBatch({{"kpr.notify.v1.sent.0165", "x", "b"}}, absl::Milliseconds(500))
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(
+      js_->PublishBatch({{"kpr.notify.v1.sent.0165", "x", "b"}}, absl::Milliseconds(500)).code(),
+      absl::StatusCode::kUnavailable);
   EXPECT_EQ(js_->EnsureStreams(KprStreams(1)).code(), absl::StatusCode::kUnavailable);
   ASSERT_TRUE(Servers::Nats().Start().ok());
   absl::Status st;
   for (int i = 0; i < 100; ++i) {
-    st = js_->PublishBatch({{"kpr.notify.v1.sent.0165", "x", "a"},
-                            {"kpr.notify.v1.sent.0165", "x", "b"}},
-                           absl::Seconds(1));
+    st = js_->PublishBatch(
+        {{"kpr.notify.v1.sent.0165", "x", "a"}, {"kpr.notify.v1.sent.0165", "x", "b"}},
+        absl::Seconds(1));
     if (st.ok()) break;
     absl::SleepFor(absl::Milliseconds(100));
   }

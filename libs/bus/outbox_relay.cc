@@ -31,9 +31,7 @@ OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
              .min_backoff = absl::Milliseconds(50),
              .max_backoff = absl::Seconds(1)}) {}
 
-OutboxRelay::~OutboxRelay() {
-  Stop(absl::ZeroDuration());
-}
+OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
 
 void OutboxRelay::Start() { loop_.Start(); }
 
@@ -45,11 +43,13 @@ void OutboxRelay::Notify() {
   loop_.Notify();
 }
 
-bool OutboxRelay::HandOver(const std::string& municipality, std::vector<store::OutboxEntry> entries) {
+bool OutboxRelay::HandOver(const std::string& municipality,
+                           std::vector<store::OutboxEntry> entries) {
   if (entries.empty()) return true;
   {
     absl::MutexLock lock(&mu_);
-    if (stopped_ || handed_count_ + entries.size() > static_cast<size_t>(options_.max_handed_over)) {
+    if (stopped_ ||
+        handed_count_ + entries.size() > static_cast<size_t>(options_.max_handed_over)) {
       return false;
     }
     handed_count_ += static_cast<int>(entries.size());
@@ -99,8 +99,8 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
     if (!read_back) {
       const bool handing_over = now - last_hand_over_ < options_.read_back_interval;
       read_back = read_back_requested_ || now >= read_back_due_ ||
-                  now - last_read_back_ >= (handing_over ? options_.read_back_interval
-                                                         : options_.poll_interval);
+                  now - last_read_back_ >=
+                      (handing_over ? options_.read_back_interval : options_.poll_interval);
       only_old = handing_over;
     }
     if (read_back) {

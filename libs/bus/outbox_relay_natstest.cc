@@ -1,11 +1,10 @@
-#include "libs/bus/outbox_relay.h"
-
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "libs/bus/outbox_relay.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
 #include "tests/harness/servers.h"
@@ -134,9 +133,9 @@ TEST_F(OutboxRelayTest, PackedEntriesDrainInPassesOfAboutBatchEvents) {
     std::vector<std::string> xadd = {"XADD", store::OutboxKey("0165", kService), "*"};
     for (int k = 0; k < 8; ++k) {
       const std::string id = absl::StrCat("p-", entry, "-", k);
-      for (const std::string& field :
-           {std::string("id"), id, std::string("subject"), std::string("kpr.referral.v1.received.0165"),
-            std::string("data"), absl::StrCat("event ", id)}) {
+      for (const std::string& field : {std::string("id"), id, std::string("subject"),
+                                       std::string("kpr.referral.v1.received.0165"),
+                                       std::string("data"), absl::StrCat("event ", id)}) {
         xadd.push_back(field);
       }
     }

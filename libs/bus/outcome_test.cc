@@ -8,15 +8,17 @@ namespace {
 
 TEST(OutcomeFor, PoisonIsADeadLetterAndAnOutageARetry) {
   EXPECT_EQ(OutcomeFor(absl::OkStatus(), 1).kind, Outcome::kAck);
-  for (const absl::Status& poison : {absl::InvalidArgumentError("bad field"), absl::NotFoundError("no such referral"),
-                                     absl::FailedPreconditionError("no default program"),
-                                     absl::PermissionDeniedError("other municipality"), absl::DataLossError("x")}) {
+  for (const absl::Status& poison :
+       {absl::InvalidArgumentError("bad field"), absl::NotFoundError("no such referral"),
+        absl::FailedPreconditionError("no default program"),
+        absl::PermissionDeniedError("other municipality"), absl::DataLossError("x")}) {
     Outcome o = OutcomeFor(poison, 1);
     EXPECT_EQ(o.kind, Outcome::kDeadLetter) << poison;
     EXPECT_EQ(o.reason, poison.message());
   }
-  for (const absl::Status& transient : {absl::UnavailableError("redis down"), absl::AbortedError("changed"),
-                                        absl::DeadlineExceededError("slow")}) {
+  for (const absl::Status& transient :
+       {absl::UnavailableError("redis down"), absl::AbortedError("changed"),
+        absl::DeadlineExceededError("slow")}) {
     Outcome o = OutcomeFor(transient, 3);
     EXPECT_EQ(o.kind, Outcome::kRetry) << transient;
     EXPECT_EQ(o.retry_after, absl::Seconds(1));  // third delivery: 250 ms doubled twice

@@ -8,7 +8,8 @@
 
 namespace kpr::host {
 
-grpc::Status ServeCall(const char* method, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
+grpc::Status ServeCall(const char* method, grpc::ServerContext* context,
+                       const rpc::JwtVerifier& verifier,
                        const std::function<absl::Status(const Caller&)>& body) {
   absl::Time start = absl::Now();
   observe::TraceContext trace;
@@ -36,7 +37,10 @@ grpc::Status ServeCall(const char* method, grpc::ServerContext* context, const r
       .Observe(absl::ToDoubleSeconds(absl::Now() - start));
   if (!status.ok() && status.code() != absl::StatusCode::kNotFound &&
       status.code() != absl::StatusCode::kInvalidArgument) {
-    observe::Warn("rpc failed").With("method", method).With("code", code).With("error", status.message());
+    observe::Warn("rpc failed")
+        .With("method", method)
+        .With("code", code)
+        .With("error", status.message());
   }
   return rpc::ToGrpcStatus(status);
 }

@@ -23,14 +23,15 @@ struct Caller {
   std::string traceparent;
 };
 
-grpc::Status ServeCall(const char* method, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
+grpc::Status ServeCall(const char* method, grpc::ServerContext* context,
+                       const rpc::JwtVerifier& verifier,
                        const std::function<absl::Status(const Caller&)>& body);
 
 // ServeCall for the usual method shape: `method(caller)` returns absl::StatusOr<Response>, whose
 // value becomes the gRPC response.
 template <typename Response, typename Method>
-grpc::Status ServeInto(const char* name, grpc::ServerContext* context, const rpc::JwtVerifier& verifier,
-                       Response* response, Method method) {
+grpc::Status ServeInto(const char* name, grpc::ServerContext* context,
+                       const rpc::JwtVerifier& verifier, Response* response, Method method) {
   return ServeCall(name, context, verifier, [&](const Caller& caller) -> absl::Status {
     auto result = method(caller);
     if (!result.ok()) return result.status();

@@ -29,8 +29,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
   health_options.command_timeout = absl::Milliseconds(500);
   h->health_pool_ = std::make_unique<store::RedisPool>(health_options);
 
-  auto js = bus::JetStream::Connect(
-      {config.nats_url, absl::StrCat("kpr-", h->options_.service), false});
+  auto js =
+      bus::JetStream::Connect({config.nats_url, absl::StrCat("kpr-", h->options_.service), false});
   if (!js.ok()) return js.status();
   h->js_ = *std::move(js);
   return h;

@@ -58,11 +58,10 @@ void SendAll(int fd, absl::string_view data) {
 
 void SendResponse(int fd, const HttpResponse& response, bool include_body,
                   absl::string_view extra_headers = {}) {
-  std::string out = absl::StrCat("HTTP/1.1 ", response.status, " ",
-                                 ReasonPhrase(response.status), "\r\nContent-Type: ",
-                                 response.content_type, "\r\nContent-Length: ",
-                                 response.body.size(), "\r\nConnection: close\r\n",
-                                 extra_headers, "\r\n");
+  std::string out = absl::StrCat("HTTP/1.1 ", response.status, " ", ReasonPhrase(response.status),
+                                 "\r\nContent-Type: ", response.content_type,
+                                 "\r\nContent-Length: ", response.body.size(),
+                                 "\r\nConnection: close\r\n", extra_headers, "\r\n");
   if (include_body) out.append(response.body);
   SendAll(fd, out);
 }
@@ -130,9 +129,8 @@ absl::Status HttpServer::Start() {
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof(bound);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
-  port_ = ntohs(bound.ss_family == AF_INET6
-                    ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) {
     int err = errno;
     ::close(fd);

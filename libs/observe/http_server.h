@@ -63,9 +63,9 @@ class HttpServer {
   std::vector<std::thread> workers_;
   std::mutex conn_mu_;
   std::condition_variable conn_cv_;
-  std::deque<int> connections_;   // accepted, waiting for a worker; guarded by conn_mu_
-  bool closing_ = false;          // guarded by conn_mu_
-  std::mutex mu_;  // not absl::Mutex: Debian's Abseil is not TSAN-instrumented
+  std::deque<int> connections_;  // accepted, waiting for a worker; guarded by conn_mu_
+  bool closing_ = false;         // guarded by conn_mu_
+  std::mutex mu_;                // not absl::Mutex: Debian's Abseil is not TSAN-instrumented
   std::map<std::string, std::function<HttpResponse()>> handlers_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -41,8 +41,8 @@ void WriteToStdout(absl::string_view line) {
 }
 
 bool IsReserved(absl::string_view key) {
-  return key == "ts" || key == "level" || key == "service" || key == "msg" ||
-         key == "trace_id" || key == "span_id";
+  return key == "ts" || key == "level" || key == "service" || key == "msg" || key == "trace_id" ||
+         key == "span_id";
 }
 
 }  // namespace

@@ -55,9 +55,9 @@ class LogLine {
   LogLine& With(absl::string_view key, int value);
   LogLine& With(absl::string_view key, uint64_t value);
   LogLine& With(absl::string_view key, unsigned value);
-  LogLine& With(absl::string_view key, long long value);            // NOLINT(runtime/int)
-  LogLine& With(absl::string_view key, unsigned long long value);   // NOLINT(runtime/int)
-  LogLine& With(absl::string_view key, double value);  // NaN/Inf are written as null
+  LogLine& With(absl::string_view key, long long value);           // NOLINT(runtime/int)
+  LogLine& With(absl::string_view key, unsigned long long value);  // NOLINT(runtime/int)
+  LogLine& With(absl::string_view key, double value);              // NaN/Inf are written as null
   LogLine& With(absl::string_view key, bool value);
 
  private:

@@ -66,14 +66,30 @@ class FlatJson {
       if (AtEnd()) return false;
       char e = Next();
       switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
         case 'u': {
           if (i_ + 4 > s_.size()) return false;
           uint32_t code;
@@ -130,7 +146,9 @@ TEST_F(LogTest, WritesStandardFieldsAndTypedValues) {
       .With("count", 3)
       .With("big", static_cast<uint64_t>(18446744073709551615ull))
       .With("neg", static_cast<int64_t>(-42))
-      .With("ratio", 0.25).With("million", 1e6).With("tiny", 0.0005)
+      .With("ratio", 0.25)
+      .With("million", 1e6)
+      .With("tiny", 0.0005)
       .With("ok", true)
       .With("name", std::string("x"));
   auto f = OnlyLine();
@@ -162,9 +180,9 @@ TEST_F(LogTest, FieldOrderIsFixed) {
   Warn("m").With("a", 1).With("b", 2);
   std::vector<std::string> lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_THAT(lines[0], ::testing::MatchesRegex(
-                            R"(\{"ts":"[^"]+","level":"warning","service":"testsvc",)"
-                            R"("msg":"m","a":1,"b":2\})"));
+  EXPECT_THAT(lines[0],
+              ::testing::MatchesRegex(R"(\{"ts":"[^"]+","level":"warning","service":"testsvc",)"
+                                      R"("msg":"m","a":1,"b":2\})"));
 }
 
 TEST_F(LogTest, EscapesJsonAndKeepsUtf8) {
@@ -264,8 +282,7 @@ TEST(LogDefaultSinkTest, WritesOneLineToStdout) {
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out.back(), '\n');
   EXPECT_EQ(out.find('\n'), out.size() - 1);
-  EXPECT_TRUE(FlatJson::Parse(absl::string_view(out).substr(0, out.size() - 1)).has_value())
-      << out;
+  EXPECT_TRUE(FlatJson::Parse(absl::string_view(out).substr(0, out.size() - 1)).has_value()) << out;
   EXPECT_THAT(out, HasSubstr("\"msg\":\"to stdout\""));
 }
 

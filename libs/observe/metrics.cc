@@ -133,23 +133,23 @@ MetricsRegistry& MetricsRegistry::Global() {
   return *registry;
 }
 
-MetricsRegistry::Series& MetricsRegistry::GetSeries(absl::string_view name,
-                                                    absl::string_view help, Type type,
-                                                    const MetricLabels& labels) {
+MetricsRegistry::Series& MetricsRegistry::GetSeries(absl::string_view name, absl::string_view help,
+                                                    Type type, const MetricLabels& labels) {
   if (!IsValidName(name, /*allow_colon=*/true)) Die("invalid metric name", name);
   MetricLabels sorted = labels;
   std::sort(sorted.begin(), sorted.end());
   std::string key;
   for (size_t i = 0; i < sorted.size(); ++i) {
     const std::string& label = sorted[i].first;
-    if (!IsValidName(label, /*allow_colon=*/false) || absl::string_view(label).substr(0, 2) == "__") {
+    if (!IsValidName(label, /*allow_colon=*/false) ||
+        absl::string_view(label).substr(0, 2) == "__") {
       Die("invalid label name", label);
     }
     if (i > 0 && sorted[i - 1].first == label) Die("duplicate label name", label);
     if (type == Type::kHistogram && label == "le") Die("histogram label \"le\" is reserved", name);
     // Length-prefixed so that no two label sets share a key.
-    absl::StrAppend(&key, label.size(), ":", label, sorted[i].second.size(), ":",
-                    sorted[i].second, ";");
+    absl::StrAppend(&key, label.size(), ":", label, sorted[i].second.size(), ":", sorted[i].second,
+                    ";");
   }
   auto it = families_.find(name);
   if (it == families_.end()) {
@@ -179,8 +179,7 @@ Gauge& MetricsRegistry::GetGauge(absl::string_view name, absl::string_view help,
 }
 
 Histogram& MetricsRegistry::GetHistogram(absl::string_view name, absl::string_view help,
-                                         const MetricLabels& labels,
-                                         std::vector<double> buckets) {
+                                         const MetricLabels& labels, std::vector<double> buckets) {
   std::lock_guard<std::mutex> lock(mu_);
   Series& series = GetSeries(name, help, Type::kHistogram, labels);
   if (!series.histogram) series.histogram = std::make_unique<Histogram>(std::move(buckets));
@@ -238,8 +237,8 @@ std::string MetricsRegistry::RenderPrometheus() const {
         out.append(name);
         AppendLabels(out, series.labels);
         out.push_back(' ');
-        AppendValue(out, family.type == Type::kCounter ? series.counter->value()
-                                                       : series.gauge->value());
+        AppendValue(
+            out, family.type == Type::kCounter ? series.counter->value() : series.gauge->value());
         out.push_back('\n');
       }
     }

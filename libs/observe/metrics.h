@@ -91,8 +91,7 @@ class MetricsRegistry {
 
   Counter& GetCounter(absl::string_view name, absl::string_view help,
                       const MetricLabels& labels = {});
-  Gauge& GetGauge(absl::string_view name, absl::string_view help,
-                  const MetricLabels& labels = {});
+  Gauge& GetGauge(absl::string_view name, absl::string_view help, const MetricLabels& labels = {});
   Histogram& GetHistogram(absl::string_view name, absl::string_view help,
                           const MetricLabels& labels = {},
                           std::vector<double> buckets = DefaultLatencyBuckets());

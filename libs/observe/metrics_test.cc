@@ -15,8 +15,9 @@ TEST(MetricsTest, RendersCounterGaugeHistogramExactly) {
       .GetCounter("kpr_events_total", "Events handled.",
                   {{"type", "accepted"}, {"municipality", "0101"}})
       .Increment();
-  registry.GetCounter("kpr_events_total", "Events handled.",
-                      {{"municipality", "0101"}, {"type", "accepted"}})  // same series
+  registry
+      .GetCounter("kpr_events_total", "Events handled.",
+                  {{"municipality", "0101"}, {"type", "accepted"}})  // same series
       .Increment(2);
   registry.GetCounter("kpr_events_total", "ignored help", {{"type", "say \"hi\"\\\n"}})
       .Increment(0.5);
@@ -58,9 +59,8 @@ TEST(MetricsTest, HistogramWithoutLabelsAndDefaultBuckets) {
   MetricsRegistry registry;
   Histogram& h = registry.GetHistogram("lat", "L.");
   EXPECT_EQ(h.bounds(), DefaultLatencyBuckets());
-  EXPECT_EQ(DefaultLatencyBuckets(),
-            (std::vector<double>{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                 0.5, 1, 2.5, 5, 10}));
+  EXPECT_EQ(DefaultLatencyBuckets(), (std::vector<double>{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                          0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}));
   h.Observe(0.0004);
   std::string text = registry.RenderPrometheus();
   EXPECT_NE(text.find("lat_bucket{le=\"0.0005\"} 1\n"), std::string::npos) << text;

@@ -10,9 +10,9 @@ namespace kpr::observe {
 
 // W3C Trace Context (https://www.w3.org/TR/trace-context/).
 struct TraceContext {
-  std::string trace_id;  // 32 lowercase hex, not all zero
-  std::string span_id;   // 16 lowercase hex, not all zero
-  bool sampled = true;   // trace-flags bit 0
+  std::string trace_id;    // 32 lowercase hex, not all zero
+  std::string span_id;     // 16 lowercase hex, not all zero
+  bool sampled = true;     // trace-flags bit 0
   std::string tracestate;  // passed through as is
 
   bool valid() const;

@@ -91,8 +91,7 @@ TEST(TraceTest, RejectsInvalidInputs) {
 }
 
 TEST(TraceTest, AcceptsHigherVersionWithExtraFields) {
-  auto ctx =
-      ParseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future");
+  auto ctx = ParseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future");
   ASSERT_TRUE(ctx.has_value());
   EXPECT_EQ(ctx->trace_id, kTraceId);
 }

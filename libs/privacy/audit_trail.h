@@ -15,10 +15,10 @@ namespace kpr::privacy {
 
 struct AuditRecord {
   std::string municipality;
-  std::string actor;        // JWT subject
+  std::string actor;  // JWT subject
   std::string role;
-  std::string action;       // e.g. "referral.GetContact"
-  std::string subject_id;   // e.g. the referral id; never a CPR number
+  std::string action;      // e.g. "referral.GetContact"
+  std::string subject_id;  // e.g. the referral id; never a CPR number
   std::string traceparent;
 };
 

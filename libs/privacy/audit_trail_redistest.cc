@@ -1,7 +1,6 @@
-#include "libs/privacy/audit_trail.h"
-
 #include "gtest/gtest.h"
 #include "libs/observe/log.h"
+#include "libs/privacy/audit_trail.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::privacy {

@@ -73,14 +73,24 @@ struct CenturyCase {
 TEST(CprTest, CenturyRule) {
   const CenturyCase cases[] = {
       // 0-3: always 1900s.
-      {"010100-0000", 1900}, {"010136-1000", 1936}, {"010199-3999", 1999},
+      {"010100-0000", 1900},
+      {"010136-1000", 1936},
+      {"010199-3999", 1999},
       {"010137-2000", 1937},
       // 4 and 9: 00-36 -> 2000s, 37-99 -> 1900s.
-      {"010100-4000", 2000}, {"010136-4000", 2036}, {"010137-4000", 1937},
-      {"010199-4999", 1999}, {"010136-9000", 2036}, {"010137-9999", 1937},
+      {"010100-4000", 2000},
+      {"010136-4000", 2036},
+      {"010137-4000", 1937},
+      {"010199-4999", 1999},
+      {"010136-9000", 2036},
+      {"010137-9999", 1937},
       // 5-8: 00-57 -> 2000s, 58-99 -> 1800s.
-      {"010157-5000", 2057}, {"010158-5000", 1858}, {"010100-6000", 2000},
-      {"010199-7000", 1899}, {"010157-8999", 2057}, {"010158-8999", 1858},
+      {"010157-5000", 2057},
+      {"010158-5000", 1858},
+      {"010100-6000", 2000},
+      {"010199-7000", 1899},
+      {"010157-8999", 2057},
+      {"010158-8999", 1858},
   };
   for (const auto& c : cases) {
     auto date = CprBirthDate(c.cpr);
@@ -96,18 +106,18 @@ TEST(CprTest, CenturyRule) {
 
 TEST(CprTest, LeapYearsFollowTheCentury) {
   // DDMMYY: "290200" is 29 February of YY 00, whose century comes from the serial.
-  EXPECT_TRUE(NormalizeCpr("290200-4000").ok());    // 2000 is a leap year
-  EXPECT_TRUE(NormalizeCpr("290200-9000").ok());    // 2000
-  EXPECT_TRUE(NormalizeCpr("290200-5000").ok());    // 2000
-  EXPECT_FALSE(NormalizeCpr("290200-0000").ok());   // 1900 is not
-  EXPECT_FALSE(NormalizeCpr("290200-3999").ok());   // 1900
-  EXPECT_TRUE(NormalizeCpr("290100-0000").ok());    // 29 January 1900 exists
-  EXPECT_TRUE(NormalizeCpr("290204-4000").ok());    // 2004
-  EXPECT_FALSE(NormalizeCpr("290237-4000").ok());   // 1937
-  EXPECT_TRUE(NormalizeCpr("290296-1000").ok());    // 1996
-  EXPECT_FALSE(NormalizeCpr("290297-1000").ok());   // 1997
-  EXPECT_TRUE(NormalizeCpr("290264-5000").ok());    // 1864 is a leap year
-  EXPECT_FALSE(NormalizeCpr("290258-8000").ok());   // 1858
+  EXPECT_TRUE(NormalizeCpr("290200-4000").ok());   // 2000 is a leap year
+  EXPECT_TRUE(NormalizeCpr("290200-9000").ok());   // 2000
+  EXPECT_TRUE(NormalizeCpr("290200-5000").ok());   // 2000
+  EXPECT_FALSE(NormalizeCpr("290200-0000").ok());  // 1900 is not
+  EXPECT_FALSE(NormalizeCpr("290200-3999").ok());  // 1900
+  EXPECT_TRUE(NormalizeCpr("290100-0000").ok());   // 29 January 1900 exists
+  EXPECT_TRUE(NormalizeCpr("290204-4000").ok());   // 2004
+  EXPECT_FALSE(NormalizeCpr("290237-4000").ok());  // 1937
+  EXPECT_TRUE(NormalizeCpr("290296-1000").ok());   // 1996
+  EXPECT_FALSE(NormalizeCpr("290297-1000").ok());  // 1997
+  EXPECT_TRUE(NormalizeCpr("290264-5000").ok());   // 1864 is a leap year
+  EXPECT_FALSE(NormalizeCpr("290258-8000").ok());  // 1858
   auto date = CprBirthDate("290200-4000");
   ASSERT_TRUE(date.ok());
   EXPECT_EQ(*date, absl::CivilDay(2000, 2, 29));
@@ -133,9 +143,21 @@ TEST(CprTest, RejectsImpossibleDates) {
 
 TEST(CprTest, RejectsWrongShapes) {
   const char* bad[] = {
-      "",           "010190123",     "01019012345", "010190-123",  "010190-12345",
-      "0101901-234", "010190 1234",  "01019O1234",  "010190-12a4", "a010190123",
-      "010190--1234", "-0101901234", "0101-901234", "+101901234",  "０１０１９０１２３４",
+      "",
+      "010190123",
+      "01019012345",
+      "010190-123",
+      "010190-12345",
+      "0101901-234",
+      "010190 1234",
+      "01019O1234",
+      "010190-12a4",
+      "a010190123",
+      "010190--1234",
+      "-0101901234",
+      "0101-901234",
+      "+101901234",
+      "０１０１９０１２３４",
   };
   for (const char* cpr : bad) {
     auto result = NormalizeCpr(cpr);

@@ -52,21 +52,21 @@ absl::StatusOr<std::string> HkdfSha256(absl::string_view salt, absl::string_view
   OSSL_PARAM params[5];
   size_t n = 0;
   params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()), ikm.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(ikm.data()),
+                                                  ikm.size());
   if (!salt.empty()) {
-    params[n++] = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_SALT, const_cast<char*>(salt.data()), salt.size());
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                    const_cast<char*>(salt.data()), salt.size());
   }
   if (!info.empty()) {
-    params[n++] = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_INFO, const_cast<char*>(info.data()), info.size());
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                    const_cast<char*>(info.data()), info.size());
   }
   params[n] = OSSL_PARAM_construct_end();
 
   std::string out(length, '\0');
-  if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), out.size(),
-                     params) != 1) {
+  if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), out.size(), params) !=
+      1) {
     return absl::InternalError("HKDF-SHA256 derivation failed");
   }
   return out;
@@ -93,9 +93,9 @@ absl::StatusOr<DataKeys> LoadDataKeysFromFile(const std::string& path) {
   std::fclose(file);
   if (read_error || read != kKeySize) {
     OPENSSL_cleanse(buf, sizeof(buf));
-    return absl::FailedPreconditionError(absl::StrCat(
-        "data key file ", path, read_error ? " could not be read" :
-                                             " must hold exactly 32 raw bytes"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("data key file ", path,
+                     read_error ? " could not be read" : " must hold exactly 32 raw bytes"));
   }
   DataKeys keys = DeriveDataKeys(absl::string_view(reinterpret_cast<char*>(buf), kKeySize));
   OPENSSL_cleanse(buf, sizeof(buf));

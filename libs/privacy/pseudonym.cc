@@ -15,9 +15,9 @@ namespace kpr::privacy {
 
 struct Pseudonymizer::MacState {
   explicit MacState(std::string k)
-      : key(std::move(k)), hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr)), contexts([this] {
-          return NewContext();
-        }) {}
+      : key(std::move(k)),
+        hmac(EVP_MAC_fetch(nullptr, "HMAC", nullptr)),
+        contexts([this] { return NewContext(); }) {}
   ~MacState() {
     OPENSSL_cleanse(key.data(), key.size());
     EVP_MAC_free(hmac);
@@ -31,9 +31,8 @@ struct Pseudonymizer::MacState {
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                            OSSL_PARAM_construct_end()};
-    if (ctx == nullptr ||
-        EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                     params) != 1) {
+    if (ctx == nullptr || EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()),
+                                       key.size(), params) != 1) {
       EVP_MAC_CTX_free(ctx);
       return nullptr;
     }
@@ -45,7 +44,8 @@ struct Pseudonymizer::MacState {
   internal::ContextPool<EVP_MAC_CTX, EVP_MAC_CTX_free> contexts;
 };
 
-Pseudonymizer::Pseudonymizer(std::string key) : state_(std::make_shared<MacState>(std::move(key))) {}
+Pseudonymizer::Pseudonymizer(std::string key)
+    : state_(std::make_shared<MacState>(std::move(key))) {}
 
 std::string Pseudonymizer::Mac(absl::string_view message) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -53,7 +53,8 @@ std::string Pseudonymizer::Mac(absl::string_view message) const {
   auto lease = state_->contexts.Acquire();
   EVP_MAC_CTX* ctx = lease.get();
   if (ctx == nullptr || EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1 ||
-      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(message.data()), message.size()) !=
+          1 ||
       EVP_MAC_final(ctx, mac, &length, sizeof(mac)) != 1 || length < 16) {
     std::abort();  // only on OpenSSL malfunction
   }

@@ -47,10 +47,10 @@ TEST(PseudonymTest, DeterministicAndSeparated) {
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_EQ(a, p.CitizenId("0101", "0101901234"));
   EXPECT_EQ(a, Pseudonymizer(std::string(32, 'k')).CitizenId("0101", "0101901234"));
-  EXPECT_NE(a, p.CitizenId("0165", "0101901234"));   // per municipality
-  EXPECT_NE(a, p.CitizenId("0101", "0101901235"));   // per person
+  EXPECT_NE(a, p.CitizenId("0165", "0101901234"));  // per municipality
+  EXPECT_NE(a, p.CitizenId("0101", "0101901235"));  // per person
   EXPECT_NE(a, Pseudonymizer(std::string(32, 'j')).CitizenId("0101", "0101901234"));  // per key
-  EXPECT_NE(a, p.Keyed("0101", "0101901234"));       // Keyed never collides with CitizenId
+  EXPECT_NE(a, p.Keyed("0101", "0101901234"));  // Keyed never collides with CitizenId
   EXPECT_NE(p.Keyed("email", "x"), p.Keyed("phone", "x"));
   EXPECT_EQ(p.Keyed("email", "x"), p.Keyed("email", "x"));
   EXPECT_EQ(p.Keyed("email", "x").size(), 32u);

@@ -3,7 +3,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
 #include <pthread.h>
 
 #include <algorithm>
@@ -43,7 +42,8 @@ std::atomic<uint64_t> fork_generation{0};
 void WatchForks() {
   static std::once_flag once;
   std::call_once(once, [] {
-    pthread_atfork(nullptr, nullptr, [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
+    pthread_atfork(nullptr, nullptr,
+                   [] { fork_generation.fetch_add(1, std::memory_order_relaxed); });
   });
 }
 
@@ -115,14 +115,12 @@ absl::StatusOr<std::string> SealedBox::Seal(absl::string_view plaintext,
   auto lease = state_->sealers.Acquire();
   EVP_CIPHER_CTX* ctx = lease.get();
   int len = 0;
-  if (ctx == nullptr ||
-      EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) != 1 ||
+  if (ctx == nullptr || EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) != 1 ||
       (!associated_data.empty() &&
        EVP_EncryptUpdate(ctx, nullptr, &len, Bytes(associated_data),
                          static_cast<int>(associated_data.size())) != 1) ||
-      (!plaintext.empty() &&
-       EVP_EncryptUpdate(ctx, nonce + kNonceSize, &len, Bytes(plaintext),
-                         static_cast<int>(plaintext.size())) != 1) ||
+      (!plaintext.empty() && EVP_EncryptUpdate(ctx, nonce + kNonceSize, &len, Bytes(plaintext),
+                                               static_cast<int>(plaintext.size())) != 1) ||
       EVP_EncryptFinal_ex(ctx, nonce + kNonceSize + plaintext.size(), &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize,
                           nonce + kNonceSize + plaintext.size()) != 1) {
@@ -151,14 +149,12 @@ absl::StatusOr<std::string> SealedBox::Open(absl::string_view sealed,
   auto lease = state_->openers.Acquire();
   EVP_CIPHER_CTX* ctx = lease.get();
   int len = 0;
-  if (ctx == nullptr ||
-      EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) != 1 ||
+  if (ctx == nullptr || EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce) != 1 ||
       (!associated_data.empty() &&
        EVP_DecryptUpdate(ctx, nullptr, &len, Bytes(associated_data),
                          static_cast<int>(associated_data.size())) != 1) ||
-      (ciphertext_size > 0 &&
-       EVP_DecryptUpdate(ctx, Bytes(plaintext), &len, ciphertext,
-                         static_cast<int>(ciphertext_size)) != 1) ||
+      (ciphertext_size > 0 && EVP_DecryptUpdate(ctx, Bytes(plaintext), &len, ciphertext,
+                                                static_cast<int>(ciphertext_size)) != 1) ||
       EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1) {
     lease.Discard();
     return absl::InternalError("AES-256-GCM decryption failed");

@@ -52,8 +52,7 @@ TEST(SealedBoxTest, WrongAssociatedDataFails) {
   SealedBox box(kKey);
   auto sealed = box.Seal("secret", "referral:r1:phone");
   ASSERT_TRUE(sealed.ok());
-  EXPECT_EQ(box.Open(*sealed, "referral:r2:phone").status().code(),
-            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(box.Open(*sealed, "referral:r2:phone").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(box.Open(*sealed, "").status().code(), absl::StatusCode::kDataLoss);
 }
 

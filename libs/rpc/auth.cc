@@ -73,10 +73,10 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   int code = static_cast<int>(status.error_code());
-  absl::StatusCode absl_code = code >= 0 && code <= static_cast<int>(
-                                                       absl::StatusCode::kUnauthenticated)
-                                   ? static_cast<absl::StatusCode>(code)
-                                   : absl::StatusCode::kUnknown;
+  absl::StatusCode absl_code =
+      code >= 0 && code <= static_cast<int>(absl::StatusCode::kUnauthenticated)
+          ? static_cast<absl::StatusCode>(code)
+          : absl::StatusCode::kUnknown;
   return absl::Status(absl_code, status.error_message());
 }
 

@@ -67,8 +67,8 @@ bool ParsePort(absl::string_view text, int min, int* port) {
   return true;
 }
 
-absl::StatusOr<HostPort> ParseHostPortImpl(absl::string_view text, int min_port,
-                                           bool port_optional, int default_port) {
+absl::StatusOr<HostPort> ParseHostPortImpl(absl::string_view text, int min_port, bool port_optional,
+                                           int default_port) {
   HostPort out;
   absl::string_view rest = text;
   if (absl::ConsumePrefix(&rest, "[")) {
@@ -82,8 +82,7 @@ absl::StatusOr<HostPort> ParseHostPortImpl(absl::string_view text, int min_port,
     size_t colon = rest.rfind(':');
     absl::string_view host = colon == absl::string_view::npos ? rest : rest.substr(0, colon);
     if (host.empty() || absl::StrContains(host, ':')) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("expected host:port, got \"", text, "\""));
+      return absl::InvalidArgumentError(absl::StrCat("expected host:port, got \"", text, "\""));
     }
     out.host = std::string(host);
     rest.remove_prefix(host.size());
@@ -99,8 +98,7 @@ absl::StatusOr<HostPort> ParseHostPortImpl(absl::string_view text, int min_port,
   }
   if (!absl::ConsumePrefix(&rest, ":") || !ParsePort(rest, min_port, &out.port)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected host:port with port ", min_port, "..65535, got \"", text,
-                     "\""));
+        absl::StrCat("expected host:port with port ", min_port, "..65535, got \"", text, "\""));
   }
   return out;
 }
@@ -121,14 +119,13 @@ absl::StatusOr<HostPort> ParseUrl(absl::string_view url, absl::string_view schem
   absl::ConsumeSuffix(&rest, "/");
   if (rest.find_first_of("/?#@") != absl::string_view::npos) {
     // Credentials, database paths and options are not supported: say so rather than drop them.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "only ", prefix, "host[:port] is supported (no user info, path or query)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("only ", prefix, "host[:port] is supported (no user info, path or query)"));
   }
   int default_port = 0;
   if (scheme == "nats") default_port = 4222;
   if (scheme == "redis") default_port = 6379;
-  return ParseHostPortImpl(rest, /*min_port=*/1, /*port_optional=*/default_port != 0,
-                           default_port);
+  return ParseHostPortImpl(rest, /*min_port=*/1, /*port_optional=*/default_port != 0, default_port);
 }
 
 absl::StatusOr<ServiceConfig> LoadServiceConfig() {
@@ -166,13 +163,11 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig() {
 
   config.jwt_secret_file = Resolve(FLAGS_jwt_secret_file, "KPR_JWT_SECRET_FILE", "");
   if (config.jwt_secret_file.empty()) {
-    errors.push_back(absl::StrCat(Name("KPR_JWT_SECRET_FILE", "jwt_secret_file"),
-                                  " is required"));
+    errors.push_back(absl::StrCat(Name("KPR_JWT_SECRET_FILE", "jwt_secret_file"), " is required"));
   }
   config.data_key_file = Resolve(FLAGS_data_key_file, "KPR_DATA_KEY_FILE", "");
   if (config.data_key_file.empty()) {
-    errors.push_back(
-        absl::StrCat(Name("KPR_DATA_KEY_FILE", "data_key_file"), " is required"));
+    errors.push_back(absl::StrCat(Name("KPR_DATA_KEY_FILE", "data_key_file"), " is required"));
   }
 
   int replicas = absl::GetFlag(FLAGS_stream_replicas);
@@ -186,19 +181,18 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig() {
   }
   // JetStream allows 1..5 replicas.
   if (replicas < 1 || replicas > 5) {
-    errors.push_back(absl::StrCat(Name("KPR_STREAM_REPLICAS", "stream_replicas"),
-                                  ": must be an integer 1..5"));
+    errors.push_back(
+        absl::StrCat(Name("KPR_STREAM_REPLICAS", "stream_replicas"), ": must be an integer 1..5"));
   } else {
     config.stream_replicas = replicas;
   }
 
-  config.log_level =
-      absl::AsciiStrToLower(Resolve(FLAGS_log_level, "KPR_LOG_LEVEL", "info"));
+  config.log_level = absl::AsciiStrToLower(Resolve(FLAGS_log_level, "KPR_LOG_LEVEL", "info"));
   if (config.log_level == "warning") config.log_level = "warn";
-  if (config.log_level != "debug" && config.log_level != "info" &&
-      config.log_level != "warn" && config.log_level != "error") {
-    errors.push_back(absl::StrCat(Name("KPR_LOG_LEVEL", "log_level"),
-                                  ": must be debug, info, warn or error"));
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warn" &&
+      config.log_level != "error") {
+    errors.push_back(
+        absl::StrCat(Name("KPR_LOG_LEVEL", "log_level"), ": must be debug, info, warn or error"));
   }
 
   if (!errors.empty()) {
@@ -213,8 +207,7 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    std::string message =
-        absl::StrCat("cannot open secret file ", path, ": ", std::strerror(err));
+    std::string message = absl::StrCat("cannot open secret file ", path, ": ", std::strerror(err));
     if (err == EACCES) return absl::PermissionDeniedError(message);
     if (err == ENOENT) return absl::NotFoundError(message);
     return absl::FailedPreconditionError(message);

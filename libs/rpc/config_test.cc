@@ -17,8 +17,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr const char* kEnvVars[] = {
-    "KPR_NATS_URL",        "KPR_REDIS_URL",       "KPR_GRPC_ADDR",       "KPR_HTTP_ADDR",
-    "KPR_JWT_SECRET_FILE", "KPR_DATA_KEY_FILE",   "KPR_STREAM_REPLICAS", "KPR_LOG_LEVEL"};
+    "KPR_NATS_URL",        "KPR_REDIS_URL",     "KPR_GRPC_ADDR",       "KPR_HTTP_ADDR",
+    "KPR_JWT_SECRET_FILE", "KPR_DATA_KEY_FILE", "KPR_STREAM_REPLICAS", "KPR_LOG_LEVEL"};
 
 class ConfigTest : public ::testing::Test {
  protected:
@@ -135,8 +135,8 @@ TEST(ParseTest, HostPort) {
   ASSERT_TRUE(hp.ok());
   EXPECT_EQ(hp->host, "::1");
   EXPECT_EQ(hp->port, 0);
-  for (const char* bad : {"", "host", ":80", "host:", "host:65536", "host:-1", "host:8a",
-                          "::1:80", "[::1]", "[::1]80", "a b:80", "host:+80"}) {
+  for (const char* bad : {"", "host", ":80", "host:", "host:65536", "host:-1", "host:8a", "::1:80",
+                          "[::1]", "[::1]80", "a b:80", "host:+80"}) {
     EXPECT_EQ(ParseHostPort(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }

@@ -40,13 +40,27 @@ void AppendJsonString(absl::string_view s, std::string* out) {
   out->push_back('"');
   for (char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -63,7 +77,7 @@ void AppendJsonString(absl::string_view s, std::string* out) {
 }
 
 absl::StatusOr<google::protobuf::Struct> DecodeJsonPart(absl::string_view part,
-                                                       absl::string_view what) {
+                                                        absl::string_view what) {
   absl::StatusOr<std::string> json = Base64UrlDecode(part);
   if (!json.ok()) return Unauthenticated(absl::StrCat(what, " is not base64url"));
   google::protobuf::Struct out;
@@ -105,13 +119,20 @@ bool ToTime(const google::protobuf::Value& value, absl::Time* out) {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kCaseworker: return "caseworker";
-    case Role::kCoordinator: return "coordinator";
-    case Role::kInstructor: return "instructor";
-    case Role::kAnalyst: return "analyst";
-    case Role::kAdmin: return "admin";
-    case Role::kService: return "service";
-    case Role::kUnknown: break;
+    case Role::kCaseworker:
+      return "caseworker";
+    case Role::kCoordinator:
+      return "coordinator";
+    case Role::kInstructor:
+      return "instructor";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kService:
+      return "service";
+    case Role::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -162,12 +183,18 @@ absl::StatusOr<std::string> Base64UrlDecode(absl::string_view encoded) {
   int bits = 0;
   for (char c : encoded) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-') v = 62;
-    else if (c == '_') v = 63;
-    else return absl::InvalidArgumentError("bad base64url character");
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else
+      return absl::InvalidArgumentError("bad base64url character");
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -203,8 +230,8 @@ absl::Status VerifyJwtSignature(absl::string_view token, absl::string_view secre
   if (!signature.ok() || signature->size() != kSha256Bytes) {
     return Unauthenticated("bad signature");
   }
-  const std::string expected = HmacSha256(
-      secret, token.substr(0, header_b64.size() + 1 + payload_b64.size()));
+  const std::string expected =
+      HmacSha256(secret, token.substr(0, header_b64.size() + 1 + payload_b64.size()));
   if (expected.size() != kSha256Bytes ||
       CRYPTO_memcmp(expected.data(), signature->data(), kSha256Bytes) != 0) {
     return Unauthenticated("bad signature");
@@ -293,14 +320,12 @@ std::string SignJwt(const Claims& claims, absl::string_view secret) {
     AppendJsonString(claims.municipalities[i], &payload);
   }
   payload.push_back(']');
-  if (claims.expires_at != absl::InfiniteFuture() &&
-      claims.expires_at != absl::InfinitePast()) {
+  if (claims.expires_at != absl::InfiniteFuture() && claims.expires_at != absl::InfinitePast()) {
     absl::StrAppend(&payload, ",\"exp\":", absl::ToUnixSeconds(claims.expires_at));
   }
   payload.push_back('}');
-  std::string signing_input =
-      absl::StrCat(Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})"), ".",
-                   Base64UrlEncode(payload));
+  std::string signing_input = absl::StrCat(Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})"), ".",
+                                           Base64UrlEncode(payload));
   std::string signature = Base64UrlEncode(HmacSha256(secret, signing_input));
   return absl::StrCat(signing_input, ".", signature);
 }

@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace kpr::rpc {
@@ -22,9 +22,9 @@ absl::string_view RoleName(Role role);
 Role ParseRole(absl::string_view name);
 
 struct Claims {
-  std::string subject;                       // "sub"
-  Role role = Role::kUnknown;                // "role"
-  std::vector<std::string> municipalities;   // "municipalities": four-digit codes
+  std::string subject;                             // "sub"
+  Role role = Role::kUnknown;                      // "role"
+  std::vector<std::string> municipalities;         // "municipalities": four-digit codes
   absl::Time expires_at = absl::InfiniteFuture();  // "exp"
 
   bool HasMunicipality(absl::string_view municipality) const;

@@ -30,9 +30,7 @@ Claims SampleClaims() {
 
 const absl::Time kBeforeExpiry = absl::FromUnixSeconds(1'900'000'000);
 
-std::vector<std::string> Parts(const std::string& token) {
-  return absl::StrSplit(token, '.');
-}
+std::vector<std::string> Parts(const std::string& token) { return absl::StrSplit(token, '.'); }
 
 TEST(JwtTest, RoundTrip) {
   const Claims claims = SampleClaims();
@@ -83,8 +81,7 @@ TEST(JwtTest, TamperedPayloadIsRejected) {
   // Same shape, more power.
   absl::StrReplaceAll({{"coordinator", "admin"}}, &payload);
   ASSERT_TRUE(absl::StrContains(payload, "admin"));
-  const std::string forged =
-      absl::StrCat(parts[0], ".", Base64UrlEncode(payload), ".", parts[2]);
+  const std::string forged = absl::StrCat(parts[0], ".", Base64UrlEncode(payload), ".", parts[2]);
   absl::StatusOr<Claims> got = JwtVerifier(std::string(kSecret)).Verify(forged, kBeforeExpiry);
   EXPECT_EQ(got.status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(got.status().message(), HasSubstr("signature"));

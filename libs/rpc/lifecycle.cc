@@ -62,8 +62,7 @@ void ShutdownSignal::RequestForTest() {
 }
 
 HealthMonitor::HealthMonitor(std::vector<std::pair<std::string, Check>> checks,
-                             absl::Duration interval,
-                             std::function<void(bool healthy)> on_change)
+                             absl::Duration interval, std::function<void(bool healthy)> on_change)
     : checks_(std::move(checks)), interval_(interval), on_change_(std::move(on_change)) {}
 
 HealthMonitor::~HealthMonitor() { Stop(); }

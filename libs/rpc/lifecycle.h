@@ -20,10 +20,10 @@ namespace kpr::rpc {
 // does not want to wait for the drain.
 class ShutdownSignal {
  public:
-  static void Install();           // idempotent
+  static void Install();  // idempotent
   static bool Requested();
-  static void WaitForShutdown();   // blocks until a signal arrived or RequestForTest()
-  static void RequestForTest();    // also usable as a programmatic "shut down now"
+  static void WaitForShutdown();  // blocks until a signal arrived or RequestForTest()
+  static void RequestForTest();   // also usable as a programmatic "shut down now"
 };
 
 // Polls named checks every `interval` on its own thread and reports the aggregate (healthy

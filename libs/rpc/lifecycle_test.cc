@@ -45,14 +45,13 @@ TEST(HealthMonitorTest, ReportsAtStartAndOnEveryChange) {
   std::atomic<bool> redis_up{true};
   std::atomic<int> nats_calls{0};
   Recorder recorder;
-  HealthMonitor monitor(
-      {{"redis", [&] { return redis_up.load(); }},
-       {"nats",
-        [&] {
-          ++nats_calls;
-          return true;
-        }}},
-      absl::Milliseconds(10), [&](bool healthy) { recorder.Record(healthy); });
+  HealthMonitor monitor({{"redis", [&] { return redis_up.load(); }},
+                         {"nats",
+                          [&] {
+                            ++nats_calls;
+                            return true;
+                          }}},
+                        absl::Milliseconds(10), [&](bool healthy) { recorder.Record(healthy); });
   monitor.Start();
   // The first report happens inside Start().
   EXPECT_THAT(recorder.Calls(), ElementsAre(true));

@@ -37,8 +37,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     if (server != nullptr) server->Shutdown();
-    return absl::UnavailableError(
-        absl::StrCat("cannot start gRPC server on ", options.address));
+    return absl::UnavailableError(absl::StrCat("cannot start gRPC server on ", options.address));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   if (health == nullptr) {
@@ -54,8 +53,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
       new RpcServer(std::move(server), port, std::move(options.health_service_names)));
 }
 
-RpcServer::RpcServer(std::unique_ptr<grpc::Server> server, int port,
-                     std::vector<std::string> names)
+RpcServer::RpcServer(std::unique_ptr<grpc::Server> server, int port, std::vector<std::string> names)
     : server_(std::move(server)), port_(port), health_names_(std::move(names)) {}
 
 RpcServer::~RpcServer() {

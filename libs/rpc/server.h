@@ -10,17 +10,17 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "grpcpp/server.h"
 #include "grpcpp/impl/service_type.h"
+#include "grpcpp/server.h"
 
 namespace kpr::rpc {
 
 struct ServerOptions {
-  std::string address;                        // "host:port"; port 0 picks a free port
-  std::vector<grpc::Service*> services;       // not owned; must outlive the server
+  std::string address;                            // "host:port"; port 0 picks a free port
+  std::vector<grpc::Service*> services;           // not owned; must outlive the server
   std::vector<std::string> health_service_names;  // e.g. "kpr.referral.v1.ReferralService"
   int max_receive_message_bytes = 4 << 20;
-  int max_threads = 64;                       // sync handler threads (ResourceQuota)
+  int max_threads = 64;  // sync handler threads (ResourceQuota)
 };
 
 // A gRPC server with grpc.health.v1.Health and server reflection. Health starts NOT_SERVING

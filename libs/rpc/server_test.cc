@@ -107,20 +107,16 @@ TEST_F(RpcServerTest, HealthFollowsSetServingAndShutdown) {
 TEST_F(RpcServerTest, ReflectionListsServices) {
   // Debian ships no reflection proto for clients, but libgrpc++_reflection registers the
   // message types in the generated pool: use them dynamically over a generic stub.
-  const google::protobuf::DescriptorPool* pool =
-      google::protobuf::DescriptorPool::generated_pool();
+  const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   const google::protobuf::Descriptor* request_type =
       pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionRequest");
   const google::protobuf::Descriptor* response_type =
       pool->FindMessageTypeByName("grpc.reflection.v1alpha.ServerReflectionResponse");
   ASSERT_NE(request_type, nullptr);
   ASSERT_NE(response_type, nullptr);
-  google::protobuf::MessageFactory* factory =
-      google::protobuf::MessageFactory::generated_factory();
-  std::unique_ptr<google::protobuf::Message> request(
-      factory->GetPrototype(request_type)->New());
-  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"(list_services: "")",
-                                                            request.get()));
+  google::protobuf::MessageFactory* factory = google::protobuf::MessageFactory::generated_factory();
+  std::unique_ptr<google::protobuf::Message> request(factory->GetPrototype(request_type)->New());
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"(list_services: "")", request.get()));
 
   grpc::GenericStub stub(channel_);
   grpc::CompletionQueue cq;
@@ -155,8 +151,7 @@ TEST_F(RpcServerTest, ReflectionListsServices) {
   ASSERT_TRUE(in.Dump(&slices).ok());
   std::string bytes;
   for (const grpc::Slice& s : slices) bytes.append(s.begin(), s.end());
-  std::unique_ptr<google::protobuf::Message> response(
-      factory->GetPrototype(response_type)->New());
+  std::unique_ptr<google::protobuf::Message> response(factory->GetPrototype(response_type)->New());
   ASSERT_TRUE(response->ParseFromString(bytes));
   const std::string text = response->DebugString();
   EXPECT_THAT(text, HasSubstr("grpc.health.v1.Health"));

@@ -21,10 +21,12 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration timeout = absl::S
 TEST(PassLoop, RunsAgainAtOnceWhileThereIsWorkThenIdles) {
   std::atomic<int> passes{0};
   std::atomic<int> work{5};
-  PassLoop loop([&]() -> absl::StatusOr<int> {
-    ++passes;
-    return work > 0 ? work-- : 0;
-  }, {.idle_wait = absl::Hours(1)});
+  PassLoop loop(
+      [&]() -> absl::StatusOr<int> {
+        ++passes;
+        return work > 0 ? work-- : 0;
+      },
+      {.idle_wait = absl::Hours(1)});
   loop.Start();
   ASSERT_TRUE(WaitFor([&] { return passes.load() >= 6; }));
   absl::SleepFor(absl::Milliseconds(50));
@@ -39,15 +41,18 @@ TEST(PassLoop, BacksOffWhileFailingAndReportsFailingAndRecovery) {
   std::atomic<int> failing_reports{0}, recovered_reports{0};
   std::vector<absl::Time> times;
   absl::Mutex mu;
-  PassLoop loop([&]() -> absl::StatusOr<int> {
-    absl::MutexLock lock(&mu);
-    times.push_back(absl::Now());
-    if (++passes <= 4) return absl::UnavailableError("down");
-    return 0;
-  }, {.idle_wait = absl::Hours(1), .min_backoff = absl::Milliseconds(20),
-      .max_backoff = absl::Milliseconds(80),
-      .on_failing = [&](const absl::Status&) { ++failing_reports; },
-      .on_recovered = [&] { ++recovered_reports; }});
+  PassLoop loop(
+      [&]() -> absl::StatusOr<int> {
+        absl::MutexLock lock(&mu);
+        times.push_back(absl::Now());
+        if (++passes <= 4) return absl::UnavailableError("down");
+        return 0;
+      },
+      {.idle_wait = absl::Hours(1),
+       .min_backoff = absl::Milliseconds(20),
+       .max_backoff = absl::Milliseconds(80),
+       .on_failing = [&](const absl::Status&) { ++failing_reports; },
+       .on_recovered = [&] { ++recovered_reports; }});
   loop.Start();
   ASSERT_TRUE(WaitFor([&] { return passes.load() >= 5; }));
   loop.Notify();  // does not matter any more: it is idle now
@@ -65,12 +70,14 @@ TEST(PassLoop, BacksOffWhileFailingAndReportsFailingAndRecovery) {
 TEST(PassLoop, StopWaitsForThePassInProgressAndIsIdempotent) {
   absl::Notification in_pass, release;
   std::atomic<bool> finished{false};
-  PassLoop loop([&]() -> absl::StatusOr<int> {
-    if (!in_pass.HasBeenNotified()) in_pass.Notify();
-    release.WaitForNotification();
-    finished = true;
-    return 0;
-  }, {});
+  PassLoop loop(
+      [&]() -> absl::StatusOr<int> {
+        if (!in_pass.HasBeenNotified()) in_pass.Notify();
+        release.WaitForNotification();
+        finished = true;
+        return 0;
+      },
+      {});
   loop.Start();
   in_pass.WaitForNotification();
   std::thread stopper([&] { loop.Stop(); });

@@ -49,9 +49,9 @@ TEST(RedisOptionsTest, FromUrl) {
 }
 
 TEST(RedisOptionsTest, FromUrlRejectsBadUrls) {
-  for (const char* url : {"", "127.0.0.1:6379", "http://h:1", "redis://", "redis://:6379",
-                          "redis://h:0", "redis://h:70000", "redis://h:x", "redis://h:1/2",
-                          "redis://user:pw@h:1", "redis://[::1"}) {
+  for (const char* url :
+       {"", "127.0.0.1:6379", "http://h:1", "redis://", "redis://:6379", "redis://h:0",
+        "redis://h:70000", "redis://h:x", "redis://h:1/2", "redis://user:pw@h:1", "redis://[::1"}) {
     auto o = RedisOptionsFromUrl(url);
     EXPECT_EQ(o.status().code(), absl::StatusCode::kInvalidArgument) << url;
   }

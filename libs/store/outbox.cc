@@ -90,8 +90,8 @@ absl::StatusOr<std::vector<OutboxEntry>> ParseEntries(const RedisReply& reply) {
 
 std::vector<std::string> XRangeCommand(absl::string_view municipality, absl::string_view service,
                                        int max_count) {
-  return {"XRANGE", OutboxKey(municipality, service), "-", "+", "COUNT",
-          absl::StrCat(std::max(max_count, 1))};
+  return {"XRANGE", OutboxKey(municipality, service),    "-", "+",
+          "COUNT",  absl::StrCat(std::max(max_count, 1))};
 }
 
 constexpr absl::Duration kRegistrationRefresh = absl::Seconds(10);

@@ -1,5 +1,3 @@
-#include "libs/store/outbox.h"
-
 #include <string>
 #include <vector>
 
@@ -7,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/store/keys.h"
+#include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
 #include "libs/store/script.h"
 #include "tests/harness/servers.h"
@@ -104,9 +103,9 @@ TEST_F(OutboxTest, ReadOldestFirstThenRemove) {
   EXPECT_EQ((*first)[2].event_id, "ev-2");
   EXPECT_EQ((*first)[2].data, "d2");
 
-  ASSERT_TRUE(outbox_.Remove("0101", {(*first)[0].stream_id, (*first)[1].stream_id,
-                                      (*first)[2].stream_id})
-                  .ok());
+  ASSERT_TRUE(
+      outbox_.Remove("0101", {(*first)[0].stream_id, (*first)[1].stream_id, (*first)[2].stream_id})
+          .ok());
   ASSERT_TRUE(outbox_.Remove("0101", {}).ok());
   auto length = outbox_.Length("0101");
   ASSERT_TRUE(length.ok());

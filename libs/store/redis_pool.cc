@@ -123,8 +123,7 @@ absl::StatusOr<redisContext*> RedisPool::Acquire() {
     {
       absl::MutexLock lock(&mu_);
       while (idle_.empty() && open_ >= options_.pool_size) {
-        if (cv_.WaitWithDeadline(&mu_, deadline) && idle_.empty() &&
-            open_ >= options_.pool_size) {
+        if (cv_.WaitWithDeadline(&mu_, deadline) && idle_.empty() && open_ >= options_.pool_size) {
           return absl::UnavailableError("redis: no free connection in the pool");
         }
       }
@@ -270,8 +269,8 @@ absl::Status LoadError(const Script& script, const RedisReply& reply) {
         absl::StrCat("redis: SCRIPT LOAD ", script.name(), ": ", reply.str()));
   }
   if (reply.str() != script.sha1()) {
-    return absl::InternalError(absl::StrCat("redis: SCRIPT LOAD ", script.name(),
-                                            ": unexpected sha1 ", reply.str()));
+    return absl::InternalError(
+        absl::StrCat("redis: SCRIPT LOAD ", script.name(), ": unexpected sha1 ", reply.str()));
   }
   return absl::OkStatus();
 }

@@ -1,5 +1,3 @@
-#include "libs/store/redis_pool.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "libs/store/redis_pool.h"
 #include "libs/store/script.h"
 #include "tests/harness/servers.h"
 
@@ -72,8 +71,7 @@ TEST_F(RedisPoolTest, ErrorReplyIsInternalWithMessage) {
   ASSERT_TRUE(pool.Command({"SET", "s", "x"}).ok());
   auto r = pool.Command({"INCR", "s"});
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
-  EXPECT_TRUE(absl::StartsWith(r.status().message(), "ERR value is not an integer"))
-      << r.status();
+  EXPECT_TRUE(absl::StartsWith(r.status().message(), "ERR value is not an integer")) << r.status();
   EXPECT_EQ(pool.Command({}).status().code(), absl::StatusCode::kInvalidArgument);
   // The connection is still good after an error reply.
   EXPECT_TRUE(pool.Command({"GET", "s"}).ok());

@@ -40,8 +40,8 @@ constexpr absl::Duration kRegistrationRefresh = absl::Seconds(10);
 
 // KEYS[1] zset, KEYS[2] data; ARGV id, due ms, payload.
 const store::Script& ScheduleScript() {
-  static const store::Script* s = new store::Script(
-      "timer_schedule", absl::StrCat(kTimerScheduleLua, R"lua(
+  static const store::Script* s =
+      new store::Script("timer_schedule", absl::StrCat(kTimerScheduleLua, R"lua(
 timer_schedule(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
 )lua"));
@@ -133,9 +133,8 @@ absl::Status TimerStore::Cancel(absl::string_view municipality, absl::string_vie
 absl::StatusOr<std::optional<Timer>> TimerStore::Get(absl::string_view municipality,
                                                      absl::string_view id) {
   if (auto s = CheckTimerRef(municipality, id); !s.ok()) return s;
-  auto reply = pool_.Command({"HMGET", TimerDataKey(municipality, service_),
-                              absl::StrCat("d:", id), absl::StrCat("p:", id),
-                              absl::StrCat("a:", id)});
+  auto reply = pool_.Command({"HMGET", TimerDataKey(municipality, service_), absl::StrCat("d:", id),
+                              absl::StrCat("p:", id), absl::StrCat("a:", id)});
   if (!reply.ok()) return reply.status();
   if (reply->size() != 3) return absl::InternalError("timer: malformed HMGET reply");
   if (reply->element(0).is_nil()) return std::optional<Timer>();

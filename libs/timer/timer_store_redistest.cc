@@ -1,5 +1,3 @@
-#include "libs/timer/timer_store.h"
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,15 +9,15 @@
 #include "libs/store/keys.h"
 #include "libs/store/redis_pool.h"
 #include "libs/store/script.h"
-#include "libs/timer/timer_worker.h"
+#include "libs/timer/timer_store.h"
 #include "libs/timer/timer_test_support.h"
+#include "libs/timer/timer_worker.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::timer {
 namespace {
 
 using ::testing::ElementsAre;
-
 
 class TimerStoreTest : public ::testing::Test {
  protected:
@@ -38,7 +36,10 @@ class TimerStoreTest : public ::testing::Test {
 };
 
 TEST_F(TimerStoreTest, ScheduleGetRescheduleCancel) {
-  const std::string payload("\x01\x00\xff" "cohort-7", 11);  // binary-safe
+  const std::string payload(
+      "\x01\x00\xff"
+      "cohort-7",
+      11);  // binary-safe
   ASSERT_TRUE(timers_.Schedule({"0165", "cohort-7:start", kT0, payload}).ok());
 
   auto got = timers_.Get("0165", "cohort-7:start");
@@ -116,8 +117,8 @@ TEST_F(TimerStoreTest, RejectsBadInput) {
 // KEYS[1] entity, KEYS[2] timers zset, KEYS[3] timers data; ARGV expected version, state,
 // timer id, due ms, payload.
 const store::Script& OpenCohortScript() {
-  static const store::Script* s = new store::Script(
-      "open_cohort", absl::StrCat(kTimerScheduleLua, R"lua(
+  static const store::Script* s =
+      new store::Script("open_cohort", absl::StrCat(kTimerScheduleLua, R"lua(
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if version ~= tonumber(ARGV[1]) then
   return redis.error_reply('CONFLICT version ' .. version)

@@ -94,18 +94,20 @@ TimerWorker::TimerWorker(store::RedisPool& pool, std::string service, Handler ha
       poll_errors_(observe::MetricsRegistry::Global().GetCounter(
           "kpr_timer_poll_errors_total", "Timer passes that failed (e.g. Redis down).",
           {{"service", service_}})),
-      loop_([this] { return PollOnce(options_.clock()); },
-            {.idle_wait = options_.poll_interval,
-             .min_backoff = options_.poll_interval,
-             .max_backoff = std::max(kMaxErrorBackoff, options_.poll_interval),
-             .on_failing =
-                 [this](const absl::Status& error) {
-                   observe::Warn("timer pass failed; retrying with backoff")
-                       .With("timer_service", service_)
-                       .With("error", error.ToString());
-                 },
-             .on_recovered =
-                 [this] { observe::Info("timer pass recovered").With("timer_service", service_); }}) {}
+      loop_(
+          [this] { return PollOnce(options_.clock()); },
+          {.idle_wait = options_.poll_interval,
+           .min_backoff = options_.poll_interval,
+           .max_backoff = std::max(kMaxErrorBackoff, options_.poll_interval),
+           .on_failing =
+               [this](const absl::Status& error) {
+                 observe::Warn("timer pass failed; retrying with backoff")
+                     .With("timer_service", service_)
+                     .With("error", error.ToString());
+               },
+           .on_recovered =
+               [this] { observe::Info("timer pass recovered").With("timer_service", service_); }}) {
+}
 
 TimerWorker::~TimerWorker() { Stop(); }
 
@@ -191,10 +193,10 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
     args.push_back(absl::StrCat(done.size()));
     for (auto& id : done) args.push_back(std::move(id));
     for (auto& a : retry) args.push_back(std::move(a));
-    settles.push_back({&SettleScript(),
-                       {TimersKey(municipalities[mi], service_),
-                        TimerDataKey(municipalities[mi], service_)},
-                       std::move(args)});
+    settles.push_back(
+        {&SettleScript(),
+         {TimersKey(municipalities[mi], service_), TimerDataKey(municipalities[mi], service_)},
+         std::move(args)});
   }
   if (!settles.empty()) {
     // If this fails the timers stay claimed and fire again after the lease (at least once).

@@ -53,8 +53,8 @@ class TimerWorker {
 
   struct Options {
     absl::Duration poll_interval = absl::Milliseconds(200);  // idle sleep between passes
-    absl::Duration lease = absl::Seconds(30);  // how long a claim excludes other replicas
-    int batch = 100;                            // timers claimed per municipality per pass
+    absl::Duration lease = absl::Seconds(30);       // how long a claim excludes other replicas
+    int batch = 100;                                // timers claimed per municipality per pass
     absl::Duration min_backoff = absl::Seconds(1);  // first retry delay after a failure
     absl::Duration max_backoff = absl::Minutes(5);
     std::function<absl::Time()> clock = [] { return absl::Now(); };  // for the thread's passes

@@ -1,5 +1,3 @@
-#include "libs/timer/timer_worker.h"
-
 #include <atomic>
 #include <iostream>
 #include <map>
@@ -19,6 +17,7 @@
 #include "libs/store/redis_pool.h"
 #include "libs/timer/timer_store.h"
 #include "libs/timer/timer_test_support.h"
+#include "libs/timer/timer_worker.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::timer {
@@ -198,12 +197,15 @@ TEST_F(TimerWorkerTest, ExpiredLeaseIsReclaimedAndStaleResultIgnored) {
     absl::Notification entered, release;
     std::atomic<int> stuck_calls{0};
     store::RedisPool pool_a(TestOptions());
-    TimerWorker stuck(pool_a, kService, [&](const Timer&) {
-      ++stuck_calls;
-      entered.Notify();
-      release.WaitForNotification();
-      return late;
-    }, opts);
+    TimerWorker stuck(
+        pool_a, kService,
+        [&](const Timer&) {
+          ++stuck_calls;
+          entered.Notify();
+          release.WaitForNotification();
+          return late;
+        },
+        opts);
     absl::StatusOr<int> stuck_result;
     std::thread holder([&] { stuck_result = stuck.PollOnce(kT0); });
     absl::Cleanup join = [&] {
@@ -245,12 +247,15 @@ TEST_F(TimerWorkerTest, StaleCompletionDoesNotTouchRescheduledOrCancelledTimer) 
   ASSERT_TRUE(timers_.Schedule({"0165", "x", kT0, "v1"}).ok());
   ASSERT_TRUE(timers_.Schedule({"0165", "y", kT0, "y1"}).ok());
   absl::Notification entered, release;
-  TimerWorker holder_worker(pool_, kService, [&](const Timer& t) -> absl::Status {
-    if (!entered.HasBeenNotified()) entered.Notify();  // handlers run one at a time
-    release.WaitForNotification();
-    if (t.id == "x") return absl::OkStatus();
-    return absl::InternalError("fails");
-  }, FastOptions());
+  TimerWorker holder_worker(
+      pool_, kService,
+      [&](const Timer& t) -> absl::Status {
+        if (!entered.HasBeenNotified()) entered.Notify();  // handlers run one at a time
+        release.WaitForNotification();
+        if (t.id == "x") return absl::OkStatus();
+        return absl::InternalError("fails");
+      },
+      FastOptions());
   absl::StatusOr<int> result;
   std::thread holder([&] { result = holder_worker.PollOnce(kT0); });
   absl::Cleanup join = [&] {
@@ -291,12 +296,15 @@ TEST_F(TimerWorkerTest, HandlerFailureRetriesWithBackoff) {
   TimerWorker::Options opts = FastOptions();
   opts.min_backoff = absl::Seconds(1);
   opts.max_backoff = absl::Seconds(3);
-  TimerWorker worker(pool_, kService, [&](const Timer& t) -> absl::Status {
-    EXPECT_EQ(t.payload, "pr");
-    attempts.push_back(t.attempt);
-    if (t.attempt < 3) return absl::UnavailableError("downstream down");
-    return absl::OkStatus();
-  }, opts);
+  TimerWorker worker(
+      pool_, kService,
+      [&](const Timer& t) -> absl::Status {
+        EXPECT_EQ(t.payload, "pr");
+        attempts.push_back(t.attempt);
+        if (t.attempt < 3) return absl::UnavailableError("downstream down");
+        return absl::OkStatus();
+      },
+      opts);
 
   auto poll = [&](absl::Time now) {
     auto n = worker.PollOnce(now);

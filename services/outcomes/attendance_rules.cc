@@ -13,10 +13,17 @@ AttendanceSummary Summarize(const v1::ParticipantRecord& p) {
   AttendanceSummary s;
   for (const v1::SessionMark& m : p.marks()) {
     switch (m.mark()) {
-      case v1::PRESENT: ++s.present; break;
-      case v1::ABSENT: ++s.absent; break;
-      case v1::EXCUSED: ++s.excused; break;
-      default: continue;  // not a mark (ApplyMark never stores one)
+      case v1::PRESENT:
+        ++s.present;
+        break;
+      case v1::ABSENT:
+        ++s.absent;
+        break;
+      case v1::EXCUSED:
+        ++s.excused;
+        break;
+      default:
+        continue;  // not a mark (ApplyMark never stores one)
     }
     ++s.recorded;
   }
@@ -73,9 +80,8 @@ CompletionDecision DecideCompletion(const v1::ParticipantRecord& p, int sessions
 bool ApplyMark(v1::ParticipantRecord& p, const std::string& session_id, int index,
                v1::AttendanceMark mark) {
   auto* marks = p.mutable_marks();
-  auto it = std::find_if(marks->begin(), marks->end(), [&](const v1::SessionMark& m) {
-    return m.session_id() == session_id;
-  });
+  auto it = std::find_if(marks->begin(), marks->end(),
+                         [&](const v1::SessionMark& m) { return m.session_id() == session_id; });
   if (mark == v1::ATTENDANCE_MARK_UNSPECIFIED) {
     if (it == marks->end()) return false;
     marks->erase(it);
@@ -86,10 +92,9 @@ bool ApplyMark(v1::ParticipantRecord& p, const std::string& session_id, int inde
   m->set_session_id(session_id);
   m->set_index(index);
   m->set_mark(mark);
-  std::stable_sort(marks->begin(), marks->end(),
-                   [](const v1::SessionMark& a, const v1::SessionMark& b) {
-                     return a.index() < b.index();
-                   });
+  std::stable_sort(
+      marks->begin(), marks->end(),
+      [](const v1::SessionMark& a, const v1::SessionMark& b) { return a.index() < b.index(); });
   return true;
 }
 
@@ -111,8 +116,8 @@ absl::Status ValidateAttendance(
     if (e.referral_id().empty()) {
       problems.push_back(absl::StrCat(at, ".referral_id: missing"));
     } else if (!participants.contains(e.referral_id())) {
-      problems.push_back(absl::StrCat(at, ".referral_id: not a participant of cohort ",
-                                      cohort.cohort_id()));
+      problems.push_back(
+          absl::StrCat(at, ".referral_id: not a participant of cohort ", cohort.cohort_id()));
     } else if (!seen.insert(e.referral_id()).second) {
       problems.push_back(absl::StrCat(at, ".referral_id: duplicate"));
     }

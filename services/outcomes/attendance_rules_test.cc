@@ -81,10 +81,10 @@ TEST(RiskReasons, TimetableOrderNotRecordingOrder) {
 }
 
 TEST(RiskReasons, BelowThresholdNeedsThreeRecordedSessions) {
-  const OutcomePolicy policy;  // 80 %
+  const OutcomePolicy policy;                                      // 80 %
   EXPECT_THAT(RiskReasons(WithMarks({P, A}), policy), IsEmpty());  // 50 %, only 2 recorded
   EXPECT_THAT(RiskReasons(WithMarks({P, A, P}), policy),
-              ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));  // 66 % of 3
+              ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));                 // 66 % of 3
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, P, A}), policy), IsEmpty());  // exactly 80 %
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, A}), policy),
               ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));  // 75 %
@@ -231,11 +231,11 @@ TEST(ValidateAttendance, EachBadEntryIsNamed) {
 }
 
 TEST(ValidateAttendance, AllBadEntriesTogether) {
-  EXPECT_EQ(ValidateAttendance(Cohort(), Session(),
-                               Entries({{"r-1", 0}, {"r-2", P}, {"r-2", A}, {"r-9", A}})),
-            absl::InvalidArgumentError(
-                "entries[0].mark: missing; entries[2].referral_id: duplicate; "
-                "entries[3].referral_id: not a participant of cohort c-1"));
+  EXPECT_EQ(
+      ValidateAttendance(Cohort(), Session(),
+                         Entries({{"r-1", 0}, {"r-2", P}, {"r-2", A}, {"r-9", A}})),
+      absl::InvalidArgumentError("entries[0].mark: missing; entries[2].referral_id: duplicate; "
+                                 "entries[3].referral_id: not a participant of cohort c-1"));
 }
 
 }  // namespace

@@ -35,12 +35,18 @@ class Problems {
 // WAI dimension 3: fewer physician-diagnosed diseases, more points; none gives 7, not 6.
 int DiseasesScore(int diseases) {
   switch (diseases) {
-    case 0: return 7;
-    case 1: return 5;
-    case 2: return 4;
-    case 3: return 3;
-    case 4: return 2;
-    default: return 1;  // 5 or more
+    case 0:
+      return 7;
+    case 1:
+      return 5;
+    case 2:
+      return 4;
+    case 3:
+      return 3;
+    case 4:
+      return 2;
+    default:
+      return 1;  // 5 or more
   }
 }
 
@@ -91,8 +97,8 @@ absl::StatusOr<v1::Score> ScoreWai(const v1::WaiAnswers& answers) {
 
 absl::StatusOr<v1::Score> ScoreWai(const v1::WaiAnswers& a, const WaiCutoffs& cutoffs) {
   Problems problems;
-  problems.Range("wai.current_work_ability", a.has_current_work_ability(),
-                 a.current_work_ability(), 0, 10);
+  problems.Range("wai.current_work_ability", a.has_current_work_ability(), a.current_work_ability(),
+                 0, 10);
   if (a.work_demands() == v1::WORK_DEMANDS_UNSPECIFIED) {
     problems.Add("wai.work_demands", "missing");
   } else if (!v1::WorkDemands_IsValid(a.work_demands())) {
@@ -129,16 +135,15 @@ absl::StatusOr<v1::Score> ScoreWai(const v1::WaiAnswers& a, const WaiCutoffs& cu
     physical_weight = 0.5;
     mental_weight = 1.5;
   }
-  const double total =
-      a.current_work_ability() +                                     // dim 1: 0..10
-      a.physical_demands_ability() * physical_weight +               // dim 2: 2..10
-      a.mental_demands_ability() * mental_weight +                   //
-      DiseasesScore(a.diagnosed_diseases()) +                        // dim 3: 1..7
-      a.work_impairment() +                                          // dim 4: 1..6
-      a.sick_leave() +                                               // dim 5: 1..5
-      a.prognosis() +                                                // dim 6: 1, 4, 7
-      MentalResourcesScore(a.enjoy_daily_activities() + a.active_and_alert() +
-                           a.hopeful());                             // dim 7: 1..4
+  const double total = a.current_work_ability() +                        // dim 1: 0..10
+                       a.physical_demands_ability() * physical_weight +  // dim 2: 2..10
+                       a.mental_demands_ability() * mental_weight +      //
+                       DiseasesScore(a.diagnosed_diseases()) +           // dim 3: 1..7
+                       a.work_impairment() +                             // dim 4: 1..6
+                       a.sick_leave() +                                  // dim 5: 1..5
+                       a.prognosis() +                                   // dim 6: 1, 4, 7
+                       MentalResourcesScore(a.enjoy_daily_activities() + a.active_and_alert() +
+                                            a.hopeful());  // dim 7: 1..4
   v1::Score score;
   score.set_wai_total(total);
   score.set_wai_category(total < cutoffs.moderate_min    ? v1::WAI_POOR
@@ -163,10 +168,14 @@ absl::Status ValidateEmployment(const v1::EmploymentAnswers& a) {
 
 v1::Instrument InstrumentOf(const v1::Questionnaire& q) {
   switch (q.answers_case()) {
-    case v1::Questionnaire::kWho5: return v1::WHO5;
-    case v1::Questionnaire::kWai: return v1::WORK_ABILITY_INDEX;
-    case v1::Questionnaire::kEmployment: return v1::EMPLOYMENT_STATUS;
-    default: return v1::INSTRUMENT_UNSPECIFIED;
+    case v1::Questionnaire::kWho5:
+      return v1::WHO5;
+    case v1::Questionnaire::kWai:
+      return v1::WORK_ABILITY_INDEX;
+    case v1::Questionnaire::kEmployment:
+      return v1::EMPLOYMENT_STATUS;
+    default:
+      return v1::INSTRUMENT_UNSPECIFIED;
   }
 }
 
@@ -182,8 +191,10 @@ absl::StatusOr<v1::Score> ScoreAnswers(const v1::Questionnaire& q) {
                      " does not match the answers given (", v1::Instrument_Name(given), ")"));
   }
   switch (given) {
-    case v1::WHO5: return ScoreWho5(q.who5());
-    case v1::WORK_ABILITY_INDEX: return ScoreWai(q.wai());
+    case v1::WHO5:
+      return ScoreWho5(q.who5());
+    case v1::WORK_ABILITY_INDEX:
+      return ScoreWai(q.wai());
     default: {
       if (absl::Status s = ValidateEmployment(q.employment()); !s.ok()) return s;
       return v1::Score();

@@ -87,9 +87,9 @@ TEST(Who5, AnyItemZeroOrOneTriggersScreeningEvenWithAHighScore) {
 
 TEST(Who5, CutoffsAreConfigurable) {
   Who5Cutoffs c{.high_risk_max = 28, .poor_max = 40};
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1), c).who5_band(), v1::WHO5_RISK);     // 32
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 2), c).who5_band(), v1::WHO5_RISK);     // 40
-  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2), c).who5_band(), v1::WHO5_NORMAL);   // 48
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1), c).who5_band(), v1::WHO5_RISK);    // 32
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 2), c).who5_band(), v1::WHO5_RISK);    // 40
+  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2), c).who5_band(), v1::WHO5_NORMAL);  // 48
   EXPECT_FALSE(MustScore(Who5(3, 3, 2, 2, 2), c).who5_screen_for_depression());
 }
 
@@ -206,16 +206,16 @@ TEST(Wai, DiseasesScale) {
                                              {4, 2}, {5, 1}, {6, 1}};
   for (const auto& [diseases, dim3] : expected) {
     SCOPED_TRACE(diseases);
-    EXPECT_DOUBLE_EQ(
-        MustScore(Wai(0, v1::BOTH, 1, 1, diseases, 1, 1, 1, 0, 0, 0)).wai_total(), 6 + dim3);
+    EXPECT_DOUBLE_EQ(MustScore(Wai(0, v1::BOTH, 1, 1, diseases, 1, 1, 1, 0, 0, 0)).wai_total(),
+                     6 + dim3);
   }
 }
 
 TEST(Wai, MentalResourcesBands) {
   // total = 6 + dim7 with dim3 at 1 (5 diseases) and the rest at the minimum.
   const std::pair<std::array<int, 3>, double> expected[] = {
-      {{0, 0, 0}, 1}, {{1, 1, 1}, 1}, {{2, 1, 1}, 2}, {{2, 2, 2}, 2}, {{3, 2, 2}, 3},
-      {{3, 3, 3}, 3}, {{4, 3, 3}, 4}, {{4, 4, 4}, 4}};
+      {{0, 0, 0}, 1}, {{1, 1, 1}, 1}, {{2, 1, 1}, 2}, {{2, 2, 2}, 2},
+      {{3, 2, 2}, 3}, {{3, 3, 3}, 3}, {{4, 3, 3}, 4}, {{4, 4, 4}, 4}};
   for (const auto& [items, dim7] : expected) {
     SCOPED_TRACE(items[0] + items[1] + items[2]);
     EXPECT_DOUBLE_EQ(
@@ -256,8 +256,7 @@ TEST(Wai, IntegerCategoryBoundaries) {
   EXPECT_EQ(category(10, 5, 4), v1::WAI_MODERATE);  // 36
   EXPECT_EQ(category(10, 6, 4), v1::WAI_GOOD);      // 37
   // 10 + (3 + 3) + 7 + 6 + 5 + 7 + (2+2+2 = 6 -> 2) = 43; one more on dim 2 gives 44.
-  EXPECT_EQ(MustScore(Wai(10, v1::BOTH, 3, 3, 0, 6, 5, 7, 2, 2, 2)).wai_category(),
-            v1::WAI_GOOD);
+  EXPECT_EQ(MustScore(Wai(10, v1::BOTH, 3, 3, 0, 6, 5, 7, 2, 2, 2)).wai_category(), v1::WAI_GOOD);
   EXPECT_EQ(MustScore(Wai(10, v1::BOTH, 3, 4, 0, 6, 5, 7, 2, 2, 2)).wai_category(),
             v1::WAI_EXCELLENT);
 }

@@ -27,7 +27,8 @@ absl::StatusOr<int> IntSetting(int flag, const char* env, const char* name, int 
   int value = fallback;
   if (flag != -1) {
     value = flag;
-  } else if (const char* text = std::getenv(env); text != nullptr && !absl::SimpleAtoi(text, &value)) {
+  } else if (const char* text = std::getenv(env);
+             text != nullptr && !absl::SimpleAtoi(text, &value)) {
     return absl::InvalidArgumentError(absl::StrCat(env, " (--", name, "): not a whole number"));
   }
   if (value < min) {
@@ -47,8 +48,8 @@ int main(int argc, char** argv) {
     kpr::observe::Error("bad configuration").With("error", config.status().message());
     return 2;
   }
-  auto threshold = IntSetting(absl::GetFlag(FLAGS_suppression_threshold), "KPR_SUPPRESSION_THRESHOLD",
-                              "suppression_threshold", 5, 1);
+  auto threshold = IntSetting(absl::GetFlag(FLAGS_suppression_threshold),
+                              "KPR_SUPPRESSION_THRESHOLD", "suppression_threshold", 5, 1);
   auto settle_hours = IntSetting(absl::GetFlag(FLAGS_settle_delay_hours), "KPR_SETTLE_DELAY_HOURS",
                                  "settle_delay_hours", 48, 0);
   for (const absl::Status& st : {threshold.status(), settle_hours.status()}) {

@@ -49,18 +49,17 @@ struct Layout<OutcomeTally> {
   };
   // Named by EmploymentStatus: "employment_1m.1" counts ORDINARY_WORK.
   static constexpr int kBase = 1;
-  static constexpr std::pair<const char*, std::array<double, kEmploymentStatuses> T::*>
-      kArrays[] = {{"employment_1m", &T::employment_1m}, {"employment_12m", &T::employment_12m}};
+  static constexpr std::pair<const char*, std::array<double, kEmploymentStatuses> T::*> kArrays[] =
+      {{"employment_1m", &T::employment_1m}, {"employment_12m", &T::employment_12m}};
 };
 
 template <>
 struct Layout<FunnelTally> {
   using T = FunnelTally;
   static constexpr std::pair<const char*, double T::*> kScalars[] = {
-      {"referred", &T::referred},       {"contacted", &T::contacted},
-      {"accepted", &T::accepted},       {"enrolled", &T::enrolled},
-      {"completed", &T::completed},     {"dropped_out", &T::dropped_out},
-      {"declined", &T::declined},       {"withdrawn", &T::withdrawn},
+      {"referred", &T::referred}, {"contacted", &T::contacted}, {"accepted", &T::accepted},
+      {"enrolled", &T::enrolled}, {"completed", &T::completed}, {"dropped_out", &T::dropped_out},
+      {"declined", &T::declined}, {"withdrawn", &T::withdrawn},
   };
   // Named by ReferralSource: "referred_by_source.1" counts REFERRAL_SOURCE_JOBCENTER.
   static constexpr int kBase = 0;
@@ -199,8 +198,7 @@ FunnelTally FunnelTally::FromFields(const absl::flat_hash_map<std::string, doubl
   return FromFieldsOf<FunnelTally>(fields);
 }
 
-OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p,
-                                     const OutcomePolicy& policy) {
+OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p, const OutcomePolicy& policy) {
   OutcomeTally t;
   if (!p.started()) return t;
   t.participants = 1;

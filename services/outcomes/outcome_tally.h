@@ -26,7 +26,7 @@ namespace kpr::outcomes {
 inline constexpr int kEmploymentStatuses = 8;
 
 struct OutcomeTally {
-  double participants = 0;   // started the course
+  double participants = 0;  // started the course
   double completed = 0;
   double dropped_out = 0;
   // Participants with at least one session counting towards attendance (not all excused):
@@ -64,9 +64,9 @@ struct OutcomeTally {
 
 // Program targets and scoring thresholds (DOMAIN.md); every cut-off configurable.
 struct OutcomePolicy {
-  double attendance_target = 0.8;        // attendance rate counted as "at least 80 %"
-  int who5_relevant_change = 10;         // percentage points
-  int who5_poor_max = 50;                // "at or below 50"
+  double attendance_target = 0.8;  // attendance rate counted as "at least 80 %"
+  int who5_relevant_change = 10;   // percentage points
+  int who5_poor_max = 50;          // "at or below 50"
   // Completion rule: COMPLETED when present >= completion_share x sessions held.
   double completion_share = 0.5;
 };
@@ -77,8 +77,8 @@ OutcomeTally ParticipantContribution(const v1::ParticipantRecord& participant,
                                      const OutcomePolicy& policy);
 
 struct FunnelTally {
-  double referred = 0, contacted = 0, accepted = 0, enrolled = 0, completed = 0,
-         dropped_out = 0, declined = 0, withdrawn = 0;
+  double referred = 0, contacted = 0, accepted = 0, enrolled = 0, completed = 0, dropped_out = 0,
+         declined = 0, withdrawn = 0;
   // Per ReferralSource value (index = enum value 0..7): referred and enrolled.
   std::array<double, 8> referred_by_source{};
   std::array<double, 8> enrolled_by_source{};

@@ -96,20 +96,30 @@ TEST(ParticipantContribution, WorkedParticipant) {
   for (const auto& f : t.ToFields()) {
     if (f.second != 0) nonzero.push_back(f);
   }
-  EXPECT_THAT(nonzero,
-              UnorderedElementsAreArray(std::vector<std::pair<std::string, double>>{
-                  {"participants", 1},        {"completed", 1},
-                  {"attendance_n", 1},        {"attendance_rate_sum", 0.75},
-                  {"who5_baseline_n", 1},     {"who5_baseline_sum", 36},
-                  {"who5_end_n", 1},          {"who5_end_sum", 56},
-                  {"who5_paired_n", 1},       {"who5_change_sum", 20},
-                  {"who5_change_sumsq", 400}, {"who5_improved", 1},
-                  {"who5_baseline_at_most_50", 1}, {"who5_moved_above_50", 1},
-                  {"wai_baseline_n", 1},      {"wai_baseline_sum", 30.5},
-                  {"wai_end_n", 1},           {"wai_end_sum", 35},
-                  {"wai_paired_n", 1},        {"wai_change_sum", 4.5},
-                  {"wai_change_sumsq", 20.25}, {"employment_1m_n", 1},
-                  {"employment_1m.3", 1}}));
+  EXPECT_THAT(nonzero, UnorderedElementsAreArray(std::vector<std::pair<std::string, double>>{
+                           {"participants", 1},
+                           {"completed", 1},
+                           {"attendance_n", 1},
+                           {"attendance_rate_sum", 0.75},
+                           {"who5_baseline_n", 1},
+                           {"who5_baseline_sum", 36},
+                           {"who5_end_n", 1},
+                           {"who5_end_sum", 56},
+                           {"who5_paired_n", 1},
+                           {"who5_change_sum", 20},
+                           {"who5_change_sumsq", 400},
+                           {"who5_improved", 1},
+                           {"who5_baseline_at_most_50", 1},
+                           {"who5_moved_above_50", 1},
+                           {"wai_baseline_n", 1},
+                           {"wai_baseline_sum", 30.5},
+                           {"wai_end_n", 1},
+                           {"wai_end_sum", 35},
+                           {"wai_paired_n", 1},
+                           {"wai_change_sum", 4.5},
+                           {"wai_change_sumsq", 20.25},
+                           {"employment_1m_n", 1},
+                           {"employment_1m.3", 1}}));
 }
 
 TEST(ParticipantContribution, PolicyThresholds) {
@@ -136,7 +146,7 @@ TEST(ParticipantContribution, BaselineAtMost50ButNotMovedAbove) {
   EXPECT_EQ(t.who5_improved, 0);
   EXPECT_EQ(t.who5_baseline_at_most_50, 1);
   EXPECT_EQ(t.who5_moved_above_50, 0);
-  EXPECT_EQ(t.attendance_n, 0);  // no marks: no rate
+  EXPECT_EQ(t.attendance_n, 0);               // no marks: no rate
   EXPECT_EQ(t.completed + t.dropped_out, 0);  // still running
 }
 
@@ -216,8 +226,8 @@ TEST(OutcomeTally, FieldsCoverEveryMemberWithStableNames) {
   }
   EXPECT_EQ(names.size(), fields.size());
   for (const char* n : {"participants", "who5_change_sumsq", "attendance_at_least_target",
-                        "wai_change_sumsq", "employment_1m_n", "employment_1m.1",
-                        "employment_1m.8", "employment_12m.1", "employment_12m.8"}) {
+                        "wai_change_sumsq", "employment_1m_n", "employment_1m.1", "employment_1m.8",
+                        "employment_12m.1", "employment_12m.8"}) {
     EXPECT_TRUE(names.contains(n)) << n;
   }
 }

@@ -12,7 +12,8 @@ bool RoleMay(OutcomesRpc rpc, rpc::Role role) {
     case rpc::Role::kInstructor:
       return rpc == OutcomesRpc::kRecordAttendance || rpc == OutcomesRpc::kGetAttendance;
     case rpc::Role::kService:
-      return rpc == OutcomesRpc::kSubmitQuestionnaire || rpc == OutcomesRpc::kListQuestionnaireSchedule;
+      return rpc == OutcomesRpc::kSubmitQuestionnaire ||
+             rpc == OutcomesRpc::kListQuestionnaireSchedule;
     case rpc::Role::kAnalyst:
     case rpc::Role::kAdmin:
       return rpc == OutcomesRpc::kGetCohortReport || rpc == OutcomesRpc::kGetProgramReport ||
@@ -24,9 +25,11 @@ bool RoleMay(OutcomesRpc rpc, rpc::Role role) {
 
 }  // namespace
 
-absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims, absl::string_view municipality) {
+absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims,
+                               absl::string_view municipality) {
   if (!RoleMay(rpc, claims.role)) {
-    return absl::PermissionDeniedError(absl::StrCat("role ", rpc::RoleName(claims.role), " may not do this"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", rpc::RoleName(claims.role), " may not do this"));
   }
   if (!claims.HasMunicipality(municipality)) {
     return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", municipality));

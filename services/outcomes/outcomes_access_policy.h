@@ -28,7 +28,8 @@ enum class OutcomesRpc {
   kExportReport,
 };
 
-absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims, absl::string_view municipality);
+absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims,
+                               absl::string_view municipality);
 
 }  // namespace kpr::outcomes
 

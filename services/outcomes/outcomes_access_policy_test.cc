@@ -16,11 +16,14 @@ rpc::Claims As(rpc::Role role) {
 }
 
 const std::vector<OutcomesRpc> kAll = {
-    OutcomesRpc::kRecordAttendance, OutcomesRpc::kGetAttendance,     OutcomesRpc::kSubmitQuestionnaire,
-    OutcomesRpc::kGetQuestionnaires, OutcomesRpc::kListQuestionnaireSchedule, OutcomesRpc::kGetCohortReport,
-    OutcomesRpc::kGetProgramReport, OutcomesRpc::kExportReport};
+    OutcomesRpc::kRecordAttendance,          OutcomesRpc::kGetAttendance,
+    OutcomesRpc::kSubmitQuestionnaire,       OutcomesRpc::kGetQuestionnaires,
+    OutcomesRpc::kListQuestionnaireSchedule, OutcomesRpc::kGetCohortReport,
+    OutcomesRpc::kGetProgramReport,          OutcomesRpc::kExportReport};
 
-bool Allowed(rpc::Role role, OutcomesRpc rpc) { return AuthorizeOutcomes(rpc, As(role), "0165").ok(); }
+bool Allowed(rpc::Role role, OutcomesRpc rpc) {
+  return AuthorizeOutcomes(rpc, As(role), "0165").ok();
+}
 
 TEST(OutcomesAccessPolicy, CoordinatorMayDoEverythingInItsMunicipalityOnly) {
   for (OutcomesRpc r : kAll) {

@@ -81,7 +81,8 @@ v1::TimePointSchedule* FindTimePoint(v1::ParticipantRecord& p, v1::TimePoint tp)
   return nullptr;
 }
 
-v1::Questionnaire* FindAnswer(v1::ParticipantRecord& p, v1::Instrument instrument, v1::TimePoint tp) {
+v1::Questionnaire* FindAnswer(v1::ParticipantRecord& p, v1::Instrument instrument,
+                              v1::TimePoint tp) {
   for (v1::Questionnaire& q : *p.mutable_answers()) {
     if (q.instrument() == instrument && q.time_point() == tp) return &q;
   }
@@ -94,7 +95,9 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
   return ts;
 }
 
-absl::Time FromProto(const google::protobuf::Timestamp& ts) { return absl::FromUnixSeconds(ts.seconds()); }
+absl::Time FromProto(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds());
+}
 
 // The time point as a reader sees it now (the stored `state` is the timer's progress).
 v1::TimePointSchedule Displayed(v1::TimePointSchedule s, absl::Time now) {
@@ -110,23 +113,28 @@ std::vector<v1::Instrument> Missing(const v1::TimePointSchedule& s) {
   return missing;
 }
 
-std::vector<std::pair<std::string, double>> NonZero(std::vector<std::pair<std::string, double>> fields) {
-  fields.erase(std::remove_if(fields.begin(), fields.end(), [](const auto& f) { return f.second == 0; }),
-               fields.end());
+std::vector<std::pair<std::string, double>> NonZero(
+    std::vector<std::pair<std::string, double>> fields) {
+  fields.erase(
+      std::remove_if(fields.begin(), fields.end(), [](const auto& f) { return f.second == 0; }),
+      fields.end());
   return fields;
 }
 
-std::vector<std::pair<std::string, int>> SortedMarks(const google::protobuf::RepeatedPtrField<v1::AttendanceEntry>& e) {
+std::vector<std::pair<std::string, int>> SortedMarks(
+    const google::protobuf::RepeatedPtrField<v1::AttendanceEntry>& e) {
   std::vector<std::pair<std::string, int>> out;
-  for (const v1::AttendanceEntry& x : e) out.emplace_back(x.referral_id(), static_cast<int>(x.mark()));
+  for (const v1::AttendanceEntry& x : e)
+    out.emplace_back(x.referral_id(), static_cast<int>(x.mark()));
   std::sort(out.begin(), out.end());
   return out;
 }
 
 }  // namespace
 
-OutcomesDesk::OutcomesDesk(OutcomesStore& store, privacy::AuditTrail& audit, std::string encryption_key,
-                           std::function<void()> on_outbox_write, Options options)
+OutcomesDesk::OutcomesDesk(OutcomesStore& store, privacy::AuditTrail& audit,
+                           std::string encryption_key, std::function<void()> on_outbox_write,
+                           Options options)
     : store_(store),
       audit_(audit),
       box_(std::move(encryption_key)),
@@ -135,14 +143,15 @@ OutcomesDesk::OutcomesDesk(OutcomesStore& store, privacy::AuditTrail& audit, std
 
 // ---- Records ---------------------------------------------------------------------------------
 
-absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::LoadCohort(const std::string& m, const std::string& cohort_id) {
+absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::LoadCohort(const std::string& m,
+                                                              const std::string& cohort_id) {
   auto read = store_.Read(m, {CohortKey(m, cohort_id)});
   if (!read.ok()) return read.status();
   return ParseCohort((*read)[0], cohort_id);
 }
 
-absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::ParseCohort(const std::optional<StoredRecord>& stored,
-                                                               const std::string& cohort_id) {
+absl::StatusOr<OutcomesDesk::Cohort> OutcomesDesk::ParseCohort(
+    const std::optional<StoredRecord>& stored, const std::string& cohort_id) {
   Cohort c;
   if (!stored) return c;
   c.version = stored->version;
@@ -166,7 +175,8 @@ absl::StatusOr<std::vector<OutcomesDesk::Participant>> OutcomesDesk::LoadPartici
     auto plain = box_.Open((*read)[i]->data, keys[i]);
     if (!plain.ok()) return plain.status();
     if (!out[i].record.ParseFromString(*plain)) {
-      return absl::DataLossError(absl::StrCat("participant record ", referral_ids[i], " does not decode"));
+      return absl::DataLossError(
+          absl::StrCat("participant record ", referral_ids[i], " does not decode"));
     }
   }
   return out;
@@ -177,14 +187,16 @@ absl::StatusOr<std::string> OutcomesDesk::SealParticipant(const std::string& m,
   return box_.Seal(p.SerializeAsString(), ParticipantKey(m, p.referral_id()));
 }
 
-absl::Status OutcomesDesk::WriteParticipant(Change& change, const std::string& m, const Participant& before,
+absl::Status OutcomesDesk::WriteParticipant(Change& change, const std::string& m,
+                                            const Participant& before,
                                             v1::ParticipantRecord after) const {
   after.set_version(before.version + 1);
   OutcomeTally delta = ParticipantContribution(after, options_.policy);
   if (before.version > 0) delta -= ParticipantContribution(before.record, options_.policy);
   auto sealed = SealParticipant(m, after);
   if (!sealed.ok()) return sealed.status();
-  change.writes.push_back({ParticipantKey(m, after.referral_id()), before.version, *std::move(sealed)});
+  change.writes.push_back(
+      {ParticipantKey(m, after.referral_id()), before.version, *std::move(sealed)});
   auto fields = NonZero(delta.ToFields());
   if (!fields.empty() && !after.cohort_id().empty()) {
     change.tallies.push_back({CohortTallyKey(m, after.cohort_id()), std::move(fields)});
@@ -192,23 +204,27 @@ absl::Status OutcomesDesk::WriteParticipant(Change& change, const std::string& m
   return absl::OkStatus();
 }
 
-void OutcomesDesk::WriteCohort(Change& change, const std::string& m, const Cohort& before, v1::CohortRecord after) {
+void OutcomesDesk::WriteCohort(Change& change, const std::string& m, const Cohort& before,
+                               v1::CohortRecord after) {
   after.set_version(before.version + 1);
-  change.writes.push_back({CohortKey(m, after.cohort_id()), before.version, after.SerializeAsString()});
+  change.writes.push_back(
+      {CohortKey(m, after.cohort_id()), before.version, after.SerializeAsString()});
 }
 
-void OutcomesDesk::AddEvent(Change& change, const std::string& m, absl::string_view name, std::string id,
-                            const google::protobuf::Message& payload, const Caller* cause) const {
-  common::v1::Event e = bus::MakeEvent(std::move(id), m, payload, options_.clock(),
-                                       cause ? cause->correlation_id : "",
-                                       cause ? cause->traceparent : "");
+void OutcomesDesk::AddEvent(Change& change, const std::string& m, absl::string_view name,
+                            std::string id, const google::protobuf::Message& payload,
+                            const Caller* cause) const {
+  common::v1::Event e =
+      bus::MakeEvent(std::move(id), m, payload, options_.clock(),
+                     cause ? cause->correlation_id : "", cause ? cause->traceparent : "");
   change.events.emplace_back(bus::EventSubject("outcomes", name, m), std::move(e));
 }
 
 absl::Status OutcomesDesk::Commit(const std::string& m, const Change& change) {
   auto result = store_.Commit(m, change);
   if (!result.ok()) return result.status();
-  if (*result == CommitResult::kApplied && !change.events.empty() && on_outbox_write_) on_outbox_write_();
+  if (*result == CommitResult::kApplied && !change.events.empty() && on_outbox_write_)
+    on_outbox_write_();
   return absl::OkStatus();
 }
 
@@ -221,13 +237,15 @@ absl::Status OutcomesDesk::Retrying(const std::function<absl::Status()>& attempt
   return st;
 }
 
-absl::Status OutcomesDesk::EditCohort(const common::v1::Event& e, const std::string& cohort_id,
-                                      const std::function<absl::Status(const Cohort&, Change&)>& edit) {
+absl::Status OutcomesDesk::EditCohort(
+    const common::v1::Event& e, const std::string& cohort_id,
+    const std::function<absl::Status(const Cohort&, Change&)>& edit) {
   const std::string& m = e.municipality();
   return Retrying([&]() -> absl::Status {
     auto cohort = LoadCohort(m, cohort_id);
     if (!cohort.ok()) return cohort.status();
-    if (cohort->version == 0) return absl::NotFoundError(absl::StrCat("cohort ", cohort_id, " was never planned"));
+    if (cohort->version == 0)
+      return absl::NotFoundError(absl::StrCat("cohort ", cohort_id, " was never planned"));
     Change change;
     if (auto st = edit(*cohort, change); !st.ok()) return st;
     if (change.writes.empty() && change.events.empty()) return absl::OkStatus();  // nothing to do
@@ -267,7 +285,8 @@ absl::Status OutcomesDesk::ApplyCohortPlanned(const common::v1::Event& e) {
     c.set_program_id(planned->cohort().program_id());
     Change change;
     for (const sv1::Session& s : planned->sessions()) {
-      bool known = absl::c_any_of(c.sessions(), [&](const v1::SessionRef& r) { return r.session_id() == s.session_id(); });
+      bool known = absl::c_any_of(
+          c.sessions(), [&](const v1::SessionRef& r) { return r.session_id() == s.session_id(); });
       if (!known) *c.add_sessions() = ToSessionRef(s);
       change.hash_sets.push_back({SessionsKey(m), s.session_id(), c.cohort_id()});
     }
@@ -304,7 +323,9 @@ absl::Status OutcomesDesk::ApplySession(const common::v1::Event& e) {
   return EditCohort(e, session.cohort_id(), [&](const Cohort& cohort, Change& change) {
     v1::CohortRecord c = cohort.record;
     v1::SessionRef ref = ToSessionRef(session);
-    auto it = absl::c_find_if(*c.mutable_sessions(), [&](const v1::SessionRef& r) { return r.session_id() == ref.session_id(); });
+    auto it = absl::c_find_if(*c.mutable_sessions(), [&](const v1::SessionRef& r) {
+      return r.session_id() == ref.session_id();
+    });
     if (it != c.mutable_sessions()->end()) {
       // Scheduling announces each session of a planned cohort again: nothing to rewrite.
       if (it->SerializeAsString() == ref.SerializeAsString()) return absl::OkStatus();
@@ -328,161 +349,174 @@ absl::Status OutcomesDesk::ApplySession(const common::v1::Event& e) {
 absl::Status OutcomesDesk::ApplyEnrolled(const common::v1::Event& e) {
   auto enrolled = bus::UnpackEvent<sv1::Enrolled>(e);
   if (!enrolled.ok()) return enrolled.status();
-  if (enrolled->referral_id().empty()) return absl::InvalidArgumentError("enrolled event without referral_id");
+  if (enrolled->referral_id().empty())
+    return absl::InvalidArgumentError("enrolled event without referral_id");
   const std::string& m = e.municipality();
-  return EditCohort(e, enrolled->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
-    auto participants = LoadParticipants(m, {enrolled->referral_id()});
-    if (!participants.ok()) return participants.status();
-    const Participant& before = (*participants)[0];
-    if (before.version > 0 && before.record.started() && before.record.cohort_id() != enrolled->cohort_id()) {
-      // Already took part in another cohort: that history stays; a new course is a new referral.
-      return absl::OkStatus();
-    }
-    v1::ParticipantRecord p = before.record;
-    p.set_municipality(m);
-    p.set_referral_id(enrolled->referral_id());
-    p.set_citizen_id(enrolled->citizen_id());
-    p.set_cohort_id(enrolled->cohort_id());
-    p.set_program_id(enrolled->program_id());
-    p.set_unenrolled(false);
-    if (cohort.record.started() && !cohort.record.cancelled()) p.set_started(true);
-    if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
-    if (!Contains(cohort.record.participants(), enrolled->referral_id())) {
-      v1::CohortRecord c = cohort.record;
-      c.add_participants(enrolled->referral_id());
-      WriteCohort(change, m, cohort, std::move(c));
-    }
-    return absl::OkStatus();
-  });
+  return EditCohort(e, enrolled->cohort_id(),
+                    [&](const Cohort& cohort, Change& change) -> absl::Status {
+                      auto participants = LoadParticipants(m, {enrolled->referral_id()});
+                      if (!participants.ok()) return participants.status();
+                      const Participant& before = (*participants)[0];
+                      if (before.version > 0 && before.record.started() &&
+                          before.record.cohort_id() != enrolled->cohort_id()) {
+                        // Already took part in another cohort: that history stays; a new course is
+                        // a new referral.
+                        return absl::OkStatus();
+                      }
+                      v1::ParticipantRecord p = before.record;
+                      p.set_municipality(m);
+                      p.set_referral_id(enrolled->referral_id());
+                      p.set_citizen_id(enrolled->citizen_id());
+                      p.set_cohort_id(enrolled->cohort_id());
+                      p.set_program_id(enrolled->program_id());
+                      p.set_unenrolled(false);
+                      if (cohort.record.started() && !cohort.record.cancelled())
+                        p.set_started(true);
+                      if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok())
+                        return st;
+                      if (!Contains(cohort.record.participants(), enrolled->referral_id())) {
+                        v1::CohortRecord c = cohort.record;
+                        c.add_participants(enrolled->referral_id());
+                        WriteCohort(change, m, cohort, std::move(c));
+                      }
+                      return absl::OkStatus();
+                    });
 }
 
 absl::Status OutcomesDesk::ApplyUnenrolled(const common::v1::Event& e) {
   auto unenrolled = bus::UnpackEvent<sv1::Unenrolled>(e);
   if (!unenrolled.ok()) return unenrolled.status();
   const std::string& m = e.municipality();
-  return EditCohort(e, unenrolled->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
-    auto participants = LoadParticipants(m, {unenrolled->referral_id()});
-    if (!participants.ok()) return participants.status();
-    const Participant& before = (*participants)[0];
-    if (before.version > 0 && before.record.cohort_id() == unenrolled->cohort_id()) {
-      v1::ParticipantRecord p = before.record;
-      p.set_unenrolled(true);
-      if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
-    }
-    // Before the start the seat was never taken; after it, the participant stays on the
-    // cohort's list and counts as a drop-out when the cohort settles.
-    if (!cohort.record.started() && Contains(cohort.record.participants(), unenrolled->referral_id())) {
-      v1::CohortRecord c = cohort.record;
-      c.clear_participants();
-      for (const std::string& id : cohort.record.participants()) {
-        if (id != unenrolled->referral_id()) c.add_participants(id);
-      }
-      WriteCohort(change, m, cohort, std::move(c));
-    }
-    return absl::OkStatus();
-  });
+  return EditCohort(
+      e, unenrolled->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
+        auto participants = LoadParticipants(m, {unenrolled->referral_id()});
+        if (!participants.ok()) return participants.status();
+        const Participant& before = (*participants)[0];
+        if (before.version > 0 && before.record.cohort_id() == unenrolled->cohort_id()) {
+          v1::ParticipantRecord p = before.record;
+          p.set_unenrolled(true);
+          if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
+        }
+        // Before the start the seat was never taken; after it, the participant stays on the
+        // cohort's list and counts as a drop-out when the cohort settles.
+        if (!cohort.record.started() &&
+            Contains(cohort.record.participants(), unenrolled->referral_id())) {
+          v1::CohortRecord c = cohort.record;
+          c.clear_participants();
+          for (const std::string& id : cohort.record.participants()) {
+            if (id != unenrolled->referral_id()) c.add_participants(id);
+          }
+          WriteCohort(change, m, cohort, std::move(c));
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::Status OutcomesDesk::ApplyCohortStarted(const common::v1::Event& e) {
   auto started = bus::UnpackEvent<sv1::CohortStarted>(e);
   if (!started.ok()) return started.status();
   const std::string& m = e.municipality();
-  return EditCohort(e, started->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
-    if (cohort.record.started() || cohort.record.cancelled()) return absl::OkStatus();
-    v1::CohortRecord c = cohort.record;
-    c.set_started(true);
-    // The event's list is authoritative at the start; it also covers an enrolment we missed.
-    std::vector<std::string> ids;
-    absl::flat_hash_map<std::string, std::string> citizen;
-    for (const sv1::Enrollment& en : started->participants()) {
-      ids.push_back(en.referral_id());
-      citizen[en.referral_id()] = en.citizen_id();
-      if (!Contains(c.participants(), en.referral_id())) c.add_participants(en.referral_id());
-    }
-    auto participants = LoadParticipants(m, ids);
-    if (!participants.ok()) return participants.status();
-    std::optional<absl::Time> opens = TimePointOpens(c, v1::BASELINE, options_.schedule);
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const Participant& before = (*participants)[i];
-      v1::ParticipantRecord p = before.record;
-      p.set_municipality(m);
-      p.set_referral_id(ids[i]);
-      if (p.citizen_id().empty()) p.set_citizen_id(citizen[ids[i]]);
-      p.set_cohort_id(c.cohort_id());
-      p.set_program_id(c.program_id());
-      p.set_started(true);
-      p.set_unenrolled(false);
-      if (!FindTimePoint(p, v1::BASELINE)) {
-        absl::Time at = opens.value_or(options_.clock());
-        *p.add_schedule() = MakeTimePoint(ids[i], c.cohort_id(), v1::BASELINE, at, options_.schedule);
-        change.timers.push_back({m, TimerId(ids[i], v1::BASELINE), at, ""});
-      }
-      if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
-    }
-    WriteCohort(change, m, cohort, std::move(c));
-    return absl::OkStatus();
-  });
+  return EditCohort(
+      e, started->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
+        if (cohort.record.started() || cohort.record.cancelled()) return absl::OkStatus();
+        v1::CohortRecord c = cohort.record;
+        c.set_started(true);
+        // The event's list is authoritative at the start; it also covers an enrolment we missed.
+        std::vector<std::string> ids;
+        absl::flat_hash_map<std::string, std::string> citizen;
+        for (const sv1::Enrollment& en : started->participants()) {
+          ids.push_back(en.referral_id());
+          citizen[en.referral_id()] = en.citizen_id();
+          if (!Contains(c.participants(), en.referral_id())) c.add_participants(en.referral_id());
+        }
+        auto participants = LoadParticipants(m, ids);
+        if (!participants.ok()) return participants.status();
+        std::optional<absl::Time> opens = TimePointOpens(c, v1::BASELINE, options_.schedule);
+        for (size_t i = 0; i < ids.size(); ++i) {
+          const Participant& before = (*participants)[i];
+          v1::ParticipantRecord p = before.record;
+          p.set_municipality(m);
+          p.set_referral_id(ids[i]);
+          if (p.citizen_id().empty()) p.set_citizen_id(citizen[ids[i]]);
+          p.set_cohort_id(c.cohort_id());
+          p.set_program_id(c.program_id());
+          p.set_started(true);
+          p.set_unenrolled(false);
+          if (!FindTimePoint(p, v1::BASELINE)) {
+            absl::Time at = opens.value_or(options_.clock());
+            *p.add_schedule() =
+                MakeTimePoint(ids[i], c.cohort_id(), v1::BASELINE, at, options_.schedule);
+            change.timers.push_back({m, TimerId(ids[i], v1::BASELINE), at, ""});
+          }
+          if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
+        }
+        WriteCohort(change, m, cohort, std::move(c));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status OutcomesDesk::ApplyCohortCompleted(const common::v1::Event& e) {
   auto completed = bus::UnpackEvent<sv1::CohortCompleted>(e);
   if (!completed.ok()) return completed.status();
   const std::string& m = e.municipality();
-  return EditCohort(e, completed->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
-    if (cohort.record.completed() || cohort.record.cancelled()) return absl::OkStatus();
-    v1::CohortRecord c = cohort.record;
-    c.set_completed(true);
-    c.set_started(true);
-    c.set_sessions_held(completed->sessions_held());
-    for (const sv1::Enrollment& en : completed->participants()) {
-      if (!Contains(c.participants(), en.referral_id())) c.add_participants(en.referral_id());
-    }
-    std::vector<std::string> ids(c.participants().begin(), c.participants().end());
-    auto participants = LoadParticipants(m, ids);
-    if (!participants.ok()) return participants.status();
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const Participant& before = (*participants)[i];
-      if (before.version == 0) continue;  // listed but never seen: nothing to follow up
-      v1::ParticipantRecord p = before.record;
-      p.set_sessions_held(c.sessions_held());
-      if (p.started() && !p.unenrolled()) {
-        for (v1::TimePoint tp : kAfterCourse) {
-          if (FindTimePoint(p, tp)) continue;
-          absl::Time at = TimePointOpens(c, tp, options_.schedule).value_or(options_.clock());
-          *p.add_schedule() = MakeTimePoint(ids[i], c.cohort_id(), tp, at, options_.schedule);
-          change.timers.push_back({m, TimerId(ids[i], tp), at, ""});
+  return EditCohort(
+      e, completed->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
+        if (cohort.record.completed() || cohort.record.cancelled()) return absl::OkStatus();
+        v1::CohortRecord c = cohort.record;
+        c.set_completed(true);
+        c.set_started(true);
+        c.set_sessions_held(completed->sessions_held());
+        for (const sv1::Enrollment& en : completed->participants()) {
+          if (!Contains(c.participants(), en.referral_id())) c.add_participants(en.referral_id());
         }
-      }
-      if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
-    }
-    change.timers.push_back({m, absl::StrCat("settle:", c.cohort_id()), options_.clock() + options_.settle_delay, ""});
-    WriteCohort(change, m, cohort, std::move(c));
-    return absl::OkStatus();
-  });
+        std::vector<std::string> ids(c.participants().begin(), c.participants().end());
+        auto participants = LoadParticipants(m, ids);
+        if (!participants.ok()) return participants.status();
+        for (size_t i = 0; i < ids.size(); ++i) {
+          const Participant& before = (*participants)[i];
+          if (before.version == 0) continue;  // listed but never seen: nothing to follow up
+          v1::ParticipantRecord p = before.record;
+          p.set_sessions_held(c.sessions_held());
+          if (p.started() && !p.unenrolled()) {
+            for (v1::TimePoint tp : kAfterCourse) {
+              if (FindTimePoint(p, tp)) continue;
+              absl::Time at = TimePointOpens(c, tp, options_.schedule).value_or(options_.clock());
+              *p.add_schedule() = MakeTimePoint(ids[i], c.cohort_id(), tp, at, options_.schedule);
+              change.timers.push_back({m, TimerId(ids[i], tp), at, ""});
+            }
+          }
+          if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
+        }
+        change.timers.push_back({m, absl::StrCat("settle:", c.cohort_id()),
+                                 options_.clock() + options_.settle_delay, ""});
+        WriteCohort(change, m, cohort, std::move(c));
+        return absl::OkStatus();
+      });
 }
 
 absl::Status OutcomesDesk::ApplyCohortCancelled(const common::v1::Event& e) {
   auto cancelled = bus::UnpackEvent<sv1::CohortCancelled>(e);
   if (!cancelled.ok()) return cancelled.status();
   const std::string& m = e.municipality();
-  return EditCohort(e, cancelled->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
-    if (cohort.record.cancelled()) return absl::OkStatus();
-    v1::CohortRecord c = cohort.record;
-    c.set_cancelled(true);
-    std::vector<std::string> ids(c.participants().begin(), c.participants().end());
-    auto participants = LoadParticipants(m, ids);
-    if (!participants.ok()) return participants.status();
-    // A cancelled course is nobody's outcome: its participants leave the tallies.
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const Participant& before = (*participants)[i];
-      if (before.version == 0 || before.record.cohort_id() != c.cohort_id()) continue;
-      v1::ParticipantRecord p = before.record;
-      p.set_started(false);
-      if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
-    }
-    WriteCohort(change, m, cohort, std::move(c));
-    return absl::OkStatus();
-  });
+  return EditCohort(
+      e, cancelled->cohort_id(), [&](const Cohort& cohort, Change& change) -> absl::Status {
+        if (cohort.record.cancelled()) return absl::OkStatus();
+        v1::CohortRecord c = cohort.record;
+        c.set_cancelled(true);
+        std::vector<std::string> ids(c.participants().begin(), c.participants().end());
+        auto participants = LoadParticipants(m, ids);
+        if (!participants.ok()) return participants.status();
+        // A cancelled course is nobody's outcome: its participants leave the tallies.
+        for (size_t i = 0; i < ids.size(); ++i) {
+          const Participant& before = (*participants)[i];
+          if (before.version == 0 || before.record.cohort_id() != c.cohort_id()) continue;
+          v1::ParticipantRecord p = before.record;
+          p.set_started(false);
+          if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
+        }
+        WriteCohort(change, m, cohort, std::move(c));
+        return absl::OkStatus();
+      });
 }
 
 // ---- Referral facts (the funnel) ---------------------------------------------------------------
@@ -520,7 +554,8 @@ absl::Status OutcomesDesk::ApplyReferralFact(const common::v1::Event& e) {
     int64_t version = 0;
     if ((*read)[0]) {
       version = (*read)[0]->version;
-      if (!before.ParseFromString((*read)[0]->data)) return absl::DataLossError("funnel record does not decode");
+      if (!before.ParseFromString((*read)[0]->data))
+        return absl::DataLossError("funnel record does not decode");
     }
     v1::FunnelRecord after = before;
     after.set_municipality(m);
@@ -528,32 +563,50 @@ absl::Status OutcomesDesk::ApplyReferralFact(const common::v1::Event& e) {
     if (received) {
       after.set_received(true);
       after.set_source(received->source());
-      *after.mutable_received_at() = received->received_at().seconds() > 0 ? received->received_at() : e.occurred_at();
+      *after.mutable_received_at() =
+          received->received_at().seconds() > 0 ? received->received_at() : e.occurred_at();
     } else {
       switch (changed->to()) {
-        case rv1::REFERRAL_STATUS_UNDER_REVIEW: after.set_contacted(true); break;
-        case rv1::REFERRAL_STATUS_ACCEPTED: after.set_accepted(true); break;
-        case rv1::REFERRAL_STATUS_ENROLLED: after.set_enrolled(true); break;
-        case rv1::REFERRAL_STATUS_COMPLETED: after.set_completed(true); break;
-        case rv1::REFERRAL_STATUS_DROPPED_OUT: after.set_dropped_out(true); break;
-        case rv1::REFERRAL_STATUS_DECLINED: after.set_declined(true); break;
-        case rv1::REFERRAL_STATUS_WITHDRAWN: after.set_withdrawn(true); break;
-        default: break;
+        case rv1::REFERRAL_STATUS_UNDER_REVIEW:
+          after.set_contacted(true);
+          break;
+        case rv1::REFERRAL_STATUS_ACCEPTED:
+          after.set_accepted(true);
+          break;
+        case rv1::REFERRAL_STATUS_ENROLLED:
+          after.set_enrolled(true);
+          break;
+        case rv1::REFERRAL_STATUS_COMPLETED:
+          after.set_completed(true);
+          break;
+        case rv1::REFERRAL_STATUS_DROPPED_OUT:
+          after.set_dropped_out(true);
+          break;
+        case rv1::REFERRAL_STATUS_DECLINED:
+          after.set_declined(true);
+          break;
+        case rv1::REFERRAL_STATUS_WITHDRAWN:
+          after.set_withdrawn(true);
+          break;
+        default:
+          break;
       }
     }
     after.set_version(version + 1);
     before.set_version(version);
-    after.set_referral_version(std::max(before.referral_version(),
-                                        received ? received->version() : changed->version()));
+    after.set_referral_version(
+        std::max(before.referral_version(), received ? received->version() : changed->version()));
     Change change;
-    change.writes.push_back({FunnelReferralKey(m, referral_id), version, after.SerializeAsString()});
+    change.writes.push_back(
+        {FunnelReferralKey(m, referral_id), version, after.SerializeAsString()});
     if (after.received()) {
       FunnelTally delta = ReferralContribution(after);
       delta -= ReferralContribution(before);
       absl::CivilMonth month = absl::ToCivilMonth(FromProto(after.received_at()), tz);
       auto fields = NonZero(delta.ToFields());
       if (!fields.empty()) {
-        change.tallies.push_back({FunnelTallyKey(m, absl::FormatCivilTime(month)), std::move(fields)});
+        change.tallies.push_back(
+            {FunnelTallyKey(m, absl::FormatCivilTime(month)), std::move(fields)});
       }
     }
     change.applied_event_id = e.id();
@@ -569,14 +622,17 @@ absl::Status OutcomesDesk::OnTimer(const timer::Timer& t) {
   if (parts.size() == 2 && parts[0] == "tp") {
     size_t colon = parts[1].rfind(':');
     int tp = 0;
-    if (colon != std::string::npos && absl::SimpleAtoi(parts[1].substr(colon + 1), &tp) && v1::TimePoint_IsValid(tp)) {
-      return AdvanceTimePoint(t.municipality, parts[1].substr(0, colon), static_cast<v1::TimePoint>(tp));
+    if (colon != std::string::npos && absl::SimpleAtoi(parts[1].substr(colon + 1), &tp) &&
+        v1::TimePoint_IsValid(tp)) {
+      return AdvanceTimePoint(t.municipality, parts[1].substr(0, colon),
+                              static_cast<v1::TimePoint>(tp));
     }
   }
   return absl::OkStatus();  // not ours: completing it is the only sensible thing
 }
 
-absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::string& referral_id, v1::TimePoint tp) {
+absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::string& referral_id,
+                                            v1::TimePoint tp) {
   return Retrying([&]() -> absl::Status {
     auto participants = LoadParticipants(m, {referral_id});
     if (!participants.ok()) return participants.status();
@@ -588,7 +644,8 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     // A cancelled course or a participant who left asks nothing more; the time point just closes.
     const bool active = p.started() && !p.unenrolled();
     const absl::Time now = options_.clock();
-    const std::string base = absl::StrCat("outcomes:", m, ":", referral_id, ":", v1::TimePoint_Name(tp));
+    const std::string base =
+        absl::StrCat("outcomes:", m, ":", referral_id, ":", v1::TimePoint_Name(tp));
     Change change;
     bool moved = false;
     while (true) {
@@ -609,7 +666,8 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
       } else if (s->state() == v1::DUE && Missing(*s).empty() && now >= FromProto(s->closes_at())) {
         // Answered in time: nothing was overdue; step through OVERDUE silently to close it.
         s->set_state(v1::OVERDUE);
-      } else if (s->state() == v1::DUE && !Missing(*s).empty() && now >= FromProto(s->overdue_at())) {
+      } else if (s->state() == v1::DUE && !Missing(*s).empty() &&
+                 now >= FromProto(s->overdue_at())) {
         s->set_state(v1::OVERDUE);
         std::vector<v1::Instrument> missing = Missing(*s);
         if (active) {
@@ -642,14 +700,22 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     }
     absl::Time next;
     switch (s->state()) {
-      case v1::SCHEDULED: next = FromProto(s->opens_at()); break;
+      case v1::SCHEDULED:
+        next = FromProto(s->opens_at());
+        break;
       // Answered: wake only to close it (no overdue step to record).
-      case v1::DUE: next = FromProto(Missing(*s).empty() ? s->closes_at() : s->overdue_at()); break;
-      case v1::OVERDUE: next = FromProto(s->closes_at()); break;
-      default: next = absl::InfiniteFuture();
+      case v1::DUE:
+        next = FromProto(Missing(*s).empty() ? s->closes_at() : s->overdue_at());
+        break;
+      case v1::OVERDUE:
+        next = FromProto(s->closes_at());
+        break;
+      default:
+        next = absl::InfiniteFuture();
     }
     // Re-arming the timer under its own id replaces the one being handled.
-    if (next != absl::InfiniteFuture()) change.timers.push_back({m, TimerId(referral_id, tp), next, ""});
+    if (next != absl::InfiniteFuture())
+      change.timers.push_back({m, TimerId(referral_id, tp), next, ""});
     if (!moved) return Commit(m, change);
     if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
     return Commit(m, change);
@@ -660,7 +726,8 @@ absl::Status OutcomesDesk::Settle(const std::string& m, const std::string& cohor
   return Retrying([&]() -> absl::Status {
     auto cohort = LoadCohort(m, cohort_id);
     if (!cohort.ok()) return cohort.status();
-    if (cohort->version == 0 || cohort->record.settled() || cohort->record.cancelled()) return absl::OkStatus();
+    if (cohort->version == 0 || cohort->record.settled() || cohort->record.cancelled())
+      return absl::OkStatus();
     v1::CohortRecord c = cohort->record;
     std::vector<std::string> ids(c.participants().begin(), c.participants().end());
     auto participants = LoadParticipants(m, ids);
@@ -668,7 +735,8 @@ absl::Status OutcomesDesk::Settle(const std::string& m, const std::string& cohor
     Change change;
     for (size_t i = 0; i < ids.size(); ++i) {
       const Participant& before = (*participants)[i];
-      if (before.version == 0 || !before.record.started() || before.record.cohort_id() != cohort_id) continue;
+      if (before.version == 0 || !before.record.started() || before.record.cohort_id() != cohort_id)
+        continue;
       v1::ParticipantRecord p = before.record;
       CompletionDecision d = DecideCompletion(p, c.sessions_held(), options_.policy);
       p.set_outcome(d.outcome);
@@ -681,8 +749,9 @@ absl::Status OutcomesDesk::Settle(const std::string& m, const std::string& cohor
       recorded.set_sessions_held(d.held);
       recorded.set_sessions_attended(d.attended);
       recorded.set_rule(d.rule);
-      AddEvent(change, m, "outcome_recorded", absl::StrCat("outcomes:", m, ":", cohort_id, ":", ids[i], ":outcome"),
-               recorded, nullptr);
+      AddEvent(change, m, "outcome_recorded",
+               absl::StrCat("outcomes:", m, ":", cohort_id, ":", ids[i], ":outcome"), recorded,
+               nullptr);
       if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
     }
     c.set_settled(true);
@@ -693,14 +762,16 @@ absl::Status OutcomesDesk::Settle(const std::string& m, const std::string& cohor
 
 // ---- Attendance --------------------------------------------------------------------------------
 
-absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::RecordAttendanceRequest& req,
-                                                                     const Caller& caller) {
+absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(
+    const v1::RecordAttendanceRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kRecordAttendance, caller.claims, m); !st.ok()) return st;
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kRecordAttendance, caller.claims, m); !st.ok())
+    return st;
   if (req.session_id().empty()) return absl::InvalidArgumentError("session_id: missing");
   auto cohort_id = store_.HashGet(m, SessionsKey(m), req.session_id());
   if (!cohort_id.ok()) return cohort_id.status();
-  if (!*cohort_id) return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
+  if (!*cohort_id)
+    return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
   v1::SessionAttendance result;
   absl::Status st = Retrying([&]() -> absl::Status {
     // The cohort and the session's current attendance in one round trip.
@@ -710,18 +781,23 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
     auto cohort = ParseCohort((*read)[0], **cohort_id);
     if (!cohort.ok()) return cohort.status();
     const v1::CohortRecord& c = cohort->record;
-    auto session = absl::c_find_if(c.sessions(), [&](const v1::SessionRef& s) { return s.session_id() == req.session_id(); });
-    if (session == c.sessions().end()) return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
-    if (caller.claims.role == rpc::Role::kInstructor && session->instructor_id() != caller.claims.subject) {
-      return absl::PermissionDeniedError("instructors record attendance only for the sessions they teach");
+    auto session = absl::c_find_if(
+        c.sessions(), [&](const v1::SessionRef& s) { return s.session_id() == req.session_id(); });
+    if (session == c.sessions().end())
+      return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
+    if (caller.claims.role == rpc::Role::kInstructor &&
+        session->instructor_id() != caller.claims.subject) {
+      return absl::PermissionDeniedError(
+          "instructors record attendance only for the sessions they teach");
     }
     if (auto v = ValidateAttendance(c, *session, req.entries()); !v.ok()) return v;
     absl::CivilDay day;
     if (ParseDay(session->day(), &day)) {
-      absl::Time starts = absl::FromCivil(absl::CivilMinute(day) + session->start_minute(), options_.schedule.tz);
+      absl::Time starts =
+          absl::FromCivil(absl::CivilMinute(day) + session->start_minute(), options_.schedule.tz);
       if (options_.clock() < starts) {
-        return absl::FailedPreconditionError(absl::StrCat("session ", req.session_id(), " has not started yet (",
-                                                          session->day(), ")"));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "session ", req.session_id(), " has not started yet (", session->day(), ")"));
       }
     }
     v1::SessionAttendance current;
@@ -730,15 +806,17 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
       version = (*read)[1]->version;
       auto plain = box_.Open((*read)[1]->data, key);
       if (!plain.ok()) return plain.status();
-      if (!current.ParseFromString(*plain)) return absl::DataLossError("attendance record does not decode");
+      if (!current.ParseFromString(*plain))
+        return absl::DataLossError("attendance record does not decode");
     }
     if (version > 0 && SortedMarks(current.entries()) == SortedMarks(req.entries())) {
       result = current;  // the same marks again: a retry, nothing changes
       return absl::OkStatus();
     }
     if (req.expected_version() != version) {
-      return absl::AbortedError(absl::StrCat("attendance of session ", req.session_id(), " is at version ", version,
-                                             ", not ", req.expected_version()));
+      return absl::AbortedError(absl::StrCat("attendance of session ", req.session_id(),
+                                             " is at version ", version, ", not ",
+                                             req.expected_version()));
     }
     v1::SessionAttendance next;
     next.set_municipality(m);
@@ -754,7 +832,8 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
     // Everyone marked now or before (a correction may drop someone: their mark goes).
     std::vector<std::string> ids;
     absl::flat_hash_map<std::string, v1::AttendanceMark> marks;
-    for (const v1::AttendanceEntry& x : current.entries()) marks[x.referral_id()] = v1::ATTENDANCE_MARK_UNSPECIFIED;
+    for (const v1::AttendanceEntry& x : current.entries())
+      marks[x.referral_id()] = v1::ATTENDANCE_MARK_UNSPECIFIED;
     for (const v1::AttendanceEntry& x : req.entries()) marks[x.referral_id()] = x.mark();
     for (const auto& [id, mark] : marks) ids.push_back(id);
     std::sort(ids.begin(), ids.end());
@@ -772,7 +851,8 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
       v1::ParticipantRecord p = before.record;
       if (!ApplyMark(p, req.session_id(), session->index(), marks[ids[i]])) continue;
       std::vector<v1::RiskReason> reasons = RiskReasons(p, options_.policy);
-      bool new_reason = absl::c_any_of(reasons, [&](v1::RiskReason r) { return !absl::c_linear_search(p.risk_reasons(), r); });
+      bool new_reason = absl::c_any_of(
+          reasons, [&](v1::RiskReason r) { return !absl::c_linear_search(p.risk_reasons(), r); });
       p.clear_risk_reasons();
       for (v1::RiskReason r : reasons) p.add_risk_reasons(r);
       if (new_reason && p.started() && !p.unenrolled()) {
@@ -787,7 +867,8 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
         flag.set_attendance_rate(sum.rate.value_or(0));
         flag.set_sessions_recorded(sum.recorded);
         AddEvent(change, m, "drop_out_risk_flagged",
-                 absl::StrCat("outcomes:", m, ":", p.referral_id(), ":risk:", p.risk_flags()), flag, &caller);
+                 absl::StrCat("outcomes:", m, ":", p.referral_id(), ":risk:", p.risk_flags()), flag,
+                 &caller);
       }
       if (auto w = WriteParticipant(change, m, before, std::move(p)); !w.ok()) return w;
     }
@@ -803,7 +884,8 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
     recorded.set_absent(counts[v1::ABSENT]);
     recorded.set_excused(counts[v1::EXCUSED]);
     AddEvent(change, m, "attendance_recorded",
-             absl::StrCat("outcomes:", m, ":", req.session_id(), ":attendance:", next.version()), recorded, &caller);
+             absl::StrCat("outcomes:", m, ":", req.session_id(), ":attendance:", next.version()),
+             recorded, &caller);
     if (auto cst = Commit(m, change); !cst.ok()) return cst;
     result = std::move(next);
     return absl::OkStatus();
@@ -812,16 +894,20 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(const v1::R
   return result;
 }
 
-absl::StatusOr<v1::GetAttendanceResponse> OutcomesDesk::GetAttendance(const v1::GetAttendanceRequest& req,
-                                                                      const Caller& caller) {
+absl::StatusOr<v1::GetAttendanceResponse> OutcomesDesk::GetAttendance(
+    const v1::GetAttendanceRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetAttendance, caller.claims, m); !st.ok()) return st;
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetAttendance, caller.claims, m); !st.ok())
+    return st;
   auto cohort = LoadCohort(m, req.cohort_id());
   if (!cohort.ok()) return cohort.status();
-  if (cohort->version == 0) return absl::NotFoundError(absl::StrCat("cohort ", req.cohort_id(), " is not known"));
+  if (cohort->version == 0)
+    return absl::NotFoundError(absl::StrCat("cohort ", req.cohort_id(), " is not known"));
   const v1::CohortRecord& c = cohort->record;
   if (caller.claims.role == rpc::Role::kInstructor &&
-      !absl::c_any_of(c.sessions(), [&](const v1::SessionRef& s) { return s.instructor_id() == caller.claims.subject; })) {
+      !absl::c_any_of(c.sessions(), [&](const v1::SessionRef& s) {
+        return s.instructor_id() == caller.claims.subject;
+      })) {
     return absl::PermissionDeniedError("instructors see attendance only of the cohorts they teach");
   }
   std::vector<std::string> keys;
@@ -834,7 +920,8 @@ absl::StatusOr<v1::GetAttendanceResponse> OutcomesDesk::GetAttendance(const v1::
     if (!(*read)[i]) continue;
     auto plain = box_.Open((*read)[i]->data, keys[i]);
     if (!plain.ok()) return plain.status();
-    if (!out.add_sessions()->ParseFromString(*plain)) return absl::DataLossError("attendance record does not decode");
+    if (!out.add_sessions()->ParseFromString(*plain))
+      return absl::DataLossError("attendance record does not decode");
   }
   std::vector<std::string> ids(c.participants().begin(), c.participants().end());
   auto participants = LoadParticipants(m, ids);
@@ -859,19 +946,27 @@ absl::StatusOr<v1::GetAttendanceResponse> OutcomesDesk::GetAttendance(const v1::
 
 // ---- Questionnaires ----------------------------------------------------------------------------
 
-absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::SubmitQuestionnaireRequest& req,
-                                                                    const Caller& caller) {
+absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(
+    const v1::SubmitQuestionnaireRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kSubmitQuestionnaire, caller.claims, m); !st.ok()) return st;
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kSubmitQuestionnaire, caller.claims, m); !st.ok())
+    return st;
   v1::Questionnaire q;
   q.set_municipality(m);
   q.set_referral_id(req.referral_id());
   q.set_time_point(req.time_point());
   switch (req.answers_case()) {
-    case v1::SubmitQuestionnaireRequest::kWho5: *q.mutable_who5() = req.who5(); break;
-    case v1::SubmitQuestionnaireRequest::kWai: *q.mutable_wai() = req.wai(); break;
-    case v1::SubmitQuestionnaireRequest::kEmployment: *q.mutable_employment() = req.employment(); break;
-    default: break;
+    case v1::SubmitQuestionnaireRequest::kWho5:
+      *q.mutable_who5() = req.who5();
+      break;
+    case v1::SubmitQuestionnaireRequest::kWai:
+      *q.mutable_wai() = req.wai();
+      break;
+    case v1::SubmitQuestionnaireRequest::kEmployment:
+      *q.mutable_employment() = req.employment();
+      break;
+    default:
+      break;
   }
   std::vector<std::string> bad;
   if (req.referral_id().empty()) bad.push_back("referral_id: missing");
@@ -891,16 +986,19 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
     const Participant& before = (*participants)[0];
     if (before.version == 0 || !before.record.started()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("referral ", req.referral_id(), " has no questionnaires: not a participant of a started cohort"));
+          absl::StrCat("referral ", req.referral_id(),
+                       " has no questionnaires: not a participant of a started cohort"));
     }
     v1::ParticipantRecord p = before.record;
     v1::TimePointSchedule* s = FindTimePoint(p, req.time_point());
     if (!s) {
       return absl::FailedPreconditionError(absl::StrCat(v1::TimePoint_Name(req.time_point()),
-                                                        " is not scheduled yet for referral ", req.referral_id()));
+                                                        " is not scheduled yet for referral ",
+                                                        req.referral_id()));
     }
     const absl::Time now = options_.clock();
-    if (auto open = CheckSubmission(*s, q.instrument(), now, options_.schedule.tz); !open.ok()) return open;
+    if (auto open = CheckSubmission(*s, q.instrument(), now, options_.schedule.tz); !open.ok())
+      return open;
     q.set_revision(1);
     if (v1::Questionnaire* old = FindAnswer(p, q.instrument(), q.time_point())) {
       v1::Questionnaire same = q;
@@ -911,8 +1009,12 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
         return absl::OkStatus();
       }
       // Replacing health data is audited (who changed whose answers), before it happens.
-      privacy::AuditRecord audit{m, caller.claims.subject, std::string(rpc::RoleName(caller.claims.role)),
-                                 "outcomes.ReplaceQuestionnaire", req.referral_id(), caller.traceparent};
+      privacy::AuditRecord audit{m,
+                                 caller.claims.subject,
+                                 std::string(rpc::RoleName(caller.claims.role)),
+                                 "outcomes.ReplaceQuestionnaire",
+                                 req.referral_id(),
+                                 caller.traceparent};
       if (auto a = audit_.Record(audit); !a.ok()) return a;
       q.set_revision(old->revision() + 1);
     }
@@ -932,7 +1034,8 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
     answered.set_instrument(q.instrument());
     answered.set_revision(q.revision());
     AddEvent(change, m, "questionnaire_answered",
-             absl::StrCat("outcomes:", m, ":", req.referral_id(), ":", v1::TimePoint_Name(q.time_point()), ":",
+             absl::StrCat("outcomes:", m, ":", req.referral_id(), ":",
+                          v1::TimePoint_Name(q.time_point()), ":",
                           v1::Instrument_Name(q.instrument()), ":", q.revision()),
              answered, &caller);
     if (auto w = WriteParticipant(change, m, before, std::move(p)); !w.ok()) return w;
@@ -942,52 +1045,67 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(const v1::Su
   return q;
 }
 
-absl::StatusOr<v1::GetQuestionnairesResponse> OutcomesDesk::GetQuestionnaires(const v1::GetQuestionnairesRequest& req,
-                                                                              const Caller& caller) {
+absl::StatusOr<v1::GetQuestionnairesResponse> OutcomesDesk::GetQuestionnaires(
+    const v1::GetQuestionnairesRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetQuestionnaires, caller.claims, m); !st.ok()) return st;
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetQuestionnaires, caller.claims, m); !st.ok())
+    return st;
   auto participants = LoadParticipants(m, {req.referral_id()});
   if (!participants.ok()) return participants.status();
   const Participant& p = (*participants)[0];
-  if (p.version == 0) return absl::NotFoundError(absl::StrCat("referral ", req.referral_id(), " has no outcomes"));
-  privacy::AuditRecord audit{m, caller.claims.subject, std::string(rpc::RoleName(caller.claims.role)),
-                             "outcomes.GetQuestionnaires", req.referral_id(), caller.traceparent};
+  if (p.version == 0)
+    return absl::NotFoundError(absl::StrCat("referral ", req.referral_id(), " has no outcomes"));
+  privacy::AuditRecord audit{m,
+                             caller.claims.subject,
+                             std::string(rpc::RoleName(caller.claims.role)),
+                             "outcomes.GetQuestionnaires",
+                             req.referral_id(),
+                             caller.traceparent};
   if (auto a = audit_.Record(audit); !a.ok()) return a;  // no audit, no data
   v1::GetQuestionnairesResponse out;
   *out.mutable_questionnaires() = p.record.answers();
   const absl::Time now = options_.clock();
-  for (const v1::TimePointSchedule& s : p.record.schedule()) *out.add_schedule() = Displayed(s, now);
+  for (const v1::TimePointSchedule& s : p.record.schedule())
+    *out.add_schedule() = Displayed(s, now);
   return out;
 }
 
 absl::StatusOr<v1::ListQuestionnaireScheduleResponse> OutcomesDesk::ListQuestionnaireSchedule(
     const v1::ListQuestionnaireScheduleRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kListQuestionnaireSchedule, caller.claims, m); !st.ok()) return st;
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kListQuestionnaireSchedule, caller.claims, m);
+      !st.ok())
+    return st;
   auto cohort = LoadCohort(m, req.cohort_id());
   if (!cohort.ok()) return cohort.status();
-  if (cohort->version == 0) return absl::NotFoundError(absl::StrCat("cohort ", req.cohort_id(), " is not known"));
-  std::vector<std::string> ids(cohort->record.participants().begin(), cohort->record.participants().end());
+  if (cohort->version == 0)
+    return absl::NotFoundError(absl::StrCat("cohort ", req.cohort_id(), " is not known"));
+  std::vector<std::string> ids(cohort->record.participants().begin(),
+                               cohort->record.participants().end());
   auto participants = LoadParticipants(m, ids);
   if (!participants.ok()) return participants.status();
   v1::ListQuestionnaireScheduleResponse out;
   const absl::Time now = options_.clock();
   for (const Participant& p : *participants) {
-    for (const v1::TimePointSchedule& s : p.record.schedule()) *out.add_schedule() = Displayed(s, now);
+    for (const v1::TimePointSchedule& s : p.record.schedule())
+      *out.add_schedule() = Displayed(s, now);
   }
   return out;
 }
 
 // ---- Reports -----------------------------------------------------------------------------------
 
-absl::StatusOr<v1::OutcomeReport> OutcomesDesk::CohortReport(const std::string& m, const std::string& cohort_id) {
+absl::StatusOr<v1::OutcomeReport> OutcomesDesk::CohortReport(const std::string& m,
+                                                             const std::string& cohort_id) {
   auto cohort = LoadCohort(m, cohort_id);
   if (!cohort.ok()) return cohort.status();
-  if (cohort->version == 0) return absl::NotFoundError(absl::StrCat("cohort ", cohort_id, " is not known"));
+  if (cohort->version == 0)
+    return absl::NotFoundError(absl::StrCat("cohort ", cohort_id, " is not known"));
   auto tallies = store_.ReadTallies(m, {CohortTallyKey(m, cohort_id)});
   if (!tallies.ok()) return tallies.status();
   OutcomeTally tally = OutcomeTally::FromFields((*tallies)[0]);
-  v1::OutcomeReport r = BuildReport(tally, nullptr, options_.policy, options_.suppression_threshold);
+  v1::OutcomeReport r =
+      BuildReport(tally, nullptr, options_.policy, options_.suppression_threshold);
   r.set_municipality(m);
   r.set_program_id(cohort->record.program_id());
   r.set_cohort_id(cohort_id);
@@ -1001,7 +1119,8 @@ absl::StatusOr<v1::OutcomeReport> OutcomesDesk::CohortReport(const std::string& 
   return r;
 }
 
-absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(const v1::GetProgramReportRequest& req) {
+absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(
+    const v1::GetProgramReportRequest& req) {
   const std::string& m = req.municipality();
   if (req.program_id().empty()) return absl::InvalidArgumentError("program_id: missing");
   const absl::TimeZone tz = options_.schedule.tz;
@@ -1017,7 +1136,8 @@ absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(const v1::GetProgr
     to = absl::CivilDay(absl::CivilYear(from) + 1);
   }
   if (to <= from) return absl::InvalidArgumentError("to: must be after from");
-  auto cohorts = store_.IndexRange(m, ProgramCohortsKey(m, req.program_id()), static_cast<double>(DaysSinceEpoch(from)),
+  auto cohorts = store_.IndexRange(m, ProgramCohortsKey(m, req.program_id()),
+                                   static_cast<double>(DaysSinceEpoch(from)),
                                    static_cast<double>(DaysSinceEpoch(to) - 1));
   if (!cohorts.ok()) return cohorts.status();
   std::vector<std::string> keys;
@@ -1034,12 +1154,14 @@ absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(const v1::GetProgr
     }
   }
   std::vector<std::string> months;
-  for (absl::CivilMonth mo(from); mo <= absl::CivilMonth(to - 1); ++mo) months.push_back(absl::FormatCivilTime(mo));
+  for (absl::CivilMonth mo(from); mo <= absl::CivilMonth(to - 1); ++mo)
+    months.push_back(absl::FormatCivilTime(mo));
   auto funnel_months = store_.ReadFunnelMonths(m, months);
   if (!funnel_months.ok()) return funnel_months.status();
   FunnelTally funnel;
   for (const auto& fields : *funnel_months) funnel += FunnelTally::FromFields(fields);
-  v1::OutcomeReport r = BuildReport(tally, &funnel, options_.policy, options_.suppression_threshold);
+  v1::OutcomeReport r =
+      BuildReport(tally, &funnel, options_.policy, options_.suppression_threshold);
   r.set_municipality(m);
   r.set_program_id(req.program_id());
   r.set_cohorts(started);
@@ -1049,20 +1171,25 @@ absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(const v1::GetProgr
   return r;
 }
 
-absl::StatusOr<v1::OutcomeReport> OutcomesDesk::GetCohortReport(const v1::GetCohortReportRequest& req,
-                                                                 const Caller& caller) {
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetCohortReport, caller.claims, req.municipality()); !st.ok()) return st;
+absl::StatusOr<v1::OutcomeReport> OutcomesDesk::GetCohortReport(
+    const v1::GetCohortReportRequest& req, const Caller& caller) {
+  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetCohortReport, caller.claims, req.municipality());
+      !st.ok())
+    return st;
   return CohortReport(req.municipality(), req.cohort_id());
 }
 
-absl::StatusOr<v1::OutcomeReport> OutcomesDesk::GetProgramReport(const v1::GetProgramReportRequest& req,
-                                                                  const Caller& caller) {
-  if (auto st = AuthorizeOutcomes(OutcomesRpc::kGetProgramReport, caller.claims, req.municipality()); !st.ok()) return st;
+absl::StatusOr<v1::OutcomeReport> OutcomesDesk::GetProgramReport(
+    const v1::GetProgramReportRequest& req, const Caller& caller) {
+  if (auto st =
+          AuthorizeOutcomes(OutcomesRpc::kGetProgramReport, caller.claims, req.municipality());
+      !st.ok())
+    return st;
   return ProgramReport(req);
 }
 
-absl::StatusOr<v1::ExportReportResponse> OutcomesDesk::ExportReport(const v1::ExportReportRequest& req,
-                                                                    const Caller& caller) {
+absl::StatusOr<v1::ExportReportResponse> OutcomesDesk::ExportReport(
+    const v1::ExportReportRequest& req, const Caller& caller) {
   absl::StatusOr<v1::OutcomeReport> report;
   if (req.has_cohort()) {
     report = GetCohortReport(req.cohort(), caller);

@@ -71,14 +71,16 @@ class OutcomesDesk {
                                                           const Caller& caller);
   absl::StatusOr<v1::Questionnaire> SubmitQuestionnaire(const v1::SubmitQuestionnaireRequest& req,
                                                         const Caller& caller);
-  absl::StatusOr<v1::GetQuestionnairesResponse> GetQuestionnaires(const v1::GetQuestionnairesRequest& req,
-                                                                  const Caller& caller);
+  absl::StatusOr<v1::GetQuestionnairesResponse> GetQuestionnaires(
+      const v1::GetQuestionnairesRequest& req, const Caller& caller);
   absl::StatusOr<v1::ListQuestionnaireScheduleResponse> ListQuestionnaireSchedule(
       const v1::ListQuestionnaireScheduleRequest& req, const Caller& caller);
-  absl::StatusOr<v1::OutcomeReport> GetCohortReport(const v1::GetCohortReportRequest& req, const Caller& caller);
+  absl::StatusOr<v1::OutcomeReport> GetCohortReport(const v1::GetCohortReportRequest& req,
+                                                    const Caller& caller);
   absl::StatusOr<v1::OutcomeReport> GetProgramReport(const v1::GetProgramReportRequest& req,
                                                      const Caller& caller);
-  absl::StatusOr<v1::ExportReportResponse> ExportReport(const v1::ExportReportRequest& req, const Caller& caller);
+  absl::StatusOr<v1::ExportReportResponse> ExportReport(const v1::ExportReportRequest& req,
+                                                        const Caller& caller);
 
  private:
   template <typename T>
@@ -90,13 +92,16 @@ class OutcomesDesk {
   using Cohort = Versioned<v1::CohortRecord>;
 
   absl::StatusOr<Cohort> LoadCohort(const std::string& m, const std::string& cohort_id);
-  static absl::StatusOr<Cohort> ParseCohort(const std::optional<StoredRecord>& stored, const std::string& cohort_id);
-  absl::StatusOr<std::vector<Participant>> LoadParticipants(const std::string& m,
-                                                            const std::vector<std::string>& referral_ids);
-  absl::StatusOr<std::string> SealParticipant(const std::string& m, const v1::ParticipantRecord& p) const;
+  static absl::StatusOr<Cohort> ParseCohort(const std::optional<StoredRecord>& stored,
+                                            const std::string& cohort_id);
+  absl::StatusOr<std::vector<Participant>> LoadParticipants(
+      const std::string& m, const std::vector<std::string>& referral_ids);
+  absl::StatusOr<std::string> SealParticipant(const std::string& m,
+                                              const v1::ParticipantRecord& p) const;
   absl::Status WriteParticipant(Change& change, const std::string& m, const Participant& before,
                                 v1::ParticipantRecord after) const;
-  static void WriteCohort(Change& change, const std::string& m, const Cohort& before, v1::CohortRecord after);
+  static void WriteCohort(Change& change, const std::string& m, const Cohort& before,
+                          v1::CohortRecord after);
   // `cause`: the call that made the change (its correlation id and trace context go on the
   // event), or null when a timer did.
   void AddEvent(Change& change, const std::string& m, absl::string_view name, std::string id,
@@ -119,10 +124,12 @@ class OutcomesDesk {
   absl::Status ApplyCohortCancelled(const common::v1::Event& e);
   absl::Status ApplyReferralFact(const common::v1::Event& e);
 
-  absl::Status AdvanceTimePoint(const std::string& m, const std::string& referral_id, v1::TimePoint tp);
+  absl::Status AdvanceTimePoint(const std::string& m, const std::string& referral_id,
+                                v1::TimePoint tp);
   absl::Status Settle(const std::string& m, const std::string& cohort_id);
 
-  absl::StatusOr<v1::OutcomeReport> CohortReport(const std::string& m, const std::string& cohort_id);
+  absl::StatusOr<v1::OutcomeReport> CohortReport(const std::string& m,
+                                                 const std::string& cohort_id);
   absl::StatusOr<v1::OutcomeReport> ProgramReport(const v1::GetProgramReportRequest& req);
 
   OutcomesStore& store_;

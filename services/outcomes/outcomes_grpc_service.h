@@ -12,24 +12,31 @@ namespace kpr::outcomes {
 
 class OutcomesGrpcService final : public v1::OutcomesService::Service {
  public:
-  OutcomesGrpcService(OutcomesDesk& desk, const rpc::JwtVerifier& verifier) : desk_(desk), verifier_(verifier) {}
+  OutcomesGrpcService(OutcomesDesk& desk, const rpc::JwtVerifier& verifier)
+      : desk_(desk), verifier_(verifier) {}
 
-  grpc::Status RecordAttendance(grpc::ServerContext* context, const v1::RecordAttendanceRequest* request,
-      v1::SessionAttendance* response) override;
+  grpc::Status RecordAttendance(grpc::ServerContext* context,
+                                const v1::RecordAttendanceRequest* request,
+                                v1::SessionAttendance* response) override;
   grpc::Status GetAttendance(grpc::ServerContext* context, const v1::GetAttendanceRequest* request,
-      v1::GetAttendanceResponse* response) override;
-  grpc::Status SubmitQuestionnaire(grpc::ServerContext* context, const v1::SubmitQuestionnaireRequest* request,
-      v1::Questionnaire* response) override;
-  grpc::Status GetQuestionnaires(grpc::ServerContext* context, const v1::GetQuestionnairesRequest* request,
-      v1::GetQuestionnairesResponse* response) override;
-  grpc::Status ListQuestionnaireSchedule(grpc::ServerContext* context, const v1::ListQuestionnaireScheduleRequest* request,
-      v1::ListQuestionnaireScheduleResponse* response) override;
-  grpc::Status GetCohortReport(grpc::ServerContext* context, const v1::GetCohortReportRequest* request,
-      v1::OutcomeReport* response) override;
-  grpc::Status GetProgramReport(grpc::ServerContext* context, const v1::GetProgramReportRequest* request,
-      v1::OutcomeReport* response) override;
+                             v1::GetAttendanceResponse* response) override;
+  grpc::Status SubmitQuestionnaire(grpc::ServerContext* context,
+                                   const v1::SubmitQuestionnaireRequest* request,
+                                   v1::Questionnaire* response) override;
+  grpc::Status GetQuestionnaires(grpc::ServerContext* context,
+                                 const v1::GetQuestionnairesRequest* request,
+                                 v1::GetQuestionnairesResponse* response) override;
+  grpc::Status ListQuestionnaireSchedule(grpc::ServerContext* context,
+                                         const v1::ListQuestionnaireScheduleRequest* request,
+                                         v1::ListQuestionnaireScheduleResponse* response) override;
+  grpc::Status GetCohortReport(grpc::ServerContext* context,
+                               const v1::GetCohortReportRequest* request,
+                               v1::OutcomeReport* response) override;
+  grpc::Status GetProgramReport(grpc::ServerContext* context,
+                                const v1::GetProgramReportRequest* request,
+                                v1::OutcomeReport* response) override;
   grpc::Status ExportReport(grpc::ServerContext* context, const v1::ExportReportRequest* request,
-      v1::ExportReportResponse* response) override;
+                            v1::ExportReportResponse* response) override;
 
  private:
   OutcomesDesk& desk_;

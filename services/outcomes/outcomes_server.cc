@@ -2,8 +2,8 @@
 
 namespace kpr::outcomes {
 
-absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(const rpc::ServiceConfig& config,
-                                                                     Options options) {
+absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
+    const rpc::ServiceConfig& config, Options options) {
   std::unique_ptr<OutcomesServer> s(new OutcomesServer());
   auto host = host::ServiceHost::Create(config, {"outcomes", "kpr.outcomes.v1.OutcomesService"});
   if (!host.ok()) return host.status();
@@ -13,16 +13,17 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(const rpc:
   s->store_ = std::make_unique<OutcomesStore>(h.pool());
   s->audit_ = std::make_unique<privacy::AuditTrail>(h.pool());
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->desk_ = std::make_unique<OutcomesDesk>(*s->store_, *s->audit_, h.keys().encryption_key,
-                                            [&relay] { relay.Notify(); }, options.desk);
+  s->desk_ = std::make_unique<OutcomesDesk>(
+      *s->store_, *s->audit_, h.keys().encryption_key, [&relay] { relay.Notify(); }, options.desk);
   OutcomesDesk* desk = s->desk_.get();
-  s->scheduling_facts_ =
-      std::make_unique<FactsHandler>([desk](const common::v1::Event& e) { return desk->OnSchedulingEvent(e); });
-  s->referral_facts_ =
-      std::make_unique<FactsHandler>([desk](const common::v1::Event& e) { return desk->OnReferralEvent(e); });
+  s->scheduling_facts_ = std::make_unique<FactsHandler>(
+      [desk](const common::v1::Event& e) { return desk->OnSchedulingEvent(e); });
+  s->referral_facts_ = std::make_unique<FactsHandler>(
+      [desk](const common::v1::Event& e) { return desk->OnReferralEvent(e); });
   s->grpc_service_ = std::make_unique<OutcomesGrpcService>(*s->desk_, h.verifier());
 
-  auto consume = [&h](const char* stream, const char* durable, const char* filter, FactsHandler* handler) {
+  auto consume = [&h](const char* stream, const char* durable, const char* filter,
+                      FactsHandler* handler) {
     bus::ConsumerSpec spec;
     spec.stream = stream;
     spec.durable = durable;
@@ -30,16 +31,20 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(const rpc:
     spec.deliver_group = durable;
     spec.max_batch = 64;
     spec.workers = 1;  // stream order: a cohort's start never overtakes its plan
-    h.AddConsumer(spec, [handler](const std::vector<bus::Delivery>& batch) { return handler->Handle(batch); });
+    h.AddConsumer(spec, [handler](const std::vector<bus::Delivery>& batch) {
+      return handler->Handle(batch);
+    });
   };
-  consume("KPR_SCHEDULING", kSchedulingFactsConsumer, kSchedulingFactsFilter, s->scheduling_facts_.get());
+  consume("KPR_SCHEDULING", kSchedulingFactsConsumer, kSchedulingFactsFilter,
+          s->scheduling_facts_.get());
   consume("KPR_REFERRAL", kReferralFactsConsumer, kReferralFactsFilter, s->referral_facts_.get());
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
   timer_options.clock = options.desk.clock;
   s->timers_ = std::make_unique<timer::TimerWorker>(
-      h.pool(), kOutcomesService, [desk](const timer::Timer& t) { return desk->OnTimer(t); }, timer_options);
+      h.pool(), kOutcomesService, [desk](const timer::Timer& t) { return desk->OnTimer(t); },
+      timer_options);
   timer::TimerWorker* timers = s->timers_.get();
   h.AddWorker([timers] { timers->Start(); }, [timers] { timers->Stop(); });
 

@@ -30,7 +30,8 @@ class OutcomesServer {
     absl::Duration timer_poll_interval = absl::Seconds(1);
   };
   // Starts serving. Redis and NATS need not be up yet (health says NOT_SERVING until they are).
-  static absl::StatusOr<std::unique_ptr<OutcomesServer>> Start(const rpc::ServiceConfig& config, Options options);
+  static absl::StatusOr<std::unique_ptr<OutcomesServer>> Start(const rpc::ServiceConfig& config,
+                                                               Options options);
   ~OutcomesServer() {
     if (host_) host_->Shutdown(absl::Seconds(1));
   }

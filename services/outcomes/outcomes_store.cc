@@ -167,9 +167,7 @@ std::string FunnelTallyKey(absl::string_view m, absl::string_view month) {
 std::string ProgramCohortsKey(absl::string_view m, absl::string_view program_id) {
   return store::Key(m, kOutcomesService, absl::StrCat("cohorts:", program_id));
 }
-std::string SessionsKey(absl::string_view m) {
-  return store::Key(m, kOutcomesService, "sessions");
-}
+std::string SessionsKey(absl::string_view m) { return store::Key(m, kOutcomesService, "sessions"); }
 
 OutcomesStore::OutcomesStore(store::RedisPool& pool)
     : pool_(pool), outbox_(pool, kOutcomesService), timers_(pool, kOutcomesService) {}
@@ -194,8 +192,7 @@ absl::StatusOr<CommitResult> OutcomesStore::Commit(absl::string_view municipalit
                                    timer::TimerDataKey(m, kOutcomesService)};
   std::vector<std::string> args;
   size_t nargs = 9 + change.writes.size() * 3 + change.index.size() * 2 +
-                 change.hash_sets.size() * 2 + change.events.size() * 3 +
-                 change.timers.size() * 3;
+                 change.hash_sets.size() * 2 + change.events.size() * 3 + change.timers.size() * 3;
   for (const auto& t : change.tallies) nargs += 1 + t.fields.size() * 2;
   args.reserve(nargs);
   keys.reserve(4 + change.writes.size() + change.tallies.size() + change.index.size() +
@@ -205,8 +202,8 @@ absl::StatusOr<CommitResult> OutcomesStore::Commit(absl::string_view municipalit
     args.push_back("0");
   } else {
     args.push_back("1");
-    keys.push_back(store::Key(m, kOutcomesService,
-                              absl::StrCat("processed:", change.applied_event_id)));
+    keys.push_back(
+        store::Key(m, kOutcomesService, absl::StrCat("processed:", change.applied_event_id)));
   }
 
   args.push_back(absl::StrCat(change.writes.size()));
@@ -320,8 +317,9 @@ absl::StatusOr<std::vector<absl::flat_hash_map<std::string, double>>> OutcomesSt
   return ReadHashes(pool_, keys);
 }
 
-absl::StatusOr<std::vector<std::string>> OutcomesStore::IndexRange(
-    absl::string_view municipality, const std::string& key, double min, double max) {
+absl::StatusOr<std::vector<std::string>> OutcomesStore::IndexRange(absl::string_view municipality,
+                                                                   const std::string& key,
+                                                                   double min, double max) {
   if (auto s = CheckKeys(municipality, {key}); !s.ok()) return s;
   if (std::isnan(min) || std::isnan(max)) {
     return absl::InvalidArgumentError("outcomes: NaN index bound");

@@ -62,8 +62,8 @@ return {'ok'}
 
 const store::Script& Commit() {
   static const store::Script* s = new store::Script(
-      "outcomes_commit", absl::StrCat(store::kOutboxAppendLua, timer::kTimerScheduleLua,
-                                      kCommitLua));
+      "outcomes_commit",
+      absl::StrCat(store::kOutboxAppendLua, timer::kTimerScheduleLua, kCommitLua));
   return *s;
 }
 

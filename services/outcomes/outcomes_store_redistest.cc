@@ -3,8 +3,6 @@
 // version check refuses stale writers without writing anything; a redelivered event is applied
 // once; concurrent read-modify-write writers lose no update; Redis down is UNAVAILABLE.
 
-#include "services/outcomes/outcomes_store.h"
-
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +17,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "libs/store/keys.h"
+#include "services/outcomes/outcomes_store.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::outcomes {
@@ -27,7 +26,9 @@ namespace {
 constexpr char kM[] = "0165";
 
 // An outbox subject, as the desk makes them (bus::EventSubject).
-std::string Subject(absl::string_view event) { return absl::StrCat("kpr.outcomes.v1.", event, ".", kM); }
+std::string Subject(absl::string_view event) {
+  return absl::StrCat("kpr.outcomes.v1.", event, ".", kM);
+}
 // Binary bytes (NUL, high bytes) like sealed records.
 const std::string kBinary("\x00\x01\xff\xfe sealed\x00tail", 16);
 
@@ -118,8 +119,8 @@ TEST_F(OutcomesStoreTest, CommitWritesEverythingVisibleThroughReads) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(*r, CommitResult::kApplied);
 
-  auto recs = store_->Read(kM, {CohortKey(kM, "c1"), ParticipantKey(kM, "r1"),
-                                CohortKey(kM, "missing")});
+  auto recs =
+      store_->Read(kM, {CohortKey(kM, "c1"), ParticipantKey(kM, "r1"), CohortKey(kM, "missing")});
   ASSERT_TRUE(recs.ok()) << recs.status();
   ASSERT_EQ(recs->size(), 3u);
   ASSERT_TRUE((*recs)[0].has_value());

@@ -53,11 +53,15 @@ ScheduleOptions DefaultScheduleOptions() { return ScheduleOptions(); }
 
 std::vector<v1::Instrument> InstrumentsAt(v1::TimePoint tp) {
   switch (tp) {
-    case v1::BASELINE: return {v1::WHO5, v1::WORK_ABILITY_INDEX, v1::EMPLOYMENT_STATUS};
-    case v1::END: return {v1::WHO5, v1::WORK_ABILITY_INDEX};
+    case v1::BASELINE:
+      return {v1::WHO5, v1::WORK_ABILITY_INDEX, v1::EMPLOYMENT_STATUS};
+    case v1::END:
+      return {v1::WHO5, v1::WORK_ABILITY_INDEX};
     case v1::FOLLOWUP_1M:
-    case v1::FOLLOWUP_12M: return {v1::EMPLOYMENT_STATUS, v1::WHO5};
-    default: return {};
+    case v1::FOLLOWUP_12M:
+      return {v1::EMPLOYMENT_STATUS, v1::WHO5};
+    default:
+      return {};
   }
 }
 
@@ -80,9 +84,12 @@ std::optional<absl::Time> TimePointOpens(const v1::CohortRecord& cohort, v1::Tim
       // CivilMinute normalises 600 minutes past midnight to 10:00.
       return absl::FromCivil(
           absl::CivilMinute(day.year(), day.month(), day.day(), 0, session.start_minute()), o.tz);
-    case v1::FOLLOWUP_1M: return absl::FromCivil(AddMonths(day, 1), o.tz);
-    case v1::FOLLOWUP_12M: return absl::FromCivil(AddMonths(day, 12), o.tz);
-    default: return std::nullopt;
+    case v1::FOLLOWUP_1M:
+      return absl::FromCivil(AddMonths(day, 1), o.tz);
+    case v1::FOLLOWUP_12M:
+      return absl::FromCivil(AddMonths(day, 12), o.tz);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -104,10 +111,9 @@ v1::TimePointSchedule MakeTimePoint(const std::string& referral_id, const std::s
 v1::TimePointState StateAt(const v1::TimePointSchedule& s, absl::Time now) {
   if (now < ToTime(s.opens_at())) return v1::SCHEDULED;
   if (now >= ToTime(s.closes_at())) return v1::CLOSED;
-  const bool all_answered =
-      std::all_of(s.instruments().begin(), s.instruments().end(), [&](int i) {
-        return std::find(s.answered().begin(), s.answered().end(), i) != s.answered().end();
-      });
+  const bool all_answered = std::all_of(s.instruments().begin(), s.instruments().end(), [&](int i) {
+    return std::find(s.answered().begin(), s.answered().end(), i) != s.answered().end();
+  });
   if (all_answered) return v1::ANSWERED;
   if (now >= ToTime(s.overdue_at())) return v1::OVERDUE;
   return v1::DUE;
@@ -121,8 +127,8 @@ absl::Status CheckSubmission(const v1::TimePointSchedule& s, v1::Instrument inst
   }
   if (std::find(s.instruments().begin(), s.instruments().end(), instrument) ==
       s.instruments().end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "instrument: ", InstrumentName(instrument), " is not asked at ", tp));
+    return absl::InvalidArgumentError(
+        absl::StrCat("instrument: ", InstrumentName(instrument), " is not asked at ", tp));
   }
   if (now < ToTime(s.opens_at())) {
     return absl::FailedPreconditionError(

@@ -124,8 +124,7 @@ TEST(MakeTimePoint, SetsTheWindow) {
 }
 
 TEST(StateAt, WalksThroughTheWindow) {
-  v1::TimePointSchedule s =
-      MakeTimePoint("r-1", "c-1", v1::END, Opens(), DefaultScheduleOptions());
+  v1::TimePointSchedule s = MakeTimePoint("r-1", "c-1", v1::END, Opens(), DefaultScheduleOptions());
   const absl::Time overdue = Opens() + absl::Hours(7 * 24);
   const absl::Time closes = Opens() + absl::Hours(28 * 24);
   EXPECT_EQ(StateAt(s, Opens() - absl::Seconds(1)), v1::SCHEDULED);
@@ -161,17 +160,17 @@ TEST(CheckSubmission, AcceptsWithinTheWindowOnly) {
   EXPECT_EQ(CheckSubmission(f1, v1::EMPLOYMENT_STATUS, Utc(2027, 6, 9, 21, 59)),
             absl::FailedPreconditionError("FOLLOWUP_1M opens 2027-06-10"));
   EXPECT_TRUE(CheckSubmission(f1, v1::EMPLOYMENT_STATUS, Utc(2027, 6, 9, 22, 0)).ok());
-  EXPECT_EQ(CheckSubmission(f1, v1::EMPLOYMENT_STATUS, Utc(2027, 6, 9, 21, 59),
-                            absl::UTCTimeZone()),
-            absl::FailedPreconditionError("FOLLOWUP_1M opens 2027-06-09"));
+  EXPECT_EQ(
+      CheckSubmission(f1, v1::EMPLOYMENT_STATUS, Utc(2027, 6, 9, 21, 59), absl::UTCTimeZone()),
+      absl::FailedPreconditionError("FOLLOWUP_1M opens 2027-06-09"));
 }
 
 TEST(CheckSubmission, InstrumentMustBeAskedAtTheTimePoint) {
   const v1::TimePointSchedule f1 =
       MakeTimePoint("r-1", "c-1", v1::FOLLOWUP_1M, Opens(), DefaultScheduleOptions());
-  EXPECT_EQ(CheckSubmission(f1, v1::WORK_ABILITY_INDEX, Opens()),
-            absl::InvalidArgumentError(
-                "instrument: WORK_ABILITY_INDEX is not asked at FOLLOWUP_1M"));
+  EXPECT_EQ(
+      CheckSubmission(f1, v1::WORK_ABILITY_INDEX, Opens()),
+      absl::InvalidArgumentError("instrument: WORK_ABILITY_INDEX is not asked at FOLLOWUP_1M"));
   // The argument is wrong whenever it comes, so it is named before the window.
   EXPECT_EQ(CheckSubmission(f1, v1::WORK_ABILITY_INDEX, Opens() - absl::Hours(1)).code(),
             absl::StatusCode::kInvalidArgument);

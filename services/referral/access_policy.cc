@@ -26,12 +26,18 @@ bool RoleMay(Role role, Operation op) {
 
 absl::string_view OperationName(Operation op) {
   switch (op) {
-    case Operation::kSubmit: return "SubmitReferral";
-    case Operation::kGet: return "GetReferral";
-    case Operation::kList: return "ListReferrals";
-    case Operation::kUpdateStatus: return "UpdateReferralStatus";
-    case Operation::kGetContact: return "GetContact";
-    case Operation::kGetFunnel: return "GetFunnel";
+    case Operation::kSubmit:
+      return "SubmitReferral";
+    case Operation::kGet:
+      return "GetReferral";
+    case Operation::kList:
+      return "ListReferrals";
+    case Operation::kUpdateStatus:
+      return "UpdateReferralStatus";
+    case Operation::kGetContact:
+      return "GetContact";
+    case Operation::kGetFunnel:
+      return "GetFunnel";
   }
   return "?";
 }
@@ -40,12 +46,11 @@ absl::string_view OperationName(Operation op) {
 
 absl::Status Authorize(const rpc::Claims& claims, Operation op, absl::string_view municipality) {
   if (!RoleMay(claims.role, op)) {
-    return absl::PermissionDeniedError(absl::StrCat("role ", rpc::RoleName(claims.role),
-                                                    " may not call ", OperationName(op)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("role ", rpc::RoleName(claims.role), " may not call ", OperationName(op)));
   }
   if (!claims.HasMunicipality(municipality)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("no access to municipality ", municipality));
+    return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", municipality));
   }
   return absl::OkStatus();
 }

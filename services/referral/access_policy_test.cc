@@ -8,7 +8,8 @@ namespace {
 using rpc::Claims;
 using rpc::Role;
 
-Claims Token(Role role, std::vector<std::string> municipalities = {"0165"}, std::string sub = "u1") {
+Claims Token(Role role, std::vector<std::string> municipalities = {"0165"},
+             std::string sub = "u1") {
   Claims c;
   c.subject = std::move(sub);
   c.role = role;
@@ -25,7 +26,10 @@ v1::Referral ReferralIn(std::string municipality, std::string caseworker) {
 }
 
 TEST(AccessPolicy, RoleMatrix) {
-  struct Row { Role role; bool submit, get, list, update, contact, funnel; };
+  struct Row {
+    Role role;
+    bool submit, get, list, update, contact, funnel;
+  };
   const Row rows[] = {
       {Role::kCaseworker, true, true, true, true, false, false},
       {Role::kCoordinator, true, true, true, true, true, true},
@@ -40,14 +44,17 @@ TEST(AccessPolicy, RoleMatrix) {
     EXPECT_EQ(Authorize(c, Operation::kSubmit, "0165").ok(), r.submit) << rpc::RoleName(r.role);
     EXPECT_EQ(Authorize(c, Operation::kGet, "0165").ok(), r.get) << rpc::RoleName(r.role);
     EXPECT_EQ(Authorize(c, Operation::kList, "0165").ok(), r.list) << rpc::RoleName(r.role);
-    EXPECT_EQ(Authorize(c, Operation::kUpdateStatus, "0165").ok(), r.update) << rpc::RoleName(r.role);
-    EXPECT_EQ(Authorize(c, Operation::kGetContact, "0165").ok(), r.contact) << rpc::RoleName(r.role);
+    EXPECT_EQ(Authorize(c, Operation::kUpdateStatus, "0165").ok(), r.update)
+        << rpc::RoleName(r.role);
+    EXPECT_EQ(Authorize(c, Operation::kGetContact, "0165").ok(), r.contact)
+        << rpc::RoleName(r.role);
     EXPECT_EQ(Authorize(c, Operation::kGetFunnel, "0165").ok(), r.funnel) << rpc::RoleName(r.role);
   }
 }
 
 TEST(AccessPolicy, NoRoleCrossesMunicipalities) {
-  for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kAnalyst, Role::kAdmin, Role::kService}) {
+  for (Role role :
+       {Role::kCaseworker, Role::kCoordinator, Role::kAnalyst, Role::kAdmin, Role::kService}) {
     Claims c = Token(role, {"0165"});
     for (Operation op : {Operation::kSubmit, Operation::kGet, Operation::kList,
                          Operation::kUpdateStatus, Operation::kGetContact, Operation::kGetFunnel}) {

@@ -21,21 +21,29 @@ bus::Outcome EnrolmentHandler::HandleOne(const bus::Delivery& d) {
   if (event->type() == outcomes::v1::OutcomeRecorded::descriptor()->full_name()) {
     auto outcome = bus::UnpackEvent<outcomes::v1::OutcomeRecorded>(*event);
     if (!outcome.ok()) return bus::DeadLetter(std::string(outcome.status().message()));
-    if (outcome->referral_id().empty()) return bus::DeadLetter("outcome_recorded event without referral_id");
+    if (outcome->referral_id().empty())
+      return bus::DeadLetter("outcome_recorded event without referral_id");
     v1::ReferralStatus to;
     switch (outcome->outcome()) {
-      case outcomes::v1::COMPLETED: to = v1::REFERRAL_STATUS_COMPLETED; break;
-      case outcomes::v1::DROPPED_OUT: to = v1::REFERRAL_STATUS_DROPPED_OUT; break;
-      default: return bus::DeadLetter("outcome_recorded event without an outcome");
+      case outcomes::v1::COMPLETED:
+        to = v1::REFERRAL_STATUS_COMPLETED;
+        break;
+      case outcomes::v1::DROPPED_OUT:
+        to = v1::REFERRAL_STATUS_DROPPED_OUT;
+        break;
+      default:
+        return bus::DeadLetter("outcome_recorded event without an outcome");
     }
-    return bus::OutcomeFor(Move(*event, outcome->referral_id(), v1::REFERRAL_STATUS_ENROLLED, to,
-                                {v1::REFERRAL_STATUS_COMPLETED, v1::REFERRAL_STATUS_DROPPED_OUT}, "kpr-outcomes"),
-                           d.delivery_count);
+    return bus::OutcomeFor(
+        Move(*event, outcome->referral_id(), v1::REFERRAL_STATUS_ENROLLED, to,
+             {v1::REFERRAL_STATUS_COMPLETED, v1::REFERRAL_STATUS_DROPPED_OUT}, "kpr-outcomes"),
+        d.delivery_count);
   }
   auto enrolled = bus::UnpackEvent<scheduling::v1::Enrolled>(*event);
   if (!enrolled.ok()) return bus::DeadLetter(std::string(enrolled.status().message()));
   if (enrolled->referral_id().empty()) return bus::DeadLetter("enrolled event without referral_id");
-  return bus::OutcomeFor(Move(*event, enrolled->referral_id(), v1::REFERRAL_STATUS_ACCEPTED, v1::REFERRAL_STATUS_ENROLLED,
+  return bus::OutcomeFor(Move(*event, enrolled->referral_id(), v1::REFERRAL_STATUS_ACCEPTED,
+                              v1::REFERRAL_STATUS_ENROLLED,
                               {v1::REFERRAL_STATUS_ENROLLED, v1::REFERRAL_STATUS_COMPLETED,
                                v1::REFERRAL_STATUS_DROPPED_OUT},
                               "kpr-scheduling"),
@@ -44,7 +52,8 @@ bus::Outcome EnrolmentHandler::HandleOne(const bus::Delivery& d) {
 
 absl::Status EnrolmentHandler::Move(const common::v1::Event& event, const std::string& referral_id,
                                     v1::ReferralStatus from, v1::ReferralStatus to,
-                                    std::vector<v1::ReferralStatus> done, absl::string_view sender) {
+                                    std::vector<v1::ReferralStatus> done,
+                                    absl::string_view sender) {
   Caller caller;
   caller.claims.subject = std::string(sender);
   caller.claims.role = rpc::Role::kService;

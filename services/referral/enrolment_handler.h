@@ -32,8 +32,9 @@ class EnrolmentHandler {
   bus::Outcome HandleOne(const bus::Delivery& delivery);
   // Moves the referral to `to` if it is in `from`; OK without a change if it is already in one
   // of `done`.
-  absl::Status Move(const common::v1::Event& event, const std::string& referral_id, v1::ReferralStatus from,
-                    v1::ReferralStatus to, std::vector<v1::ReferralStatus> done, absl::string_view sender);
+  absl::Status Move(const common::v1::Event& event, const std::string& referral_id,
+                    v1::ReferralStatus from, v1::ReferralStatus to,
+                    std::vector<v1::ReferralStatus> done, absl::string_view sender);
 
   ReferralDesk& desk_;
 };

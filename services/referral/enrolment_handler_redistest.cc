@@ -2,13 +2,12 @@
 // referral moves to ENROLLED once, whatever is redelivered; what it cannot apply is left alone
 // or dead-lettered, never retried forever.
 
-#include "services/referral/enrolment_handler.h"
-
 #include "gtest/gtest.h"
 #include "kpr/outcomes/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
 #include "libs/privacy/audit_trail.h"
+#include "services/referral/enrolment_handler.h"
 #include "tests/harness/servers.h"
 #include "tests/support/referral_testing.h"
 
@@ -67,7 +66,8 @@ class EnrolmentHandlerTest : public ::testing::Test {
     return d;
   }
 
-  static bus::Delivery OutcomeEvent(const std::string& referral_id, outcomes::v1::ParticipationOutcome outcome,
+  static bus::Delivery OutcomeEvent(const std::string& referral_id,
+                                    outcomes::v1::ParticipationOutcome outcome,
                                     const std::string& event_id) {
     outcomes::v1::OutcomeRecorded e;
     e.set_referral_id(referral_id);
@@ -141,16 +141,20 @@ TEST_F(EnrolmentHandlerTest, RedisDownIsARetryNotADeadLetter) {
   auto outcomes = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
   ASSERT_TRUE(testing::Servers::Redis().Start().ok());
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kRetry);
-  EXPECT_TRUE(testing::Eventually([&] {
-    auto o = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
-    return o[0].kind == bus::Outcome::kAck;
-  }, absl::Seconds(10)));
+  EXPECT_TRUE(testing::Eventually(
+      [&] {
+        auto o = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
+        return o[0].kind == bus::Outcome::kAck;
+      },
+      absl::Seconds(10)));
   EXPECT_EQ(Reload(r).status(), v1::REFERRAL_STATUS_ENROLLED);
 }
 
 TEST_F(EnrolmentHandlerTest, OutcomesCloseTheLoopToCompletedOrDroppedOutOnce) {
-  v1::Referral done = Move(Move(Submit(5), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
-  v1::Referral left = Move(Move(Submit(6), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
+  v1::Referral done =
+      Move(Move(Submit(5), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
+  v1::Referral left =
+      Move(Move(Submit(6), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
   handler_->Handle({EnrolledEvent(done.id(), "e-5"), EnrolledEvent(left.id(), "e-6")});
 
   auto outcomes = handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::COMPLETED, "o-5"),
@@ -173,7 +177,8 @@ TEST_F(EnrolmentHandlerTest, OutcomesCloseTheLoopToCompletedOrDroppedOutOnce) {
   EXPECT_EQ(Reload(review).status(), v1::REFERRAL_STATUS_UNDER_REVIEW);
 
   // No outcome in the event: it can never be applied.
-  outcomes = handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_UNSPECIFIED, "o-8")});
+  outcomes = handler_->Handle(
+      {OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_UNSPECIFIED, "o-8")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kDeadLetter);
 }
 

@@ -17,7 +17,7 @@ FunnelRow Row(ReferralStatus status, intake::v1::ReferralSource source, int reac
 TEST(Funnel, CountsStagesCumulativelyAndPerSource) {
   std::vector<FunnelRow> rows = {
       Row(REFERRAL_STATUS_RECEIVED, REFERRAL_SOURCE_JOBCENTER, 1),
-      Row(REFERRAL_STATUS_DECLINED, REFERRAL_SOURCE_JOBCENTER, 2),   // declined after contact
+      Row(REFERRAL_STATUS_DECLINED, REFERRAL_SOURCE_JOBCENTER, 2),  // declined after contact
       Row(REFERRAL_STATUS_ENROLLED, REFERRAL_SOURCE_JOBCENTER, 4),
       Row(REFERRAL_STATUS_COMPLETED, REFERRAL_SOURCE_GENERAL_PRACTITIONER, 5),
       Row(REFERRAL_STATUS_DROPPED_OUT, REFERRAL_SOURCE_GENERAL_PRACTITIONER, 4),

@@ -16,8 +16,9 @@ namespace {
 using observe::MetricsRegistry;
 
 observe::Counter& IntakeCounter(const char* outcome) {
-  return MetricsRegistry::Global().GetCounter(
-      "kpr_referral_intake_total", "Intake submissions handled, by outcome", {{"outcome", outcome}});
+  return MetricsRegistry::Global().GetCounter("kpr_referral_intake_total",
+                                              "Intake submissions handled, by outcome",
+                                              {{"outcome", outcome}});
 }
 
 }  // namespace
@@ -43,7 +44,8 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
   auto failed = [&](size_t i, const absl::Status& why) {
     if (why.code() != absl::StatusCode::kUnavailable &&
         batch[i].delivery_count >= kMaxDeliveriesOnError) {
-      dead_letter(i, absl::StrCat("storing failed ", batch[i].delivery_count, " times: ", why.message()));
+      dead_letter(
+          i, absl::StrCat("storing failed ", batch[i].delivery_count, " times: ", why.message()));
     } else {
       outcomes[i] = bus::Outcome{bus::Outcome::kRetry, bus::RetryBackoff(batch[i].delivery_count),
                                  std::string(why.message())};
@@ -108,8 +110,9 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
     // One rejection per distinct submission. Keyed, so neither the external id (which may be
     // anything, since it failed validation) nor a guessable payload lies in Redis in clear.
     std::string key = desk_.KeyedDigest(
-        "rejected-payload", absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()),
-                                         "\n", event->payload().value()));
+        "rejected-payload",
+        absl::StrCat(ExternalKey(submission->source_system(), submission->external_id()), "\n",
+                     event->payload().value()));
     std::string event_id =
         absl::StrCat("rejected-", desk_.KeyedDigest("rejected-event", absl::StrCat(m, "\n", key)));
     OutboxEvent rejection =
@@ -188,8 +191,8 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
       }
     }
     if (!appended.empty() &&
-        (relay_ == nullptr ||
-         !relay_->HandOver(referrals.front()->stored.referral().municipality(), std::move(appended)))) {
+        (relay_ == nullptr || !relay_->HandOver(referrals.front()->stored.referral().municipality(),
+                                                std::move(appended)))) {
       notify = true;
     }
     return true;

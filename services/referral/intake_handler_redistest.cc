@@ -2,11 +2,10 @@
 // end-to-end tests): what it acks, rejects, dead-letters and retries, and that one referral that
 // cannot be stored does not hold back the rest of its batch.
 
-#include "services/referral/intake_handler.h"
-
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/privacy/audit_trail.h"
+#include "services/referral/intake_handler.h"
 #include "tests/harness/servers.h"
 #include "tests/support/referral_testing.h"
 
@@ -23,7 +22,8 @@ class IntakeHandlerTest : public ::testing::Test {
     pool_ = std::make_unique<store::RedisPool>(options);
     store_ = std::make_unique<ReferralStore>(*pool_);
     audit_ = std::make_unique<privacy::AuditTrail>(*pool_);
-    desk_ = std::make_unique<ReferralDesk>(*store_, box_, pseudonymizer_, *audit_, [this] { ++notified_; });
+    desk_ = std::make_unique<ReferralDesk>(*store_, box_, pseudonymizer_, *audit_,
+                                           [this] { ++notified_; });
     handler_ = std::make_unique<IntakeHandler>(*desk_, *store_, *pool_);
   }
 
@@ -52,7 +52,8 @@ class IntakeHandlerTest : public ::testing::Test {
 };
 
 TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
-  std::vector<bus::Delivery> batch = {Submission(1, "0165"), Submission(2, "0183"), Submission(1, "0165")};
+  std::vector<bus::Delivery> batch = {Submission(1, "0165"), Submission(2, "0183"),
+                                      Submission(1, "0165")};
   bus::Delivery invalid = Submission(3, "0165");
   invalid.subject = "kpr.intake.v1.referral_submitted.0183";  // says 0165 inside
   batch.push_back(invalid);
@@ -66,7 +67,8 @@ TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(outcomes[i].kind, bus::Outcome::kAck) << i;
   EXPECT_EQ(outcomes[4].kind, bus::Outcome::kDeadLetter);
   EXPECT_NE(outcomes[4].reason.find("undecodable"), std::string::npos);
-  EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"), 1);  // the repeat in the batch is one referral
+  EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"),
+            1);  // the repeat in the batch is one referral
   EXPECT_EQ(Count("HLEN", "kpr:{0183}:referral:ext"), 1);
   EXPECT_EQ(Count("XLEN", "kpr:{0165}:referral:outbox"), 1);
   EXPECT_EQ(Count("XLEN", "kpr:{0183}:referral:outbox"), 2);  // received + the rejection
@@ -82,7 +84,12 @@ TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
 TEST_F(IntakeHandlerTest, OneUnstorableReferralDoesNotHoldBackItsBatch) {
   // Corrupt the caseworker index of one caseworker: storing a referral of theirs fails in Redis.
   auto bad = testing::SyntheticSubmission(11, "0165");
-  ASSERT_TRUE(pool_->Command({"SET", absl::StrCat("kpr:{0165}:referral:referrer:", bad.referrer().caseworker_id()), "x"}).ok());
+  ASSERT_TRUE(
+      pool_
+          ->Command({"SET",
+                     absl::StrCat("kpr:{0165}:referral:referrer:", bad.referrer().caseworker_id()),
+                     "x"})
+          .ok());
   std::vector<bus::Delivery> batch;
   int bad_index = -1;
   for (int n = 10; n < 17; ++n) {
@@ -104,12 +111,20 @@ TEST_F(IntakeHandlerTest, OneUnstorableReferralDoesNotHoldBackItsBatch) {
   EXPECT_GE(acked, 5);
   EXPECT_EQ(outcomes[bad_index].kind, bus::Outcome::kRetry);
   // Once the index is repaired the retry completes the same referral: no second, orphaned one.
-  ASSERT_TRUE(pool_->Command({"DEL", absl::StrCat("kpr:{0165}:referral:referrer:", bad.referrer().caseworker_id())}).ok());
+  ASSERT_TRUE(pool_
+                  ->Command({"DEL", absl::StrCat("kpr:{0165}:referral:referrer:",
+                                                 bad.referrer().caseworker_id())})
+                  .ok());
   auto retried = handler_->Handle({Submission(11, "0165", 2)});
   EXPECT_EQ(retried[0].kind, bus::Outcome::kAck);
   EXPECT_EQ(Count("ZCARD", "kpr:{0165}:referral:received"), 7);
   EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"), 7);
-  ASSERT_TRUE(pool_->Command({"SET", absl::StrCat("kpr:{0165}:referral:referrer:", bad.referrer().caseworker_id()), "x"}).ok());
+  ASSERT_TRUE(
+      pool_
+          ->Command({"SET",
+                     absl::StrCat("kpr:{0165}:referral:referrer:", bad.referrer().caseworker_id()),
+                     "x"})
+          .ok());
   // While it cannot be stored, after enough deliveries it is a dead letter, not a blocked stream.
   auto last = handler_->Handle({Submission(18, "0165", kMaxDeliveriesOnError)});
   EXPECT_EQ(last[0].kind, bus::Outcome::kDeadLetter);
@@ -132,9 +147,9 @@ TEST_F(IntakeHandlerTest, ACprNumberAsExternalIdIsRejectedAndNeverKeptInClear) {
   EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"), 0);
   auto dump = testing::DumpRedis(testing::Servers::Redis().port());
   ASSERT_TRUE(dump.ok());
-  EXPECT_NE(dump->find("rejected-"), std::string::npos);     // the rejection is in the outbox
+  EXPECT_NE(dump->find("rejected-"), std::string::npos);    // the rejection is in the outbox
   EXPECT_NE(dump->find("external_id"), std::string::npos);  // naming the field...
-  EXPECT_EQ(dump->find(cpr_as_id), std::string::npos);     // ...but not its value
+  EXPECT_EQ(dump->find(cpr_as_id), std::string::npos);      // ...but not its value
 }
 
 TEST_F(IntakeHandlerTest, AnOutageIsARetryNeverADeadLetter) {

@@ -1,6 +1,5 @@
 // kpr-referral: referrals in, closed loop out. Only wiring; see referral_server.h.
 #include <cstdio>
-
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -25,9 +24,11 @@ int main(int argc, char** argv) {
   }
   kpr::referral::ReferralServer::Options options;
   std::string ack_wait = absl::GetFlag(FLAGS_intake_ack_wait);
-  if (ack_wait.empty() && std::getenv("KPR_INTAKE_ACK_WAIT")) ack_wait = std::getenv("KPR_INTAKE_ACK_WAIT");
+  if (ack_wait.empty() && std::getenv("KPR_INTAKE_ACK_WAIT"))
+    ack_wait = std::getenv("KPR_INTAKE_ACK_WAIT");
   if (!ack_wait.empty() && !absl::ParseDuration(ack_wait, &options.intake_ack_wait)) {
-    kpr::observe::Error("bad configuration").With("error", "KPR_INTAKE_ACK_WAIT: expected a duration like 30s");
+    kpr::observe::Error("bad configuration")
+        .With("error", "KPR_INTAKE_ACK_WAIT: expected a duration like 30s");
     return 2;
   }
   auto server = kpr::referral::ReferralServer::Start(*config, options);

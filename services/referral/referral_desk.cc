@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "libs/bus/envelope.h"
 #include "kpr/referral/v1/events.pb.h"
+#include "libs/bus/envelope.h"
 #include "services/referral/access_policy.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_lifecycle.h"
@@ -37,7 +37,8 @@ Event ClosedLoopEvent(const v1::Referral& r, int64_t version) {
 }
 
 absl::Status MalformedId() {
-  return absl::InvalidArgumentError("id: not a referral id (expected <municipality>-<26 characters>)");
+  return absl::InvalidArgumentError(
+      "id: not a referral id (expected <municipality>-<26 characters>)");
 }
 
 }  // namespace
@@ -58,8 +59,7 @@ ReferralDesk::ReferralDesk(ReferralStore& store, const privacy::SealedBox& seale
       on_outbox_write_(std::move(on_outbox_write)),
       clock_(std::move(clock)) {}
 
-OutboxEvent ReferralDesk::MakeOutboxEvent(const std::string& event_id,
-                                          absl::string_view event_name,
+OutboxEvent ReferralDesk::MakeOutboxEvent(const std::string& event_id, absl::string_view event_name,
                                           const std::string& municipality,
                                           const google::protobuf::Message& payload, absl::Time at,
                                           const Caller& caller) const {
@@ -200,7 +200,8 @@ absl::StatusOr<v1::Referral> ReferralDesk::Get(const std::string& id, const Call
   if (auto s = Authorize(caller.claims, Operation::kGet, m); !s.ok()) return s;
   auto loaded = Load(id);
   if (!loaded.ok()) return loaded.status();
-  if (auto s = AuthorizeReferral(caller.claims, Operation::kGet, loaded->stored.referral()); !s.ok()) {
+  if (auto s = AuthorizeReferral(caller.claims, Operation::kGet, loaded->stored.referral());
+      !s.ok()) {
     return s;
   }
   return loaded->stored.referral();
@@ -218,13 +219,15 @@ absl::StatusOr<v1::ListReferralsResponse> ReferralDesk::List(const v1::ListRefer
   q.status = req.status();
   q.source = req.source();
   q.source_system = req.source_system();
-  if (req.has_updated_since()) q.updated_since_ms = TimeUtil::TimestampToMilliseconds(req.updated_since());
+  if (req.has_updated_since())
+    q.updated_since_ms = TimeUtil::TimestampToMilliseconds(req.updated_since());
   q.page_size = req.page_size() == 0 ? 50 : req.page_size();
   q.page_token = req.page_token();
   auto page = store_.List(q);
   if (!page.ok()) return page.status();
   v1::ListReferralsResponse resp;
-  for (auto& stored : page->referrals) *resp.add_referrals() = std::move(*stored.mutable_referral());
+  for (auto& stored : page->referrals)
+    *resp.add_referrals() = std::move(*stored.mutable_referral());
   resp.set_next_page_token(page->next_page_token);
   return resp;
 }
@@ -245,8 +248,9 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
   v1::Referral& r = *stored.mutable_referral();
   if (auto s = AuthorizeReferral(caller.claims, Operation::kUpdateStatus, r); !s.ok()) return s;
   if (loaded->version != req.expected_version()) {
-    return absl::AbortedError(absl::StrCat("referral changed since version ", req.expected_version(),
-                                           " (now ", loaded->version, "): read it again"));
+    return absl::AbortedError(absl::StrCat("referral changed since version ",
+                                           req.expected_version(), " (now ", loaded->version,
+                                           "): read it again"));
   }
   if (auto s = CheckTransition(r.status(), req.status(), req.reason()); !s.ok()) return s;
 
@@ -301,8 +305,8 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
   changed.set_to(req.status());
   changed.set_reason(req.reason());
   *changed.mutable_changed_at() = Ts(now);
-  events.push_back(
-      MakeOutboxEvent(version_prefix + "status_changed", "status_changed", m, changed, now, caller));
+  events.push_back(MakeOutboxEvent(version_prefix + "status_changed", "status_changed", m, changed,
+                                   now, caller));
 
   auto result = store_.Update(stored, loaded->version, ReachOf(r), events);
   if (!result.ok()) return result.status();
@@ -348,7 +352,8 @@ absl::StatusOr<v1::Contact> ReferralDesk::GetContact(const std::string& id, cons
 
 absl::StatusOr<v1::Funnel> ReferralDesk::GetFunnel(const v1::GetFunnelRequest& req,
                                                    const Caller& caller) {
-  if (auto s = Authorize(caller.claims, Operation::kGetFunnel, req.municipality()); !s.ok()) return s;
+  if (auto s = Authorize(caller.claims, Operation::kGetFunnel, req.municipality()); !s.ok())
+    return s;
   absl::Time to = req.has_to() ? FromTs(req.to()) : clock_();
   absl::Time from = req.has_from() ? FromTs(req.from()) : to - absl::Hours(24 * 365);
   if (from >= to) return absl::InvalidArgumentError("from: must be before to");

@@ -10,13 +10,14 @@ ReferralGrpcService::ReferralGrpcService(ReferralDesk& desk, const rpc::JwtVerif
 grpc::Status ReferralGrpcService::SubmitReferral(grpc::ServerContext* context,
                                                  const v1::SubmitReferralRequest* request,
                                                  v1::SubmitReferralResponse* response) {
-  return host::ServeCall("SubmitReferral", context, verifier_, [&](const Caller& caller) -> absl::Status {
-    auto result = desk_.Submit(request->submission(), caller);
-    if (!result.ok()) return result.status();
-    *response->mutable_referral() = std::move(result->first);
-    response->set_created(result->second);
-    return absl::OkStatus();
-  });
+  return host::ServeCall("SubmitReferral", context, verifier_,
+                         [&](const Caller& caller) -> absl::Status {
+                           auto result = desk_.Submit(request->submission(), caller);
+                           if (!result.ok()) return result.status();
+                           *response->mutable_referral() = std::move(result->first);
+                           response->set_created(result->second);
+                           return absl::OkStatus();
+                         });
 }
 
 grpc::Status ReferralGrpcService::GetReferral(grpc::ServerContext* context,
@@ -33,18 +34,20 @@ grpc::Status ReferralGrpcService::ListReferrals(grpc::ServerContext* context,
                          [&](const Caller& caller) { return desk_.List(*request, caller); });
 }
 
-grpc::Status ReferralGrpcService::UpdateReferralStatus(grpc::ServerContext* context,
-                                                       const v1::UpdateReferralStatusRequest* request,
-                                                       v1::Referral* response) {
-  return host::ServeInto("UpdateReferralStatus", context, verifier_, response,
-                         [&](const Caller& caller) { return desk_.UpdateStatus(*request, caller); });
+grpc::Status ReferralGrpcService::UpdateReferralStatus(
+    grpc::ServerContext* context, const v1::UpdateReferralStatusRequest* request,
+    v1::Referral* response) {
+  return host::ServeInto(
+      "UpdateReferralStatus", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.UpdateStatus(*request, caller); });
 }
 
 grpc::Status ReferralGrpcService::GetContact(grpc::ServerContext* context,
                                              const v1::GetContactRequest* request,
                                              v1::Contact* response) {
-  return host::ServeInto("GetContact", context, verifier_, response,
-                         [&](const Caller& caller) { return desk_.GetContact(request->id(), caller); });
+  return host::ServeInto("GetContact", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.GetContact(request->id(), caller);
+  });
 }
 
 grpc::Status ReferralGrpcService::GetFunnel(grpc::ServerContext* context,

@@ -14,7 +14,8 @@ class ReferralGrpcService final : public v1::ReferralService::Service {
  public:
   ReferralGrpcService(ReferralDesk& desk, const rpc::JwtVerifier& verifier);
 
-  grpc::Status SubmitReferral(grpc::ServerContext* context, const v1::SubmitReferralRequest* request,
+  grpc::Status SubmitReferral(grpc::ServerContext* context,
+                              const v1::SubmitReferralRequest* request,
                               v1::SubmitReferralResponse* response) override;
   grpc::Status GetReferral(grpc::ServerContext* context, const v1::GetReferralRequest* request,
                            v1::Referral* response) override;

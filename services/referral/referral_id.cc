@@ -12,8 +12,8 @@ constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 std::string ReferralIdFor(const privacy::Pseudonymizer& keys, absl::string_view municipality,
                           absl::string_view source_system, absl::string_view external_id) {
   // 32 hex characters = 128 bits; "\n" cannot occur in a valid source system or external id.
-  std::string digest = absl::HexStringToBytes(
-      keys.Keyed("referral-id", absl::StrCat(municipality, "\n", source_system, "\n", external_id)));
+  std::string digest = absl::HexStringToBytes(keys.Keyed(
+      "referral-id", absl::StrCat(municipality, "\n", source_system, "\n", external_id)));
   unsigned __int128 v = 0;
   for (unsigned char b : digest.substr(0, 16)) v = (v << 8) | b;
   std::string encoded(26, '0');  // 130 bits of room; the first character carries 3

@@ -16,12 +16,14 @@ TEST(ReferralId, SameSubmissionSameIdAndTheMunicipalityInFront) {
   EXPECT_EQ(MunicipalityOfReferralId(id), "0165");
   EXPECT_NE(id, ReferralIdFor(kKeys, "0183", "fasit", "case-1"));
   EXPECT_NE(id, ReferralIdFor(kKeys, "0165", "momentum", "case-1"));
-  EXPECT_NE(id, ReferralIdFor(privacy::Pseudonymizer(std::string(32, 'x')), "0165", "fasit", "case-1"));
+  EXPECT_NE(id,
+            ReferralIdFor(privacy::Pseudonymizer(std::string(32, 'x')), "0165", "fasit", "case-1"));
 }
 
 TEST(ReferralId, DistinctSubmissionsGetDistinctIds) {
   std::set<std::string> ids;
-  for (int i = 0; i < 10000; ++i) ids.insert(ReferralIdFor(kKeys, "0165", "fasit", absl::StrCat("case-", i)));
+  for (int i = 0; i < 10000; ++i)
+    ids.insert(ReferralIdFor(kKeys, "0165", "fasit", absl::StrCat("case-", i)));
   EXPECT_EQ(ids.size(), 10000u);
   for (const auto& id : ids) ASSERT_EQ(MunicipalityOfReferralId(id), "0165") << id;
 }

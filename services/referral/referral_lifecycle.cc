@@ -48,9 +48,9 @@ absl::Status CheckTransition(ReferralStatus from, ReferralStatus to, StatusReaso
     return absl::InvalidArgumentError("status: a target status is required");
   }
   if (!Allowed(from, to)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "a referral in status ", StatusName(from), " cannot move to ", StatusName(to),
-        IsOpen(from) ? "" : " (it is closed)"));
+    return absl::FailedPreconditionError(absl::StrCat("a referral in status ", StatusName(from),
+                                                      " cannot move to ", StatusName(to),
+                                                      IsOpen(from) ? "" : " (it is closed)"));
   }
   if ((to == v1::REFERRAL_STATUS_DECLINED || to == v1::REFERRAL_STATUS_WITHDRAWN) &&
       reason == v1::STATUS_REASON_UNSPECIFIED) {
@@ -65,13 +65,20 @@ absl::Status CheckTransition(ReferralStatus from, ReferralStatus to, StatusReaso
 
 int FunnelStage(ReferralStatus status) {
   switch (status) {
-    case v1::REFERRAL_STATUS_RECEIVED: return 1;
-    case v1::REFERRAL_STATUS_UNDER_REVIEW: return 2;
-    case v1::REFERRAL_STATUS_ACCEPTED: return 3;
-    case v1::REFERRAL_STATUS_ENROLLED: return 4;
-    case v1::REFERRAL_STATUS_DROPPED_OUT: return 4;
-    case v1::REFERRAL_STATUS_COMPLETED: return 5;
-    default: return 0;
+    case v1::REFERRAL_STATUS_RECEIVED:
+      return 1;
+    case v1::REFERRAL_STATUS_UNDER_REVIEW:
+      return 2;
+    case v1::REFERRAL_STATUS_ACCEPTED:
+      return 3;
+    case v1::REFERRAL_STATUS_ENROLLED:
+      return 4;
+    case v1::REFERRAL_STATUS_DROPPED_OUT:
+      return 4;
+    case v1::REFERRAL_STATUS_COMPLETED:
+      return 5;
+    default:
+      return 0;
   }
 }
 
@@ -91,10 +98,14 @@ bool ParseStatus(absl::string_view name, ReferralStatus* status) {
 
 absl::string_view SpecificEventName(ReferralStatus to) {
   switch (to) {
-    case v1::REFERRAL_STATUS_ACCEPTED: return "accepted";
-    case v1::REFERRAL_STATUS_DECLINED: return "declined";
-    case v1::REFERRAL_STATUS_WITHDRAWN: return "withdrawn";
-    default: return "";
+    case v1::REFERRAL_STATUS_ACCEPTED:
+      return "accepted";
+    case v1::REFERRAL_STATUS_DECLINED:
+      return "declined";
+    case v1::REFERRAL_STATUS_WITHDRAWN:
+      return "withdrawn";
+    default:
+      return "";
   }
 }
 

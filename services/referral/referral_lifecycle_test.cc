@@ -45,10 +45,12 @@ TEST(ReferralLifecycle, DeclineAndWithdrawNeedAReason) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("reason"), absl::string_view::npos);
   EXPECT_EQ(CheckTransition(REFERRAL_STATUS_ACCEPTED, REFERRAL_STATUS_WITHDRAWN,
-                            STATUS_REASON_UNSPECIFIED).code(),
+                            STATUS_REASON_UNSPECIFIED)
+                .code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(CheckTransition(REFERRAL_STATUS_RECEIVED, REFERRAL_STATUS_UNDER_REVIEW,
-                              STATUS_REASON_UNSPECIFIED).ok());
+                              STATUS_REASON_UNSPECIFIED)
+                  .ok());
 }
 
 TEST(ReferralLifecycle, ClosedStatusesAreFinal) {

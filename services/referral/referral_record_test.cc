@@ -46,9 +46,9 @@ TEST(ReferralRecordTest, RoundTripSetsTheVersion) {
 
 TEST(ReferralRecordTest, MalformedValuesAreDataLoss) {
   const std::string good = EncodeReferralRecord(1, 1, Sample("fasit"));
-  for (const std::string& bad :
-       {std::string(), std::string("1:2:3"), std::string("x:1:1:1:0:"), std::string("1:1:1:1:99:fasit"),
-        std::string("1:1:1:1:-1:"), std::string("1:1:1:1:0:\xff\xff\xff"), good.substr(0, 10)}) {
+  for (const std::string& bad : {std::string(), std::string("1:2:3"), std::string("x:1:1:1:0:"),
+                                 std::string("1:1:1:1:99:fasit"), std::string("1:1:1:1:-1:"),
+                                 std::string("1:1:1:1:0:\xff\xff\xff"), good.substr(0, 10)}) {
     EXPECT_EQ(DecodeReferralRecord(bad).status().code(), absl::StatusCode::kDataLoss) << bad;
   }
   EXPECT_TRUE(DecodeReferralRecord(good).ok());

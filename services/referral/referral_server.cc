@@ -2,8 +2,8 @@
 
 namespace kpr::referral {
 
-absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(const rpc::ServiceConfig& config,
-                                                                     Options options) {
+absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
+    const rpc::ServiceConfig& config, Options options) {
   std::unique_ptr<ReferralServer> s(new ReferralServer());
   auto host = host::ServiceHost::Create(config, {"referral", "kpr.referral.v1.ReferralService"});
   if (!host.ok()) return host.status();

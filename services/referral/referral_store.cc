@@ -195,15 +195,18 @@ return out
 )lua";
 
 const store::Script& SubmitScript() {
-  static const store::Script s("referral_submit", absl::StrCat(store::kOutboxAppendLua, kSubmitLua));
+  static const store::Script s("referral_submit",
+                               absl::StrCat(store::kOutboxAppendLua, kSubmitLua));
   return s;
 }
 const store::Script& UpdateScript() {
-  static const store::Script s("referral_update", absl::StrCat(store::kOutboxAppendLua, kUpdateLua));
+  static const store::Script s("referral_update",
+                               absl::StrCat(store::kOutboxAppendLua, kUpdateLua));
   return s;
 }
 const store::Script& RejectScript() {
-  static const store::Script s("referral_reject", absl::StrCat(store::kOutboxAppendLua, kRejectLua));
+  static const store::Script s("referral_reject",
+                               absl::StrCat(store::kOutboxAppendLua, kRejectLua));
   return s;
 }
 const store::Script& ListScript() {
@@ -215,9 +218,13 @@ const store::Script& FunnelScript() {
   return s;
 }
 
-std::string K(absl::string_view m, absl::string_view suffix) { return Key(m, kServiceName, suffix); }
+std::string K(absl::string_view m, absl::string_view suffix) {
+  return Key(m, kServiceName, suffix);
+}
 
-int64_t Millis(const google::protobuf::Timestamp& ts) { return TimeUtil::TimestampToMilliseconds(ts); }
+int64_t Millis(const google::protobuf::Timestamp& ts) {
+  return TimeUtil::TimestampToMilliseconds(ts);
+}
 
 void AppendEvents(const std::vector<OutboxEvent>& events, std::vector<std::string>& args) {
   args.push_back(std::to_string(events.size()));
@@ -297,10 +304,9 @@ absl::StatusOr<SubmitResult> ReferralStore::Submit(const NewReferral& referral) 
 store::RedisPool::ScriptCall ReferralStore::RejectCall(const std::string& municipality,
                                                        const std::string& rejection_key,
                                                        const OutboxEvent& event) const {
-  return store::RedisPool::ScriptCall{
-      &RejectScript(),
-      {K(municipality, "rejected"), K(municipality, "outbox")},
-      {rejection_key, event.id, event.subject, event.data}};
+  return store::RedisPool::ScriptCall{&RejectScript(),
+                                      {K(municipality, "rejected"), K(municipality, "outbox")},
+                                      {rejection_key, event.id, event.subject, event.data}};
 }
 
 absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,
@@ -308,7 +314,8 @@ absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::stri
   auto reply = pool_.Command({"GET", K(municipality, absl::StrCat("r:", id))});
   if (!reply.ok()) return reply.status();
   if (reply->is_nil()) return std::optional<LoadedReferral>();
-  if (!reply->is_string()) return absl::DataLossError(absl::StrCat("referral ", id, " is not a record"));
+  if (!reply->is_string())
+    return absl::DataLossError(absl::StrCat("referral ", id, " is not a record"));
   auto record = DecodeReferralRecord(reply->str());
   if (!record.ok()) {
     return absl::DataLossError(absl::StrCat("referral ", id, ": ", record.status().message()));
@@ -360,11 +367,11 @@ absl::StatusOr<ListPage> ReferralStore::List(const ListQuery& q) {
   std::string index = q.only_referrer.empty()
                           ? K(q.municipality, "updated")
                           : K(q.municipality, absl::StrCat("referrer:", q.only_referrer));
-  auto reply = pool_.Eval(ListScript(), {index},
-                          {max_score, cursor_id, std::to_string(q.updated_since_ms),
-                           std::to_string(q.page_size), std::to_string(q.status),
-                           std::to_string(q.source), q.source_system,
-                           K(q.municipality, "r:"), "5000"});
+  auto reply =
+      pool_.Eval(ListScript(), {index},
+                 {max_score, cursor_id, std::to_string(q.updated_since_ms),
+                  std::to_string(q.page_size), std::to_string(q.status), std::to_string(q.source),
+                  q.source_system, K(q.municipality, "r:"), "5000"});
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->size() != 2) {
     return absl::InternalError("referral_list: unexpected reply");

@@ -9,12 +9,12 @@
 //                                            what list and funnel filter on without decoding
 //                                            (status, source, reach, source system), then the
 //                                            StoredReferral (personal data sealed)
-//   kpr:{m}:referral:ext               hash  "<source_system>\n<external_id>" -> id (de-duplication)
-//   kpr:{m}:referral:updated           zset  id by last update (ms), for ListReferrals
-//   kpr:{m}:referral:received          zset  id by reception (ms), for GetFunnel
+//   kpr:{m}:referral:ext               hash  "<source_system>\n<external_id>" -> id
+//   (de-duplication) kpr:{m}:referral:updated           zset  id by last update (ms), for
+//   ListReferrals kpr:{m}:referral:received          zset  id by reception (ms), for GetFunnel
 //   kpr:{m}:referral:referrer:<cw>     zset  a caseworker's referrals by last update
-//   kpr:{m}:referral:rejected          hash  rejection key -> event id (one rejection per submission)
-//   kpr:{m}:referral:outbox            stream  events waiting for the outbox relay
+//   kpr:{m}:referral:rejected          hash  rejection key -> event id (one rejection per
+//   submission) kpr:{m}:referral:outbox            stream  events waiting for the outbox relay
 
 #include <optional>
 #include <string>
@@ -85,7 +85,9 @@ class ReferralStore {
 
   // The outbox relay finds municipalities through this registration; call before writing to a
   // municipality's outbox (cached: one round trip per municipality per process).
-  absl::Status RegisterOutbox(const std::string& municipality) { return outbox_.Register(municipality); }
+  absl::Status RegisterOutbox(const std::string& municipality) {
+    return outbox_.Register(municipality);
+  }
   store::Outbox& outbox() { return outbox_; }
 
   // One script call that stores new referrals, all of one municipality, each unless its

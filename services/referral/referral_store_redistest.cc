@@ -1,14 +1,13 @@
 // ReferralStore's scripts against a real Redis: de-duplication, versions, rejections recorded
 // once, and list pages that neither skip nor repeat referrals updated in the same millisecond.
 
-#include "services/referral/referral_store.h"
-
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "services/referral/referral_id.h"
+#include "services/referral/referral_store.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::referral {
@@ -38,7 +37,8 @@ class ReferralStoreTest : public ::testing::Test {
     r->set_version(1);
     *r->mutable_received_at() = TimeUtil::MillisecondsToTimestamp(ms);
     *r->mutable_updated_at() = TimeUtil::MillisecondsToTimestamp(ms);
-    n.events.push_back(OutboxEvent{r->id() + ".v1.received", "kpr.referral.v1.received." + m, "data"});
+    n.events.push_back(
+        OutboxEvent{r->id() + ".v1.received", "kpr.referral.v1.received." + m, "data"});
     return n;
   }
 
@@ -51,7 +51,8 @@ TEST_F(ReferralStoreTest, SameExternalIdStoresOnceAndAppendsOneEvent) {
   auto first = store_->Submit(Make("0165", "case-1", 1000));
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->created);
-  auto again = store_->Submit(Make("0165", "case-1", 2000, "0165-0000000000000000000000ABCD"));  // another id, same external id
+  auto again = store_->Submit(Make(
+      "0165", "case-1", 2000, "0165-0000000000000000000000ABCD"));  // another id, same external id
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->id, first->id);

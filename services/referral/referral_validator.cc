@@ -37,7 +37,8 @@ class Collector {
 bool IsIdentifier(absl::string_view s, size_t max_len, absl::string_view extra) {
   if (s.empty() || s.size() > max_len) return false;
   for (char c : s) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && extra.find(c) == absl::string_view::npos) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+        extra.find(c) == absl::string_view::npos) {
       return false;
     }
   }
@@ -65,14 +66,16 @@ bool DanishPhoneDigits(absl::string_view phone, std::string* digits) {
 bool LooksLikeEmail(absl::string_view email) {
   if (email.size() > 254) return false;
   size_t at = email.find('@');
-  if (at == absl::string_view::npos || at == 0 || email.find('@', at + 1) != absl::string_view::npos) {
+  if (at == absl::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != absl::string_view::npos) {
     return false;
   }
   absl::string_view domain = email.substr(at + 1);
   size_t dot = domain.rfind('.');
   if (dot == absl::string_view::npos || dot == 0 || dot + 2 > domain.size()) return false;
   for (char c : email) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || absl::ascii_iscntrl(static_cast<unsigned char>(c))) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) ||
+        absl::ascii_iscntrl(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -88,7 +91,8 @@ bool LooksLikeLanguageTag(absl::string_view tag) {
     size_t end = tag.find('-', start);
     if (end == absl::string_view::npos) end = tag.size();
     absl::string_view part = tag.substr(start, end - start);
-    if (first ? (part.size() < 2 || part.size() > 3) : (part.empty() || part.size() > 8)) return false;
+    if (first ? (part.size() < 2 || part.size() > 3) : (part.empty() || part.size() > 8))
+      return false;
     for (char c : part) {
       if (first ? !absl::ascii_isalpha(static_cast<unsigned char>(c))
                 : !absl::ascii_isalnum(static_cast<unsigned char>(c))) {
@@ -130,9 +134,10 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
                                  : "must be 1-64 characters of letters, digits, '.', '_', '-'");
   }
   if (!IsIdentifier(s.external_id(), 128, "._-:/")) {
-    out.Add("external_id", s.external_id().empty()
-                               ? "is required"
-                               : "must be 1-128 characters of letters, digits, '.', '_', '-', ':', '/'");
+    out.Add("external_id",
+            s.external_id().empty()
+                ? "is required"
+                : "must be 1-128 characters of letters, digits, '.', '_', '-', ':', '/'");
   } else if (privacy::NormalizeCpr(s.external_id()).ok()) {
     // The external id travels in events and keys in clear; a case system that uses the CPR
     // number as its case id must send another id.
@@ -183,7 +188,8 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
     if (!c.has_consent_given_at()) {
       out.Add("citizen.consent_given_at", "is required: the citizen must consent to the referral");
     } else {
-      absl::Time consent = absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(c.consent_given_at()));
+      absl::Time consent =
+          absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(c.consent_given_at()));
       if (consent > now + absl::Minutes(5)) {
         out.Add("citizen.consent_given_at", "is in the future");
       } else if (consent < absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone())) {
@@ -194,9 +200,10 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
 
   if (s.source() != intake::v1::REFERRAL_SOURCE_SELF_REFERRAL) {
     if (!IsIdentifier(s.referrer().caseworker_id(), 128, "._-@:")) {
-      out.Add("referrer.caseworker_id", s.referrer().caseworker_id().empty()
-                                            ? "is required unless the referral is a self-referral"
-                                            : "must be 1-128 characters of letters, digits, '.', '_', '-', '@', ':'");
+      out.Add("referrer.caseworker_id",
+              s.referrer().caseworker_id().empty()
+                  ? "is required unless the referral is a self-referral"
+                  : "must be 1-128 characters of letters, digits, '.', '_', '-', '@', ':'");
     }
   }
   if (s.referrer().organisation().size() > 200) {

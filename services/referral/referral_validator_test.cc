@@ -14,7 +14,8 @@ using ::google::protobuf::util::TimeUtil;
 using ::kpr::intake::v1::ReferralSubmitted;
 using ::testing::UnorderedElementsAre;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
+const absl::Time kNow =
+    absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
 
 // Synthetic CPR numbers only (see DOMAIN.md).
 ReferralSubmitted ValidSubmission() {
@@ -30,7 +31,8 @@ ReferralSubmitted ValidSubmission() {
   c->set_phone("+45 20 00 00 01");
   c->set_email("testa@Example.ORG");
   c->set_preferred_channel(intake::v1::CONTACT_CHANNEL_SMS);
-  *c->mutable_consent_given_at() = TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(kNow - absl::Hours(24)));
+  *c->mutable_consent_given_at() =
+      TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(kNow - absl::Hours(24)));
   s.mutable_referrer()->set_caseworker_id("cw-17");
   s.set_target_group(intake::v1::TARGET_GROUP_SICK_LISTED);
   s.set_benefit_situation(intake::v1::BENEFIT_SITUATION_SYGEDAGPENGE);
@@ -57,10 +59,10 @@ TEST(ReferralValidator, NamesEveryBadField) {
   s.mutable_citizen()->set_phone("12345");
   s.mutable_citizen()->set_email("not-an-email");
   s.set_target_group(intake::v1::TARGET_GROUP_UNSPECIFIED);
-  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)),
-              UnorderedElementsAre("source_system", "external_id", "municipality", "citizen.cpr",
-                                   "citizen.given_name", "citizen.phone", "citizen.email",
-                                   "target_group"));
+  EXPECT_THAT(
+      Fields(ValidateSubmission(s, kNow)),
+      UnorderedElementsAre("source_system", "external_id", "municipality", "citizen.cpr",
+                           "citizen.given_name", "citizen.phone", "citizen.email", "target_group"));
 }
 
 TEST(ReferralValidator, ViolationsNeverEchoPersonalData) {
@@ -85,7 +87,8 @@ TEST(ReferralValidator, ContactRules) {
   s = ValidSubmission();
   s.mutable_citizen()->clear_email();
   s.mutable_citizen()->set_preferred_channel(intake::v1::CONTACT_CHANNEL_EMAIL);
-  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)), UnorderedElementsAre("citizen.preferred_channel"));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)),
+              UnorderedElementsAre("citizen.preferred_channel"));
   s = ValidSubmission();
   s.mutable_citizen()->set_phone("0045 12345678");
   EXPECT_TRUE(ValidateSubmission(s, kNow).empty());
@@ -96,10 +99,12 @@ TEST(ReferralValidator, ContactRules) {
 TEST(ReferralValidator, ConsentIsRequiredAndNotInTheFuture) {
   ReferralSubmitted s = ValidSubmission();
   s.mutable_citizen()->clear_consent_given_at();
-  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)), UnorderedElementsAre("citizen.consent_given_at"));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)),
+              UnorderedElementsAre("citizen.consent_given_at"));
   *s.mutable_citizen()->mutable_consent_given_at() =
       TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(kNow + absl::Hours(2)));
-  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)), UnorderedElementsAre("citizen.consent_given_at"));
+  EXPECT_THAT(Fields(ValidateSubmission(s, kNow)),
+              UnorderedElementsAre("citizen.consent_given_at"));
 }
 
 TEST(ReferralValidator, SelfReferralNeedsNoCaseworker) {

@@ -50,8 +50,7 @@ absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text) {
   }
   const absl::CivilDay day(parts[0], parts[1], parts[2]);
   // CivilDay normalises out-of-range fields (Feb 30 -> Mar 2): a real day round-trips.
-  if (parts[0] < 1 || day.year() != parts[0] || day.month() != parts[1] ||
-      day.day() != parts[2]) {
+  if (parts[0] < 1 || day.year() != parts[0] || day.month() != parts[1] || day.day() != parts[2]) {
     return bad();
   }
   return day;
@@ -78,8 +77,7 @@ absl::StatusOr<WeeklySpans> ToWeeklySpans(
     spans[h.weekday() - 1].push_back(MinuteSpan{h.start_minute(), h.end_minute()});
   }
   for (std::vector<MinuteSpan>& day : spans) {
-    std::sort(day.begin(), day.end(),
-              [](MinuteSpan a, MinuteSpan b) { return a.start < b.start; });
+    std::sort(day.begin(), day.end(), [](MinuteSpan a, MinuteSpan b) { return a.start < b.start; });
     std::vector<MinuteSpan> merged;
     for (MinuteSpan s : day) {
       if (!merged.empty() && s.start <= merged.back().end) {
@@ -127,9 +125,8 @@ absl::StatusOr<PlanningWorld> BuildPlanningWorld(absl::string_view municipality,
   for (const v1::Institution& inst : institutions) {
     const std::string context = absl::StrCat("institution ", inst.institution_id());
     if (inst.municipality() != municipality) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(context, " belongs to municipality ", inst.municipality(), ", not ",
-                       municipality));
+      return absl::InvalidArgumentError(absl::StrCat(context, " belongs to municipality ",
+                                                     inst.municipality(), ", not ", municipality));
     }
     if (!institution_ids.insert(inst.institution_id()).second) {
       return absl::InvalidArgumentError(absl::StrCat(context, " is listed twice"));
@@ -160,9 +157,8 @@ absl::StatusOr<PlanningWorld> BuildPlanningWorld(absl::string_view municipality,
   for (const v1::Instructor& ins : instructors) {
     const std::string context = absl::StrCat("instructor ", ins.instructor_id());
     if (ins.municipality() != municipality) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(context, " belongs to municipality ", ins.municipality(), ", not ",
-                       municipality));
+      return absl::InvalidArgumentError(absl::StrCat(context, " belongs to municipality ",
+                                                     ins.municipality(), ", not ", municipality));
     }
     if (!instructor_ids.insert(ins.instructor_id()).second) {
       return absl::InvalidArgumentError(absl::StrCat(context, " is listed twice"));
@@ -180,9 +176,8 @@ absl::StatusOr<PlanningWorld> BuildPlanningWorld(absl::string_view municipality,
   }
 
   if (!calendar.municipality().empty() && calendar.municipality() != municipality) {
-    return absl::InvalidArgumentError(absl::StrCat("calendar belongs to municipality ",
-                                                   calendar.municipality(), ", not ",
-                                                   municipality));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "calendar belongs to municipality ", calendar.municipality(), ", not ", municipality));
   }
   for (const v1::DateRange& r : calendar.closed_periods()) {
     absl::StatusOr<ClosedPeriod> p = ToClosedPeriod(r);

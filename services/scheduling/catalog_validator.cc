@@ -110,8 +110,7 @@ void CheckDateRange(Collector& out, const std::string& path, const v1::DateRange
   if (first.ok() && last.ok() && *first > *last) {
     out.Add(absl::StrCat(path, ".last_day"), "is before first_day");
   }
-  CheckText(out, absl::StrCat(path, ".reason"), range.reason(), /*required=*/true,
-            kMaxNameLength);
+  CheckText(out, absl::StrCat(path, ".reason"), range.reason(), /*required=*/true, kMaxNameLength);
 }
 
 void CheckDateRanges(Collector& out, const std::string& path,
@@ -277,8 +276,8 @@ FieldViolations ValidateProgram(const v1::ProgramTemplate& program,
     if (!a.activity_id().empty()) {
       auto [it, inserted] = activity_index.emplace(a.activity_id(), i);
       if (!inserted) {
-        out.Add(id_path, absl::StrCat("duplicates program.activities[", it->second,
-                                      "].activity_id"));
+        out.Add(id_path,
+                absl::StrCat("duplicates program.activities[", it->second, "].activity_id"));
       }
     }
     CheckText(out, absl::StrCat(path, ".name"), a.name(), /*required=*/true, kMaxNameLength);
@@ -336,10 +335,9 @@ absl::Status ViolationsToStatus(const FieldViolations& violations) {
   if (violations.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "invalid catalog entry: ",
-      absl::StrJoin(violations, "; ",
-                    [](std::string* s, const kpr::common::v1::FieldViolation& v) {
-                      absl::StrAppend(s, v.field(), ": ", v.description());
-                    })));
+      absl::StrJoin(violations, "; ", [](std::string* s, const kpr::common::v1::FieldViolation& v) {
+        absl::StrAppend(s, v.field(), ": ", v.description());
+      })));
 }
 
 }  // namespace kpr::scheduling

@@ -94,7 +94,11 @@ v1::ProgramTemplate GoodProgram() {
   p.set_weeks(6);
   p.set_min_sessions_per_week(1);
   p.set_max_sessions_per_week(2);
-  struct A { const char* id; int duration; std::vector<std::string> hosts; };
+  struct A {
+    const char* id;
+    int duration;
+    std::vector<std::string> hosts;
+  };
   for (const A& a : {A{"intro", 90, {"health"}}, A{"art", 120, {"art-school", "library"}},
                      A{"outro", 90, {"health"}}}) {
     v1::Activity* act = p.add_activities();
@@ -158,40 +162,54 @@ TEST(ValidateInstitutionTest, EachRuleNamesItsField) {
     std::vector<std::string> fields;
   };
   const std::vector<Rule> rules = {
-      {"municipality 3 digits", [](auto& i) { i.set_municipality("165"); },
+      {"municipality 3 digits",
+       [](auto& i) { i.set_municipality("165"); },
        {"institution.municipality"}},
-      {"municipality letters", [](auto& i) { i.set_municipality("01a5"); },
+      {"municipality letters",
+       [](auto& i) { i.set_municipality("01a5"); },
        {"institution.municipality"}},
       {"id missing", [](auto& i) { i.clear_institution_id(); }, {"institution.institution_id"}},
-      {"id chars", [](auto& i) { i.set_institution_id("art school"); },
+      {"id chars",
+       [](auto& i) { i.set_institution_id("art school"); },
        {"institution.institution_id"}},
-      {"id too long", [](auto& i) { i.set_institution_id(std::string(65, 'a')); },
+      {"id too long",
+       [](auto& i) { i.set_institution_id(std::string(65, 'a')); },
        {"institution.institution_id"}},
       {"name blank", [](auto& i) { i.set_name("   "); }, {"institution.name"}},
-      {"name too long", [](auto& i) { i.set_name(std::string(201, 'n')); },
-       {"institution.name"}},
+      {"name too long", [](auto& i) { i.set_name(std::string(201, 'n')); }, {"institution.name"}},
       {"name control", [](auto& i) { i.set_name("Bad\x01name"); }, {"institution.name"}},
-      {"kind unset", [](auto& i) { i.set_kind(v1::INSTITUTION_KIND_UNSPECIFIED); },
+      {"kind unset",
+       [](auto& i) { i.set_kind(v1::INSTITUTION_KIND_UNSPECIFIED); },
        {"institution.kind"}},
-      {"kind unknown value", [](auto& i) { i.set_kind(static_cast<v1::InstitutionKind>(99)); },
+      {"kind unknown value",
+       [](auto& i) { i.set_kind(static_cast<v1::InstitutionKind>(99)); },
        {"institution.kind"}},
-      {"venue id missing", [](auto& i) { i.mutable_venues(1)->clear_venue_id(); },
+      {"venue id missing",
+       [](auto& i) { i.mutable_venues(1)->clear_venue_id(); },
        {"institution.venues[1].venue_id"}},
-      {"venue id chars", [](auto& i) { i.mutable_venues(1)->set_venue_id("sal#1"); },
+      {"venue id chars",
+       [](auto& i) { i.mutable_venues(1)->set_venue_id("sal#1"); },
        {"institution.venues[1].venue_id"}},
-      {"venue id duplicate", [](auto& i) { i.mutable_venues(1)->set_venue_id("atelier"); },
+      {"venue id duplicate",
+       [](auto& i) { i.mutable_venues(1)->set_venue_id("atelier"); },
        {"institution.venues[1].venue_id"}},
-      {"venue name", [](auto& i) { i.mutable_venues(0)->clear_name(); },
+      {"venue name",
+       [](auto& i) { i.mutable_venues(0)->clear_name(); },
        {"institution.venues[0].name"}},
-      {"capacity zero", [](auto& i) { i.mutable_venues(1)->set_capacity(0); },
+      {"capacity zero",
+       [](auto& i) { i.mutable_venues(1)->set_capacity(0); },
        {"institution.venues[1].capacity"}},
-      {"capacity negative", [](auto& i) { i.mutable_venues(1)->set_capacity(-3); },
+      {"capacity negative",
+       [](auto& i) { i.mutable_venues(1)->set_capacity(-3); },
        {"institution.venues[1].capacity"}},
-      {"address too long", [](auto& i) { i.mutable_venues(0)->set_address(std::string(301, 'a')); },
+      {"address too long",
+       [](auto& i) { i.mutable_venues(0)->set_address(std::string(301, 'a')); },
        {"institution.venues[0].address"}},
-      {"weekday 0", [](auto& i) { i.mutable_venues(0)->mutable_opening_hours(2)->set_weekday(0); },
+      {"weekday 0",
+       [](auto& i) { i.mutable_venues(0)->mutable_opening_hours(2)->set_weekday(0); },
        {"institution.venues[0].opening_hours[2].weekday"}},
-      {"weekday 8", [](auto& i) { i.mutable_venues(0)->mutable_opening_hours(2)->set_weekday(8); },
+      {"weekday 8",
+       [](auto& i) { i.mutable_venues(0)->mutable_opening_hours(2)->set_weekday(8); },
        {"institution.venues[0].opening_hours[2].weekday"}},
       {"start negative",
        [](auto& i) { i.mutable_venues(1)->mutable_opening_hours(0)->set_start_minute(-30); },
@@ -211,16 +229,17 @@ TEST(ValidateInstitutionTest, EachRuleNamesItsField) {
       {"overlapping hours",
        [](auto& i) { *i.mutable_venues(0)->add_opening_hours() = Hours(1, 700, 800); },
        {"institution.venues[0].opening_hours[3]"}},
-      {"closure first day", [](auto& i) {
-         i.mutable_venues(0)->mutable_closures(0)->set_first_day("2026-13-01"); },
+      {"closure first day",
+       [](auto& i) { i.mutable_venues(0)->mutable_closures(0)->set_first_day("2026-13-01"); },
        {"institution.venues[0].closures[0].first_day"}},
-      {"closure last day", [](auto& i) {
-         i.mutable_venues(0)->mutable_closures(0)->set_last_day("16-10-2026"); },
+      {"closure last day",
+       [](auto& i) { i.mutable_venues(0)->mutable_closures(0)->set_last_day("16-10-2026"); },
        {"institution.venues[0].closures[0].last_day"}},
-      {"closure reversed", [](auto& i) {
-         i.mutable_venues(1)->mutable_closures(0)->set_last_day("2026-10-01"); },
+      {"closure reversed",
+       [](auto& i) { i.mutable_venues(1)->mutable_closures(0)->set_last_day("2026-10-01"); },
        {"institution.venues[1].closures[0].last_day"}},
-      {"closure reason", [](auto& i) { i.mutable_venues(1)->mutable_closures(0)->clear_reason(); },
+      {"closure reason",
+       [](auto& i) { i.mutable_venues(1)->mutable_closures(0)->clear_reason(); },
        {"institution.venues[1].closures[0].reason"}},
   };
   for (const Rule& r : rules) {
@@ -292,22 +311,30 @@ TEST(ValidateInstructorTest, EachRuleNamesItsField) {
       {"municipality", [](auto& i) { i.set_municipality("12345"); }, {"instructor.municipality"}},
       {"id missing", [](auto& i) { i.clear_instructor_id(); }, {"instructor.instructor_id"}},
       {"id chars", [](auto& i) { i.set_instructor_id("a@b"); }, {"instructor.instructor_id"}},
-      {"institution missing", [](auto& i) { i.clear_institution_id(); },
+      {"institution missing",
+       [](auto& i) { i.clear_institution_id(); },
        {"instructor.institution_id"}},
-      {"institution chars", [](auto& i) { i.set_institution_id("art school"); },
+      {"institution chars",
+       [](auto& i) { i.set_institution_id("art school"); },
        {"instructor.institution_id"}},
       {"name", [](auto& i) { i.set_display_name(""); }, {"instructor.display_name"}},
-      {"availability weekday", [](auto& i) { i.mutable_availability(0)->set_weekday(-1); },
+      {"availability weekday",
+       [](auto& i) { i.mutable_availability(0)->set_weekday(-1); },
        {"instructor.availability[0].weekday"}},
-      {"availability end", [](auto& i) { i.mutable_availability(0)->set_end_minute(2000); },
+      {"availability end",
+       [](auto& i) { i.mutable_availability(0)->set_end_minute(2000); },
        {"instructor.availability[0].end_minute"}},
-      {"availability overlap", [](auto& i) { *i.add_availability() = Hours(2, 600, 660); },
+      {"availability overlap",
+       [](auto& i) { *i.add_availability() = Hours(2, 600, 660); },
        {"instructor.availability[1]"}},
-      {"absence reversed", [](auto& i) { i.mutable_absences(0)->set_first_day("2026-11-03"); },
+      {"absence reversed",
+       [](auto& i) { i.mutable_absences(0)->set_first_day("2026-11-03"); },
        {"instructor.absences[0].last_day"}},
-      {"absence bad day", [](auto& i) { i.mutable_absences(0)->set_last_day("2026-02-30"); },
+      {"absence bad day",
+       [](auto& i) { i.mutable_absences(0)->set_last_day("2026-02-30"); },
        {"instructor.absences[0].last_day"}},
-      {"absence reason", [](auto& i) { i.mutable_absences(0)->set_reason(" "); },
+      {"absence reason",
+       [](auto& i) { i.mutable_absences(0)->set_reason(" "); },
        {"instructor.absences[0].reason"}},
   };
   for (const Rule& r : rules) {
@@ -342,18 +369,17 @@ TEST(ValidateCalendarTest, Rules) {
   cal.mutable_closed_periods(1)->set_last_day("2027-1-1");
   cal.mutable_closed_periods(1)->set_reason("");
   FieldViolations v = ValidateCalendar(cal);
-  EXPECT_THAT(Fields(v), UnorderedElementsAre("calendar.municipality",
-                                              "calendar.closed_periods[0].last_day",
-                                              "calendar.closed_periods[1].first_day",
-                                              "calendar.closed_periods[1].last_day",
-                                              "calendar.closed_periods[1].reason"));
+  EXPECT_THAT(Fields(v),
+              UnorderedElementsAre("calendar.municipality", "calendar.closed_periods[0].last_day",
+                                   "calendar.closed_periods[1].first_day",
+                                   "calendar.closed_periods[1].last_day",
+                                   "calendar.closed_periods[1].reason"));
   EXPECT_EQ(Description(v, "calendar.closed_periods[1].first_day"), "must be a day YYYY-MM-DD");
   EXPECT_EQ(Description(v, "calendar.closed_periods[1].reason"), "is required");
 }
 
 TEST(ValidateDateRangeTest, UsesThePath) {
-  EXPECT_THAT(ValidateDateRange(Range("2026-10-12", "2026-10-12", "Lukket"), "closure"),
-              IsEmpty());
+  EXPECT_THAT(ValidateDateRange(Range("2026-10-12", "2026-10-12", "Lukket"), "closure"), IsEmpty());
   EXPECT_THAT(Fields(ValidateDateRange(Range("2026-10-12", "2026-10-11", ""), "absence")),
               UnorderedElementsAre("absence.last_day", "absence.reason"));
 }
@@ -397,13 +423,11 @@ TEST(ValidateProgramTest, EachRuleNamesItsField) {
       {"name", [](auto& p) { p.clear_name(); }, {"program.name"}},
       {"weeks 0", [](auto& p) { p.set_weeks(0); }, {"program.weeks"}},
       {"weeks 53", [](auto& p) { p.set_weeks(53); }, {"program.weeks"}},
-      {"min 0", [](auto& p) { p.set_min_sessions_per_week(0); },
-       {"program.min_sessions_per_week"}},
-      {"max 0", [](auto& p) { p.set_max_sessions_per_week(0); },
-       {"program.max_sessions_per_week"}},
-      {"max 8", [](auto& p) { p.set_max_sessions_per_week(8); },
-       {"program.max_sessions_per_week"}},
-      {"min > max", [](auto& p) { p.set_min_sessions_per_week(3); },
+      {"min 0", [](auto& p) { p.set_min_sessions_per_week(0); }, {"program.min_sessions_per_week"}},
+      {"max 0", [](auto& p) { p.set_max_sessions_per_week(0); }, {"program.max_sessions_per_week"}},
+      {"max 8", [](auto& p) { p.set_max_sessions_per_week(8); }, {"program.max_sessions_per_week"}},
+      {"min > max",
+       [](auto& p) { p.set_min_sessions_per_week(3); },
        {"program.min_sessions_per_week"}},
       {"max > allowed weekdays",
        [](auto& p) {
@@ -419,10 +443,10 @@ TEST(ValidateProgramTest, EachRuleNamesItsField) {
        },
        {"program.max_sessions_per_week"}},
       {"max cohort 0", [](auto& p) { p.set_max_cohort_size(0); }, {"program.max_cohort_size"}},
-      {"min cohort negative", [](auto& p) { p.set_min_cohort_size(-1); },
+      {"min cohort negative",
+       [](auto& p) { p.set_min_cohort_size(-1); },
        {"program.min_cohort_size"}},
-      {"min cohort > max", [](auto& p) { p.set_min_cohort_size(13); },
-       {"program.min_cohort_size"}},
+      {"min cohort > max", [](auto& p) { p.set_min_cohort_size(13); }, {"program.min_cohort_size"}},
       {"no activities",
        [](auto& p) {
          p.clear_activities();
@@ -430,18 +454,23 @@ TEST(ValidateProgramTest, EachRuleNamesItsField) {
          p.clear_last_activity_id();
        },
        {"program.activities"}},
-      {"activity id missing", [](auto& p) { p.mutable_activities(1)->clear_activity_id(); },
+      {"activity id missing",
+       [](auto& p) { p.mutable_activities(1)->clear_activity_id(); },
        {"program.activities[1].activity_id"}},
-      {"activity id chars", [](auto& p) { p.mutable_activities(1)->set_activity_id("a+b"); },
+      {"activity id chars",
+       [](auto& p) { p.mutable_activities(1)->set_activity_id("a+b"); },
        {"program.activities[1].activity_id"}},
       {"activity id duplicate",
        [](auto& p) { p.mutable_activities(2)->set_activity_id("art"); },
        {"program.activities[2].activity_id", "program.last_activity_id"}},
-      {"activity name", [](auto& p) { p.mutable_activities(0)->set_name(""); },
+      {"activity name",
+       [](auto& p) { p.mutable_activities(0)->set_name(""); },
        {"program.activities[0].name"}},
-      {"duration 0", [](auto& p) { p.mutable_activities(1)->set_duration_minutes(0); },
+      {"duration 0",
+       [](auto& p) { p.mutable_activities(1)->set_duration_minutes(0); },
        {"program.activities[1].duration_minutes"}},
-      {"duration negative", [](auto& p) { p.mutable_activities(1)->set_duration_minutes(-60); },
+      {"duration negative",
+       [](auto& p) { p.mutable_activities(1)->set_duration_minutes(-60); },
        {"program.activities[1].duration_minutes"}},
       {"duration longer than every window",
        [](auto& p) { p.mutable_activities(1)->set_duration_minutes(241); },
@@ -452,20 +481,26 @@ TEST(ValidateProgramTest, EachRuleNamesItsField) {
          p.mutable_activities(1)->set_duration_minutes(230);  // 09:05-12:55 would fit
        },
        {"program.activities[1].duration_minutes"}},
-      {"no hosts", [](auto& p) { p.mutable_activities(1)->clear_institution_ids(); },
+      {"no hosts",
+       [](auto& p) { p.mutable_activities(1)->clear_institution_ids(); },
        {"program.activities[1].institution_ids"}},
-      {"unknown host", [](auto& p) { p.mutable_activities(1)->add_institution_ids("museum"); },
+      {"unknown host",
+       [](auto& p) { p.mutable_activities(1)->add_institution_ids("museum"); },
        {"program.activities[1].institution_ids[2]"}},
-      {"bad host id", [](auto& p) { p.mutable_activities(1)->set_institution_ids(0, "art/2"); },
+      {"bad host id",
+       [](auto& p) { p.mutable_activities(1)->set_institution_ids(0, "art/2"); },
        {"program.activities[1].institution_ids[0]"}},
-      {"empty host id", [](auto& p) { p.mutable_activities(1)->set_institution_ids(1, ""); },
+      {"empty host id",
+       [](auto& p) { p.mutable_activities(1)->set_institution_ids(1, ""); },
        {"program.activities[1].institution_ids[1]"}},
       {"duplicate host",
        [](auto& p) { p.mutable_activities(1)->add_institution_ids("art-school"); },
        {"program.activities[1].institution_ids[2]"}},
-      {"first activity unknown", [](auto& p) { p.set_first_activity_id("welcome"); },
+      {"first activity unknown",
+       [](auto& p) { p.set_first_activity_id("welcome"); },
        {"program.first_activity_id"}},
-      {"last activity unknown", [](auto& p) { p.set_last_activity_id("goodbye"); },
+      {"last activity unknown",
+       [](auto& p) { p.set_last_activity_id("goodbye"); },
        {"program.last_activity_id"}},
       {"first and last in a one-session program",
        [](auto& p) {
@@ -474,13 +509,17 @@ TEST(ValidateProgramTest, EachRuleNamesItsField) {
        },
        {"program.last_activity_id"}},
       {"no allowed hours", [](auto& p) { p.clear_allowed_hours(); }, {"program.allowed_hours"}},
-      {"allowed weekday", [](auto& p) { p.mutable_allowed_hours(4)->set_weekday(0); },
+      {"allowed weekday",
+       [](auto& p) { p.mutable_allowed_hours(4)->set_weekday(0); },
        {"program.allowed_hours[4].weekday"}},
-      {"allowed end", [](auto& p) { p.mutable_allowed_hours(0)->set_end_minute(500); },
+      {"allowed end",
+       [](auto& p) { p.mutable_allowed_hours(0)->set_end_minute(500); },
        {"program.allowed_hours[0].end_minute"}},
-      {"allowed start", [](auto& p) { p.mutable_allowed_hours(0)->set_start_minute(-1); },
+      {"allowed start",
+       [](auto& p) { p.mutable_allowed_hours(0)->set_start_minute(-1); },
        {"program.allowed_hours[0].start_minute"}},
-      {"allowed overlap", [](auto& p) { *p.add_allowed_hours() = Hours(3, 600, 900); },
+      {"allowed overlap",
+       [](auto& p) { *p.add_allowed_hours() = Hours(3, 600, 900); },
        {"program.allowed_hours[5]"}},
   };
   for (const Rule& r : rules) {
@@ -516,12 +555,12 @@ TEST(ValidateProgramTest, NamesEveryBadFieldAtOnce) {
   p.mutable_activities(1)->set_duration_minutes(0);
   p.mutable_allowed_hours(2)->set_end_minute(1500);
   p.set_first_activity_id("missing");
-  EXPECT_THAT(Fields(ValidateProgram(p, kKnown)),
-              UnorderedElementsAre("program.weeks", "program.min_cohort_size",
-                                   "program.activities[0].institution_ids[0]",
-                                   "program.activities[1].duration_minutes",
-                                   "program.allowed_hours[2].end_minute",
-                                   "program.first_activity_id"));
+  EXPECT_THAT(
+      Fields(ValidateProgram(p, kKnown)),
+      UnorderedElementsAre("program.weeks", "program.min_cohort_size",
+                           "program.activities[0].institution_ids[0]",
+                           "program.activities[1].duration_minutes",
+                           "program.allowed_hours[2].end_minute", "program.first_activity_id"));
 }
 
 TEST(ValidateProgramTest, EmptyKnownSetRejectsEveryHost) {

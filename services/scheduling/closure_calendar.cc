@@ -18,10 +18,9 @@ absl::CivilDay ThursdayOfWeek(absl::CivilDay day) { return day + (3 - DaysSinceM
 
 absl::Status ClosureCalendar::AddClosedPeriod(ClosedPeriod p) {
   if (p.first > p.last) {
-    return absl::InvalidArgumentError(absl::StrCat("closed period \"", p.reason, "\" ends (",
-                                                   absl::FormatCivilTime(p.last),
-                                                   ") before it starts (",
-                                                   absl::FormatCivilTime(p.first), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("closed period \"", p.reason, "\" ends (", absl::FormatCivilTime(p.last),
+                     ") before it starts (", absl::FormatCivilTime(p.first), ")"));
   }
   if (p.reason.empty()) {
     return absl::InvalidArgumentError("closed period needs a reason");

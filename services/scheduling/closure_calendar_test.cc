@@ -81,8 +81,7 @@ TEST(ClosureCalendarTest, OpenDaysInEasterWeek2026ExcludeMaundyThursdayAndGoodFr
 TEST(ClosureCalendarTest, ClosedPeriodIsInclusiveAtBothEnds) {
   ClosureCalendar cal;
   ASSERT_TRUE(
-      cal.AddClosedPeriod({CivilDay(2026, 10, 12), CivilDay(2026, 10, 16), "Efterårsferie"})
-          .ok());
+      cal.AddClosedPeriod({CivilDay(2026, 10, 12), CivilDay(2026, 10, 16), "Efterårsferie"}).ok());
   EXPECT_FALSE(cal.IsClosed(CivilDay(2026, 10, 11)));
   EXPECT_TRUE(cal.IsClosed(CivilDay(2026, 10, 12)));
   EXPECT_TRUE(cal.IsClosed(CivilDay(2026, 10, 14)));
@@ -94,8 +93,8 @@ TEST(ClosureCalendarTest, ClosedPeriodIsInclusiveAtBothEnds) {
 
 TEST(ClosureCalendarTest, SingleDayPeriodAndPartialWeek) {
   ClosureCalendar cal;
-  ASSERT_TRUE(cal.AddClosedPeriod({CivilDay(2026, 3, 11), CivilDay(2026, 3, 11), "Personaledag"})
-                  .ok());
+  ASSERT_TRUE(
+      cal.AddClosedPeriod({CivilDay(2026, 3, 11), CivilDay(2026, 3, 11), "Personaledag"}).ok());
   ASSERT_TRUE(
       cal.AddClosedPeriod({CivilDay(2026, 3, 13), CivilDay(2026, 3, 20), "Ombygning"}).ok());
   EXPECT_THAT(cal.OpenDaysInWeek(CivilDay(2026, 3, 9)),

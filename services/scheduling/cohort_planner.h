@@ -105,7 +105,7 @@ struct PlannedSession {
 struct SoftViolation {
   SoftConstraint constraint;
   double penalty = 0;
-  std::string detail;     // for coordinators, e.g. "Thursday 10:00 instead of Tuesday 09:30"
+  std::string detail;      // for coordinators, e.g. "Thursday 10:00 instead of Tuesday 09:30"
   int session_index = -1;  // -1 for the cohort as a whole
 };
 
@@ -208,8 +208,7 @@ struct SlotChoice {
   std::optional<Obstacle> obstacle;
 };
 SlotChoice FindSlotInWeek(const PlanningWorld& world, const Occupancy& others,
-                          const ProgramModel& program, int capacity,
-                          const PlannedSession& session,
+                          const ProgramModel& program, int capacity, const PlannedSession& session,
                           const std::vector<PlannedSession>& siblings, absl::CivilMinute now,
                           const ScoreWeights& weights = ScoreWeights());
 

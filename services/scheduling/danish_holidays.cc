@@ -84,9 +84,8 @@ std::vector<PublicHoliday> DanishPublicHolidays(int year) {
     if (AppliesIn(rule, year)) out.push_back(Make(rule, DayOf(rule, year, easter)));
   }
   // Rules are in Holiday order, so a stable sort breaks ties by Holiday.
-  std::stable_sort(out.begin(), out.end(), [](const PublicHoliday& x, const PublicHoliday& y) {
-    return x.day < y.day;
-  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const PublicHoliday& x, const PublicHoliday& y) { return x.day < y.day; });
   return out;
 }
 

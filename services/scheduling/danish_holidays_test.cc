@@ -19,9 +19,9 @@ using absl::CivilDay;
 CivilDay KnuthEaster(int year) {
   const int golden = year % 19 + 1;
   const int century = year / 100 + 1;
-  const int x = 3 * century / 4 - 12;  // dropped leap years
+  const int x = 3 * century / 4 - 12;        // dropped leap years
   const int z = (8 * century + 5) / 25 - 5;  // moon's orbit correction
-  const int d = 5 * year / 4 - x - 10;  // March ((-d) mod 7) is a Sunday
+  const int d = 5 * year / 4 - x - 10;       // March ((-d) mod 7) is a Sunday
   int epact = (11 * golden + 20 + z - x) % 30;
   if (epact < 0) epact += 30;
   if ((epact == 25 && golden > 11) || epact == 24) ++epact;
@@ -80,40 +80,42 @@ void ExpectHolidays(int year, const std::vector<Expected>& expected) {
 }
 
 TEST(DanishPublicHolidaysTest, Full2023WithStoreBededag) {
-  ExpectHolidays(2023, {
-      {CivilDay(2023, 1, 1), Holiday::kNewYearsDay, "Nytårsdag", true},
-      {CivilDay(2023, 4, 6), Holiday::kMaundyThursday, "Skærtorsdag", true},
-      {CivilDay(2023, 4, 7), Holiday::kGoodFriday, "Langfredag", true},
-      {CivilDay(2023, 4, 9), Holiday::kEasterSunday, "Påskedag", true},
-      {CivilDay(2023, 4, 10), Holiday::kEasterMonday, "2. påskedag", true},
-      {CivilDay(2023, 5, 5), Holiday::kGreatPrayerDay, "Store bededag", true},
-      {CivilDay(2023, 5, 18), Holiday::kAscensionDay, "Kristi himmelfartsdag", true},
-      {CivilDay(2023, 5, 28), Holiday::kWhitSunday, "Pinsedag", true},
-      {CivilDay(2023, 5, 29), Holiday::kWhitMonday, "2. pinsedag", true},
-      {CivilDay(2023, 6, 5), Holiday::kConstitutionDay, "Grundlovsdag", false},
-      {CivilDay(2023, 12, 24), Holiday::kChristmasEve, "Juleaftensdag", false},
-      {CivilDay(2023, 12, 25), Holiday::kChristmasDay, "Juledag", true},
-      {CivilDay(2023, 12, 26), Holiday::kBoxingDay, "2. juledag", true},
-      {CivilDay(2023, 12, 31), Holiday::kNewYearsEve, "Nytårsaftensdag", false},
-  });
+  ExpectHolidays(2023,
+                 {
+                     {CivilDay(2023, 1, 1), Holiday::kNewYearsDay, "Nytårsdag", true},
+                     {CivilDay(2023, 4, 6), Holiday::kMaundyThursday, "Skærtorsdag", true},
+                     {CivilDay(2023, 4, 7), Holiday::kGoodFriday, "Langfredag", true},
+                     {CivilDay(2023, 4, 9), Holiday::kEasterSunday, "Påskedag", true},
+                     {CivilDay(2023, 4, 10), Holiday::kEasterMonday, "2. påskedag", true},
+                     {CivilDay(2023, 5, 5), Holiday::kGreatPrayerDay, "Store bededag", true},
+                     {CivilDay(2023, 5, 18), Holiday::kAscensionDay, "Kristi himmelfartsdag", true},
+                     {CivilDay(2023, 5, 28), Holiday::kWhitSunday, "Pinsedag", true},
+                     {CivilDay(2023, 5, 29), Holiday::kWhitMonday, "2. pinsedag", true},
+                     {CivilDay(2023, 6, 5), Holiday::kConstitutionDay, "Grundlovsdag", false},
+                     {CivilDay(2023, 12, 24), Holiday::kChristmasEve, "Juleaftensdag", false},
+                     {CivilDay(2023, 12, 25), Holiday::kChristmasDay, "Juledag", true},
+                     {CivilDay(2023, 12, 26), Holiday::kBoxingDay, "2. juledag", true},
+                     {CivilDay(2023, 12, 31), Holiday::kNewYearsEve, "Nytårsaftensdag", false},
+                 });
 }
 
 TEST(DanishPublicHolidaysTest, Full2024WithoutStoreBededag) {
-  ExpectHolidays(2024, {
-      {CivilDay(2024, 1, 1), Holiday::kNewYearsDay, "Nytårsdag", true},
-      {CivilDay(2024, 3, 28), Holiday::kMaundyThursday, "Skærtorsdag", true},
-      {CivilDay(2024, 3, 29), Holiday::kGoodFriday, "Langfredag", true},
-      {CivilDay(2024, 3, 31), Holiday::kEasterSunday, "Påskedag", true},
-      {CivilDay(2024, 4, 1), Holiday::kEasterMonday, "2. påskedag", true},
-      {CivilDay(2024, 5, 9), Holiday::kAscensionDay, "Kristi himmelfartsdag", true},
-      {CivilDay(2024, 5, 19), Holiday::kWhitSunday, "Pinsedag", true},
-      {CivilDay(2024, 5, 20), Holiday::kWhitMonday, "2. pinsedag", true},
-      {CivilDay(2024, 6, 5), Holiday::kConstitutionDay, "Grundlovsdag", false},
-      {CivilDay(2024, 12, 24), Holiday::kChristmasEve, "Juleaftensdag", false},
-      {CivilDay(2024, 12, 25), Holiday::kChristmasDay, "Juledag", true},
-      {CivilDay(2024, 12, 26), Holiday::kBoxingDay, "2. juledag", true},
-      {CivilDay(2024, 12, 31), Holiday::kNewYearsEve, "Nytårsaftensdag", false},
-  });
+  ExpectHolidays(2024,
+                 {
+                     {CivilDay(2024, 1, 1), Holiday::kNewYearsDay, "Nytårsdag", true},
+                     {CivilDay(2024, 3, 28), Holiday::kMaundyThursday, "Skærtorsdag", true},
+                     {CivilDay(2024, 3, 29), Holiday::kGoodFriday, "Langfredag", true},
+                     {CivilDay(2024, 3, 31), Holiday::kEasterSunday, "Påskedag", true},
+                     {CivilDay(2024, 4, 1), Holiday::kEasterMonday, "2. påskedag", true},
+                     {CivilDay(2024, 5, 9), Holiday::kAscensionDay, "Kristi himmelfartsdag", true},
+                     {CivilDay(2024, 5, 19), Holiday::kWhitSunday, "Pinsedag", true},
+                     {CivilDay(2024, 5, 20), Holiday::kWhitMonday, "2. pinsedag", true},
+                     {CivilDay(2024, 6, 5), Holiday::kConstitutionDay, "Grundlovsdag", false},
+                     {CivilDay(2024, 12, 24), Holiday::kChristmasEve, "Juleaftensdag", false},
+                     {CivilDay(2024, 12, 25), Holiday::kChristmasDay, "Juledag", true},
+                     {CivilDay(2024, 12, 26), Holiday::kBoxingDay, "2. juledag", true},
+                     {CivilDay(2024, 12, 31), Holiday::kNewYearsEve, "Nytårsaftensdag", false},
+                 });
 }
 
 const PublicHoliday* Find(const std::vector<PublicHoliday>& list, Holiday h) {
@@ -129,7 +131,7 @@ TEST(DanishPublicHolidaysTest, EasterOffsetsWeekdaysAndOrder2019To2030) {
     const std::vector<PublicHoliday> list = DanishPublicHolidays(year);
     const CivilDay easter = EasterSunday(year);
     const std::vector<std::pair<Holiday, int>> offsets = {
-        {Holiday::kMaundyThursday, -3}, {Holiday::kGoodFriday, -2}, {Holiday::kEasterSunday, 0},
+        {Holiday::kMaundyThursday, -3}, {Holiday::kGoodFriday, -2},   {Holiday::kEasterSunday, 0},
         {Holiday::kEasterMonday, 1},    {Holiday::kAscensionDay, 39}, {Holiday::kWhitSunday, 49},
         {Holiday::kWhitMonday, 50},
     };

@@ -85,9 +85,9 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
     }
     if (s->start_minute() < 0 || s->start_minute() >= s->end_minute() ||
         s->end_minute() > kMinutesPerDay) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("session ", s->session_id(), ": times ", s->start_minute(), "-",
-                       s->end_minute(), " are not within a day"));
+      return absl::InvalidArgumentError(absl::StrCat("session ", s->session_id(), ": times ",
+                                                     s->start_minute(), "-", s->end_minute(),
+                                                     " are not within a day"));
     }
     events.push_back(Event{s, *day});
   }
@@ -124,9 +124,9 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
     if (venue != nullptr && !venue->address.empty()) {
       absl::StrAppend(&location, ", ", venue->address);
     }
-    const std::string description =
-        absl::StrCat("Institution: ", institution, "\nCohort: ",
-                     NameOr(cohort != nullptr ? &cohort->name : nullptr, s.cohort_id()));
+    const std::string description = absl::StrCat(
+        "Institution: ", institution,
+        "\nCohort: ", NameOr(cohort != nullptr ? &cohort->name : nullptr, s.cohort_id()));
     const absl::CivilMinute start = absl::CivilMinute(e.day) + s.start_minute();
     const absl::CivilMinute end = absl::CivilMinute(e.day) + s.end_minute();
     const std::string uid = s.session_id().empty()
@@ -191,14 +191,22 @@ std::string EscapeIcsText(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case ';': out += "\\;"; break;
-      case ',': out += "\\,"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
       case '\r':
         if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
         out += "\\n";
         break;
-      case '\n': out += "\\n"; break;
+      case '\n':
+        out += "\\n";
+        break;
       default:
         // RFC 5545 TEXT allows no control characters but HTAB.
         if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {

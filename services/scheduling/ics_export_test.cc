@@ -146,8 +146,8 @@ v1::Session MakeSession(std::string id, std::string day, int start, int end) {
 const absl::Time kStamp = absl::FromUnixSeconds(1790000000);  // 2026-09-21T14:13:20Z
 
 TEST(IcsExportTest, CalendarHeaderAndTimezone) {
-  absl::StatusOr<std::string> ics = ExportIcs("Hold Forår 2026", std::vector<v1::Session>{},
-                                              Lookup(), kStamp);
+  absl::StatusOr<std::string> ics =
+      ExportIcs("Hold Forår 2026", std::vector<v1::Session>{}, Lookup(), kStamp);
   ASSERT_TRUE(ics.ok()) << ics.status();
   ExpectWellFormed(*ics);
   std::vector<std::string> lines = UnfoldIcs(*ics);
@@ -166,14 +166,14 @@ TEST(IcsExportTest, CalendarHeaderAndTimezone) {
   ASSERT_NE(begin, lines.end());
   ASSERT_NE(end, lines.end());
   std::vector<std::string> tz(begin, end + 1);
-  EXPECT_THAT(tz, ElementsAre("BEGIN:VTIMEZONE", "TZID:Europe/Copenhagen",
-                              "X-LIC-LOCATION:Europe/Copenhagen", "BEGIN:DAYLIGHT",
-                              "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST",
-                              "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-                              "END:DAYLIGHT", "BEGIN:STANDARD", "TZOFFSETFROM:+0200",
-                              "TZOFFSETTO:+0100", "TZNAME:CET", "DTSTART:19701025T030000",
-                              "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
-                              "END:VTIMEZONE"));
+  EXPECT_THAT(
+      tz,
+      ElementsAre("BEGIN:VTIMEZONE", "TZID:Europe/Copenhagen", "X-LIC-LOCATION:Europe/Copenhagen",
+                  "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "TZNAME:CEST",
+                  "DTSTART:19700329T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+                  "END:DAYLIGHT", "BEGIN:STANDARD", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100",
+                  "TZNAME:CET", "DTSTART:19701025T030000",
+                  "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD", "END:VTIMEZONE"));
 }
 
 TEST(IcsExportTest, OneEventPerSessionWithEveryField) {
@@ -185,9 +185,8 @@ TEST(IcsExportTest, OneEventPerSessionWithEveryField) {
   cancelled.set_change_reason("Underviser syg");
   v1::Session summer = MakeSession("c1-2", "2026-03-31", 540, 630);  // CEST already
 
-  absl::StatusOr<std::string> ics =
-      ExportIcs("Hold Forår 2026", std::vector<v1::Session>{moved, cancelled, summer}, Lookup(),
-                kStamp);
+  absl::StatusOr<std::string> ics = ExportIcs(
+      "Hold Forår 2026", std::vector<v1::Session>{moved, cancelled, summer}, Lookup(), kStamp);
   ASSERT_TRUE(ics.ok()) << ics.status();
   ExpectWellFormed(*ics);
   std::vector<std::map<std::string, Property>> events = Events(UnfoldIcs(*ics));
@@ -253,8 +252,7 @@ TEST(IcsExportTest, MissingNamesFallBackToIds) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["SUMMARY"].value, "act-unknown");
   EXPECT_EQ(events[0]["LOCATION"].value, "v-unknown");
-  EXPECT_EQ(Unescape(events[0]["DESCRIPTION"].value),
-            "Institution: i-unknown\nCohort: c-unknown");
+  EXPECT_EQ(Unescape(events[0]["DESCRIPTION"].value), "Institution: i-unknown\nCohort: c-unknown");
   EXPECT_EQ(events[0]["DTEND"].value, "20261009T000000");
   EXPECT_EQ(events[0]["SEQUENCE"].value, "0");
 }
@@ -263,8 +261,7 @@ TEST(IcsExportTest, RejectsMalformedSessions) {
   for (v1::Session s : {MakeSession("bad-day", "2026-10-32", 600, 660),
                         MakeSession("bad-time", "2026-10-08", 660, 600),
                         MakeSession("late", "2026-10-08", 1400, 1500)}) {
-    absl::StatusOr<std::string> ics =
-        ExportIcs("x", std::vector<v1::Session>{s}, Lookup(), kStamp);
+    absl::StatusOr<std::string> ics = ExportIcs("x", std::vector<v1::Session>{s}, Lookup(), kStamp);
     EXPECT_EQ(ics.status().code(), absl::StatusCode::kInvalidArgument) << s.session_id();
     EXPECT_THAT(ics.status().message(), HasSubstr(s.session_id()));
   }
@@ -283,8 +280,7 @@ TEST(IcsExportTest, LongDanishNamesAreFoldedAndRoundTrip) {
   EXPECT_THAT(*ics, HasSubstr("\r\n "));  // something was folded
   auto events = Events(UnfoldIcs(*ics));
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(Unescape(events[0]["LOCATION"].value),
-            long_name + ", Prøvevej 3, 2620 Albertslund");
+  EXPECT_EQ(Unescape(events[0]["LOCATION"].value), long_name + ", Prøvevej 3, 2620 Albertslund");
 }
 
 TEST(EscapeIcsTextTest, EscapesTextSpecials) {

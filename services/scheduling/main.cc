@@ -9,8 +9,9 @@
 #include "libs/rpc/lifecycle.h"
 #include "services/scheduling/scheduling_server.h"
 
-ABSL_FLAG(std::string, referral_addr, "",
-          "host:port of kpr-referral, for instructors' participant first names (env KPR_REFERRAL_ADDR)");
+ABSL_FLAG(
+    std::string, referral_addr, "",
+    "host:port of kpr-referral, for instructors' participant first names (env KPR_REFERRAL_ADDR)");
 
 int main(int argc, char** argv) {
   kpr::rpc::ShutdownSignal::Install();  // before any thread starts

@@ -12,7 +12,8 @@ ParticipantNames::ParticipantNames(const std::string& referral_addr, std::string
       secret_(std::move(jwt_secret)) {}
 
 absl::StatusOr<std::string> ParticipantNames::FirstName(const std::string& municipality,
-                                                        const std::string& referral_id, const Caller& caller) {
+                                                        const std::string& referral_id,
+                                                        const Caller& caller) {
   rpc::Claims claims;
   // The audit trail in the referral service names who the read was for.
   claims.subject = absl::StrCat("kpr-scheduling/for:", caller.claims.subject);

@@ -19,8 +19,8 @@ class ParticipantNames {
  public:
   ParticipantNames(const std::string& referral_addr, std::string jwt_secret);
   // The given name only; the rest of the contact is dropped here.
-  absl::StatusOr<std::string> FirstName(const std::string& municipality, const std::string& referral_id,
-                                        const Caller& caller);
+  absl::StatusOr<std::string> FirstName(const std::string& municipality,
+                                        const std::string& referral_id, const Caller& caller);
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -22,7 +22,9 @@ struct MinuteSpan {
   int end = 0;
   bool Overlaps(MinuteSpan o) const { return start < o.end && o.start < end; }
   bool Contains(MinuteSpan o) const { return start <= o.start && o.end <= end; }
-  friend bool operator==(MinuteSpan a, MinuteSpan b) { return a.start == b.start && a.end == b.end; }
+  friend bool operator==(MinuteSpan a, MinuteSpan b) {
+    return a.start == b.start && a.end == b.end;
+  }
 };
 
 // Hours per weekday; index 0 = Monday .. 6 = Sunday (ISO weekday - 1). An empty day is closed.

@@ -61,29 +61,52 @@ bool RoleMay(Role role, R r) {
 
 absl::string_view SchedulingRpcName(SchedulingRpc rpc) {
   switch (rpc) {
-    case R::kPutInstitution: return "PutInstitution";
-    case R::kListInstitutions: return "ListInstitutions";
-    case R::kPutInstructor: return "PutInstructor";
-    case R::kListInstructors: return "ListInstructors";
-    case R::kPutCalendar: return "PutCalendar";
-    case R::kGetCalendar: return "GetCalendar";
-    case R::kPutProgram: return "PutProgram";
-    case R::kListPrograms: return "ListPrograms";
-    case R::kPlanCohort: return "PlanCohort";
-    case R::kCreateCohort: return "CreateCohort";
-    case R::kGetCohort: return "GetCohort";
-    case R::kListCohorts: return "ListCohorts";
-    case R::kCancelCohort: return "CancelCohort";
-    case R::kListSessions: return "ListSessions";
-    case R::kRescheduleSession: return "RescheduleSession";
-    case R::kCancelSession: return "CancelSession";
-    case R::kCloseVenue: return "CloseVenue";
-    case R::kAddInstructorAbsence: return "AddInstructorAbsence";
-    case R::kEnroll: return "Enroll";
-    case R::kUnenroll: return "Unenroll";
-    case R::kGetWaitlist: return "GetWaitlist";
-    case R::kListParticipants: return "ListParticipants";
-    case R::kExportCalendar: return "ExportCalendar";
+    case R::kPutInstitution:
+      return "PutInstitution";
+    case R::kListInstitutions:
+      return "ListInstitutions";
+    case R::kPutInstructor:
+      return "PutInstructor";
+    case R::kListInstructors:
+      return "ListInstructors";
+    case R::kPutCalendar:
+      return "PutCalendar";
+    case R::kGetCalendar:
+      return "GetCalendar";
+    case R::kPutProgram:
+      return "PutProgram";
+    case R::kListPrograms:
+      return "ListPrograms";
+    case R::kPlanCohort:
+      return "PlanCohort";
+    case R::kCreateCohort:
+      return "CreateCohort";
+    case R::kGetCohort:
+      return "GetCohort";
+    case R::kListCohorts:
+      return "ListCohorts";
+    case R::kCancelCohort:
+      return "CancelCohort";
+    case R::kListSessions:
+      return "ListSessions";
+    case R::kRescheduleSession:
+      return "RescheduleSession";
+    case R::kCancelSession:
+      return "CancelSession";
+    case R::kCloseVenue:
+      return "CloseVenue";
+    case R::kAddInstructorAbsence:
+      return "AddInstructorAbsence";
+    case R::kEnroll:
+      return "Enroll";
+    case R::kUnenroll:
+      return "Unenroll";
+    case R::kGetWaitlist:
+      return "GetWaitlist";
+    case R::kListParticipants:
+      return "ListParticipants";
+    case R::kExportCalendar:
+      return "ExportCalendar";
   }
   return "?";
 }
@@ -91,8 +114,8 @@ absl::string_view SchedulingRpcName(SchedulingRpc rpc) {
 absl::Status AuthorizeCall(const rpc::Claims& claims, SchedulingRpc rpc,
                            absl::string_view municipality) {
   if (!RoleMay(claims.role, rpc)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "role ", rpc::RoleName(claims.role), " may not call ", SchedulingRpcName(rpc)));
+    return absl::PermissionDeniedError(absl::StrCat("role ", rpc::RoleName(claims.role),
+                                                    " may not call ", SchedulingRpcName(rpc)));
   }
   if (municipality.empty() || !claims.HasMunicipality(municipality)) {
     return absl::PermissionDeniedError(
@@ -113,15 +136,14 @@ absl::StatusOr<AccessGrant> Authorize(const rpc::Claims& claims, SchedulingRpc r
 
   if (scope.caller_institution_id.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
-        "the caller is not an instructor of an institution in municipality ",
-        scope.municipality));
+        "the caller is not an instructor of an institution in municipality ", scope.municipality));
   }
   const auto& concerned = scope.concerned_institution_ids;
   if (std::find(concerned.begin(), concerned.end(), scope.caller_institution_id) ==
       concerned.end()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "an instructor may call ", SchedulingRpcName(rpc),
-        " only for the sessions, cohorts and participants of their own institution"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("an instructor may call ", SchedulingRpcName(rpc),
+                     " only for the sessions, cohorts and participants of their own institution"));
   }
   if (rpc == R::kListSessions || rpc == R::kExportCalendar) {
     grant.only_institution_id = scope.caller_institution_id;

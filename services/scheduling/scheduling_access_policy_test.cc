@@ -39,20 +39,20 @@ std::set<R> AllowedFor(Role role, bool own_institution) {
     case Role::kCoordinator:
       return all;
     case Role::kAdmin:
-      return {R::kPutInstitution, R::kPutInstructor, R::kPutCalendar,  R::kPutProgram,
+      return {R::kPutInstitution,   R::kPutInstructor,   R::kPutCalendar, R::kPutProgram,
               R::kListInstitutions, R::kListInstructors, R::kGetCalendar, R::kListPrograms,
-              R::kPlanCohort,     R::kGetCohort,     R::kListCohorts,  R::kListSessions,
+              R::kPlanCohort,       R::kGetCohort,       R::kListCohorts, R::kListSessions,
               R::kExportCalendar};
     case Role::kInstructor:
       if (own_institution) {
-        return {R::kListInstitutions, R::kListPrograms, R::kListSessions,
+        return {R::kListInstitutions, R::kListPrograms,     R::kListSessions,
                 R::kGetCohort,        R::kListParticipants, R::kExportCalendar};
       }
       return {R::kListInstitutions, R::kListPrograms};
     case Role::kService:
-      return {R::kEnroll,       R::kUnenroll,        R::kListInstitutions, R::kListInstructors,
-              R::kGetCalendar,  R::kListPrograms,    R::kGetCohort,        R::kListCohorts,
-              R::kListSessions, R::kGetWaitlist,     R::kListParticipants, R::kExportCalendar};
+      return {R::kEnroll,       R::kUnenroll,     R::kListInstitutions, R::kListInstructors,
+              R::kGetCalendar,  R::kListPrograms, R::kGetCohort,        R::kListCohorts,
+              R::kListSessions, R::kGetWaitlist,  R::kListParticipants, R::kExportCalendar};
     case Role::kAnalyst:
     case Role::kCaseworker:
     case Role::kUnknown:
@@ -86,8 +86,7 @@ TEST(SchedulingAccessPolicyTest, FullMatrix) {
           AccessScope scope;
           scope.municipality = own_municipality ? kOwnMunicipality : kOtherMunicipality;
           scope.caller_institution_id = kOwnInstitution;
-          scope.concerned_institution_ids = {own_institution ? kOwnInstitution
-                                                             : kOtherInstitution};
+          scope.concerned_institution_ids = {own_institution ? kOwnInstitution : kOtherInstitution};
           const std::string where =
               absl::StrCat(rpc::RoleName(role), " ", SchedulingRpcName(rpc),
                            own_municipality ? " own-municipality" : " other-municipality",
@@ -124,10 +123,10 @@ TEST(SchedulingAccessPolicyTest, AuthorizeCallChecksRoleAndMunicipalityOnly) {
       EXPECT_EQ(AuthorizeCall(claims, rpc, kOtherMunicipality).code(),
                 absl::StatusCode::kPermissionDenied)
           << rpc::RoleName(role) << " " << SchedulingRpcName(rpc);
-      EXPECT_EQ(NeedsInstitutionCheck(claims, rpc),
-                role == Role::kInstructor &&
-                    (rpc == R::kListSessions || rpc == R::kGetCohort ||
-                     rpc == R::kListParticipants || rpc == R::kExportCalendar))
+      EXPECT_EQ(
+          NeedsInstitutionCheck(claims, rpc),
+          role == Role::kInstructor && (rpc == R::kListSessions || rpc == R::kGetCohort ||
+                                        rpc == R::kListParticipants || rpc == R::kExportCalendar))
           << rpc::RoleName(role) << " " << SchedulingRpcName(rpc);
     }
   }
@@ -157,8 +156,8 @@ TEST(SchedulingAccessPolicyTest, MessagesSayWhy) {
 TEST(SchedulingAccessPolicyTest, InstructorEdgeCases) {
   const Claims instructor = Token(Role::kInstructor);
   // A cohort that rotates over several institutions, one of them the instructor's.
-  AccessScope cohort{kOwnMunicipality, kOwnInstitution, {"health", kOtherInstitution,
-                                                         kOwnInstitution}};
+  AccessScope cohort{
+      kOwnMunicipality, kOwnInstitution, {"health", kOtherInstitution, kOwnInstitution}};
   for (R rpc : {R::kGetCohort, R::kListParticipants, R::kListSessions, R::kExportCalendar}) {
     EXPECT_TRUE(Authorize(instructor, rpc, cohort).ok()) << SchedulingRpcName(rpc);
   }
@@ -182,8 +181,7 @@ TEST(SchedulingAccessPolicyTest, MunicipalitiesComeFromTheToken) {
   EXPECT_TRUE(AuthorizeCall(both, R::kCreateCohort, kOtherMunicipality).ok());
   EXPECT_EQ(AuthorizeCall(both, R::kCreateCohort, "0101").code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(AuthorizeCall(both, R::kCreateCohort, "").code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(AuthorizeCall(both, R::kCreateCohort, "").code(), absl::StatusCode::kPermissionDenied);
   const Claims none = Token(Role::kCoordinator, {});
   EXPECT_EQ(AuthorizeCall(none, R::kListPrograms, kOwnMunicipality).code(),
             absl::StatusCode::kPermissionDenied);
@@ -192,8 +190,7 @@ TEST(SchedulingAccessPolicyTest, MunicipalitiesComeFromTheToken) {
 TEST(SchedulingAccessPolicyTest, RpcNamesAreDistinct) {
   absl::flat_hash_set<std::string> names;
   for (R rpc : kAllSchedulingRpcs) {
-    EXPECT_TRUE(names.insert(std::string(SchedulingRpcName(rpc))).second)
-        << SchedulingRpcName(rpc);
+    EXPECT_TRUE(names.insert(std::string(SchedulingRpcName(rpc))).second) << SchedulingRpcName(rpc);
   }
 }
 

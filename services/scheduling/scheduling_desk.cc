@@ -73,7 +73,8 @@ std::string RandomSuffix() {
 }
 
 absl::CivilMinute SessionStart(const v1::Session& s, absl::CivilDay day) {
-  return absl::CivilMinute(day.year(), day.month(), day.day(), s.start_minute() / 60, s.start_minute() % 60);
+  return absl::CivilMinute(day.year(), day.month(), day.day(), s.start_minute() / 60,
+                           s.start_minute() % 60);
 }
 
 absl::CivilMinute SessionEnd(const v1::Session& s, absl::CivilDay day) {
@@ -121,10 +122,12 @@ SchedulingDesk::SchedulingDesk(SchedulingStore& store, std::function<void()> on_
 
 OutboxEvent SchedulingDesk::Event(const std::string& id, absl::string_view name,
                                   const std::string& municipality,
-                                  const google::protobuf::Message& payload, const Caller& caller) const {
+                                  const google::protobuf::Message& payload,
+                                  const Caller& caller) const {
   std::string correlation = caller.correlation_id.empty() ? id : caller.correlation_id;
-  return OutboxEvent::From(bus::MakeEvent(id, municipality, payload, Now(), correlation, caller.traceparent),
-                           bus::EventSubject("scheduling", name, municipality));
+  return OutboxEvent::From(
+      bus::MakeEvent(id, municipality, payload, Now(), correlation, caller.traceparent),
+      bus::EventSubject("scheduling", name, municipality));
 }
 
 // ---- Catalog ------------------------------------------------------------------------------------
@@ -139,13 +142,15 @@ absl::StatusOr<v1::Institution> SchedulingDesk::PutInstitution(const v1::PutInst
   for (const auto& inst : *existing) {
     for (const auto& v : inst.venues()) venue_owners[v.venue_id()] = inst.institution_id();
   }
-  if (auto s = ViolationsToStatus(ValidateInstitution(req.institution(), &venue_owners)); !s.ok()) return s;
+  if (auto s = ViolationsToStatus(ValidateInstitution(req.institution(), &venue_owners)); !s.ok())
+    return s;
   return store_.PutInstitution(req.institution(), req.expected_version());
 }
 
 absl::StatusOr<v1::ListInstitutionsResponse> SchedulingDesk::ListInstitutions(
     const v1::ListInstitutionsRequest& req, const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListInstitutions, req.municipality()); !s.ok()) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListInstitutions, req.municipality());
+      !s.ok()) {
     return s;
   }
   auto list = store_.ListInstitutions(req.municipality());
@@ -169,7 +174,8 @@ absl::StatusOr<v1::Instructor> SchedulingDesk::PutInstructor(const v1::PutInstru
 
 absl::StatusOr<v1::ListInstructorsResponse> SchedulingDesk::ListInstructors(
     const v1::ListInstructorsRequest& req, const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListInstructors, req.municipality()); !s.ok()) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListInstructors, req.municipality());
+      !s.ok()) {
     return s;
   }
   auto list = store_.ListInstructors(req.municipality(), req.institution_id());
@@ -179,17 +185,19 @@ absl::StatusOr<v1::ListInstructorsResponse> SchedulingDesk::ListInstructors(
   return out;
 }
 
-absl::StatusOr<v1::MunicipalityCalendar> SchedulingDesk::PutCalendar(const v1::PutCalendarRequest& req,
-                                                                     const Caller& caller) {
+absl::StatusOr<v1::MunicipalityCalendar> SchedulingDesk::PutCalendar(
+    const v1::PutCalendarRequest& req, const Caller& caller) {
   const std::string& m = req.calendar().municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kPutCalendar, m); !s.ok()) return s;
   if (auto s = ViolationsToStatus(ValidateCalendar(req.calendar())); !s.ok()) return s;
   return store_.PutCalendar(req.calendar(), req.expected_version());
 }
 
-absl::StatusOr<v1::MunicipalityCalendar> SchedulingDesk::GetCalendar(const v1::GetCalendarRequest& req,
-                                                                     const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetCalendar, req.municipality()); !s.ok()) return s;
+absl::StatusOr<v1::MunicipalityCalendar> SchedulingDesk::GetCalendar(
+    const v1::GetCalendarRequest& req, const Caller& caller) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetCalendar, req.municipality());
+      !s.ok())
+    return s;
   return store_.GetCalendar(req.municipality());
 }
 
@@ -205,9 +213,11 @@ absl::StatusOr<v1::ProgramTemplate> SchedulingDesk::PutProgram(const v1::PutProg
   return store_.PutProgram(req.program(), req.expected_version());
 }
 
-absl::StatusOr<v1::ListProgramsResponse> SchedulingDesk::ListPrograms(const v1::ListProgramsRequest& req,
-                                                                     const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListPrograms, req.municipality()); !s.ok()) return s;
+absl::StatusOr<v1::ListProgramsResponse> SchedulingDesk::ListPrograms(
+    const v1::ListProgramsRequest& req, const Caller& caller) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListPrograms, req.municipality());
+      !s.ok())
+    return s;
   auto list = store_.ListPrograms(req.municipality());
   if (!list.ok()) return list.status();
   v1::ListProgramsResponse out;
@@ -224,17 +234,23 @@ absl::StatusOr<SchedulingDesk::PlanningInput> SchedulingDesk::LoadPlanningInput(
   auto catalog = store_.LoadCatalog(m);
   if (!catalog.ok()) return catalog.status();
   in.catalog = *std::move(catalog);
-  auto world = BuildPlanningWorld(m, in.catalog.institutions, in.catalog.instructors, in.catalog.calendar);
-  if (!world.ok()) return absl::FailedPreconditionError(absl::StrCat("the catalog does not plan: ", world.status().message()));
+  auto world =
+      BuildPlanningWorld(m, in.catalog.institutions, in.catalog.instructors, in.catalog.calendar);
+  if (!world.ok())
+    return absl::FailedPreconditionError(
+        absl::StrCat("the catalog does not plan: ", world.status().message()));
   in.world = *std::move(world);
   const v1::ProgramTemplate* program = nullptr;
   for (const auto& p : in.catalog.programs) {
     if (p.program_id() == program_id) program = &p;
   }
-  if (program == nullptr) return absl::NotFoundError(absl::StrCat("program ", program_id, " not found in ", m));
+  if (program == nullptr)
+    return absl::NotFoundError(absl::StrCat("program ", program_id, " not found in ", m));
   in.program_proto = *program;
   auto model = ToProgramModel(*program);
-  if (!model.ok()) return absl::FailedPreconditionError(absl::StrCat("program does not plan: ", model.status().message()));
+  if (!model.ok())
+    return absl::FailedPreconditionError(
+        absl::StrCat("program does not plan: ", model.status().message()));
   in.program = *std::move(model);
   auto bookings = store_.LoadBookings(m, from, to);
   if (!bookings.ok()) return bookings.status();
@@ -254,13 +270,14 @@ std::pair<absl::CivilDay, absl::CivilDay> PlanningRange(int year, int week, int 
   return {monday, monday + 7 * (weeks + 2) + 6};
 }
 
-absl::Status ValidatePlanRequest(const std::string& m, const std::string& program_id, int year, int week,
-                                 int capacity) {
+absl::Status ValidatePlanRequest(const std::string& m, const std::string& program_id, int year,
+                                 int week, int capacity) {
   if (auto s = RequireMunicipality(m); !s.ok()) return s;
   if (auto s = RequireId("program_id", program_id); !s.ok()) return s;
   if (year < 2000 || year > 2100) return Invalid("start_iso_year", "must be between 2000 and 2100");
   if (week < 1 || week > IsoWeeksInYear(year)) {
-    return Invalid("start_iso_week", absl::StrCat("must be 1..", IsoWeeksInYear(year), " in ", year));
+    return Invalid("start_iso_week",
+                   absl::StrCat("must be 1..", IsoWeeksInYear(year), " in ", year));
   }
   if (capacity < 0) return Invalid("capacity", "must not be negative");
   return absl::OkStatus();
@@ -270,7 +287,9 @@ absl::Status ValidatePlanRequest(const std::string& m, const std::string& progra
 
 absl::StatusOr<v1::PlanCohortResponse> SchedulingDesk::PlanCohort(const v1::PlanCohortRequest& req,
                                                                   const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kPlanCohort, req.municipality()); !s.ok()) return s;
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kPlanCohort, req.municipality());
+      !s.ok())
+    return s;
   if (auto s = ValidatePlanRequest(req.municipality(), req.program_id(), req.start_iso_year(),
                                    req.start_iso_week(), req.capacity());
       !s.ok()) {
@@ -278,7 +297,8 @@ absl::StatusOr<v1::PlanCohortResponse> SchedulingDesk::PlanCohort(const v1::Plan
   }
   auto catalog_program = store_.GetProgram(req.municipality(), req.program_id());
   if (!catalog_program.ok()) return catalog_program.status();
-  auto [from, to] = PlanningRange(req.start_iso_year(), req.start_iso_week(), catalog_program->weeks());
+  auto [from, to] =
+      PlanningRange(req.start_iso_year(), req.start_iso_week(), catalog_program->weeks());
   auto in = LoadPlanningInput(req.municipality(), req.program_id(), from, to, "");
   if (!in.ok()) return in.status();
   PlanRequest plan_req;
@@ -295,14 +315,16 @@ absl::StatusOr<v1::PlanCohortResponse> SchedulingDesk::PlanCohort(const v1::Plan
     return out;
   }
   out.set_feasible(true);
-  for (const auto& s : outcome.plan->sessions) *out.add_sessions() = ToSessionProto(s, "", req.municipality(), "");
+  for (const auto& s : outcome.plan->sessions)
+    *out.add_sessions() = ToSessionProto(s, "", req.municipality(), "");
   out.set_score(outcome.plan->score);
-  for (const auto& v : outcome.plan->soft_violations) *out.add_soft_violations() = ToSoftViolationProto(v);
+  for (const auto& v : outcome.plan->soft_violations)
+    *out.add_soft_violations() = ToSoftViolationProto(v);
   return out;
 }
 
-std::vector<timer::Timer> SchedulingDesk::LifecycleTimers(const v1::Cohort& cohort,
-                                                          const std::vector<v1::Session>& sessions) const {
+std::vector<timer::Timer> SchedulingDesk::LifecycleTimers(
+    const v1::Cohort& cohort, const std::vector<v1::Session>& sessions) const {
   std::vector<timer::Timer> timers;
   std::optional<absl::CivilMinute> first, last;
   for (const auto& s : sessions) {
@@ -315,17 +337,20 @@ std::vector<timer::Timer> SchedulingDesk::LifecycleTimers(const v1::Cohort& coho
   }
   if (!first) return timers;
   if (cohort.status() == v1::PLANNED || cohort.status() == v1::OPEN) {
-    timers.push_back({cohort.municipality(), StartTimerId(cohort.cohort_id()), LocalToAbsolute(*first), "", 0});
+    timers.push_back(
+        {cohort.municipality(), StartTimerId(cohort.cohort_id()), LocalToAbsolute(*first), "", 0});
   }
-  timers.push_back({cohort.municipality(), CompleteTimerId(cohort.cohort_id()), LocalToAbsolute(*last), "", 0});
+  timers.push_back(
+      {cohort.municipality(), CompleteTimerId(cohort.cohort_id()), LocalToAbsolute(*last), "", 0});
   return timers;
 }
 
-absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::CreateCohortRequest& req,
-                                                                      const Caller& caller) {
+absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(
+    const v1::CreateCohortRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kCreateCohort, m); !s.ok()) return s;
-  if (auto s = ValidatePlanRequest(m, req.program_id(), req.start_iso_year(), req.start_iso_week(), req.capacity());
+  if (auto s = ValidatePlanRequest(m, req.program_id(), req.start_iso_year(), req.start_iso_week(),
+                                   req.capacity());
       !s.ok()) {
     return s;
   }
@@ -336,7 +361,8 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
       CohortIdFor(m, req.program_id(), req.start_iso_year(), req.start_iso_week(), request_id);
   auto catalog_program = store_.GetProgram(m, req.program_id());
   if (!catalog_program.ok()) return catalog_program.status();
-  auto [from, to] = PlanningRange(req.start_iso_year(), req.start_iso_week(), catalog_program->weeks());
+  auto [from, to] =
+      PlanningRange(req.start_iso_year(), req.start_iso_week(), catalog_program->weeks());
 
   for (int attempt = 0; attempt < options_.max_plan_attempts; ++attempt) {
     auto in = LoadPlanningInput(m, req.program_id(), from, to, "");
@@ -354,12 +380,13 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
       for (const auto& o : outcome.obstacles) parts.push_back(o.message);
       return absl::FailedPreconditionError(
           absl::StrCat("no timetable exists for ", req.program_id(), " from ",
-                       IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())), ": ",
-                       absl::StrJoin(parts, "; ")));
+                       IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())),
+                       ": ", absl::StrJoin(parts, "; ")));
     }
     const Plan& plan = *outcome.plan;
     absl::Time now = Now();
-    absl::Time opens_at = req.opens_at_unix_ms() > 0 ? absl::FromUnixMillis(req.opens_at_unix_ms()) : now;
+    absl::Time opens_at =
+        req.opens_at_unix_ms() > 0 ? absl::FromUnixMillis(req.opens_at_unix_ms()) : now;
 
     CohortCommit commit;
     commit.request_id = request_id;
@@ -367,10 +394,10 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
     c.set_municipality(m);
     c.set_cohort_id(cohort_id);
     c.set_program_id(req.program_id());
-    c.set_name(req.name().empty()
-                   ? absl::StrCat(in->program.name, " ",
-                                  IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())))
-                   : req.name());
+    c.set_name(req.name().empty() ? absl::StrCat(in->program.name, " ",
+                                                 IsoWeekLabel(MondayOfIsoWeek(
+                                                     req.start_iso_year(), req.start_iso_week())))
+                                  : req.name());
     c.set_status(v1::PLANNED);
     c.set_start_iso_year(req.start_iso_year());
     c.set_start_iso_week(req.start_iso_week());
@@ -391,12 +418,14 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
     v1::CohortPlanned planned;
     *planned.mutable_cohort() = c;
     for (const auto& s : commit.sessions) *planned.add_sessions() = s;
-    commit.events.push_back(Event(absl::StrCat(cohort_id, ":planned"), "cohort_planned", m, planned, caller));
+    commit.events.push_back(
+        Event(absl::StrCat(cohort_id, ":planned"), "cohort_planned", m, planned, caller));
     for (const auto& s : commit.sessions) {
       v1::SessionScheduled e;
       *e.mutable_session() = s;
       e.mutable_session()->set_version(1);
-      commit.events.push_back(Event(absl::StrCat(s.session_id(), ":v1:scheduled"), "session_scheduled", m, e, caller));
+      commit.events.push_back(
+          Event(absl::StrCat(s.session_id(), ":v1:scheduled"), "session_scheduled", m, e, caller));
     }
     commit.timers = LifecycleTimers(c, commit.sessions);
     commit.timers.push_back({m, OpenTimerId(cohort_id), opens_at, "", 0});
@@ -413,7 +442,9 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
     if (result->outcome == CommitResult::Outcome::kCreated && opens_at <= now) {
       // Open at once (the timer would too, a moment later; it then finds it open).
       if (auto s = OpenCohort(m, cohort_id, caller); !s.ok()) {
-        observe::Warn("cohort not opened yet; its timer will").With("cohort_id", cohort_id).With("reason", s.ToString());
+        observe::Warn("cohort not opened yet; its timer will")
+            .With("cohort_id", cohort_id)
+            .With("reason", s.ToString());
       }
     }
     v1::CreateCohortResponse out;
@@ -423,13 +454,14 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(const v1::
     out.set_created(result->outcome == CommitResult::Outcome::kCreated);
     return out;
   }
-  return absl::AbortedError(
-      absl::StrCat("the venues kept being booked by others while planning (", options_.max_plan_attempts,
-                   " attempts): try again"));
+  return absl::AbortedError(absl::StrCat("the venues kept being booked by others while planning (",
+                                         options_.max_plan_attempts, " attempts): try again"));
 }
 
-absl::StatusOr<v1::Cohort> SchedulingDesk::GetCohort(const v1::GetCohortRequest& req, const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetCohort, req.municipality()); !s.ok()) return s;
+absl::StatusOr<v1::Cohort> SchedulingDesk::GetCohort(const v1::GetCohortRequest& req,
+                                                     const Caller& caller) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetCohort, req.municipality()); !s.ok())
+    return s;
   auto cohort = store_.GetCohort(req.municipality(), req.cohort_id());
   if (!cohort.ok()) return cohort.status();
   if (NeedsInstitutionCheck(caller.claims, SchedulingRpc::kGetCohort)) {
@@ -445,9 +477,11 @@ absl::StatusOr<v1::Cohort> SchedulingDesk::GetCohort(const v1::GetCohortRequest&
   return cohort;
 }
 
-absl::StatusOr<v1::ListCohortsResponse> SchedulingDesk::ListCohorts(const v1::ListCohortsRequest& req,
-                                                                    const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListCohorts, req.municipality()); !s.ok()) return s;
+absl::StatusOr<v1::ListCohortsResponse> SchedulingDesk::ListCohorts(
+    const v1::ListCohortsRequest& req, const Caller& caller) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListCohorts, req.municipality());
+      !s.ok())
+    return s;
   if (req.page_size() < 0 || req.page_size() > 500) return Invalid("page_size", "must be 0..500");
   CohortQuery q;
   q.municipality = req.municipality();
@@ -463,16 +497,19 @@ absl::StatusOr<v1::ListCohortsResponse> SchedulingDesk::ListCohorts(const v1::Li
   return out;
 }
 
-absl::StatusOr<v1::Cohort> SchedulingDesk::CancelCohort(const v1::CancelCohortRequest& req, const Caller& caller) {
+absl::StatusOr<v1::Cohort> SchedulingDesk::CancelCohort(const v1::CancelCohortRequest& req,
+                                                        const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kCancelCohort, m); !s.ok()) return s;
-  if (req.reason().empty()) return Invalid("reason", "required: participants and institutions are told why");
+  if (req.reason().empty())
+    return Invalid("reason", "required: participants and institutions are told why");
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto cohort = store_.GetCohort(m, req.cohort_id());
     if (!cohort.ok()) return cohort.status();
     if (req.expected_version() != 0 && cohort->version() != req.expected_version()) {
-      return absl::AbortedError(absl::StrCat("cohort changed since version ", req.expected_version(), " (now ",
-                                             cohort->version(), "): read it again"));
+      return absl::AbortedError(absl::StrCat("cohort changed since version ",
+                                             req.expected_version(), " (now ", cohort->version(),
+                                             "): read it again"));
     }
     auto enrolled = store_.ListEnrollments(m, req.cohort_id());
     if (!enrolled.ok()) return enrolled.status();
@@ -486,7 +523,8 @@ absl::StatusOr<v1::Cohort> SchedulingDesk::CancelCohort(const v1::CancelCohortRe
     cancel.cohort_id = req.cohort_id();
     cancel.reason = req.reason();
     cancel.expected_version = cohort->version();
-    cancel.events.push_back(Event(absl::StrCat(req.cohort_id(), ":cancelled"), "cohort_cancelled", m, e, caller));
+    cancel.events.push_back(
+        Event(absl::StrCat(req.cohort_id(), ":cancelled"), "cohort_cancelled", m, e, caller));
     auto result = store_.CancelCohort(cancel);
     if (!result.ok()) {
       if (Retryable(result.status())) continue;
@@ -505,18 +543,19 @@ std::string SchedulingDesk::CallerInstitution(const std::string& m, const Caller
   return instructor.ok() ? instructor->institution_id() : "";
 }
 
-absl::StatusOr<AccessGrant> SchedulingDesk::AuthorizeForInstitutions(const Caller& caller, SchedulingRpc rpc,
-                                                                     const std::string& m,
-                                                                     std::vector<std::string> concerned) {
+absl::StatusOr<AccessGrant> SchedulingDesk::AuthorizeForInstitutions(
+    const Caller& caller, SchedulingRpc rpc, const std::string& m,
+    std::vector<std::string> concerned) {
   AccessScope scope;
   scope.municipality = m;
-  if (NeedsInstitutionCheck(caller.claims, rpc)) scope.caller_institution_id = CallerInstitution(m, caller);
+  if (NeedsInstitutionCheck(caller.claims, rpc))
+    scope.caller_institution_id = CallerInstitution(m, caller);
   scope.concerned_institution_ids = std::move(concerned);
   return Authorize(caller.claims, rpc, scope);
 }
 
-absl::StatusOr<v1::ListSessionsResponse> SchedulingDesk::ListSessions(const v1::ListSessionsRequest& req,
-                                                                      const Caller& caller) {
+absl::StatusOr<v1::ListSessionsResponse> SchedulingDesk::ListSessions(
+    const v1::ListSessionsRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListSessions, m); !s.ok()) return s;
   SessionQuery q;
@@ -532,7 +571,9 @@ absl::StatusOr<v1::ListSessionsResponse> SchedulingDesk::ListSessions(const v1::
     q.by = by;
     q.id = *id;
   }
-  if (given != 1) return Invalid("cohort_id", "give exactly one of cohort_id, institution_id, venue_id, instructor_id");
+  if (given != 1)
+    return Invalid("cohort_id",
+                   "give exactly one of cohort_id, institution_id, venue_id, instructor_id");
   if (q.by != SessionQuery::By::kCohort) {
     auto from = ParseDay(req.from_day());
     if (!from.ok()) return Invalid("from_day", "required: YYYY-MM-DD");
@@ -568,23 +609,27 @@ absl::StatusOr<v1::ListSessionsResponse> SchedulingDesk::ListSessions(const v1::
   if (!grant.ok()) return grant.status();
   v1::ListSessionsResponse out;
   for (auto& s : *sessions) {
-    if (!grant->only_institution_id.empty() && s.institution_id() != grant->only_institution_id) continue;
+    if (!grant->only_institution_id.empty() && s.institution_id() != grant->only_institution_id)
+      continue;
     *out.add_sessions() = std::move(s);
   }
   return out;
 }
 
 absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
-    const std::string& m, const std::string& session_id, int64_t expected_version, const Caller& caller,
-    const std::function<absl::StatusOr<v1::Session>(const v1::Session&, const v1::Cohort&)>& change) {
+    const std::string& m, const std::string& session_id, int64_t expected_version,
+    const Caller& caller,
+    const std::function<absl::StatusOr<v1::Session>(const v1::Session&, const v1::Cohort&)>&
+        change) {
   if (auto s = RequireId("session_id", session_id); !s.ok()) return s;
-  if (expected_version <= 0) return Invalid("expected_version", "required (the version you last saw)");
+  if (expected_version <= 0)
+    return Invalid("expected_version", "required (the version you last saw)");
   for (int attempt = 0; attempt < options_.max_plan_attempts; ++attempt) {
     auto current = store_.GetSession(m, session_id);
     if (!current.ok()) return current.status();
     if (current->version() != expected_version) {
-      return absl::AbortedError(absl::StrCat("session changed since version ", expected_version, " (now ",
-                                             current->version(), "): read it again"));
+      return absl::AbortedError(absl::StrCat("session changed since version ", expected_version,
+                                             " (now ", current->version(), "): read it again"));
     }
     if (current->status() == v1::SESSION_CANCELLED) {
       return absl::FailedPreconditionError("the session is cancelled");
@@ -595,7 +640,8 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
     auto cohort = store_.GetCohort(m, current->cohort_id());
     if (!cohort.ok()) return cohort.status();
     if (cohort->status() == v1::COMPLETED || cohort->status() == v1::CANCELLED) {
-      return absl::FailedPreconditionError(absl::StrCat("the cohort is ", v1::CohortStatus_Name(cohort->status())));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the cohort is ", v1::CohortStatus_Name(cohort->status())));
     }
     auto changed = change(*current, *cohort);
     if (!changed.ok()) return changed.status();
@@ -608,14 +654,16 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
     if (changed->status() == v1::SESSION_CANCELLED) {
       v1::SessionCancelled e;
       *e.mutable_session() = announced;
-      update.events.push_back(Event(absl::StrCat(session_id, ":v", announced.version(), ":cancelled"),
-                                    "session_cancelled", m, e, caller));
+      update.events.push_back(
+          Event(absl::StrCat(session_id, ":v", announced.version(), ":cancelled"),
+                "session_cancelled", m, e, caller));
     } else {
       v1::SessionRescheduled e;
       *e.mutable_session() = announced;
       *e.mutable_previous() = *current;
-      update.events.push_back(Event(absl::StrCat(session_id, ":v", announced.version(), ":rescheduled"),
-                                    "session_rescheduled", m, e, caller));
+      update.events.push_back(
+          Event(absl::StrCat(session_id, ":v", announced.version(), ":rescheduled"),
+                "session_rescheduled", m, e, caller));
     }
     // The cohort's start and end move with its timetable.
     SessionQuery q;
@@ -637,76 +685,85 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
   return absl::AbortedError("the slot kept being booked by others: try again");
 }
 
-absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(const v1::RescheduleSessionRequest& req,
-                                                              const Caller& caller) {
+absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(
+    const v1::RescheduleSessionRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kRescheduleSession, m); !s.ok()) return s;
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kRescheduleSession, m); !s.ok())
+    return s;
   if (req.reason().empty()) return Invalid("reason", "required");
-  return ChangeSession(m, req.session_id(), req.expected_version(), caller,
-                       [&](const v1::Session& current, const v1::Cohort& cohort) -> absl::StatusOr<v1::Session> {
-    auto day = ParseDay(current.day());
-    if (!day.ok()) return day.status();
-    auto in = LoadPlanningInput(m, cohort.program_id(), *day - 7, *day + 7, cohort.cohort_id());
-    if (!in.ok()) return in.status();
-    SessionQuery q;
-    q.municipality = m;
-    q.id = cohort.cohort_id();
-    auto all = store_.ListSessions(q);
-    if (!all.ok()) return all.status();
-    std::vector<PlannedSession> siblings;
-    for (const auto& s : *all) {
-      if (s.session_id() == current.session_id() || s.status() == v1::SESSION_CANCELLED) continue;
-      auto p = ToPlannedSession(s);
-      if (p.ok()) siblings.push_back(*p);
-    }
-    auto planned = ToPlannedSession(current);
-    if (!planned.ok()) return planned.status();
-    PlannedSession target = *planned;
-    if (req.day().empty()) {
-      SlotChoice choice = FindSlotInWeek(in->world, in->others, in->program, cohort.capacity(), *planned, siblings,
-                                         AbsoluteToLocal(Now()), options_.weights);
-      if (!choice.session) {
-        return absl::FailedPreconditionError(
-            choice.obstacle ? choice.obstacle->message : "no free slot in the session's week");
-      }
-      target = *choice.session;
-    } else {
-      auto new_day = ParseDay(req.day());
-      if (!new_day.ok()) return Invalid("day", "YYYY-MM-DD");
-      const ActivityModel* activity = in->program.FindActivity(current.activity_id());
-      int duration = activity ? activity->duration_minutes : current.end_minute() - current.start_minute();
-      if (req.start_minute() < 0 || req.start_minute() + duration > 24 * 60) return Invalid("start_minute", "out of the day");
-      target.day = *new_day;
-      target.time = MinuteSpan{req.start_minute(), req.start_minute() + duration};
-      if (!req.venue_id().empty()) {
-        const VenueModel* venue = in->world.FindVenue(req.venue_id());
-        if (venue == nullptr) return absl::NotFoundError(absl::StrCat("venue ", req.venue_id(), " not found"));
-        target.venue_id = venue->id;
-        target.institution_id = venue->institution_id;
-      }
-      if (!req.instructor_id().empty()) target.instructor_id = req.instructor_id();
-      if (SessionStart(ToSessionProto(target, "", m, ""), *new_day) < AbsoluteToLocal(Now())) {
-        return Invalid("day", "in the past");
-      }
-      std::vector<std::string> broken;
-      for (HardConstraint c : SessionViolations(in->world, in->others, in->program, cohort.capacity(), target)) {
-        broken.push_back(std::string(HardConstraintName(c)));
-      }
-      for (const auto& s : siblings) {
-        if (s.day == target.day) broken.push_back("weekly_rhythm (another session of the cohort that day)");
-      }
-      if (!broken.empty()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("the new slot breaks: ", absl::StrJoin(broken, ", ")));
-      }
-    }
-    v1::Session out = ToSessionProto(target, current.cohort_id(), m, current.session_id());
-    out.set_index(current.index());
-    out.set_week_index(current.week_index());
-    out.set_version(current.version());
-    out.set_change_reason(req.reason());
-    return out;
-  });
+  return ChangeSession(
+      m, req.session_id(), req.expected_version(), caller,
+      [&](const v1::Session& current, const v1::Cohort& cohort) -> absl::StatusOr<v1::Session> {
+        auto day = ParseDay(current.day());
+        if (!day.ok()) return day.status();
+        auto in = LoadPlanningInput(m, cohort.program_id(), *day - 7, *day + 7, cohort.cohort_id());
+        if (!in.ok()) return in.status();
+        SessionQuery q;
+        q.municipality = m;
+        q.id = cohort.cohort_id();
+        auto all = store_.ListSessions(q);
+        if (!all.ok()) return all.status();
+        std::vector<PlannedSession> siblings;
+        for (const auto& s : *all) {
+          if (s.session_id() == current.session_id() || s.status() == v1::SESSION_CANCELLED)
+            continue;
+          auto p = ToPlannedSession(s);
+          if (p.ok()) siblings.push_back(*p);
+        }
+        auto planned = ToPlannedSession(current);
+        if (!planned.ok()) return planned.status();
+        PlannedSession target = *planned;
+        if (req.day().empty()) {
+          SlotChoice choice =
+              FindSlotInWeek(in->world, in->others, in->program, cohort.capacity(), *planned,
+                             siblings, AbsoluteToLocal(Now()), options_.weights);
+          if (!choice.session) {
+            return absl::FailedPreconditionError(
+                choice.obstacle ? choice.obstacle->message : "no free slot in the session's week");
+          }
+          target = *choice.session;
+        } else {
+          auto new_day = ParseDay(req.day());
+          if (!new_day.ok()) return Invalid("day", "YYYY-MM-DD");
+          const ActivityModel* activity = in->program.FindActivity(current.activity_id());
+          int duration =
+              activity ? activity->duration_minutes : current.end_minute() - current.start_minute();
+          if (req.start_minute() < 0 || req.start_minute() + duration > 24 * 60)
+            return Invalid("start_minute", "out of the day");
+          target.day = *new_day;
+          target.time = MinuteSpan{req.start_minute(), req.start_minute() + duration};
+          if (!req.venue_id().empty()) {
+            const VenueModel* venue = in->world.FindVenue(req.venue_id());
+            if (venue == nullptr)
+              return absl::NotFoundError(absl::StrCat("venue ", req.venue_id(), " not found"));
+            target.venue_id = venue->id;
+            target.institution_id = venue->institution_id;
+          }
+          if (!req.instructor_id().empty()) target.instructor_id = req.instructor_id();
+          if (SessionStart(ToSessionProto(target, "", m, ""), *new_day) < AbsoluteToLocal(Now())) {
+            return Invalid("day", "in the past");
+          }
+          std::vector<std::string> broken;
+          for (HardConstraint c :
+               SessionViolations(in->world, in->others, in->program, cohort.capacity(), target)) {
+            broken.push_back(std::string(HardConstraintName(c)));
+          }
+          for (const auto& s : siblings) {
+            if (s.day == target.day)
+              broken.push_back("weekly_rhythm (another session of the cohort that day)");
+          }
+          if (!broken.empty()) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("the new slot breaks: ", absl::StrJoin(broken, ", ")));
+          }
+        }
+        v1::Session out = ToSessionProto(target, current.cohort_id(), m, current.session_id());
+        out.set_index(current.index());
+        out.set_week_index(current.week_index());
+        out.set_version(current.version());
+        out.set_change_reason(req.reason());
+        return out;
+      });
 }
 
 absl::StatusOr<v1::Session> SchedulingDesk::CancelSession(const v1::CancelSessionRequest& req,
@@ -714,19 +771,19 @@ absl::StatusOr<v1::Session> SchedulingDesk::CancelSession(const v1::CancelSessio
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kCancelSession, m); !s.ok()) return s;
   if (req.reason().empty()) return Invalid("reason", "required");
-  return ChangeSession(m, req.session_id(), req.expected_version(), caller,
-                       [&](const v1::Session& current, const v1::Cohort&) -> absl::StatusOr<v1::Session> {
-                         v1::Session out = current;
-                         out.set_status(v1::SESSION_CANCELLED);
-                         out.set_change_reason(req.reason());
-                         return out;
-                       });
+  return ChangeSession(
+      m, req.session_id(), req.expected_version(), caller,
+      [&](const v1::Session& current, const v1::Cohort&) -> absl::StatusOr<v1::Session> {
+        v1::Session out = current;
+        out.set_status(v1::SESSION_CANCELLED);
+        out.set_change_reason(req.reason());
+        return out;
+      });
 }
 
-absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(const std::string& m,
-                                                                 const std::vector<std::string>& cohort_ids,
-                                                                 absl::CivilDay from, absl::CivilDay to,
-                                                                 const std::string& reason, const Caller& caller) {
+absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
+    const std::string& m, const std::vector<std::string>& cohort_ids, absl::CivilDay from,
+    absl::CivilDay to, const std::string& reason, const Caller& caller) {
   v1::RepairResponse out;
   for (const std::string& cohort_id : cohort_ids) {
     bool done = false;
@@ -751,8 +808,9 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(const std::stri
         by_index[s.index()] = s;
       }
       if (rr.current.empty()) break;
-      auto in = LoadPlanningInput(m, cohort->program_id(), std::min(from, rr.current.front().day) - 7,
-                                  std::max(to, rr.current.back().day) + 7, cohort_id);
+      auto in =
+          LoadPlanningInput(m, cohort->program_id(), std::min(from, rr.current.front().day) - 7,
+                            std::max(to, rr.current.back().day) + 7, cohort_id);
       if (!in.ok()) return in.status();
       rr.program = &in->program;
       RepairOutcome repaired = RepairCohort(in->world, in->others, rr, options_.weights);
@@ -771,8 +829,9 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(const std::stri
           *e.mutable_session() = s;
           e.mutable_session()->set_version(before.version() + 1);
           *e.mutable_previous() = before;
-          update.events.push_back(Event(absl::StrCat(s.session_id(), ":v", before.version() + 1, ":rescheduled"),
-                                        "session_rescheduled", m, e, caller));
+          update.events.push_back(
+              Event(absl::StrCat(s.session_id(), ":v", before.version() + 1, ":rescheduled"),
+                    "session_rescheduled", m, e, caller));
           update.sessions.push_back(s);
           moved.push_back(s);
         }
@@ -784,8 +843,9 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(const std::stri
         v1::SessionCancelled e;
         *e.mutable_session() = s;
         e.mutable_session()->set_version(s.version() + 1);
-        update.events.push_back(Event(absl::StrCat(s.session_id(), ":v", s.version() + 1, ":cancelled"),
-                                      "session_cancelled", m, e, caller));
+        update.events.push_back(
+            Event(absl::StrCat(s.session_id(), ":v", s.version() + 1, ":cancelled"),
+                  "session_cancelled", m, e, caller));
         update.sessions.push_back(s);
         cancelled.push_back(s);
       }
@@ -819,10 +879,9 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(const std::stri
 }
 
 // The cohorts with a session at the venue (or with the instructor) in [from, to] are repaired.
-absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairAffected(const std::string& m, SessionQuery::By by,
-                                                                  const std::string& id, absl::CivilDay from,
-                                                                  absl::CivilDay to, const std::string& reason,
-                                                                  const Caller& caller) {
+absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairAffected(
+    const std::string& m, SessionQuery::By by, const std::string& id, absl::CivilDay from,
+    absl::CivilDay to, const std::string& reason, const Caller& caller) {
   SessionQuery q;
   q.municipality = m;
   q.by = by;
@@ -836,7 +895,8 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairAffected(const std::str
   return RepairCohorts(m, {cohorts.begin(), cohorts.end()}, from, to, reason, caller);
 }
 
-absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVenueRequest& req, const Caller& caller) {
+absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVenueRequest& req,
+                                                              const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kCloseVenue, m); !s.ok()) return s;
   if (auto s = ViolationsToStatus(ValidateDateRange(req.closure(), "closure")); !s.ok()) return s;
@@ -851,11 +911,13 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVen
       if (v.venue_id() == req.venue_id()) venue = &v;
     }
     if (venue == nullptr) {
-      return absl::NotFoundError(absl::StrCat("venue ", req.venue_id(), " not found at ", req.institution_id()));
+      return absl::NotFoundError(
+          absl::StrCat("venue ", req.venue_id(), " not found at ", req.institution_id()));
     }
     bool known = false;
     for (const auto& c : venue->closures()) {
-      known |= c.first_day() == req.closure().first_day() && c.last_day() == req.closure().last_day();
+      known |=
+          c.first_day() == req.closure().first_day() && c.last_day() == req.closure().last_day();
     }
     if (known) break;  // a retry of a call whose repair did not finish: repair again below
     *venue->add_closures() = req.closure();
@@ -867,10 +929,11 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVen
                         absl::StrCat("venue closed: ", req.closure().reason()), caller);
 }
 
-absl::StatusOr<v1::RepairResponse> SchedulingDesk::AddInstructorAbsence(const v1::AddInstructorAbsenceRequest& req,
-                                                                        const Caller& caller) {
+absl::StatusOr<v1::RepairResponse> SchedulingDesk::AddInstructorAbsence(
+    const v1::AddInstructorAbsenceRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kAddInstructorAbsence, m); !s.ok()) return s;
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kAddInstructorAbsence, m); !s.ok())
+    return s;
   if (auto s = ViolationsToStatus(ValidateDateRange(req.absence(), "absence")); !s.ok()) return s;
   auto from = ParseDay(req.absence().first_day());
   auto to = ParseDay(req.absence().last_day());
@@ -879,7 +942,8 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::AddInstructorAbsence(const v1
     if (!instructor.ok()) return instructor.status();
     bool known = false;
     for (const auto& a : instructor->absences()) {
-      known |= a.first_day() == req.absence().first_day() && a.last_day() == req.absence().last_day();
+      known |=
+          a.first_day() == req.absence().first_day() && a.last_day() == req.absence().last_day();
     }
     if (known) break;
     v1::Instructor updated = *instructor;
@@ -895,7 +959,8 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::AddInstructorAbsence(const v1
 // ---- Enrolment ----------------------------------------------------------------------------------
 
 absl::StatusOr<std::vector<WaitlistSeat>> SchedulingDesk::WaitlistHeads(const std::string& m,
-                                                                        const v1::Cohort& cohort, int count,
+                                                                        const v1::Cohort& cohort,
+                                                                        int count,
                                                                         const Caller& caller) {
   std::vector<WaitlistSeat> seats;
   if (count <= 0) return seats;
@@ -910,18 +975,17 @@ absl::StatusOr<std::vector<WaitlistSeat>> SchedulingDesk::WaitlistHeads(const st
     e.set_citizen_id(w.citizen_id());
     e.set_first_day(cohort.first_day());
     e.set_from_waitlist(true);
-    seats.push_back(WaitlistSeat{w.referral_id(), w.citizen_id(),
-                                 Event(absl::StrCat(cohort.cohort_id(), ":enrolled:", w.referral_id(), ":", RandomSuffix()),
-                                       "enrolled", m, e, caller)});
+    seats.push_back(WaitlistSeat{
+        w.referral_id(), w.citizen_id(),
+        Event(absl::StrCat(cohort.cohort_id(), ":enrolled:", w.referral_id(), ":", RandomSuffix()),
+              "enrolled", m, e, caller)});
   }
   return seats;
 }
 
-absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(const std::string& m, const std::string& program_id,
-                                                                  const std::string& referral_id,
-                                                                  const std::string& citizen_id,
-                                                                  const std::string& trigger_id,
-                                                                  const Caller& caller) {
+absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(
+    const std::string& m, const std::string& program_id, const std::string& referral_id,
+    const std::string& citizen_id, const std::string& trigger_id, const Caller& caller) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     Placement p;
     p.municipality = m;
@@ -946,14 +1010,16 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(const std::str
       e.set_first_day(c.first_day());
       p.candidates.push_back(PlacementCandidate{
           c.cohort_id(), c.first_day(),
-          Event(absl::StrCat(c.cohort_id(), ":enrolled:", referral_id, ":", RandomSuffix()), "enrolled", m, e, caller)});
+          Event(absl::StrCat(c.cohort_id(), ":enrolled:", referral_id, ":", RandomSuffix()),
+                "enrolled", m, e, caller)});
     }
     v1::Waitlisted w;
     w.set_program_id(program_id);
     w.set_referral_id(referral_id);
     w.set_citizen_id(citizen_id);
     p.waitlisted_event =
-        Event(absl::StrCat(program_id, ":waitlisted:", referral_id, ":", RandomSuffix()), "waitlisted", m, w, caller);
+        Event(absl::StrCat(program_id, ":waitlisted:", referral_id, ":", RandomSuffix()),
+              "waitlisted", m, w, caller);
     auto result = store_.Place(p);
     if (!result.ok()) {
       if (Retryable(result.status())) continue;
@@ -968,11 +1034,13 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(const std::str
   return absl::AbortedError("the program's cohorts kept changing: try again");
 }
 
-absl::StatusOr<v1::EnrollResponse> SchedulingDesk::Enroll(const v1::EnrollRequest& req, const Caller& caller) {
+absl::StatusOr<v1::EnrollResponse> SchedulingDesk::Enroll(const v1::EnrollRequest& req,
+                                                          const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kEnroll, m); !s.ok()) return s;
   if (auto s = RequireId("referral_id", req.referral_id()); !s.ok()) return s;
-  if (req.citizen_id().empty() || req.citizen_id().size() > 128) return Invalid("citizen_id", "required");
+  if (req.citizen_id().empty() || req.citizen_id().size() > 128)
+    return Invalid("citizen_id", "required");
   if (req.cohort_id().empty()) {
     if (auto s = RequireId("program_id", req.program_id()); !s.ok()) return s;
     auto program = store_.GetProgram(m, req.program_id());
@@ -992,8 +1060,9 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::Enroll(const v1::EnrollReques
   in.cohort_id = req.cohort_id();
   in.referral_id = req.referral_id();
   in.citizen_id = req.citizen_id();
-  in.enrolled_event = Event(absl::StrCat(cohort->cohort_id(), ":enrolled:", req.referral_id(), ":", RandomSuffix()),
-                            "enrolled", m, e, caller);
+  in.enrolled_event =
+      Event(absl::StrCat(cohort->cohort_id(), ":enrolled:", req.referral_id(), ":", RandomSuffix()),
+            "enrolled", m, e, caller);
   auto result = store_.Enroll(in);
   if (!result.ok()) return result.status();
   Notify();
@@ -1003,11 +1072,9 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::Enroll(const v1::EnrollReques
   return out;
 }
 
-absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(const std::string& m, const std::string& cohort_id,
-                                                                      const std::string& referral_id,
-                                                                      const std::string& reason,
-                                                                      const std::string& trigger_id,
-                                                                      const Caller& caller) {
+absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(
+    const std::string& m, const std::string& cohort_id, const std::string& referral_id,
+    const std::string& reason, const std::string& trigger_id, const Caller& caller) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto cohort = store_.GetCohort(m, cohort_id);
     if (!cohort.ok()) return cohort.status();
@@ -1028,8 +1095,9 @@ absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(const std:
     e.set_referral_id(referral_id);
     e.set_citizen_id(citizen_id);
     e.set_reason(reason);
-    u.events.push_back(Event(absl::StrCat(cohort_id, ":unenrolled:", referral_id, ":", RandomSuffix()), "unenrolled",
-                             m, e, caller));
+    u.events.push_back(
+        Event(absl::StrCat(cohort_id, ":unenrolled:", referral_id, ":", RandomSuffix()),
+              "unenrolled", m, e, caller));
     auto heads = WaitlistHeads(m, *cohort, 1, caller);
     if (!heads.ok()) return heads.status();
     if (!heads->empty()) u.waitlist_head = heads->front();
@@ -1046,7 +1114,8 @@ absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(const std:
   return absl::AbortedError("the waitlist kept changing: try again");
 }
 
-absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::Unenroll(const v1::UnenrollRequest& req, const Caller& caller) {
+absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::Unenroll(const v1::UnenrollRequest& req,
+                                                              const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kUnenroll, m); !s.ok()) return s;
   if (auto s = RequireId("cohort_id", req.cohort_id()); !s.ok()) return s;
@@ -1054,9 +1123,11 @@ absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::Unenroll(const v1::Unenroll
   return UnenrollReferral(m, req.cohort_id(), req.referral_id(), req.reason(), "", caller);
 }
 
-absl::StatusOr<v1::GetWaitlistResponse> SchedulingDesk::GetWaitlist(const v1::GetWaitlistRequest& req,
-                                                                    const Caller& caller) {
-  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetWaitlist, req.municipality()); !s.ok()) return s;
+absl::StatusOr<v1::GetWaitlistResponse> SchedulingDesk::GetWaitlist(
+    const v1::GetWaitlistRequest& req, const Caller& caller) {
+  if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kGetWaitlist, req.municipality());
+      !s.ok())
+    return s;
   auto list = store_.GetWaitlist(req.municipality(), req.program_id());
   if (!list.ok()) return list.status();
   v1::GetWaitlistResponse out;
@@ -1064,8 +1135,8 @@ absl::StatusOr<v1::GetWaitlistResponse> SchedulingDesk::GetWaitlist(const v1::Ge
   return out;
 }
 
-absl::StatusOr<v1::ListParticipantsResponse> SchedulingDesk::ListParticipants(const v1::ListParticipantsRequest& req,
-                                                                              const Caller& caller) {
+absl::StatusOr<v1::ListParticipantsResponse> SchedulingDesk::ListParticipants(
+    const v1::ListParticipantsRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kListParticipants, m); !s.ok()) return s;
   SessionQuery q;
@@ -1073,13 +1144,15 @@ absl::StatusOr<v1::ListParticipantsResponse> SchedulingDesk::ListParticipants(co
   q.id = req.cohort_id();
   auto sessions = store_.ListSessions(q);
   if (!sessions.ok()) return sessions.status();
-  auto grant = AuthorizeForInstitutions(caller, SchedulingRpc::kListParticipants, m, InstitutionsOf(*sessions));
+  auto grant = AuthorizeForInstitutions(caller, SchedulingRpc::kListParticipants, m,
+                                        InstitutionsOf(*sessions));
   if (!grant.ok()) return grant.status();
   auto enrolled = store_.ListEnrollments(m, req.cohort_id());
   if (!enrolled.ok()) return enrolled.status();
   v1::ListParticipantsResponse out;
   if (grant->first_names_only && !options_.first_names) {
-    return absl::FailedPreconditionError("participant names are not available (no referral service configured)");
+    return absl::FailedPreconditionError(
+        "participant names are not available (no referral service configured)");
   }
   for (const auto& en : *enrolled) {
     v1::Participant* p = out.add_participants();
@@ -1095,8 +1168,8 @@ absl::StatusOr<v1::ListParticipantsResponse> SchedulingDesk::ListParticipants(co
   return out;
 }
 
-absl::StatusOr<v1::ExportCalendarResponse> SchedulingDesk::ExportCalendar(const v1::ExportCalendarRequest& req,
-                                                                          const Caller& caller) {
+absl::StatusOr<v1::ExportCalendarResponse> SchedulingDesk::ExportCalendar(
+    const v1::ExportCalendarRequest& req, const Caller& caller) {
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kExportCalendar, m); !s.ok()) return s;
   SessionQuery q;
@@ -1118,13 +1191,15 @@ absl::StatusOr<v1::ExportCalendarResponse> SchedulingDesk::ExportCalendar(const 
   }
   auto sessions = store_.ListSessions(q);
   if (!sessions.ok()) return sessions.status();
-  std::vector<std::string> concerned =
-      q.by == SessionQuery::By::kInstitution ? std::vector<std::string>{q.id} : InstitutionsOf(*sessions);
+  std::vector<std::string> concerned = q.by == SessionQuery::By::kInstitution
+                                           ? std::vector<std::string>{q.id}
+                                           : InstitutionsOf(*sessions);
   auto grant = AuthorizeForInstitutions(caller, SchedulingRpc::kExportCalendar, m, concerned);
   if (!grant.ok()) return grant.status();
   std::vector<v1::Session> shown;
   for (auto& s : *sessions) {
-    if (!grant->only_institution_id.empty() && s.institution_id() != grant->only_institution_id) continue;
+    if (!grant->only_institution_id.empty() && s.institution_id() != grant->only_institution_id)
+      continue;
     shown.push_back(std::move(s));
   }
   auto catalog = store_.LoadCatalog(m);
@@ -1158,13 +1233,14 @@ absl::Status SchedulingDesk::OnReferralAccepted(const common::v1::Event& event,
                                                 const referral::v1::ReferralAccepted& accepted) {
   const std::string& m = event.municipality();
   Caller caller = ServiceCaller(m, event.correlation_id(), event.trace().traceparent());
-  if (accepted.referral_id().empty()) return Invalid("referral_id", "missing in the accepted event");
+  if (accepted.referral_id().empty())
+    return Invalid("referral_id", "missing in the accepted event");
   auto programs = store_.ListPrograms(m);
   if (!programs.ok()) return programs.status();
   std::string program_id;
   for (const auto& p : *programs) {
-    if (!accepted.preferred_program().empty() &&
-        (p.program_id() == accepted.preferred_program() || p.name() == accepted.preferred_program())) {
+    if (!accepted.preferred_program().empty() && (p.program_id() == accepted.preferred_program() ||
+                                                  p.name() == accepted.preferred_program())) {
       program_id = p.program_id();
     }
   }
@@ -1178,7 +1254,8 @@ absl::Status SchedulingDesk::OnReferralAccepted(const common::v1::Event& event,
         absl::StrCat("municipality ", m, " has no program '", accepted.preferred_program(),
                      "' and no default program: put one, then replay the dead letter"));
   }
-  auto placed = PlaceInProgram(m, program_id, accepted.referral_id(), accepted.citizen_id(), event.id(), caller);
+  auto placed = PlaceInProgram(m, program_id, accepted.referral_id(), accepted.citizen_id(),
+                               event.id(), caller);
   return placed.status();
 }
 
@@ -1193,8 +1270,8 @@ absl::Status SchedulingDesk::OnReferralWithdrawn(const common::v1::Event& event,
   if (p.enrollment) {
     auto cohort = store_.GetCohort(m, p.enrollment->cohort_id());
     if (!cohort.ok()) return cohort.status();
-    auto out = UnenrollReferral(m, p.enrollment->cohort_id(), withdrawn.referral_id(), "referral withdrawn",
-                                event.id(), caller);
+    auto out = UnenrollReferral(m, p.enrollment->cohort_id(), withdrawn.referral_id(),
+                                "referral withdrawn", event.id(), caller);
     if (out.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
     return out.status();
   }
@@ -1232,70 +1309,82 @@ absl::Status SchedulingDesk::StepCohort(const std::string& m, const std::string&
   return absl::AbortedError("the cohort kept changing");
 }
 
-absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string& cohort_id, const Caller& caller) {
-  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>&)
-                                      -> absl::StatusOr<std::optional<CohortTransition>> {
-    if (cohort.status() != v1::PLANNED) return std::nullopt;
-    CohortTransition t;
-    t.municipality = m;
-    t.cohort_id = cohort_id;
-    t.to = v1::OPEN;
-    t.allowed_from = {v1::PLANNED};
-    v1::CohortOpened e;
-    e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort.program_id());
-    t.events.push_back(Event(absl::StrCat(cohort_id, ":opened"), "cohort_opened", m, e, caller));
-    // Opening fills the free seats from the program's waitlist in the same step.
-    auto heads = WaitlistHeads(m, cohort, cohort.capacity() - cohort.enrolled_count(), caller);
-    if (!heads.ok()) return heads.status();
-    t.fill_from_waitlist = *std::move(heads);
-    return t;
-  });
+absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string& cohort_id,
+                                        const Caller& caller) {
+  return StepCohort(
+      m, cohort_id,
+      [&](const v1::Cohort& cohort,
+          const std::vector<v1::Enrollment>&) -> absl::StatusOr<std::optional<CohortTransition>> {
+        if (cohort.status() != v1::PLANNED) return std::nullopt;
+        CohortTransition t;
+        t.municipality = m;
+        t.cohort_id = cohort_id;
+        t.to = v1::OPEN;
+        t.allowed_from = {v1::PLANNED};
+        v1::CohortOpened e;
+        e.set_cohort_id(cohort_id);
+        e.set_program_id(cohort.program_id());
+        t.events.push_back(
+            Event(absl::StrCat(cohort_id, ":opened"), "cohort_opened", m, e, caller));
+        // Opening fills the free seats from the program's waitlist in the same step.
+        auto heads = WaitlistHeads(m, cohort, cohort.capacity() - cohort.enrolled_count(), caller);
+        if (!heads.ok()) return heads.status();
+        t.fill_from_waitlist = *std::move(heads);
+        return t;
+      });
 }
 
-absl::Status SchedulingDesk::StartCohort(const std::string& m, const std::string& cohort_id, const Caller& caller) {
-  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
-                                      -> absl::StatusOr<std::optional<CohortTransition>> {
-    if (cohort.status() != v1::PLANNED && cohort.status() != v1::OPEN) return std::nullopt;
-    v1::CohortStarted e;
-    e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort.program_id());
-    e.set_first_day(cohort.first_day());
-    for (const auto& en : enrolled) *e.add_participants() = en;
-    CohortTransition t;
-    t.municipality = m;
-    t.cohort_id = cohort_id;
-    t.to = v1::RUNNING;
-    t.allowed_from = {v1::PLANNED, v1::OPEN};
-    t.expected_version = cohort.version();  // the event lists the participants as read
-    t.events.push_back(Event(absl::StrCat(cohort_id, ":started"), "cohort_started", m, e, caller));
-    t.cancel_timer_ids = {OpenTimerId(cohort_id)};
-    return t;
-  });
+absl::Status SchedulingDesk::StartCohort(const std::string& m, const std::string& cohort_id,
+                                         const Caller& caller) {
+  return StepCohort(m, cohort_id,
+                    [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
+                        -> absl::StatusOr<std::optional<CohortTransition>> {
+                      if (cohort.status() != v1::PLANNED && cohort.status() != v1::OPEN)
+                        return std::nullopt;
+                      v1::CohortStarted e;
+                      e.set_cohort_id(cohort_id);
+                      e.set_program_id(cohort.program_id());
+                      e.set_first_day(cohort.first_day());
+                      for (const auto& en : enrolled) *e.add_participants() = en;
+                      CohortTransition t;
+                      t.municipality = m;
+                      t.cohort_id = cohort_id;
+                      t.to = v1::RUNNING;
+                      t.allowed_from = {v1::PLANNED, v1::OPEN};
+                      t.expected_version =
+                          cohort.version();  // the event lists the participants as read
+                      t.events.push_back(Event(absl::StrCat(cohort_id, ":started"),
+                                               "cohort_started", m, e, caller));
+                      t.cancel_timer_ids = {OpenTimerId(cohort_id)};
+                      return t;
+                    });
 }
 
 absl::Status SchedulingDesk::CompleteCohort(const std::string& m, const std::string& cohort_id,
                                             const Caller& caller) {
   // Started first, so participants hear "started" before "completed".
   if (auto s = StartCohort(m, cohort_id, caller); !s.ok()) return s;
-  return StepCohort(m, cohort_id, [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
-                                      -> absl::StatusOr<std::optional<CohortTransition>> {
-    if (cohort.status() != v1::RUNNING) return std::nullopt;  // completed or cancelled
-    v1::CohortCompleted e;
-    e.set_cohort_id(cohort_id);
-    e.set_program_id(cohort.program_id());
-    e.set_last_day(cohort.last_day());
-    e.set_sessions_held(cohort.session_count());
-    for (const auto& en : enrolled) *e.add_participants() = en;
-    CohortTransition t;
-    t.municipality = m;
-    t.cohort_id = cohort_id;
-    t.to = v1::COMPLETED;
-    t.allowed_from = {v1::RUNNING};
-    t.expected_version = cohort.version();
-    t.events.push_back(Event(absl::StrCat(cohort_id, ":completed"), "cohort_completed", m, e, caller));
-    return t;
-  });
+  return StepCohort(m, cohort_id,
+                    [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
+                        -> absl::StatusOr<std::optional<CohortTransition>> {
+                      if (cohort.status() != v1::RUNNING)
+                        return std::nullopt;  // completed or cancelled
+                      v1::CohortCompleted e;
+                      e.set_cohort_id(cohort_id);
+                      e.set_program_id(cohort.program_id());
+                      e.set_last_day(cohort.last_day());
+                      e.set_sessions_held(cohort.session_count());
+                      for (const auto& en : enrolled) *e.add_participants() = en;
+                      CohortTransition t;
+                      t.municipality = m;
+                      t.cohort_id = cohort_id;
+                      t.to = v1::COMPLETED;
+                      t.allowed_from = {v1::RUNNING};
+                      t.expected_version = cohort.version();
+                      t.events.push_back(Event(absl::StrCat(cohort_id, ":completed"),
+                                               "cohort_completed", m, e, caller));
+                      return t;
+                    });
 }
 
 absl::Status SchedulingDesk::OnTimer(const timer::Timer& timer) {
@@ -1313,7 +1402,8 @@ absl::Status SchedulingDesk::OnTimer(const timer::Timer& timer) {
     st = CompleteCohort(timer.municipality, cohort_id, caller);
   }
   // A cohort that no longer exists has nothing left to do.
-  if (st.code() == absl::StatusCode::kNotFound || st.code() == absl::StatusCode::kFailedPrecondition) {
+  if (st.code() == absl::StatusCode::kNotFound ||
+      st.code() == absl::StatusCode::kFailedPrecondition) {
     observe::Warn("lifecycle timer for a cohort that cannot move")
         .With("timer_id", timer.id)
         .With("reason", st.ToString());

@@ -54,47 +54,61 @@ class SchedulingDesk {
   SchedulingDesk(SchedulingStore& store, std::function<void()> on_outbox_write, Options options);
 
   // Catalog.
-  absl::StatusOr<v1::Institution> PutInstitution(const v1::PutInstitutionRequest& req, const Caller& caller);
-  absl::StatusOr<v1::ListInstitutionsResponse> ListInstitutions(const v1::ListInstitutionsRequest& req,
-                                                               const Caller& caller);
-  absl::StatusOr<v1::Instructor> PutInstructor(const v1::PutInstructorRequest& req, const Caller& caller);
+  absl::StatusOr<v1::Institution> PutInstitution(const v1::PutInstitutionRequest& req,
+                                                 const Caller& caller);
+  absl::StatusOr<v1::ListInstitutionsResponse> ListInstitutions(
+      const v1::ListInstitutionsRequest& req, const Caller& caller);
+  absl::StatusOr<v1::Instructor> PutInstructor(const v1::PutInstructorRequest& req,
+                                               const Caller& caller);
   absl::StatusOr<v1::ListInstructorsResponse> ListInstructors(const v1::ListInstructorsRequest& req,
-                                                             const Caller& caller);
-  absl::StatusOr<v1::MunicipalityCalendar> PutCalendar(const v1::PutCalendarRequest& req, const Caller& caller);
-  absl::StatusOr<v1::MunicipalityCalendar> GetCalendar(const v1::GetCalendarRequest& req, const Caller& caller);
-  absl::StatusOr<v1::ProgramTemplate> PutProgram(const v1::PutProgramRequest& req, const Caller& caller);
-  absl::StatusOr<v1::ListProgramsResponse> ListPrograms(const v1::ListProgramsRequest& req,
+                                                              const Caller& caller);
+  absl::StatusOr<v1::MunicipalityCalendar> PutCalendar(const v1::PutCalendarRequest& req,
                                                        const Caller& caller);
+  absl::StatusOr<v1::MunicipalityCalendar> GetCalendar(const v1::GetCalendarRequest& req,
+                                                       const Caller& caller);
+  absl::StatusOr<v1::ProgramTemplate> PutProgram(const v1::PutProgramRequest& req,
+                                                 const Caller& caller);
+  absl::StatusOr<v1::ListProgramsResponse> ListPrograms(const v1::ListProgramsRequest& req,
+                                                        const Caller& caller);
 
   // Planning and cohorts.
-  absl::StatusOr<v1::PlanCohortResponse> PlanCohort(const v1::PlanCohortRequest& req, const Caller& caller);
+  absl::StatusOr<v1::PlanCohortResponse> PlanCohort(const v1::PlanCohortRequest& req,
+                                                    const Caller& caller);
   absl::StatusOr<v1::CreateCohortResponse> CreateCohort(const v1::CreateCohortRequest& req,
                                                         const Caller& caller);
   absl::StatusOr<v1::Cohort> GetCohort(const v1::GetCohortRequest& req, const Caller& caller);
-  absl::StatusOr<v1::ListCohortsResponse> ListCohorts(const v1::ListCohortsRequest& req, const Caller& caller);
+  absl::StatusOr<v1::ListCohortsResponse> ListCohorts(const v1::ListCohortsRequest& req,
+                                                      const Caller& caller);
   absl::StatusOr<v1::Cohort> CancelCohort(const v1::CancelCohortRequest& req, const Caller& caller);
 
   // Sessions and repair.
   absl::StatusOr<v1::ListSessionsResponse> ListSessions(const v1::ListSessionsRequest& req,
                                                         const Caller& caller);
-  absl::StatusOr<v1::Session> RescheduleSession(const v1::RescheduleSessionRequest& req, const Caller& caller);
-  absl::StatusOr<v1::Session> CancelSession(const v1::CancelSessionRequest& req, const Caller& caller);
-  absl::StatusOr<v1::RepairResponse> CloseVenue(const v1::CloseVenueRequest& req, const Caller& caller);
-  absl::StatusOr<v1::RepairResponse> AddInstructorAbsence(const v1::AddInstructorAbsenceRequest& req,
-                                                          const Caller& caller);
+  absl::StatusOr<v1::Session> RescheduleSession(const v1::RescheduleSessionRequest& req,
+                                                const Caller& caller);
+  absl::StatusOr<v1::Session> CancelSession(const v1::CancelSessionRequest& req,
+                                            const Caller& caller);
+  absl::StatusOr<v1::RepairResponse> CloseVenue(const v1::CloseVenueRequest& req,
+                                                const Caller& caller);
+  absl::StatusOr<v1::RepairResponse> AddInstructorAbsence(
+      const v1::AddInstructorAbsenceRequest& req, const Caller& caller);
 
   // Enrolment.
   absl::StatusOr<v1::EnrollResponse> Enroll(const v1::EnrollRequest& req, const Caller& caller);
-  absl::StatusOr<v1::UnenrollResponse> Unenroll(const v1::UnenrollRequest& req, const Caller& caller);
-  absl::StatusOr<v1::GetWaitlistResponse> GetWaitlist(const v1::GetWaitlistRequest& req, const Caller& caller);
-  absl::StatusOr<v1::ListParticipantsResponse> ListParticipants(const v1::ListParticipantsRequest& req,
-                                                                const Caller& caller);
+  absl::StatusOr<v1::UnenrollResponse> Unenroll(const v1::UnenrollRequest& req,
+                                                const Caller& caller);
+  absl::StatusOr<v1::GetWaitlistResponse> GetWaitlist(const v1::GetWaitlistRequest& req,
+                                                      const Caller& caller);
+  absl::StatusOr<v1::ListParticipantsResponse> ListParticipants(
+      const v1::ListParticipantsRequest& req, const Caller& caller);
   absl::StatusOr<v1::ExportCalendarResponse> ExportCalendar(const v1::ExportCalendarRequest& req,
                                                             const Caller& caller);
 
-  // Referral events (the service's own identity). NOT_FOUND / INVALID_ARGUMENT / FAILED_PRECONDITION
-  // mean the event can never be applied (a dead letter); UNAVAILABLE / ABORTED are retries.
-  absl::Status OnReferralAccepted(const common::v1::Event& event, const referral::v1::ReferralAccepted& accepted);
+  // Referral events (the service's own identity). NOT_FOUND / INVALID_ARGUMENT /
+  // FAILED_PRECONDITION mean the event can never be applied (a dead letter); UNAVAILABLE / ABORTED
+  // are retries.
+  absl::Status OnReferralAccepted(const common::v1::Event& event,
+                                  const referral::v1::ReferralAccepted& accepted);
   absl::Status OnReferralWithdrawn(const common::v1::Event& event,
                                    const referral::v1::ReferralWithdrawn& withdrawn);
 
@@ -104,25 +118,29 @@ class SchedulingDesk {
  private:
   struct PlanningInput;
   absl::StatusOr<PlanningInput> LoadPlanningInput(const std::string& municipality,
-                                                  const std::string& program_id, absl::CivilDay from,
-                                                  absl::CivilDay to, const std::string& skip_cohort);
-  absl::StatusOr<v1::RepairResponse> RepairAffected(const std::string& municipality, SessionQuery::By by,
-                                                    const std::string& id, absl::CivilDay from,
-                                                    absl::CivilDay to, const std::string& reason,
+                                                  const std::string& program_id,
+                                                  absl::CivilDay from, absl::CivilDay to,
+                                                  const std::string& skip_cohort);
+  absl::StatusOr<v1::RepairResponse> RepairAffected(const std::string& municipality,
+                                                    SessionQuery::By by, const std::string& id,
+                                                    absl::CivilDay from, absl::CivilDay to,
+                                                    const std::string& reason,
                                                     const Caller& caller);
   absl::StatusOr<v1::RepairResponse> RepairCohorts(const std::string& municipality,
                                                    const std::vector<std::string>& cohort_ids,
                                                    absl::CivilDay from, absl::CivilDay to,
                                                    const std::string& reason, const Caller& caller);
-  absl::StatusOr<v1::Session> ChangeSession(const std::string& municipality, const std::string& session_id,
-                                            int64_t expected_version, const Caller& caller,
-                                            const std::function<absl::StatusOr<v1::Session>(
-                                                const v1::Session& current, const v1::Cohort& cohort)>& change);
+  absl::StatusOr<v1::Session> ChangeSession(
+      const std::string& municipality, const std::string& session_id, int64_t expected_version,
+      const Caller& caller,
+      const std::function<absl::StatusOr<v1::Session>(const v1::Session& current,
+                                                      const v1::Cohort& cohort)>& change);
   // One lifecycle step: `build` decides it from the cohort and its participants as read
   // (nullopt: nothing to do); retried when the cohort changed meanwhile.
   using CohortStep = std::function<absl::StatusOr<std::optional<CohortTransition>>(
       const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)>;
-  absl::Status StepCohort(const std::string& municipality, const std::string& cohort_id, const CohortStep& build);
+  absl::Status StepCohort(const std::string& municipality, const std::string& cohort_id,
+                          const CohortStep& build);
   absl::Status OpenCohort(const std::string& municipality, const std::string& cohort_id,
                           const Caller& caller);
   absl::Status StartCohort(const std::string& municipality, const std::string& cohort_id,
@@ -133,12 +151,11 @@ class SchedulingDesk {
                                                     const std::string& program_id,
                                                     const std::string& referral_id,
                                                     const std::string& citizen_id,
-                                                    const std::string& trigger_id, const Caller& caller);
-  absl::StatusOr<v1::UnenrollResponse> UnenrollReferral(const std::string& municipality,
-                                                        const std::string& cohort_id,
-                                                        const std::string& referral_id,
-                                                        const std::string& reason,
-                                                        const std::string& trigger_id, const Caller& caller);
+                                                    const std::string& trigger_id,
+                                                    const Caller& caller);
+  absl::StatusOr<v1::UnenrollResponse> UnenrollReferral(
+      const std::string& municipality, const std::string& cohort_id, const std::string& referral_id,
+      const std::string& reason, const std::string& trigger_id, const Caller& caller);
   absl::StatusOr<std::vector<WaitlistSeat>> WaitlistHeads(const std::string& municipality,
                                                           const v1::Cohort& cohort, int count,
                                                           const Caller& caller);

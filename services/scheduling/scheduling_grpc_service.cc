@@ -4,142 +4,178 @@
 
 namespace kpr::scheduling {
 
-grpc::Status SchedulingGrpcService::PutInstitution(grpc::ServerContext* context, const v1::PutInstitutionRequest* request,
-                                           v1::Institution* response) {
-  return host::ServeInto("PutInstitution", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.PutInstitution(*request, caller); });
+grpc::Status SchedulingGrpcService::PutInstitution(grpc::ServerContext* context,
+                                                   const v1::PutInstitutionRequest* request,
+                                                   v1::Institution* response) {
+  return host::ServeInto("PutInstitution", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.PutInstitution(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::ListInstitutions(grpc::ServerContext* context, const v1::ListInstitutionsRequest* request,
-                                           v1::ListInstitutionsResponse* response) {
-  return host::ServeInto("ListInstitutions", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListInstitutions(*request, caller); });
+grpc::Status SchedulingGrpcService::ListInstitutions(grpc::ServerContext* context,
+                                                     const v1::ListInstitutionsRequest* request,
+                                                     v1::ListInstitutionsResponse* response) {
+  return host::ServeInto(
+      "ListInstitutions", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.ListInstitutions(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::PutInstructor(grpc::ServerContext* context, const v1::PutInstructorRequest* request,
-                                           v1::Instructor* response) {
-  return host::ServeInto("PutInstructor", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.PutInstructor(*request, caller); });
+grpc::Status SchedulingGrpcService::PutInstructor(grpc::ServerContext* context,
+                                                  const v1::PutInstructorRequest* request,
+                                                  v1::Instructor* response) {
+  return host::ServeInto("PutInstructor", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.PutInstructor(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::ListInstructors(grpc::ServerContext* context, const v1::ListInstructorsRequest* request,
-                                           v1::ListInstructorsResponse* response) {
-  return host::ServeInto("ListInstructors", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListInstructors(*request, caller); });
+grpc::Status SchedulingGrpcService::ListInstructors(grpc::ServerContext* context,
+                                                    const v1::ListInstructorsRequest* request,
+                                                    v1::ListInstructorsResponse* response) {
+  return host::ServeInto(
+      "ListInstructors", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.ListInstructors(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::PutCalendar(grpc::ServerContext* context, const v1::PutCalendarRequest* request,
-                                           v1::MunicipalityCalendar* response) {
+grpc::Status SchedulingGrpcService::PutCalendar(grpc::ServerContext* context,
+                                                const v1::PutCalendarRequest* request,
+                                                v1::MunicipalityCalendar* response) {
   return host::ServeInto("PutCalendar", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.PutCalendar(*request, caller); });
+                         [&](const Caller& caller) { return desk_.PutCalendar(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::GetCalendar(grpc::ServerContext* context, const v1::GetCalendarRequest* request,
-                                           v1::MunicipalityCalendar* response) {
+grpc::Status SchedulingGrpcService::GetCalendar(grpc::ServerContext* context,
+                                                const v1::GetCalendarRequest* request,
+                                                v1::MunicipalityCalendar* response) {
   return host::ServeInto("GetCalendar", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.GetCalendar(*request, caller); });
+                         [&](const Caller& caller) { return desk_.GetCalendar(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::PutProgram(grpc::ServerContext* context, const v1::PutProgramRequest* request,
-                                           v1::ProgramTemplate* response) {
+grpc::Status SchedulingGrpcService::PutProgram(grpc::ServerContext* context,
+                                               const v1::PutProgramRequest* request,
+                                               v1::ProgramTemplate* response) {
   return host::ServeInto("PutProgram", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.PutProgram(*request, caller); });
+                         [&](const Caller& caller) { return desk_.PutProgram(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::ListPrograms(grpc::ServerContext* context, const v1::ListProgramsRequest* request,
-                                           v1::ListProgramsResponse* response) {
-  return host::ServeInto("ListPrograms", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListPrograms(*request, caller); });
+grpc::Status SchedulingGrpcService::ListPrograms(grpc::ServerContext* context,
+                                                 const v1::ListProgramsRequest* request,
+                                                 v1::ListProgramsResponse* response) {
+  return host::ServeInto("ListPrograms", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.ListPrograms(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::PlanCohort(grpc::ServerContext* context, const v1::PlanCohortRequest* request,
-                                           v1::PlanCohortResponse* response) {
+grpc::Status SchedulingGrpcService::PlanCohort(grpc::ServerContext* context,
+                                               const v1::PlanCohortRequest* request,
+                                               v1::PlanCohortResponse* response) {
   return host::ServeInto("PlanCohort", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.PlanCohort(*request, caller); });
+                         [&](const Caller& caller) { return desk_.PlanCohort(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::CreateCohort(grpc::ServerContext* context, const v1::CreateCohortRequest* request,
-                                           v1::CreateCohortResponse* response) {
-  return host::ServeInto("CreateCohort", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.CreateCohort(*request, caller); });
+grpc::Status SchedulingGrpcService::CreateCohort(grpc::ServerContext* context,
+                                                 const v1::CreateCohortRequest* request,
+                                                 v1::CreateCohortResponse* response) {
+  return host::ServeInto("CreateCohort", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.CreateCohort(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::GetCohort(grpc::ServerContext* context, const v1::GetCohortRequest* request,
-                                           v1::Cohort* response) {
+grpc::Status SchedulingGrpcService::GetCohort(grpc::ServerContext* context,
+                                              const v1::GetCohortRequest* request,
+                                              v1::Cohort* response) {
   return host::ServeInto("GetCohort", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.GetCohort(*request, caller); });
+                         [&](const Caller& caller) { return desk_.GetCohort(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::ListCohorts(grpc::ServerContext* context, const v1::ListCohortsRequest* request,
-                                           v1::ListCohortsResponse* response) {
+grpc::Status SchedulingGrpcService::ListCohorts(grpc::ServerContext* context,
+                                                const v1::ListCohortsRequest* request,
+                                                v1::ListCohortsResponse* response) {
   return host::ServeInto("ListCohorts", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListCohorts(*request, caller); });
+                         [&](const Caller& caller) { return desk_.ListCohorts(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::CancelCohort(grpc::ServerContext* context, const v1::CancelCohortRequest* request,
-                                           v1::Cohort* response) {
-  return host::ServeInto("CancelCohort", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.CancelCohort(*request, caller); });
+grpc::Status SchedulingGrpcService::CancelCohort(grpc::ServerContext* context,
+                                                 const v1::CancelCohortRequest* request,
+                                                 v1::Cohort* response) {
+  return host::ServeInto("CancelCohort", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.CancelCohort(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
-                                           v1::ListSessionsResponse* response) {
-  return host::ServeInto("ListSessions", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListSessions(*request, caller); });
+grpc::Status SchedulingGrpcService::ListSessions(grpc::ServerContext* context,
+                                                 const v1::ListSessionsRequest* request,
+                                                 v1::ListSessionsResponse* response) {
+  return host::ServeInto("ListSessions", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.ListSessions(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::RescheduleSession(grpc::ServerContext* context, const v1::RescheduleSessionRequest* request,
-                                           v1::Session* response) {
-  return host::ServeInto("RescheduleSession", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.RescheduleSession(*request, caller); });
+grpc::Status SchedulingGrpcService::RescheduleSession(grpc::ServerContext* context,
+                                                      const v1::RescheduleSessionRequest* request,
+                                                      v1::Session* response) {
+  return host::ServeInto(
+      "RescheduleSession", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.RescheduleSession(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::CancelSession(grpc::ServerContext* context, const v1::CancelSessionRequest* request,
-                                           v1::Session* response) {
-  return host::ServeInto("CancelSession", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.CancelSession(*request, caller); });
+grpc::Status SchedulingGrpcService::CancelSession(grpc::ServerContext* context,
+                                                  const v1::CancelSessionRequest* request,
+                                                  v1::Session* response) {
+  return host::ServeInto("CancelSession", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.CancelSession(*request, caller);
+  });
 }
 
-grpc::Status SchedulingGrpcService::CloseVenue(grpc::ServerContext* context, const v1::CloseVenueRequest* request,
-                                           v1::RepairResponse* response) {
+grpc::Status SchedulingGrpcService::CloseVenue(grpc::ServerContext* context,
+                                               const v1::CloseVenueRequest* request,
+                                               v1::RepairResponse* response) {
   return host::ServeInto("CloseVenue", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.CloseVenue(*request, caller); });
+                         [&](const Caller& caller) { return desk_.CloseVenue(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::AddInstructorAbsence(grpc::ServerContext* context, const v1::AddInstructorAbsenceRequest* request,
-                                           v1::RepairResponse* response) {
-  return host::ServeInto("AddInstructorAbsence", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.AddInstructorAbsence(*request, caller); });
+grpc::Status SchedulingGrpcService::AddInstructorAbsence(
+    grpc::ServerContext* context, const v1::AddInstructorAbsenceRequest* request,
+    v1::RepairResponse* response) {
+  return host::ServeInto(
+      "AddInstructorAbsence", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.AddInstructorAbsence(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::Enroll(grpc::ServerContext* context, const v1::EnrollRequest* request,
+grpc::Status SchedulingGrpcService::Enroll(grpc::ServerContext* context,
+                                           const v1::EnrollRequest* request,
                                            v1::EnrollResponse* response) {
   return host::ServeInto("Enroll", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.Enroll(*request, caller); });
+                         [&](const Caller& caller) { return desk_.Enroll(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::Unenroll(grpc::ServerContext* context, const v1::UnenrollRequest* request,
-                                           v1::UnenrollResponse* response) {
+grpc::Status SchedulingGrpcService::Unenroll(grpc::ServerContext* context,
+                                             const v1::UnenrollRequest* request,
+                                             v1::UnenrollResponse* response) {
   return host::ServeInto("Unenroll", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.Unenroll(*request, caller); });
+                         [&](const Caller& caller) { return desk_.Unenroll(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::GetWaitlist(grpc::ServerContext* context, const v1::GetWaitlistRequest* request,
-                                           v1::GetWaitlistResponse* response) {
+grpc::Status SchedulingGrpcService::GetWaitlist(grpc::ServerContext* context,
+                                                const v1::GetWaitlistRequest* request,
+                                                v1::GetWaitlistResponse* response) {
   return host::ServeInto("GetWaitlist", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.GetWaitlist(*request, caller); });
+                         [&](const Caller& caller) { return desk_.GetWaitlist(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::ListParticipants(grpc::ServerContext* context, const v1::ListParticipantsRequest* request,
-                                           v1::ListParticipantsResponse* response) {
-  return host::ServeInto("ListParticipants", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ListParticipants(*request, caller); });
+grpc::Status SchedulingGrpcService::ListParticipants(grpc::ServerContext* context,
+                                                     const v1::ListParticipantsRequest* request,
+                                                     v1::ListParticipantsResponse* response) {
+  return host::ServeInto(
+      "ListParticipants", context, verifier_, response,
+      [&](const Caller& caller) { return desk_.ListParticipants(*request, caller); });
 }
 
-grpc::Status SchedulingGrpcService::ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
-                                           v1::ExportCalendarResponse* response) {
-  return host::ServeInto("ExportCalendar", context, verifier_, response,
-               [&](const Caller& caller) { return desk_.ExportCalendar(*request, caller); });
+grpc::Status SchedulingGrpcService::ExportCalendar(grpc::ServerContext* context,
+                                                   const v1::ExportCalendarRequest* request,
+                                                   v1::ExportCalendarResponse* response) {
+  return host::ServeInto("ExportCalendar", context, verifier_, response, [&](const Caller& caller) {
+    return desk_.ExportCalendar(*request, caller);
+  });
 }
 
 }  // namespace kpr::scheduling

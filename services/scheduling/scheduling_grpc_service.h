@@ -15,52 +15,59 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
   SchedulingGrpcService(SchedulingDesk& desk, const rpc::JwtVerifier& verifier)
       : desk_(desk), verifier_(verifier) {}
 
-  grpc::Status PutInstitution(grpc::ServerContext* context, const v1::PutInstitutionRequest* request,
-      v1::Institution* response) override;
-  grpc::Status ListInstitutions(grpc::ServerContext* context, const v1::ListInstitutionsRequest* request,
-      v1::ListInstitutionsResponse* response) override;
+  grpc::Status PutInstitution(grpc::ServerContext* context,
+                              const v1::PutInstitutionRequest* request,
+                              v1::Institution* response) override;
+  grpc::Status ListInstitutions(grpc::ServerContext* context,
+                                const v1::ListInstitutionsRequest* request,
+                                v1::ListInstitutionsResponse* response) override;
   grpc::Status PutInstructor(grpc::ServerContext* context, const v1::PutInstructorRequest* request,
-      v1::Instructor* response) override;
-  grpc::Status ListInstructors(grpc::ServerContext* context, const v1::ListInstructorsRequest* request,
-      v1::ListInstructorsResponse* response) override;
+                             v1::Instructor* response) override;
+  grpc::Status ListInstructors(grpc::ServerContext* context,
+                               const v1::ListInstructorsRequest* request,
+                               v1::ListInstructorsResponse* response) override;
   grpc::Status PutCalendar(grpc::ServerContext* context, const v1::PutCalendarRequest* request,
-      v1::MunicipalityCalendar* response) override;
+                           v1::MunicipalityCalendar* response) override;
   grpc::Status GetCalendar(grpc::ServerContext* context, const v1::GetCalendarRequest* request,
-      v1::MunicipalityCalendar* response) override;
+                           v1::MunicipalityCalendar* response) override;
   grpc::Status PutProgram(grpc::ServerContext* context, const v1::PutProgramRequest* request,
-      v1::ProgramTemplate* response) override;
+                          v1::ProgramTemplate* response) override;
   grpc::Status ListPrograms(grpc::ServerContext* context, const v1::ListProgramsRequest* request,
-      v1::ListProgramsResponse* response) override;
+                            v1::ListProgramsResponse* response) override;
   grpc::Status PlanCohort(grpc::ServerContext* context, const v1::PlanCohortRequest* request,
-      v1::PlanCohortResponse* response) override;
+                          v1::PlanCohortResponse* response) override;
   grpc::Status CreateCohort(grpc::ServerContext* context, const v1::CreateCohortRequest* request,
-      v1::CreateCohortResponse* response) override;
+                            v1::CreateCohortResponse* response) override;
   grpc::Status GetCohort(grpc::ServerContext* context, const v1::GetCohortRequest* request,
-      v1::Cohort* response) override;
+                         v1::Cohort* response) override;
   grpc::Status ListCohorts(grpc::ServerContext* context, const v1::ListCohortsRequest* request,
-      v1::ListCohortsResponse* response) override;
+                           v1::ListCohortsResponse* response) override;
   grpc::Status CancelCohort(grpc::ServerContext* context, const v1::CancelCohortRequest* request,
-      v1::Cohort* response) override;
+                            v1::Cohort* response) override;
   grpc::Status ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
-      v1::ListSessionsResponse* response) override;
-  grpc::Status RescheduleSession(grpc::ServerContext* context, const v1::RescheduleSessionRequest* request,
-      v1::Session* response) override;
+                            v1::ListSessionsResponse* response) override;
+  grpc::Status RescheduleSession(grpc::ServerContext* context,
+                                 const v1::RescheduleSessionRequest* request,
+                                 v1::Session* response) override;
   grpc::Status CancelSession(grpc::ServerContext* context, const v1::CancelSessionRequest* request,
-      v1::Session* response) override;
+                             v1::Session* response) override;
   grpc::Status CloseVenue(grpc::ServerContext* context, const v1::CloseVenueRequest* request,
-      v1::RepairResponse* response) override;
-  grpc::Status AddInstructorAbsence(grpc::ServerContext* context, const v1::AddInstructorAbsenceRequest* request,
-      v1::RepairResponse* response) override;
+                          v1::RepairResponse* response) override;
+  grpc::Status AddInstructorAbsence(grpc::ServerContext* context,
+                                    const v1::AddInstructorAbsenceRequest* request,
+                                    v1::RepairResponse* response) override;
   grpc::Status Enroll(grpc::ServerContext* context, const v1::EnrollRequest* request,
-      v1::EnrollResponse* response) override;
+                      v1::EnrollResponse* response) override;
   grpc::Status Unenroll(grpc::ServerContext* context, const v1::UnenrollRequest* request,
-      v1::UnenrollResponse* response) override;
+                        v1::UnenrollResponse* response) override;
   grpc::Status GetWaitlist(grpc::ServerContext* context, const v1::GetWaitlistRequest* request,
-      v1::GetWaitlistResponse* response) override;
-  grpc::Status ListParticipants(grpc::ServerContext* context, const v1::ListParticipantsRequest* request,
-      v1::ListParticipantsResponse* response) override;
-  grpc::Status ExportCalendar(grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
-      v1::ExportCalendarResponse* response) override;
+                           v1::GetWaitlistResponse* response) override;
+  grpc::Status ListParticipants(grpc::ServerContext* context,
+                                const v1::ListParticipantsRequest* request,
+                                v1::ListParticipantsResponse* response) override;
+  grpc::Status ExportCalendar(grpc::ServerContext* context,
+                              const v1::ExportCalendarRequest* request,
+                              v1::ExportCalendarResponse* response) override;
 
  private:
   SchedulingDesk& desk_;

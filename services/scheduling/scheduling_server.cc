@@ -2,10 +2,11 @@
 
 namespace kpr::scheduling {
 
-absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(const rpc::ServiceConfig& config,
-                                                                         Options options) {
+absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
+    const rpc::ServiceConfig& config, Options options) {
   std::unique_ptr<SchedulingServer> s(new SchedulingServer());
-  auto host = host::ServiceHost::Create(config, {"scheduling", "kpr.scheduling.v1.SchedulingService"});
+  auto host =
+      host::ServiceHost::Create(config, {"scheduling", "kpr.scheduling.v1.SchedulingService"});
   if (!host.ok()) return host.status();
   s->host_ = *std::move(host);
   host::ServiceHost& h = *s->host_;
@@ -18,12 +19,14 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(const 
     if (!secret.ok()) return secret.status();
     s->names_ = std::make_unique<ParticipantNames>(options.referral_addr, *std::move(secret));
     ParticipantNames* names = s->names_.get();
-    desk_options.first_names = [names](const std::string& m, const std::string& referral_id, const Caller& caller) {
+    desk_options.first_names = [names](const std::string& m, const std::string& referral_id,
+                                       const Caller& caller) {
       return names->FirstName(m, referral_id, caller);
     };
   }
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->desk_ = std::make_unique<SchedulingDesk>(*s->store_, [&relay] { relay.Notify(); }, desk_options);
+  s->desk_ = std::make_unique<SchedulingDesk>(
+      *s->store_, [&relay] { relay.Notify(); }, desk_options);
   s->referral_events_ = std::make_unique<ReferralEventsHandler>(*s->desk_);
   s->grpc_service_ = std::make_unique<SchedulingGrpcService>(*s->desk_, h.verifier());
 
@@ -35,13 +38,16 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(const 
   referrals.max_batch = 64;
   referrals.workers = 1;  // stream order: a withdrawal never overtakes its acceptance
   ReferralEventsHandler* handler = s->referral_events_.get();
-  h.AddConsumer(referrals, [handler](const std::vector<bus::Delivery>& batch) { return handler->Handle(batch); });
+  h.AddConsumer(referrals, [handler](const std::vector<bus::Delivery>& batch) {
+    return handler->Handle(batch);
+  });
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
   SchedulingDesk* desk = s->desk_.get();
   s->timers_ = std::make_unique<timer::TimerWorker>(
-      h.pool(), kSchedulingService, [desk](const timer::Timer& t) { return desk->OnTimer(t); }, timer_options);
+      h.pool(), kSchedulingService, [desk](const timer::Timer& t) { return desk->OnTimer(t); },
+      timer_options);
   timer::TimerWorker* timers = s->timers_.get();
   h.AddWorker([timers] { timers->Start(); }, [timers] { timers->Stop(); });
 

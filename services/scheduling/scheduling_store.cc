@@ -16,7 +16,7 @@ namespace {
 
 using store::RedisReply;
 
-constexpr size_t kCohortRow = 9;   // see scheduling_store_lua.cc
+constexpr size_t kCohortRow = 9;  // see scheduling_store_lua.cc
 constexpr size_t kSessionRow = 4;
 constexpr int kListScanLimit = 5000;
 
@@ -50,7 +50,10 @@ int64_t DayNumber(absl::CivilDay d) { return d - absl::CivilDay(1970, 1, 1); }
 google::protobuf::Timestamp ToTimestamp(int64_t unix_micros) {
   google::protobuf::Timestamp ts;
   int64_t s = unix_micros / 1000000, us = unix_micros % 1000000;
-  if (us < 0) { s -= 1; us += 1000000; }
+  if (us < 0) {
+    s -= 1;
+    us += 1000000;
+  }
   ts.set_seconds(s);
   ts.set_nanos(static_cast<int32_t>(us * 1000));
   return ts;
@@ -296,9 +299,9 @@ absl::StatusOr<T> PutEntity(store::RedisPool& pool, absl::string_view m, absl::s
   T copy = entity;
   copy.set_version(0);
   std::string p = Prefix(m);
-  auto reply = pool.Eval(lua::CatalogPut(), {absl::StrCat(p, kind), absl::StrCat(p, kind, ":v")},
-                         {std::string(id), std::to_string(expected_version),
-                          copy.SerializeAsString()});
+  auto reply =
+      pool.Eval(lua::CatalogPut(), {absl::StrCat(p, kind), absl::StrCat(p, kind, ":v")},
+                {std::string(id), std::to_string(expected_version), copy.SerializeAsString()});
   if (!reply.ok()) return reply.status();
   if (Code(*reply) != "ok") return ScriptError(*reply, "scheduling_catalog_put");
   copy.set_version(Int(reply->element(1)));
@@ -315,7 +318,8 @@ absl::StatusOr<std::vector<T>> DecodeEntities(const RedisReply& pbs, const Redis
   std::vector<std::pair<std::string, T>> rows;
   for (size_t i = 0; i + 1 < pbs.size(); i += 2) {
     T t;
-    if (!Parse(t, pbs.element(i + 1))) return absl::DataLossError("a catalog entry does not decode");
+    if (!Parse(t, pbs.element(i + 1)))
+      return absl::DataLossError("a catalog entry does not decode");
     std::string id = pbs.element(i).string();
     auto it = v.find(id);
     t.set_version(it == v.end() ? 0 : it->second);
@@ -334,8 +338,8 @@ absl::StatusOr<std::vector<T>> ListEntities(store::RedisPool& pool, absl::string
                                             absl::string_view kind) {
   if (auto s = CheckMunicipality(m); !s.ok()) return s;
   std::string p = Prefix(m);
-  auto replies = pool.Pipeline(
-      {{"HGETALL", absl::StrCat(p, kind)}, {"HGETALL", absl::StrCat(p, kind, ":v")}});
+  auto replies =
+      pool.Pipeline({{"HGETALL", absl::StrCat(p, kind)}, {"HGETALL", absl::StrCat(p, kind, ":v")}});
   if (!replies.ok()) return replies.status();
   return DecodeEntities<T>((*replies)[0], (*replies)[1]);
 }
@@ -387,8 +391,8 @@ absl::Status SchedulingStore::Register(absl::string_view municipality) {
 
 absl::StatusOr<v1::Institution> SchedulingStore::PutInstitution(const v1::Institution& institution,
                                                                 int64_t expected_version) {
-  return PutEntity(pool_, institution.municipality(), kInstitutions,
-                   institution.institution_id(), institution, expected_version);
+  return PutEntity(pool_, institution.municipality(), kInstitutions, institution.institution_id(),
+                   institution, expected_version);
 }
 
 absl::StatusOr<std::vector<v1::Institution>> SchedulingStore::ListInstitutions(
@@ -562,8 +566,8 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
     return result;
   }
   if (code != "ok" && code != "dupreq") return ScriptError(*reply, "scheduling_commit");
-  result.outcome = code == "ok" ? CommitResult::Outcome::kCreated
-                                : CommitResult::Outcome::kAlreadyCommitted;
+  result.outcome =
+      code == "ok" ? CommitResult::Outcome::kCreated : CommitResult::Outcome::kAlreadyCommitted;
   auto cohort = DecodeCohort(*reply, 1);
   if (!cohort.ok()) return cohort.status();
   result.cohort = *std::move(cohort);
@@ -582,8 +586,7 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
 absl::StatusOr<v1::Cohort> SchedulingStore::GetCohort(absl::string_view municipality,
                                                       absl::string_view cohort_id) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply =
-      pool_.Eval(lua::GetCohorts(), {}, {Prefix(municipality), std::string(cohort_id)});
+  auto reply = pool_.Eval(lua::GetCohorts(), {}, {Prefix(municipality), std::string(cohort_id)});
   if (!reply.ok()) return reply.status();
   if (reply->size() < 1 || reply->element(0).str() != "1") {
     return absl::NotFoundError(absl::StrCat("cohort ", cohort_id));
@@ -610,10 +613,10 @@ absl::StatusOr<CohortPage> SchedulingStore::ListCohorts(const CohortQuery& q) {
                                  : absl::StrCat("cohorts:p:", q.program_id);
   }
   int size = q.page_size <= 0 ? 100 : std::min(q.page_size, 500);
-  auto reply = pool_.Eval(lua::ListCohorts(), {},
-                          {Prefix(q.municipality), index, std::to_string(q.status),
-                           std::to_string(size), cursor_score, cursor_id,
-                           q.descending ? "1" : "0", std::to_string(kListScanLimit)});
+  auto reply = pool_.Eval(
+      lua::ListCohorts(), {},
+      {Prefix(q.municipality), index, std::to_string(q.status), std::to_string(size), cursor_score,
+       cursor_id, q.descending ? "1" : "0", std::to_string(kListScanLimit)});
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->size() != 2) {
     return absl::InternalError("scheduling_list_cohorts: unexpected reply");
@@ -632,8 +635,7 @@ absl::StatusOr<CohortPage> SchedulingStore::ListCohorts(const CohortQuery& q) {
 absl::StatusOr<v1::Session> SchedulingStore::GetSession(absl::string_view municipality,
                                                         absl::string_view session_id) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply =
-      pool_.Eval(lua::GetSessions(), {}, {Prefix(municipality), std::string(session_id)});
+  auto reply = pool_.Eval(lua::GetSessions(), {}, {Prefix(municipality), std::string(session_id)});
   if (!reply.ok()) return reply.status();
   if (reply->size() < 1 || reply->element(0).str() != "1") {
     return absl::NotFoundError(absl::StrCat("session ", session_id));
@@ -655,9 +657,15 @@ absl::StatusOr<std::vector<v1::Session>> SchedulingStore::ListSessions(const Ses
   if (q.from > q.to) return absl::InvalidArgumentError("ListSessions: from after to");
   std::string index;
   switch (q.by) {
-    case SessionQuery::By::kInstitution: index = absl::StrCat("sn:", q.id); break;
-    case SessionQuery::By::kVenue: index = absl::StrCat("sv:", q.id); break;
-    default: index = absl::StrCat("si:", q.id); break;
+    case SessionQuery::By::kInstitution:
+      index = absl::StrCat("sn:", q.id);
+      break;
+    case SessionQuery::By::kVenue:
+      index = absl::StrCat("sv:", q.id);
+      break;
+    default:
+      index = absl::StrCat("si:", q.id);
+      break;
   }
   auto reply = pool_.Eval(lua::RangeSessions(), {},
                           {p, index, std::to_string(DayNumber(q.from) * 1440),
@@ -824,13 +832,13 @@ absl::StatusOr<TransitionResult> SchedulingStore::CancelCohort(const CohortCance
   return result;
 }
 
-// ---- Enrolment ------------------------------------------------------------------------------------
+// ---- Enrolment
+// ------------------------------------------------------------------------------------
 
 namespace {
 
 // Replies of the enroll and place scripts.
-absl::StatusOr<EnrollResult> DecodeEnrollReply(const RedisReply& r,
-                                                      absl::string_view script) {
+absl::StatusOr<EnrollResult> DecodeEnrollReply(const RedisReply& r, absl::string_view script) {
   std::string code = Code(r);
   EnrollResult result;
   if (code == "enrolled" || code == "already_enrolled") {
@@ -1025,8 +1033,7 @@ absl::Status SchedulingStore::LeaveWaitlist(const WaitlistLeave& q) {
 absl::StatusOr<std::vector<v1::WaitlistEntry>> SchedulingStore::GetWaitlist(
     absl::string_view municipality, absl::string_view program_id) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply =
-      pool_.Eval(lua::Waitlist(), {}, {Prefix(municipality), std::string(program_id)});
+  auto reply = pool_.Eval(lua::Waitlist(), {}, {Prefix(municipality), std::string(program_id)});
   if (!reply.ok()) return reply.status();
   std::vector<v1::WaitlistEntry> out;
   for (size_t i = 0; i + 2 <= reply->size(); i += 2) {
@@ -1040,8 +1047,7 @@ absl::StatusOr<std::vector<v1::WaitlistEntry>> SchedulingStore::GetWaitlist(
 absl::StatusOr<std::vector<v1::Enrollment>> SchedulingStore::ListEnrollments(
     absl::string_view municipality, absl::string_view cohort_id) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply =
-      pool_.Eval(lua::Enrollments(), {}, {Prefix(municipality), std::string(cohort_id)});
+  auto reply = pool_.Eval(lua::Enrollments(), {}, {Prefix(municipality), std::string(cohort_id)});
   if (!reply.ok()) return reply.status();
   if (Code(*reply) != "ok") return absl::NotFoundError(absl::StrCat("cohort ", cohort_id));
   std::vector<v1::Enrollment> out;
@@ -1060,8 +1066,7 @@ absl::StatusOr<std::vector<v1::Enrollment>> SchedulingStore::ListEnrollments(
 absl::StatusOr<std::optional<ReferralPlacement>> SchedulingStore::FindPlacement(
     absl::string_view municipality, absl::string_view referral_id) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply =
-      pool_.Eval(lua::Placement(), {}, {Prefix(municipality), std::string(referral_id)});
+  auto reply = pool_.Eval(lua::Placement(), {}, {Prefix(municipality), std::string(referral_id)});
   if (!reply.ok()) return reply.status();
   if (reply->size() < 2) return std::optional<ReferralPlacement>();
   ReferralPlacement p;
@@ -1073,7 +1078,8 @@ absl::StatusOr<std::optional<ReferralPlacement>> SchedulingStore::FindPlacement(
     p.enrollment = *std::move(e);
   } else if (kind == "w") {
     v1::WaitlistEntry w;
-    if (!Parse(w, reply->element(2))) return absl::DataLossError("a waitlist entry does not decode");
+    if (!Parse(w, reply->element(2)))
+      return absl::DataLossError("a waitlist entry does not decode");
     w.set_position(static_cast<int32_t>(Int(reply->element(3))));
     *w.mutable_waitlisted_at() = ToTimestamp(Int(reply->element(4)));
     p.waitlisted = std::move(w);

@@ -113,9 +113,9 @@ struct BookingConflict {
   std::string booked_session_id;  // the session already holding the resource
   std::string booked_cohort_id;   // its cohort ("" if it is one of the call's own sessions)
   Resource resource = Resource::kVenue;
-  std::string resource_id;        // the venue or instructor id
+  std::string resource_id;  // the venue or instructor id
   std::string day;
-  int start_minute = 0;           // the booked session's time
+  int start_minute = 0;  // the booked session's time
   int end_minute = 0;
 };
 
@@ -137,8 +137,8 @@ struct CohortCommit {
   std::vector<v1::Session> sessions;
   // Idempotency key; required. A repeat returns the cohort created the first time.
   std::string request_id;
-  std::vector<OutboxEvent> events;     // e.g. CohortPlanned, SessionScheduled...
-  std::vector<timer::Timer> timers;    // e.g. open:/start:/complete:<cohort_id>
+  std::vector<OutboxEvent> events;   // e.g. CohortPlanned, SessionScheduled...
+  std::vector<timer::Timer> timers;  // e.g. open:/start:/complete:<cohort_id>
   // Only for a cohort created OPEN, and required then: the program's waitlist heads as read
   // (as for CohortTransition::fill_from_waitlist); they get the seats in the same step.
   // ABORTED (nothing written) if the actual heads are not a prefix of these.
@@ -152,8 +152,8 @@ struct CommitResult {
     kConflict,          // nothing was written; see conflicts; re-plan and retry
   };
   Outcome outcome = Outcome::kCreated;
-  v1::Cohort cohort;                   // stored state (kCreated, kAlreadyCommitted)
-  std::vector<v1::Session> sessions;   // by index
+  v1::Cohort cohort;                  // stored state (kCreated, kAlreadyCommitted)
+  std::vector<v1::Session> sessions;  // by index
   std::vector<BookingConflict> conflicts;
   std::vector<v1::Enrollment> filled;  // seats given from the waitlist (kCreated)
 };
@@ -161,10 +161,10 @@ struct CommitResult {
 // ListCohorts. Order: by first_day, then cohort_id (ascending; `descending` reverses).
 struct CohortQuery {
   std::string municipality;
-  std::string program_id;                                    // "" = all programs
+  std::string program_id;                                   // "" = all programs
   v1::CohortStatus status = v1::COHORT_STATUS_UNSPECIFIED;  // unspecified = any
-  int page_size = 100;                                       // clamped to 1..500
-  std::string page_token;                                    // from CohortPage
+  int page_size = 100;                                      // clamped to 1..500
+  std::string page_token;                                   // from CohortPage
   bool descending = false;
 };
 struct CohortPage {
@@ -194,10 +194,10 @@ struct SessionsUpdate {
   // Optional: replaces the cohort's descriptive fields (name, score, soft_violations, opens_at,
   // start week) after a repair. Fields the store owns are ignored.
   std::optional<v1::Cohort> cohort;
-  std::vector<OutboxEvent> events;           // SessionRescheduled / SessionCancelled ...
-  std::vector<timer::Timer> timers;          // e.g. start:/complete: moved with the timetable
+  std::vector<OutboxEvent> events;   // SessionRescheduled / SessionCancelled ...
+  std::vector<timer::Timer> timers;  // e.g. start:/complete: moved with the timetable
   std::vector<std::string> cancel_timer_ids;
-  std::string trigger_id;                    // optional: a repeat is a no-op
+  std::string trigger_id;  // optional: a repeat is a no-op
 };
 
 struct SessionsUpdateResult {
@@ -235,7 +235,7 @@ struct CohortCancel {
   std::string municipality;
   std::string cohort_id;
   std::string reason;
-  int64_t expected_version = 0;  // 0 = no check
+  int64_t expected_version = 0;     // 0 = no check
   std::vector<OutboxEvent> events;  // CohortCancelled (with participants) ...
   std::string trigger_id;           // optional
 };
@@ -247,8 +247,8 @@ struct TransitionResult {
     kDuplicateTrigger,  // nothing written
   };
   Outcome outcome = Outcome::kChanged;
-  v1::Cohort cohort;                            // stored state afterwards
-  std::vector<v1::Enrollment> filled;           // seats given from the waitlist
+  v1::Cohort cohort;                   // stored state afterwards
+  std::vector<v1::Enrollment> filled;  // seats given from the waitlist
 };
 
 // ---- Enrolment --------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ struct Placement {
 struct EnrollResult {
   enum class Outcome {
     kEnrolled,
-    kAlreadyEnrolled,    // enrolled before (in this or another cohort of the program); no event
+    kAlreadyEnrolled,  // enrolled before (in this or another cohort of the program); no event
     kWaitlisted,
     kAlreadyWaitlisted,  // on the program's waitlist before; no event
     kDuplicateTrigger,   // trigger_id seen; nothing written; enrollment/waitlisted = current
@@ -383,8 +383,7 @@ class SchedulingStore {
   // call's other sessions; any overlap -> kConflict and nothing written. Repeat request_id ->
   // kAlreadyCommitted. Cohort id taken by another request -> ALREADY_EXISTS.
   absl::StatusOr<CommitResult> CommitCohort(const CohortCommit& commit);
-  absl::StatusOr<v1::Cohort> GetCohort(absl::string_view municipality,
-                                       absl::string_view cohort_id);
+  absl::StatusOr<v1::Cohort> GetCohort(absl::string_view municipality, absl::string_view cohort_id);
   absl::StatusOr<CohortPage> ListCohorts(const CohortQuery& query);
   absl::StatusOr<v1::Session> GetSession(absl::string_view municipality,
                                          absl::string_view session_id);

@@ -109,7 +109,8 @@ TEST_F(SchedulingConcurrencyTest, CompetingCommitsNeverDoubleBook) {
         // (which other threads may change before the commit runs).
         std::vector<v1::Session> booked;
         if (a > 0) {
-          auto b = store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
+          auto b =
+              store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
           if (!b.ok()) {
             errors[t] = b.status();
             return;
@@ -222,8 +223,7 @@ TEST_F(SchedulingConcurrencyTest, CompetingCommitsNeverDoubleBook) {
           << "instructor double-booked: " << a.session_id() << " " << b.session_id();
     }
   }
-  auto bookings =
-      store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
+  auto bookings = store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
   ASSERT_TRUE(bookings.ok());
   EXPECT_EQ(bookings->size(), sessions.size());
 
@@ -355,8 +355,7 @@ TEST_F(SchedulingConcurrencyTest, FiftyPlacementsIntoFifteenSeats) {
   for (int t : waitlisted) {
     const auto& w = *out[t].result.waitlisted;
     EXPECT_EQ(position_of[absl::StrCat("r", t)], w.position()) << "r" << t;
-    EXPECT_EQ(Micros(w.waitlisted_at()),
-              Micros((*wl)[w.position() - 1].waitlisted_at()));
+    EXPECT_EQ(Micros(w.waitlisted_at()), Micros((*wl)[w.position() - 1].waitlisted_at()));
     returned_positions.insert(w.position());
   }
   EXPECT_EQ(returned_positions.size(), 35u);

@@ -739,10 +739,10 @@ const store::Script* Read(const char* name, const char* body) {
 
 }  // namespace
 
-#define KPR_SCRIPT(fn, maker, name, body)        \
-  const store::Script& fn() {                    \
+#define KPR_SCRIPT(fn, maker, name, body)              \
+  const store::Script& fn() {                          \
     static const store::Script* s = maker(name, body); \
-    return *s;                                   \
+    return *s;                                         \
   }
 
 const store::Script& CatalogPut() {

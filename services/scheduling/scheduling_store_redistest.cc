@@ -2,8 +2,6 @@
 // checks, session moves and cancellations, the cohort lifecycle, enrolment, placement and the
 // waitlist; every change's events in the outbox exactly once and its timers scheduled.
 
-#include "services/scheduling/scheduling_store.h"
-
 #include <map>
 #include <memory>
 #include <set>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "libs/timer/timer_store.h"
+#include "services/scheduling/scheduling_store.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::scheduling {
@@ -375,9 +374,9 @@ TEST_F(SchedulingStoreTest, CommitRefusesAnyOverlapAndWritesNothing) {
     EXPECT_EQ(store_->GetSession(kM, absl::StrCat("b-s", i)).status().code(),
               absl::StatusCode::kNotFound);
   }
-  EXPECT_EQ(store_->LoadBookings(kM, absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 12, 31))
-                ->size(),
-            1u);
+  EXPECT_EQ(
+      store_->LoadBookings(kM, absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 12, 31))->size(),
+      1u);
   EXPECT_EQ(OutboxIds(), std::vector<std::string>{"a:planned"});
   EXPECT_FALSE(HasTimer("open:b"));
 
@@ -392,9 +391,8 @@ TEST_F(SchedulingStoreTest, CommitRefusesAnyOverlapAndWritesNothing) {
   EXPECT_TRUE(HasTimer("open:b"));
 
   // Two sessions of one commit on the same instructor at overlapping times.
-  CohortCommit self = MakeCommit("c", "p6",
-                                 {{"2026-10-05", 600, 690, "v1", "i9"},
-                                  {"2026-10-05", 660, 750, "v2", "i9"}});
+  CohortCommit self = MakeCommit(
+      "c", "p6", {{"2026-10-05", 600, 690, "v1", "i9"}, {"2026-10-05", 660, 750, "v2", "i9"}});
   auto rs = store_->CommitCohort(self);
   ASSERT_TRUE(rs.ok());
   ASSERT_EQ(rs->outcome, CommitResult::Outcome::kConflict);
@@ -487,7 +485,8 @@ TEST_F(SchedulingStoreTest, UpdateSessionsMovesAndCancelsAtomically) {
   EXPECT_EQ(free_again->outcome, CommitResult::Outcome::kCreated);
 
   // Bookings and week views.
-  auto bookings = *store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
+  auto bookings =
+      *store_->LoadBookings(kM, absl::CivilDay(2026, 9, 1), absl::CivilDay(2026, 9, 30));
   std::vector<std::string> ids;
   for (const auto& s : bookings) ids.push_back(s.session_id());
   EXPECT_EQ(ids, (std::vector<std::string>{"d-s0", "b-s0", "a-s1", "d-s1", "a-s0"}));
@@ -505,9 +504,9 @@ TEST_F(SchedulingStoreTest, UpdateSessionsMovesAndCancelsAtomically) {
   u.trigger_id.clear();
   u.sessions = {*store_->GetSession(kM, "b-s0")};
   EXPECT_EQ(store_->UpdateSessions(u).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OutboxIds(), (std::vector<std::string>{"a:planned", "b:planned", "a-s0:rescheduled:1",
-                                                   "a-s0:rescheduled:3", "a-s2:cancelled",
-                                                   "d:planned"}));
+  EXPECT_EQ(OutboxIds(),
+            (std::vector<std::string>{"a:planned", "b:planned", "a-s0:rescheduled:1",
+                                      "a-s0:rescheduled:3", "a-s2:cancelled", "d:planned"}));
 }
 
 TEST_F(SchedulingStoreTest, ListCohortsByFirstDayWithPagesAndFilters) {
@@ -619,8 +618,8 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
   ASSERT_EQ(store_->TransitionCohort(t)->cohort.status(), v1::COMPLETED);
   t.to = v1::CANCELLED;
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OutboxIds(), (std::vector<std::string>{"c1:planned", "c1:opened", "c1:started",
-                                                   "c1:completed"}));
+  EXPECT_EQ(OutboxIds(),
+            (std::vector<std::string>{"c1:planned", "c1:opened", "c1:started", "c1:completed"}));
   // A completed cohort is not cancelled.
   CohortCancel cancel;
   cancel.municipality = kM;
@@ -632,10 +631,9 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
 }
 
 TEST_F(SchedulingStoreTest, CancelCohortFreesBookingsTimersAndParticipants) {
-  CohortCommit c = MakeCommit("c1", "p6",
-                              {{"2026-09-07", 600, 690, "v1", "i1"},
-                               {"2026-09-09", 600, 690, "v1", "i1"}},
-                              2, v1::OPEN);
+  CohortCommit c = MakeCommit(
+      "c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}, {"2026-09-09", 600, 690, "v1", "i1"}}, 2,
+      v1::OPEN);
   c.timers = {MakeTimer(StartTimerId("c1"), 1000), MakeTimer(CompleteTimerId("c1"), 2000)};
   v1::Cohort cohort = Commit(c);
   ASSERT_EQ(PlaceIn("p6", "r1", {cohort})->outcome, EnrollResult::Outcome::kEnrolled);
@@ -667,9 +665,9 @@ TEST_F(SchedulingStoreTest, CancelCohortFreesBookingsTimersAndParticipants) {
   EXPECT_EQ(store_->ListEnrollments(kM, "c1")->size(), 1u);
   EXPECT_FALSE(store_->FindPlacement(kM, "r1")->has_value());
   // The slots are free.
-  EXPECT_EQ(store_->CommitCohort(MakeCommit("c2", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}))
-                ->outcome,
-            CommitResult::Outcome::kCreated);
+  EXPECT_EQ(
+      store_->CommitCohort(MakeCommit("c2", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}))->outcome,
+      CommitResult::Outcome::kCreated);
   // Not open any more: placement goes to the waitlist.
   EXPECT_EQ(PlaceIn("p6", "r1", {})->outcome, EnrollResult::Outcome::kWaitlisted);
 
@@ -741,17 +739,16 @@ TEST_F(SchedulingStoreTest, ExplicitEnrollChecksStatusAndSeats) {
   EXPECT_EQ((*list)[0].referral_id(), "r1");
   EXPECT_EQ((*list)[1].referral_id(), "r3");
   EXPECT_EQ(store_->ListEnrollments(kM, "nope").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(OutboxIds(), (std::vector<std::string>{"c1:planned", "r1:enrolled:c1",
-                                                   "r3:waitlisted", "r3:enrolled:c1",
-                                                   "c2:planned"}));
+  EXPECT_EQ(OutboxIds(), (std::vector<std::string>{"c1:planned", "r1:enrolled:c1", "r3:waitlisted",
+                                                   "r3:enrolled:c1", "c2:planned"}));
   (void)c1;
 }
 
 TEST_F(SchedulingStoreTest, PlacementTakesTheEarliestOpenCohortThenTheWaitlist) {
-  v1::Cohort late = Commit(MakeCommit("late", "p6", {{"2026-10-05", 600, 690, "v1", "i1"}}, 1,
-                                      v1::OPEN));
-  v1::Cohort early = Commit(MakeCommit("early", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1,
-                                       v1::OPEN));
+  v1::Cohort late =
+      Commit(MakeCommit("late", "p6", {{"2026-10-05", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
+  v1::Cohort early =
+      Commit(MakeCommit("early", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
   Commit(MakeCommit("planned", "p6", {{"2026-08-03", 600, 690, "v1", "i1"}}, 5));
 
   // A stale view that misses the cohort with the seat: retry.
@@ -821,15 +818,16 @@ TEST_F(SchedulingStoreTest, PlacementTakesTheEarliestOpenCohortThenTheWaitlist) 
   EXPECT_EQ((*wl)[0].referral_id(), "r4");
   EXPECT_EQ((*wl)[0].position(), 1);
 
-  EXPECT_EQ(OutboxIds(), (std::vector<std::string>{"late:planned", "early:planned",
-                                                   "planned:planned", "r1:enrolled:early",
-                                                   "r2:enrolled:late", "r3:waitlisted",
-                                                   "r4:waitlisted"}));
+  EXPECT_EQ(OutboxIds(),
+            (std::vector<std::string>{"late:planned", "early:planned", "planned:planned",
+                                      "r1:enrolled:early", "r2:enrolled:late", "r3:waitlisted",
+                                      "r4:waitlisted"}));
 }
 
 TEST_F(SchedulingStoreTest, AReferralIsPlacedInOneProgramAtATime) {
   v1::Cohort a = Commit(MakeCommit("a", "pa", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
-  v1::Cohort open_b = Commit(MakeCommit("b", "pb", {{"2026-09-08", 600, 690, "v1", "i1"}}, 5, v1::OPEN));
+  v1::Cohort open_b =
+      Commit(MakeCommit("b", "pb", {{"2026-09-08", 600, 690, "v1", "i1"}}, 5, v1::OPEN));
   ASSERT_EQ(PlaceIn("pa", "r0", {a})->outcome, EnrollResult::Outcome::kEnrolled);  // pa is full now
   auto waiting = PlaceIn("pa", "r1", {});
   ASSERT_TRUE(waiting.ok()) << waiting.status();
@@ -854,8 +852,8 @@ TEST_F(SchedulingStoreTest, AReferralIsPlacedInOneProgramAtATime) {
 }
 
 TEST_F(SchedulingStoreTest, UnenrollGivesTheSeatToTheWaitlistHead) {
-  v1::Cohort c = Commit(MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1,
-                                    v1::OPEN));
+  v1::Cohort c =
+      Commit(MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
   ASSERT_EQ(PlaceIn("p6", "r1", {c})->outcome, EnrollResult::Outcome::kEnrolled);
   ASSERT_EQ(PlaceIn("p6", "r2", {c})->outcome, EnrollResult::Outcome::kWaitlisted);
   ASSERT_EQ(PlaceIn("p6", "r3", {c})->outcome, EnrollResult::Outcome::kWaitlisted);
@@ -975,20 +973,20 @@ TEST_F(SchedulingStoreTest, OpeningFillsSeatsFromTheWaitlistInOrder) {
   EXPECT_TRUE(store_->GetWaitlist(kM, "p6")->empty());
   EXPECT_EQ(store_->GetCohort(kM, "c3")->enrolled_count(), 1);
   std::vector<std::string> ids = OutboxIds();
-  EXPECT_EQ(std::vector<std::string>(ids.begin() + 4, ids.end()),
-            (std::vector<std::string>{"c1:opened", "w1:enrolled:c1:wl", "w2:enrolled:c1:wl",
-                                      "c2:planned", "w3:enrolled:c2:wl", "w4:enrolled:c2",
-                                      "w5:enrolled:c2", "w6:waitlisted", "c3:planned",
-                                      "w6:enrolled:c3:wl"}));
+  EXPECT_EQ(
+      std::vector<std::string>(ids.begin() + 4, ids.end()),
+      (std::vector<std::string>{"c1:opened", "w1:enrolled:c1:wl", "w2:enrolled:c1:wl", "c2:planned",
+                                "w3:enrolled:c2:wl", "w4:enrolled:c2", "w5:enrolled:c2",
+                                "w6:waitlisted", "c3:planned", "w6:enrolled:c3:wl"}));
 }
 
 TEST_F(SchedulingStoreTest, ScriptsSurviveAScriptCacheFlush) {
   Commit(MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}));
   ASSERT_TRUE(pool_->Command({"SCRIPT", "FLUSH"}).ok());
   EXPECT_TRUE(store_->GetCohort(kM, "c1").ok());
-  EXPECT_EQ(store_->CommitCohort(MakeCommit("c2", "p6", {{"2026-09-07", 600, 690, "v1", "i2"}}))
-                ->outcome,
-            CommitResult::Outcome::kConflict);
+  EXPECT_EQ(
+      store_->CommitCohort(MakeCommit("c2", "p6", {{"2026-09-07", 600, 690, "v1", "i2"}}))->outcome,
+      CommitResult::Outcome::kConflict);
 }
 
 }  // namespace

@@ -160,10 +160,9 @@ absl::Status RedisServer::Start() {
   if (running()) return absl::OkStatus();
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{FindBinary({"/usr/bin/redis-server", "/usr/local/bin/redis-server"}),
-                               "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                               "--dir", dir_, "--appendonly", "yes", "--appendfsync", "everysec",
-                               "--save", "", "--protected-mode", "no", "--daemonize", "no",
-                               "--logfile", ""},
+                               "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir",
+                               dir_, "--appendonly", "yes", "--appendfsync", "everysec", "--save",
+                               "", "--protected-mode", "no", "--daemonize", "no", "--logfile", ""},
       std::map<std::string, std::string>{}, dir_ + "/redis.log");
   if (auto s = process_->Start(); !s.ok()) return s;
   if (auto s = WaitForPort(port_, absl::Seconds(10)); !s.ok()) return s;
@@ -200,8 +199,8 @@ bool NatsServer::running() { return process_ && process_->Running(); }
 absl::Status NatsServer::Start() {
   if (running()) return absl::OkStatus();
   process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{FindBinary({"/usr/sbin/nats-server", "/usr/bin/nats-server"}),
-                               "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-m",
+      std::vector<std::string>{FindBinary({"/usr/sbin/nats-server", "/usr/bin/nats-server"}), "-js",
+                               "-a", "127.0.0.1", "-p", std::to_string(port_), "-m",
                                std::to_string(monitor_port_), "-sd", dir_ + "/js"},
       std::map<std::string, std::string>{}, dir_ + "/nats.log");
   if (auto s = process_->Start(); !s.ok()) return s;

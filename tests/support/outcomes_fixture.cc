@@ -152,10 +152,12 @@ void OutcomesTest::StartServer() {
   auto server = outcomes::OutcomesServer::Start(HarnessServiceConfig(secrets_), options);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = *std::move(server);
-  ASSERT_TRUE(Eventually([&] { return server_->healthy(); }, absl::Seconds(20))) << "outcomes never healthy";
+  ASSERT_TRUE(Eventually([&] { return server_->healthy(); }, absl::Seconds(20)))
+      << "outcomes never healthy";
   ASSERT_TRUE(Eventually([&] { return server_->consumers_ready(); }, absl::Seconds(20)))
       << "outcomes consumers never started";
-  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()), grpc::InsecureChannelCredentials());
+  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                                 grpc::InsecureChannelCredentials());
   stub_ = outcomes::v1::OutcomesService::NewStub(channel_);
 }
 
@@ -181,15 +183,18 @@ OutcomesTest::Ctx::Ctx(const std::string& token) {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
 }
 
-common::v1::Event OutcomesTest::Envelope(const std::string& id, const google::protobuf::Message& payload,
+common::v1::Event OutcomesTest::Envelope(const std::string& id,
+                                         const google::protobuf::Message& payload,
                                          const std::string& municipality) const {
   return bus::MakeEvent(id, municipality, payload, clock_->Now(), id, "");
 }
 
-absl::Status OutcomesTest::Publish(const std::string& context, const std::string& name, const common::v1::Event& e,
-                                   const std::string& msg_id) {
+absl::Status OutcomesTest::Publish(const std::string& context, const std::string& name,
+                                   const common::v1::Event& e, const std::string& msg_id) {
   std::string subject = bus::EventSubject(context, name, e.municipality());
-  if (auto st = nats_->PublishAsync(subject, e.SerializeAsString(), msg_id.empty() ? e.id() : msg_id); !st.ok()) {
+  if (auto st =
+          nats_->PublishAsync(subject, e.SerializeAsString(), msg_id.empty() ? e.id() : msg_id);
+      !st.ok()) {
     return st;
   }
   return nats_->WaitPublished(absl::Seconds(10));
@@ -201,9 +206,12 @@ absl::Status OutcomesTest::PublishScheduling(const std::string& name, const std:
 }
 
 absl::Status OutcomesTest::PublishPlannedEnrolledStarted(const CohortPlan& plan) {
-  if (auto st = PublishScheduling("cohort_planned", plan.cohort_id + ":planned", plan.Planned()); !st.ok()) return st;
+  if (auto st = PublishScheduling("cohort_planned", plan.cohort_id + ":planned", plan.Planned());
+      !st.ok())
+    return st;
   for (const std::string& id : plan.referral_ids) {
-    if (auto st = PublishScheduling("enrolled", absl::StrCat(plan.cohort_id, ":enrolled:", id, ":1"), plan.Enrolled(id));
+    if (auto st = PublishScheduling(
+            "enrolled", absl::StrCat(plan.cohort_id, ":enrolled:", id, ":1"), plan.Enrolled(id));
         !st.ok()) {
       return st;
     }
@@ -215,7 +223,8 @@ bool OutcomesTest::WaitConsumersDrained(absl::Duration timeout) {
   auto drained = [&](const char* stream, const char* consumer) {
     jsConsumerInfo* ci = nullptr;
     jsErrCode err = static_cast<jsErrCode>(0);
-    if (js_GetConsumerInfo(&ci, nats_->js(), stream, consumer, nullptr, &err) != NATS_OK) return false;
+    if (js_GetConsumerInfo(&ci, nats_->js(), stream, consumer, nullptr, &err) != NATS_OK)
+      return false;
     bool done = ci->NumPending == 0 && ci->NumAckPending == 0;
     jsConsumerInfo_Destroy(ci);
     return done;
@@ -247,7 +256,8 @@ std::vector<OutcomesEvent> OutcomesTest::OutcomesEvents(const std::string& name)
 }
 
 bool OutcomesTest::WaitOutcomesEvents(const std::string& name, size_t n, absl::Duration timeout) {
-  return Eventually([&] { return OutcomesEvents(name).size() >= n; }, timeout, absl::Milliseconds(200));
+  return Eventually([&] { return OutcomesEvents(name).size() >= n; }, timeout,
+                    absl::Milliseconds(200));
 }
 
 uint64_t OutcomesTest::DeadLetters() {

@@ -116,8 +116,8 @@ class OutcomesTest : public ::testing::Test {
                              const std::string& municipality = kM) const;
   // Publishes `e` on kpr.<context>.v1.<name>.<m> with Nats-Msg-Id = msg_id (default: e.id()),
   // and waits for the ack.
-  absl::Status Publish(const std::string& context, const std::string& name, const common::v1::Event& e,
-                       const std::string& msg_id = "");
+  absl::Status Publish(const std::string& context, const std::string& name,
+                       const common::v1::Event& e, const std::string& msg_id = "");
   absl::Status PublishScheduling(const std::string& name, const std::string& id,
                                  const google::protobuf::Message& payload);
   // cohort_planned, enrolled per participant, cohort_started (ids as kpr-scheduling makes them).
@@ -129,7 +129,8 @@ class OutcomesTest : public ::testing::Test {
   // Everything on KPR_OUTCOMES, optionally only events named `name`.
   std::vector<OutcomesEvent> OutcomesEvents(const std::string& name = "");
   // Waits until at least `n` events named `name` are on KPR_OUTCOMES.
-  bool WaitOutcomesEvents(const std::string& name, size_t n, absl::Duration timeout = absl::Seconds(60));
+  bool WaitOutcomesEvents(const std::string& name, size_t n,
+                          absl::Duration timeout = absl::Seconds(60));
   // Messages on KPR_DLQ.
   uint64_t DeadLetters();
 

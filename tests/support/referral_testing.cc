@@ -120,7 +120,8 @@ absl::StatusOr<std::unique_ptr<TestNats>> TestNats::Connect(const std::string& u
   natsOptions_SetMaxPendingMsgs(opts, 1 << 20);
   natsStatus s = natsConnection_Connect(&t->nc_, opts);
   natsOptions_Destroy(opts);
-  if (s != NATS_OK) return absl::UnavailableError(absl::StrCat("nats connect: ", natsStatus_GetText(s)));
+  if (s != NATS_OK)
+    return absl::UnavailableError(absl::StrCat("nats connect: ", natsStatus_GetText(s)));
   jsOptions jo;
   jsOptions_Init(&jo);
   jo.PublishAsync.MaxPending = 4096;
@@ -143,7 +144,8 @@ absl::Status TestNats::PublishAsync(const std::string& subject, const std::strin
   jsPubOptions po;
   jsPubOptions_Init(&po);
   po.MsgId = msg_id.c_str();
-  natsStatus s = js_PublishAsync(js_, subject.c_str(), data.data(), static_cast<int>(data.size()), &po);
+  natsStatus s =
+      js_PublishAsync(js_, subject.c_str(), data.data(), static_cast<int>(data.size()), &po);
   if (s != NATS_OK) return absl::UnavailableError(absl::StrCat("publish: ", natsStatus_GetText(s)));
   return absl::OkStatus();
 }
@@ -153,7 +155,8 @@ absl::Status TestNats::WaitPublished(absl::Duration timeout) {
   jsPubOptions_Init(&po);
   po.MaxWait = absl::ToInt64Milliseconds(timeout);
   natsStatus s = js_PublishAsyncComplete(js_, &po);
-  if (s != NATS_OK) return absl::DeadlineExceededError(absl::StrCat("publish acks: ", natsStatus_GetText(s)));
+  if (s != NATS_OK)
+    return absl::DeadlineExceededError(absl::StrCat("publish acks: ", natsStatus_GetText(s)));
   natsMsgList pending{};
   if (js_PublishAsyncGetPendingList(&pending, js_) == NATS_OK && pending.Count > 0) {
     int n = pending.Count;
@@ -179,7 +182,8 @@ absl::Status TestNats::EnsureStream(const std::string& name, const std::string& 
   natsStatus s = js_AddStream(&si, js_, &cfg, nullptr, &err);
   if (si) jsStreamInfo_Destroy(si);
   if (s != NATS_OK && err != JSStreamNameExistErr) {
-    return absl::InternalError(absl::StrCat("add stream ", name, ": ", natsStatus_GetText(s), " ", err));
+    return absl::InternalError(
+        absl::StrCat("add stream ", name, ": ", natsStatus_GetText(s), " ", err));
   }
   return absl::OkStatus();
 }
@@ -189,7 +193,8 @@ absl::StatusOr<uint64_t> TestNats::StreamCount(const std::string& stream) {
   jsErrCode err = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), nullptr, &err);
   if (s == NATS_NOT_FOUND || err == JSStreamNotFoundErr) return 0;
-  if (s != NATS_OK) return absl::UnavailableError(absl::StrCat("stream info: ", natsStatus_GetText(s)));
+  if (s != NATS_OK)
+    return absl::UnavailableError(absl::StrCat("stream info: ", natsStatus_GetText(s)));
   uint64_t n = si->State.Msgs;
   jsStreamInfo_Destroy(si);
   return n;
@@ -200,7 +205,8 @@ absl::StatusOr<std::vector<StreamMessage>> TestNats::ReadStream(const std::strin
   jsErrCode err = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), nullptr, &err);
   if (s == NATS_NOT_FOUND || err == JSStreamNotFoundErr) return std::vector<StreamMessage>{};
-  if (s != NATS_OK) return absl::UnavailableError(absl::StrCat("stream info: ", natsStatus_GetText(s)));
+  if (s != NATS_OK)
+    return absl::UnavailableError(absl::StrCat("stream info: ", natsStatus_GetText(s)));
   uint64_t first = si->State.FirstSeq, last = si->State.LastSeq;
   jsStreamInfo_Destroy(si);
   std::vector<StreamMessage> out;
@@ -221,7 +227,8 @@ absl::StatusOr<std::vector<StreamMessage>> TestNats::ReadStream(const std::strin
   return out;
 }
 
-bool Eventually(const std::function<bool()>& done, absl::Duration timeout, absl::Duration interval) {
+bool Eventually(const std::function<bool()>& done, absl::Duration timeout,
+                absl::Duration interval) {
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (done()) return true;
@@ -253,8 +260,10 @@ absl::Status ServiceProcess::Start() {
       {"KPR_DATA_KEY_FILE", secrets_.data_key_file},
   };
   for (const auto& [k, v] : extra_env_) env[k] = v;
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{absl::StrCat(BinaryDir(), "/services/", service_, "/kpr-", service_)}, env, log_path_);
+  process_ =
+      std::make_unique<ChildProcess>(std::vector<std::string>{absl::StrCat(
+                                         BinaryDir(), "/services/", service_, "/kpr-", service_)},
+                                     env, log_path_);
   return process_->Start();
 }
 
@@ -271,7 +280,8 @@ absl::Status ServiceProcess::WaitServing(absl::Duration timeout) {
                resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
       },
       timeout, absl::Milliseconds(100));
-  return ok ? absl::OkStatus() : absl::DeadlineExceededError(absl::StrCat("kpr-", service_, " is not SERVING"));
+  return ok ? absl::OkStatus()
+            : absl::DeadlineExceededError(absl::StrCat("kpr-", service_, " is not SERVING"));
 }
 
 absl::Status ServiceProcess::WaitConsuming(absl::Duration timeout) {
@@ -284,7 +294,8 @@ absl::Status ServiceProcess::WaitConsuming(absl::Duration timeout) {
       [&] {
         std::string l = Log();
         size_t consumers = 0;
-        for (size_t p = 0; (p = l.find("\"consumers started\"", p)) != std::string::npos; ++p) ++consumers;
+        for (size_t p = 0; (p = l.find("\"consumers started\"", p)) != std::string::npos; ++p)
+          ++consumers;
         return consumers >= runs_before && runs_before > 0;
       },
       timeout, absl::Milliseconds(50));
@@ -295,7 +306,9 @@ void ServiceProcess::Kill() {
   if (process_) process_->Signal(SIGKILL);
 }
 
-int ServiceProcess::Terminate() { return process_ ? process_->Signal(SIGTERM, absl::Seconds(30)) : -1; }
+int ServiceProcess::Terminate() {
+  return process_ ? process_->Signal(SIGTERM, absl::Seconds(30)) : -1;
+}
 
 std::string ServiceProcess::Log() const {
   std::ifstream in(log_path_);
@@ -329,12 +342,19 @@ absl::StatusOr<std::string> DumpRedis(int port) {
       std::string type = t ? std::string(t->str, t->len) : "";
       if (t) freeReplyObject(t);
       redisReply* v = nullptr;
-      if (type == "string") v = static_cast<redisReply*>(redisCommand(c, "GET %b", key.data(), key.size()));
-      if (type == "hash") v = static_cast<redisReply*>(redisCommand(c, "HGETALL %b", key.data(), key.size()));
-      if (type == "set") v = static_cast<redisReply*>(redisCommand(c, "SMEMBERS %b", key.data(), key.size()));
-      if (type == "zset") v = static_cast<redisReply*>(redisCommand(c, "ZRANGE %b 0 -1 WITHSCORES", key.data(), key.size()));
-      if (type == "list") v = static_cast<redisReply*>(redisCommand(c, "LRANGE %b 0 -1", key.data(), key.size()));
-      if (type == "stream") v = static_cast<redisReply*>(redisCommand(c, "XRANGE %b - +", key.data(), key.size()));
+      if (type == "string")
+        v = static_cast<redisReply*>(redisCommand(c, "GET %b", key.data(), key.size()));
+      if (type == "hash")
+        v = static_cast<redisReply*>(redisCommand(c, "HGETALL %b", key.data(), key.size()));
+      if (type == "set")
+        v = static_cast<redisReply*>(redisCommand(c, "SMEMBERS %b", key.data(), key.size()));
+      if (type == "zset")
+        v = static_cast<redisReply*>(
+            redisCommand(c, "ZRANGE %b 0 -1 WITHSCORES", key.data(), key.size()));
+      if (type == "list")
+        v = static_cast<redisReply*>(redisCommand(c, "LRANGE %b 0 -1", key.data(), key.size()));
+      if (type == "stream")
+        v = static_cast<redisReply*>(redisCommand(c, "XRANGE %b - +", key.data(), key.size()));
       append_reply(v, append_reply);
       if (v) freeReplyObject(v);
     }

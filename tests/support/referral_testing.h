@@ -84,18 +84,19 @@ bool Eventually(const std::function<bool()>& done, absl::Duration timeout,
 // with only the required settings (plus `extra_env`).
 class ServiceProcess {
  public:
-  ServiceProcess(std::string service, const Secrets& secrets, std::map<std::string, std::string> extra_env = {});
+  ServiceProcess(std::string service, const Secrets& secrets,
+                 std::map<std::string, std::string> extra_env = {});
   absl::Status Start();
   // Waits until gRPC health says SERVING.
   absl::Status WaitServing(absl::Duration timeout = absl::Seconds(20));
   // Waits until this run's consumers are subscribed (their start is logged).
   absl::Status WaitConsuming(absl::Duration timeout = absl::Seconds(20));
-  void Kill();                   // SIGKILL
-  int Terminate();               // SIGTERM, returns the wait status
+  void Kill();      // SIGKILL
+  int Terminate();  // SIGTERM, returns the wait status
   int grpc_port() const { return grpc_port_; }
   int http_port() const { return http_port_; }
   std::string grpc_address() const;
-  std::string Log() const;       // everything the process wrote (all its runs)
+  std::string Log() const;  // everything the process wrote (all its runs)
 
  private:
   std::string service_;
@@ -109,7 +110,8 @@ class ServiceProcess {
 
 class ReferralProcess : public ServiceProcess {
  public:
-  explicit ReferralProcess(const Secrets& secrets, std::map<std::string, std::string> extra_env = {})
+  explicit ReferralProcess(const Secrets& secrets,
+                           std::map<std::string, std::string> extra_env = {})
       : ServiceProcess("referral", secrets, std::move(extra_env)) {}
 };
 

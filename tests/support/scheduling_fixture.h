@@ -24,12 +24,15 @@ class SchedulingServiceTest : public ::testing::Test {
     ASSERT_TRUE(DeleteAllStreams().ok());
     secrets_ = WriteSecrets(Servers::Dir());
     scheduling::SchedulingServer::Options options;
-    options.clock = [] { return absl::FromCivil(absl::CivilMinute(2026, 12, 1, 9, 0), absl::UTCTimeZone()); };
+    options.clock = [] {
+      return absl::FromCivil(absl::CivilMinute(2026, 12, 1, 9, 0), absl::UTCTimeZone());
+    };
     auto server = scheduling::SchedulingServer::Start(HarnessServiceConfig(secrets_), options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_TRUE(Eventually([&] { return server_->healthy(); }, absl::Seconds(15)));
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()), grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                                   grpc::InsecureChannelCredentials());
     stub_ = scheduling::v1::SchedulingService::NewStub(channel_);
     auto catalog = LoadDemoCatalog();
     ASSERT_TRUE(catalog.ok()) << catalog.status();

@@ -22,10 +22,12 @@ const std::set<std::string>& ClosedHolidays() {
   static const auto* days = new std::set<std::string>{
       // 2026
       "2026-01-01", "2026-04-02", "2026-04-03", "2026-04-05", "2026-04-06", "2026-05-14",
-      "2026-05-24", "2026-05-25", "2026-06-05", "2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31",
+      "2026-05-24", "2026-05-25", "2026-06-05", "2026-12-24", "2026-12-25", "2026-12-26",
+      "2026-12-31",
       // 2027
       "2027-01-01", "2027-03-25", "2027-03-26", "2027-03-28", "2027-03-29", "2027-05-06",
-      "2027-05-16", "2027-05-17", "2027-06-05", "2027-12-24", "2027-12-25", "2027-12-26", "2027-12-31",
+      "2027-05-16", "2027-05-17", "2027-06-05", "2027-12-24", "2027-12-25", "2027-12-26",
+      "2027-12-31",
       // 2028
       "2028-01-01", "2028-04-13", "2028-04-14", "2028-04-16", "2028-04-17", "2028-05-25",
       "2028-06-04", "2028-06-05", "2028-12-24", "2028-12-25", "2028-12-26", "2028-12-31"};
@@ -40,23 +42,31 @@ absl::CivilDay Day(const std::string& s) {
 
 int IsoWeekday(absl::CivilDay d) {  // 1 = Monday
   switch (absl::GetWeekday(d)) {
-    case absl::Weekday::monday: return 1;
-    case absl::Weekday::tuesday: return 2;
-    case absl::Weekday::wednesday: return 3;
-    case absl::Weekday::thursday: return 4;
-    case absl::Weekday::friday: return 5;
-    case absl::Weekday::saturday: return 6;
-    case absl::Weekday::sunday: return 7;
+    case absl::Weekday::monday:
+      return 1;
+    case absl::Weekday::tuesday:
+      return 2;
+    case absl::Weekday::wednesday:
+      return 3;
+    case absl::Weekday::thursday:
+      return 4;
+    case absl::Weekday::friday:
+      return 5;
+    case absl::Weekday::saturday:
+      return 6;
+    case absl::Weekday::sunday:
+      return 7;
   }
   return 0;
 }
 
 absl::CivilDay MondayOf(absl::CivilDay d) { return d - (IsoWeekday(d) - 1); }
 
-bool Within(const google::protobuf::RepeatedPtrField<v1::WeeklyHours>& hours, absl::CivilDay day, int start,
-            int end) {
+bool Within(const google::protobuf::RepeatedPtrField<v1::WeeklyHours>& hours, absl::CivilDay day,
+            int start, int end) {
   for (const auto& h : hours) {
-    if (h.weekday() == IsoWeekday(day) && h.start_minute() <= start && end <= h.end_minute()) return true;
+    if (h.weekday() == IsoWeekday(day) && h.start_minute() <= start && end <= h.end_minute())
+      return true;
   }
   return false;
 }
@@ -93,25 +103,33 @@ absl::Status PutCatalog(v1::SchedulingService::Stub& stub, const std::string& to
     v1::PutInstitutionRequest req;
     *req.mutable_institution() = i;
     v1::Institution out;
-    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutInstitution(c, req, &out); }); !s.ok()) return s;
+    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutInstitution(c, req, &out); });
+        !s.ok())
+      return s;
   }
   for (const auto& i : bundle.instructors()) {
     v1::PutInstructorRequest req;
     *req.mutable_instructor() = i;
     v1::Instructor out;
-    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutInstructor(c, req, &out); }); !s.ok()) return s;
+    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutInstructor(c, req, &out); });
+        !s.ok())
+      return s;
   }
   for (const auto& cal : bundle.calendars()) {
     v1::PutCalendarRequest req;
     *req.mutable_calendar() = cal;
     v1::MunicipalityCalendar out;
-    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutCalendar(c, req, &out); }); !s.ok()) return s;
+    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutCalendar(c, req, &out); });
+        !s.ok())
+      return s;
   }
   for (const auto& p : bundle.programs()) {
     v1::PutProgramRequest req;
     *req.mutable_program() = p;
     v1::ProgramTemplate out;
-    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutProgram(c, req, &out); }); !s.ok()) return s;
+    if (auto s = call([&](grpc::ClientContext* c) { return stub.PutProgram(c, req, &out); });
+        !s.ok())
+      return s;
   }
   return absl::OkStatus();
 }
@@ -155,8 +173,8 @@ std::vector<std::string> HardViolations(const v1::CatalogBundle& catalog, const 
   for (const auto& t : timetables) {
     const v1::Cohort& c = t.cohort;
     auto where = [&](const v1::Session& s) {
-      return absl::StrCat(c.cohort_id(), " session ", s.index(), " on ", s.day(), " ", s.start_minute(), "-",
-                          s.end_minute(), ": ");
+      return absl::StrCat(c.cohort_id(), " session ", s.index(), " on ", s.day(), " ",
+                          s.start_minute(), "-", s.end_minute(), ": ");
     };
     auto pit = programs.find(c.program_id());
     if (pit == programs.end()) {
@@ -172,17 +190,20 @@ std::vector<std::string> HardViolations(const v1::CatalogBundle& catalog, const 
     const v1::Session* last = nullptr;
     for (const auto& s : t.sessions) {
       absl::CivilDay d = Day(s.day());
-      if (!days.insert(s.day()).second) out.push_back(where(s) + "two sessions of the cohort that day");
+      if (!days.insert(s.day()).second)
+        out.push_back(where(s) + "two sessions of the cohort that day");
       ++per_week[MondayOf(d)];
       if (first == nullptr || s.day() < first->day()) first = &s;
       if (last == nullptr || s.day() > last->day()) last = &s;
-      if (!Within(p.allowed_hours(), d, s.start_minute(), s.end_minute())) out.push_back(where(s) + "outside the program's time window");
+      if (!Within(p.allowed_hours(), d, s.start_minute(), s.end_minute()))
+        out.push_back(where(s) + "outside the program's time window");
       if (s.start_minute() % 30 != 0) out.push_back(where(s) + "start off the 30-minute grid");
       auto ait = activities.find(s.activity_id());
       if (ait == activities.end()) {
         out.push_back(where(s) + "unknown activity");
       } else {
-        if (s.end_minute() - s.start_minute() != ait->second->duration_minutes()) out.push_back(where(s) + "wrong duration");
+        if (s.end_minute() - s.start_minute() != ait->second->duration_minutes())
+          out.push_back(where(s) + "wrong duration");
         bool hosted = false;
         for (const auto& h : ait->second->institution_ids()) hosted |= h == s.institution_id();
         if (!hosted) out.push_back(where(s) + "institution does not host the activity");
@@ -192,7 +213,8 @@ std::vector<std::string> HardViolations(const v1::CatalogBundle& catalog, const 
         out.push_back(where(s) + "venue is not the institution's");
       } else {
         const v1::Venue& v = *vit->second;
-        if (!Within(v.opening_hours(), d, s.start_minute(), s.end_minute())) out.push_back(where(s) + "venue not open");
+        if (!Within(v.opening_hours(), d, s.start_minute(), s.end_minute()))
+          out.push_back(where(s) + "venue not open");
         if (v.capacity() < c.capacity()) out.push_back(where(s) + "venue too small");
         if (InRanges(v.closures(), d)) out.push_back(where(s) + "venue closed that day");
       }
@@ -200,12 +222,14 @@ std::vector<std::string> HardViolations(const v1::CatalogBundle& catalog, const 
       if (iit == instructors.end() || iit->second->institution_id() != s.institution_id()) {
         out.push_back(where(s) + "instructor is not the institution's");
       } else {
-        if (!Within(iit->second->availability(), d, s.start_minute(), s.end_minute())) out.push_back(where(s) + "instructor not available");
+        if (!Within(iit->second->availability(), d, s.start_minute(), s.end_minute()))
+          out.push_back(where(s) + "instructor not available");
         if (InRanges(iit->second->absences(), d)) out.push_back(where(s) + "instructor absent");
       }
       if (closed_for_everyone(d)) out.push_back(where(s) + "a holiday or closed period");
       by_venue[s.venue_id()].push_back({d, s.start_minute(), s.end_minute(), s.session_id()});
-      by_instructor[s.instructor_id()].push_back({d, s.start_minute(), s.end_minute(), s.session_id()});
+      by_instructor[s.instructor_id()].push_back(
+          {d, s.start_minute(), s.end_minute(), s.session_id()});
     }
     if (t.sessions.empty()) {
       out.push_back(absl::StrCat(c.cohort_id(), ": no sessions"));
@@ -225,25 +249,30 @@ std::vector<std::string> HardViolations(const v1::CatalogBundle& catalog, const 
         int open = 0;
         for (int k = 0; k < 5; ++k) open += closed_for_everyone(w + k) ? 0 : 1;
         if (open >= p.min_sessions_per_week()) {
-          out.push_back(absl::StrCat(c.cohort_id(), ": skips the open week of ", absl::FormatCivilTime(w)));
+          out.push_back(
+              absl::StrCat(c.cohort_id(), ": skips the open week of ", absl::FormatCivilTime(w)));
         }
         ++paused;
         continue;
       }
       ++course_weeks;
       if (n < p.min_sessions_per_week() || n > p.max_sessions_per_week()) {
-        out.push_back(absl::StrCat(c.cohort_id(), ": ", n, " sessions in the week of ", absl::FormatCivilTime(w)));
+        out.push_back(absl::StrCat(c.cohort_id(), ": ", n, " sessions in the week of ",
+                                   absl::FormatCivilTime(w)));
       }
     }
-    if (course_weeks != p.weeks()) out.push_back(absl::StrCat(c.cohort_id(), ": ", course_weeks, " course weeks"));
+    if (course_weeks != p.weeks())
+      out.push_back(absl::StrCat(c.cohort_id(), ": ", course_weeks, " course weeks"));
     if (paused > 2) out.push_back(absl::StrCat(c.cohort_id(), ": ", paused, " paused weeks"));
   }
   auto overlaps = [&](const std::map<std::string, std::vector<Held>>& held, const char* what) {
     for (const auto& [id, list] : held) {
       for (size_t a = 0; a < list.size(); ++a) {
         for (size_t b = a + 1; b < list.size(); ++b) {
-          if (list[a].day == list[b].day && list[a].start < list[b].end && list[b].start < list[a].end) {
-            out.push_back(absl::StrCat(what, " ", id, " double-booked: ", list[a].session_id, " and ", list[b].session_id));
+          if (list[a].day == list[b].day && list[a].start < list[b].end &&
+              list[b].start < list[a].end) {
+            out.push_back(absl::StrCat(what, " ", id, " double-booked: ", list[a].session_id,
+                                       " and ", list[b].session_id));
           }
         }
       }

@@ -40,12 +40,12 @@ absl::StatusOr<sv1::CatalogBundle> ParseCatalogBundle(const std::string& json) {
   opts.ignore_unknown_fields = false;
   auto st = google::protobuf::util::JsonStringToMessage(json, &bundle, opts);
   if (!st.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a kpr.scheduling.v1.CatalogBundle in JSON: ",
-        std::string(st.message().data(), st.message().size())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a kpr.scheduling.v1.CatalogBundle in JSON: ",
+                     std::string(st.message().data(), st.message().size())));
   }
-  if (bundle.institutions().empty() && bundle.instructors().empty() &&
-      bundle.calendars().empty() && bundle.programs().empty()) {
+  if (bundle.institutions().empty() && bundle.instructors().empty() && bundle.calendars().empty() &&
+      bundle.programs().empty()) {
     return absl::InvalidArgumentError(
         "the bundle is empty (expected institutions, instructors, calendars or programs)");
   }
@@ -61,8 +61,8 @@ absl::StatusOr<sv1::CatalogBundle> ParseCatalogBundle(const std::string& json) {
   seen.clear();
   for (int i = 0; i < bundle.instructors_size(); ++i) {
     const auto& e = bundle.instructors(i);
-    if (auto s = CheckEntry("instructors", i, e.municipality(), "instructorId",
-                            e.instructor_id(), seen);
+    if (auto s =
+            CheckEntry("instructors", i, e.municipality(), "instructorId", e.instructor_id(), seen);
         !s.ok()) {
       return s;
     }

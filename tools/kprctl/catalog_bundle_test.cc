@@ -54,7 +54,8 @@ TEST(ParseCatalogBundle, LoadsEveryKindOfEntry) {
   EXPECT_EQ(DescribeEntry(bundle->instructors(0)),
             "instructor  0165/ins-a \"Anna Testesen\" at musik");
   EXPECT_EQ(DescribeEntry(bundle->calendars(0)), "calendar    0165, 1 closed period");
-  EXPECT_EQ(DescribeEntry(program), "program     0165/kultur-6 \"Kultur på recept\", 6 weeks, 1 activity");
+  EXPECT_EQ(DescribeEntry(program),
+            "program     0165/kultur-6 \"Kultur på recept\", 6 weeks, 1 activity");
 }
 
 TEST(ParseCatalogBundle, AcceptsProtoFieldNamesToo) {
@@ -73,7 +74,8 @@ TEST(ParseCatalogBundle, RejectsWhatIsNotABundle) {
                               "kind": "CASTLE"}]})"}) {
     auto b = ParseCatalogBundle(bad);
     ASSERT_FALSE(b.ok()) << bad;
-    EXPECT_THAT(std::string(b.status().message()), HasSubstr("not a kpr.scheduling.v1.CatalogBundle"))
+    EXPECT_THAT(std::string(b.status().message()),
+                HasSubstr("not a kpr.scheduling.v1.CatalogBundle"))
         << bad;
   }
   // A misspelt field is an error, not silently dropped.
@@ -91,25 +93,26 @@ TEST(ParseCatalogBundle, NamesTheEntryWithoutMunicipalityOrIdOrTwice) {
                             .status()
                             .message()),
             "instructors[1]: instructorId is empty");
-  EXPECT_EQ(std::string(ParseCatalogBundle(R"({"programs": [{"programId": "p"}]})")
-                            .status()
-                            .message()),
-            "programs[0]: municipality is empty");
+  EXPECT_EQ(
+      std::string(ParseCatalogBundle(R"({"programs": [{"programId": "p"}]})").status().message()),
+      "programs[0]: municipality is empty");
   EXPECT_EQ(std::string(ParseCatalogBundle(
                             R"({"institutions": [{"municipality": "0165", "institutionId": "m"},
                                                  {"municipality": "0165", "institutionId": "m"}]})")
                             .status()
                             .message()),
             "institutions[1]: institutionId 0165/m appears twice");
-  EXPECT_EQ(std::string(ParseCatalogBundle(
-                            R"({"calendars": [{"municipality": "0165"}, {"municipality": "0165"}]})")
-                            .status()
-                            .message()),
-            "calendars[1]: a second calendar for municipality 0165");
+  EXPECT_EQ(
+      std::string(ParseCatalogBundle(
+                      R"({"calendars": [{"municipality": "0165"}, {"municipality": "0165"}]})")
+                      .status()
+                      .message()),
+      "calendars[1]: a second calendar for municipality 0165");
   // The same id in two municipalities is two entries.
-  EXPECT_TRUE(ParseCatalogBundle(R"({"institutions": [{"municipality": "0165", "institutionId": "m"},
+  EXPECT_TRUE(
+      ParseCatalogBundle(R"({"institutions": [{"municipality": "0165", "institutionId": "m"},
                                                       {"municipality": "0183", "institutionId": "m"}]})")
-                  .ok());
+          .ok());
 }
 
 }  // namespace

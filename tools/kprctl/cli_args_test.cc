@@ -6,8 +6,9 @@ namespace kpr::kprctl {
 namespace {
 
 TEST(CliArgs, ParsesCommandPositionalsOptionsAndFlags) {
-  auto parsed = ParseArgs({"--json", "status", "0165-X", "accepted", "--reason=other", "--note", "hi"},
-                          {"reason", "note"}, {"json"});
+  auto parsed =
+      ParseArgs({"--json", "status", "0165-X", "accepted", "--reason=other", "--note", "hi"},
+                {"reason", "note"}, {"json"});
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->command, "status");
   EXPECT_EQ(parsed->positional, (std::vector<std::string>{"0165-X", "accepted"}));

@@ -109,8 +109,8 @@ class ServiceClient {
 
   // The same without exiting, for callers that explain particular failures themselves.
   template <typename Req, typename Resp>
-  grpc::Status Try(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*), const Req& req,
-                   Resp* resp) {
+  grpc::Status Try(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                   const Req& req, Resp* resp) {
     auto ctx = conn_.Context();
     return ((*stub_).*method)(ctx.get(), req, resp);
   }

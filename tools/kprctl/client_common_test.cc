@@ -101,7 +101,8 @@ TEST(WriteFileAtomically, ReplacesTheFileAndLeavesNoTemporaryBehind) {
   // The target is a directory: renaming onto it fails, and the temporary is removed.
   const std::string dir = ::testing::TempDir() + "/kprctl_export_dir";
   std::filesystem::create_directories(dir + "/inside");
-  EXPECT_EXIT(WriteFileAtomically(dir, "x"), ::testing::ExitedWithCode(kExitFailure), "cannot write");
+  EXPECT_EXIT(WriteFileAtomically(dir, "x"), ::testing::ExitedWithCode(kExitFailure),
+              "cannot write");
   EXPECT_FALSE(std::filesystem::exists(dir + ".tmp"));
 }
 

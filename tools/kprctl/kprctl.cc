@@ -83,7 +83,8 @@ Enum ParseEnum(const std::string& value, const std::string& prefix, ParseFn pars
   std::string upper = absl::AsciiStrToUpper(value);
   if (upper.rfind(prefix, 0) != 0) upper = prefix + upper;
   Enum e;
-  if (!parse(upper, &e) || static_cast<int>(e) == 0) Usage(absl::StrCat("unknown ", what, " '", value, "'"));
+  if (!parse(upper, &e) || static_cast<int>(e) == 0)
+    Usage(absl::StrCat("unknown ", what, " '", value, "'"));
   return e;
 }
 
@@ -132,16 +133,21 @@ void PrintReferral(const rv1::Referral& r) {
   std::cout << "id:           " << r.id() << "\n"
             << "status:       " << StatusShort(r.status());
   if (r.status_reason() != rv1::STATUS_REASON_UNSPECIFIED) {
-    std::cout << " (" << ShortName<int>(rv1::StatusReason_Name(r.status_reason()), "STATUS_REASON_") << ")";
+    std::cout << " (" << ShortName<int>(rv1::StatusReason_Name(r.status_reason()), "STATUS_REASON_")
+              << ")";
   }
   std::cout << "\nversion:      " << r.version() << "\n"
             << "municipality: " << r.municipality() << "\n"
-            << "source:       " << ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_")
-            << " (" << r.source_system() << " " << r.external_id() << ")\n"
+            << "source:       "
+            << ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_") << " ("
+            << r.source_system() << " " << r.external_id() << ")\n"
             << "citizen:      " << r.citizen_id() << "\n"
-            << "caseworker:   " << (r.referrer().caseworker_id().empty() ? "-" : r.referrer().caseworker_id()) << "\n"
-            << "target group: " << ShortName<int>(iv1::TargetGroup_Name(r.target_group()), "TARGET_GROUP_") << "\n"
-            << "program:      " << (r.preferred_program().empty() ? "(default)" : r.preferred_program()) << "\n"
+            << "caseworker:   "
+            << (r.referrer().caseworker_id().empty() ? "-" : r.referrer().caseworker_id()) << "\n"
+            << "target group: "
+            << ShortName<int>(iv1::TargetGroup_Name(r.target_group()), "TARGET_GROUP_") << "\n"
+            << "program:      "
+            << (r.preferred_program().empty() ? "(default)" : r.preferred_program()) << "\n"
             << "received:     " << FormatTime(r.received_at()) << "\n"
             << "updated:      " << FormatTime(r.updated_at()) << "\n";
   for (const auto& h : r.history()) {
@@ -159,7 +165,8 @@ int Submit(Client& client, const ParsedArgs& a) {
     if (!text.ok()) Fail(std::string(text.status().message()));
     auto st = google::protobuf::util::JsonStringToMessage(*text, &s);
     // Only the parser's verdict, not its message: it can quote values (a CPR number) from the file.
-    if (!st.ok()) Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted (protobuf JSON mapping)"));
+    if (!st.ok())
+      Fail(absl::StrCat(a.Get("file"), ": not a ReferralSubmitted (protobuf JSON mapping)"));
   } else {
     s.set_municipality(a.Get("municipality"));
     s.set_source_system(a.Get("source-system", "kprctl"));
@@ -176,8 +183,8 @@ int Submit(Client& client, const ParsedArgs& a) {
     c->set_email(a.Get("email"));
     c->set_preferred_language(a.Get("language"));
     if (a.Has("channel")) {
-      c->set_preferred_channel(ParseEnum<iv1::ContactChannel>(a.Get("channel"), "CONTACT_CHANNEL_",
-                                                              iv1::ContactChannel_Parse, "channel"));
+      c->set_preferred_channel(ParseEnum<iv1::ContactChannel>(
+          a.Get("channel"), "CONTACT_CHANNEL_", iv1::ContactChannel_Parse, "channel"));
     }
     s.mutable_referrer()->set_caseworker_id(a.Get("caseworker"));
     s.mutable_referrer()->set_organisation(a.Get("organisation"));
@@ -186,8 +193,9 @@ int Submit(Client& client, const ParsedArgs& a) {
                                                      iv1::TargetGroup_Parse, "target group"));
     }
     if (a.Has("benefit")) {
-      s.set_benefit_situation(ParseEnum<iv1::BenefitSituation>(
-          a.Get("benefit"), "BENEFIT_SITUATION_", iv1::BenefitSituation_Parse, "benefit situation"));
+      s.set_benefit_situation(
+          ParseEnum<iv1::BenefitSituation>(a.Get("benefit"), "BENEFIT_SITUATION_",
+                                           iv1::BenefitSituation_Parse, "benefit situation"));
     }
     s.set_reason(a.Get("reason"));
     s.set_preferred_program(a.Get("program"));
@@ -215,7 +223,10 @@ int Get(Client& client, const ParsedArgs& a) {
   rv1::Referral resp;
   auto ctx = client.Context();
   client.Check(client.stub().GetReferral(ctx.get(), req, &resp));
-  if (a.Has("json")) std::cout << ToJson(resp); else PrintReferral(resp);
+  if (a.Has("json"))
+    std::cout << ToJson(resp);
+  else
+    PrintReferral(resp);
   return 0;
 }
 
@@ -235,7 +246,8 @@ int List(Client& client, const ParsedArgs& a) {
   req.set_source_system(a.Get("source-system"));
   if (a.Has("since")) *req.mutable_updated_since() = ParseDate(a.Get("since"), "since");
   int page_size = 50;
-  if (a.Has("page-size") && !absl::SimpleAtoi(a.Get("page-size"), &page_size)) Usage("--page-size: a number");
+  if (a.Has("page-size") && !absl::SimpleAtoi(a.Get("page-size"), &page_size))
+    Usage("--page-size: a number");
   req.set_page_size(page_size);
   req.set_page_token(a.Get("page-token"));
   rv1::ListReferralsResponse all;
@@ -252,11 +264,13 @@ int List(Client& client, const ParsedArgs& a) {
     std::cout << ToJson(all);
     return 0;
   }
-  std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %s\n", "ID", "STATUS", "SOURCE", "UPDATED", "V");
+  std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %s\n", "ID", "STATUS", "SOURCE",
+                               "UPDATED", "V");
   for (const auto& r : all.referrals()) {
-    std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %d\n", r.id(), StatusShort(r.status()),
-                                 ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_"),
-                                 FormatTime(r.updated_at()), r.version());
+    std::cout << absl::StrFormat(
+        "%-31s  %-13s  %-20s  %-16s  %d\n", r.id(), StatusShort(r.status()),
+        ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_"),
+        FormatTime(r.updated_at()), r.version());
   }
   if (!all.next_page_token().empty()) {
     std::cout << "(more: --page-token " << all.next_page_token() << ")\n";
@@ -269,7 +283,8 @@ int Status(Client& client, const ParsedArgs& a) {
   rv1::UpdateReferralStatusRequest req;
   req.set_id(a.positional[0]);
   rv1::ReferralStatus st;
-  if (!referral::ParseStatus(a.positional[1], &st)) Usage(absl::StrCat("unknown status '", a.positional[1], "'"));
+  if (!referral::ParseStatus(a.positional[1], &st))
+    Usage(absl::StrCat("unknown status '", a.positional[1], "'"));
   req.set_status(st);
   if (a.Has("reason")) {
     req.set_reason(ParseEnum<rv1::StatusReason>(a.Get("reason"), "STATUS_REASON_",
@@ -278,7 +293,8 @@ int Status(Client& client, const ParsedArgs& a) {
   req.set_note(a.Get("note"));
   int64_t version = 0;
   if (a.Has("expected-version")) {
-    if (!absl::SimpleAtoi(a.Get("expected-version"), &version)) Usage("--expected-version: a number");
+    if (!absl::SimpleAtoi(a.Get("expected-version"), &version))
+      Usage("--expected-version: a number");
   } else {
     rv1::GetReferralRequest get;
     get.set_id(req.id());
@@ -294,7 +310,8 @@ int Status(Client& client, const ParsedArgs& a) {
   if (a.Has("json")) {
     std::cout << ToJson(resp);
   } else {
-    std::cout << resp.id() << " is now " << StatusShort(resp.status()) << " (version " << resp.version() << ")\n";
+    std::cout << resp.id() << " is now " << StatusShort(resp.status()) << " (version "
+              << resp.version() << ")\n";
   }
   return 0;
 }
@@ -314,11 +331,14 @@ int Contact(Client& client, const ParsedArgs& a) {
             << "cpr:      " << resp.cpr() << "\n"
             << "phone:    " << (resp.phone().empty() ? "-" : resp.phone()) << "\n"
             << "e-mail:   " << (resp.email().empty() ? "-" : resp.email()) << "\n"
-            << "channel:  " << ShortName<int>(iv1::ContactChannel_Name(resp.preferred_channel()), "CONTACT_CHANNEL_")
+            << "channel:  "
+            << ShortName<int>(iv1::ContactChannel_Name(resp.preferred_channel()),
+                              "CONTACT_CHANNEL_")
             << ", language " << resp.preferred_language() << "\n"
             << "reason:   " << (resp.reason().empty() ? "-" : resp.reason()) << "\n";
   for (const auto& n : resp.notes()) {
-    std::cout << "note " << FormatTime(n.written_at()) << " " << n.author() << ": " << n.text() << "\n";
+    std::cout << "note " << FormatTime(n.written_at()) << " " << n.author() << ": " << n.text()
+              << "\n";
   }
   return 0;
 }
@@ -341,12 +361,14 @@ int Funnel(Client& client, const ParsedArgs& a) {
   std::cout << absl::StrFormat("%-22s %8s %9s %8s %8s %9s\n", "SOURCE", "referred", "contacted",
                                "accepted", "enrolled", "completed");
   for (const auto& s : resp.by_source()) {
-    std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n",
-                                 ShortName<int>(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"),
-                                 s.referred(), s.contacted(), s.accepted(), s.enrolled(), s.completed());
+    std::cout << absl::StrFormat(
+        "%-22s %8d %9d %8d %8d %9d\n",
+        ShortName<int>(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"), s.referred(),
+        s.contacted(), s.accepted(), s.enrolled(), s.completed());
   }
-  std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n\n", "all", resp.referred(), resp.contacted(),
-                               resp.accepted(), resp.enrolled(), resp.completed());
+  std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n\n", "all", resp.referred(),
+                               resp.contacted(), resp.accepted(), resp.enrolled(),
+                               resp.completed());
   std::cout << "Current status:\n";
   for (const auto& s : resp.by_status()) {
     std::cout << absl::StrFormat("  %-13s %d\n", StatusShort(s.status()), s.count());
@@ -391,12 +413,42 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   // The referral commands' options; the scheduling and outcomes commands check their own per
   // command.
-  const std::set<std::string> referral_options = {
-      "addr", "token", "token-file", "timeout", "municipality", "source", "source-system",
-      "external-id", "cpr", "given-name", "family-name", "phone", "email", "channel", "language",
-      "caseworker", "organisation", "target-group", "benefit", "reason", "program", "notes",
-      "file", "status", "since", "page-size", "page-token", "note", "expected-version", "from",
-      "to", "sub", "role", "municipalities", "secret-file", "ttl"};
+  const std::set<std::string> referral_options = {"addr",
+                                                  "token",
+                                                  "token-file",
+                                                  "timeout",
+                                                  "municipality",
+                                                  "source",
+                                                  "source-system",
+                                                  "external-id",
+                                                  "cpr",
+                                                  "given-name",
+                                                  "family-name",
+                                                  "phone",
+                                                  "email",
+                                                  "channel",
+                                                  "language",
+                                                  "caseworker",
+                                                  "organisation",
+                                                  "target-group",
+                                                  "benefit",
+                                                  "reason",
+                                                  "program",
+                                                  "notes",
+                                                  "file",
+                                                  "status",
+                                                  "since",
+                                                  "page-size",
+                                                  "page-token",
+                                                  "note",
+                                                  "expected-version",
+                                                  "from",
+                                                  "to",
+                                                  "sub",
+                                                  "role",
+                                                  "municipalities",
+                                                  "secret-file",
+                                                  "ttl"};
   const std::set<std::string> referral_flags = {"json", "all", "help"};
   std::set<std::string> options = referral_options;
   options.insert(SchedulingOptions().begin(), SchedulingOptions().end());

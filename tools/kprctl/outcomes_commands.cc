@@ -55,8 +55,8 @@ class Outcomes : public ServiceClient<ov1::OutcomesService> {
  public:
   explicit Outcomes(const ParsedArgs& args)
       // kpr-outcomes: --outcomes-addr, else $KPR_OUTCOMES_ADDR, else the local default.
-      : ServiceClient(args, Connection::FromArgs(args, "kpr-outcomes", "outcomes-addr", "KPR_OUTCOMES_ADDR",
-                                                 "127.0.0.1:50053")) {}
+      : ServiceClient(args, Connection::FromArgs(args, "kpr-outcomes", "outcomes-addr",
+                                                 "KPR_OUTCOMES_ADDR", "127.0.0.1:50053")) {}
 };
 
 int AttendanceRecord(Outcomes& o) {

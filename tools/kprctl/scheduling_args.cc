@@ -12,8 +12,8 @@
 #include "services/scheduling/closure_calendar.h"
 
 // Binds `var` to the value of a StatusOr expression or returns its error.
-#define KPRCTL_TRY(var, expr)                    \
-  auto var##_or = (expr);                        \
+#define KPRCTL_TRY(var, expr)                   \
+  auto var##_or = (expr);                       \
   if (!var##_or.ok()) return var##_or.status(); \
   auto var = *std::move(var##_or)
 
@@ -21,8 +21,8 @@ namespace kpr::kprctl {
 namespace {
 
 absl::Status Bad(const std::string& flag, const std::string& expected, const std::string& got) {
-  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": expected ", expected, ", got '",
-                                                 got, "'"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, ": expected ", expected, ", got '", got, "'"));
 }
 
 bool AllDigits(const std::string& s, size_t from, size_t count) {
@@ -42,7 +42,7 @@ int Digits(const std::string& s, size_t from, size_t count) {
 // Options every scheduling command accepts.
 const std::set<std::string>& GlobalOptions() {
   static const auto* g = new std::set<std::string>{"scheduling-addr", "token", "token-file",
-                                                   "timeout", "json", "help"};
+                                                   "timeout",         "json",  "help"};
   return *g;
 }
 
@@ -155,8 +155,8 @@ absl::StatusOr<std::optional<DayRange>> Range(const ParsedArgs& a) {
   if (!from) from = *to - 6;
   if (!to) to = *from + 6;
   if (*from > *to) {
-    return absl::InvalidArgumentError(absl::StrCat("--from ", FormatDay(*from),
-                                                   " is after --to ", FormatDay(*to)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--from ", FormatDay(*from), " is after --to ", FormatDay(*to)));
   }
   return DayRange{FormatDay(*from), FormatDay(*to)};
 }
@@ -169,8 +169,8 @@ absl::StatusOr<sv1::DateRange> RequiredRange(const ParsedArgs& a, const std::str
   KPRCTL_TRY(from, ParseDay(from_text, "from"));
   KPRCTL_TRY(to, ParseDay(to_text, "to"));
   if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("--from ", from_text, " is after --to ",
-                                                   to_text));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--from ", from_text, " is after --to ", to_text));
   }
   sv1::DateRange r;
   r.set_first_day(FormatDay(from));
@@ -211,8 +211,8 @@ absl::StatusOr<IsoWeekArg> ParseIsoWeek(const std::string& value, const std::str
   if (w.year < 1900) return Bad(flag, expected, value);
   int weeks = scheduling::IsoWeeksInYear(w.year);
   if (w.week < 1 || w.week > weeks) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", w.year, " has weeks W01..W",
-                                                   weeks, ", got '", value, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": ", w.year, " has weeks W01..W", weeks, ", got '", value, "'"));
   }
   return w;
 }
@@ -266,11 +266,11 @@ absl::StatusOr<int64_t> ParseInstant(const std::string& value, const std::string
   return absl::ToUnixMillis(t);
 }
 
-absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag,
-                                     int64_t min, int64_t max) {
+absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag, int64_t min,
+                                     int64_t max) {
   int64_t v = 0;
-  bool digits = !value.empty() && AllDigits(value, value[0] == '-' ? 1 : 0,
-                                            value.size() - (value[0] == '-' ? 1 : 0));
+  bool digits = !value.empty() &&
+                AllDigits(value, value[0] == '-' ? 1 : 0, value.size() - (value[0] == '-' ? 1 : 0));
   if (!digits || !absl::SimpleAtoi(value, &v) || v < min || v > max) {
     std::string range = max == INT64_MAX ? absl::StrCat("a whole number >= ", min)
                                          : absl::StrCat("a whole number from ", min, " to ", max);
@@ -329,8 +329,8 @@ absl::StatusOr<std::string> ResolveSchedulingCommand(const ParsedArgs& args) {
     }
     name = absl::StrCat(args.command, " ", args.positional[0]);
     if (Specs().count(name) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown subcommand '", name,
-                                                     "' (one of: ", choices, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown subcommand '", name, "' (one of: ", choices, ")"));
     }
     used = 1;
   }
@@ -397,8 +397,7 @@ absl::StatusOr<sv1::PlanCohortRequest> BuildPlanCohort(const ParsedArgs& a) {
   return req;
 }
 
-absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& a,
-                                                           absl::TimeZone tz) {
+absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& a, absl::TimeZone tz) {
   sv1::CreateCohortRequest req;
   if (auto st = FillPlanArgs(a, "cohort create", req); !st.ok()) return st;
   // Optional: the service names an unnamed cohort after its program and start week.
@@ -551,7 +550,10 @@ absl::StatusOr<sv1::EnrollRequest> BuildEnroll(const ParsedArgs& a) {
   KPRCTL_TRY(citizen, Need(a, "enroll", "citizen"));
   sv1::EnrollRequest req;
   req.set_municipality(m);
-  if (by == "cohort") req.set_cohort_id(a.Get(by)); else req.set_program_id(a.Get(by));
+  if (by == "cohort")
+    req.set_cohort_id(a.Get(by));
+  else
+    req.set_program_id(a.Get(by));
   req.set_referral_id(referral);
   req.set_citizen_id(citizen);
   return req;
@@ -596,7 +598,10 @@ absl::StatusOr<sv1::ExportCalendarRequest> BuildExportCalendar(const ParsedArgs&
   }
   sv1::ExportCalendarRequest req;
   req.set_municipality(m);
-  if (by == "cohort") req.set_cohort_id(a.Get(by)); else req.set_institution_id(a.Get(by));
+  if (by == "cohort")
+    req.set_cohort_id(a.Get(by));
+  else
+    req.set_institution_id(a.Get(by));
   if (range) {
     req.set_from_day(range->from);
     req.set_to_day(range->to);

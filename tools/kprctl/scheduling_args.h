@@ -39,8 +39,8 @@ absl::StatusOr<absl::CivilDay> ParseDay(const std::string& value, const std::str
 absl::StatusOr<int64_t> ParseInstant(const std::string& value, const std::string& flag,
                                      absl::TimeZone tz);
 // A decimal integer in [min, max].
-absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag,
-                                     int64_t min, int64_t max);
+absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag, int64_t min,
+                                     int64_t max);
 // "planned", "open", "running", "completed", "cancelled" (or the full enum name).
 absl::StatusOr<sv1::CohortStatus> ParseCohortStatus(const std::string& value,
                                                     const std::string& flag);
@@ -84,8 +84,7 @@ absl::StatusOr<sv1::ListSessionsRequest> BuildListSessions(const ParsedArgs& arg
 absl::StatusOr<sv1::RescheduleSessionRequest> BuildRescheduleSession(const ParsedArgs& args);
 absl::StatusOr<sv1::CancelSessionRequest> BuildCancelSession(const ParsedArgs& args);
 absl::StatusOr<sv1::CloseVenueRequest> BuildCloseVenue(const ParsedArgs& args);
-absl::StatusOr<sv1::AddInstructorAbsenceRequest> BuildAddInstructorAbsence(
-    const ParsedArgs& args);
+absl::StatusOr<sv1::AddInstructorAbsenceRequest> BuildAddInstructorAbsence(const ParsedArgs& args);
 absl::StatusOr<sv1::EnrollRequest> BuildEnroll(const ParsedArgs& args);
 absl::StatusOr<sv1::UnenrollRequest> BuildUnenroll(const ParsedArgs& args);
 absl::StatusOr<sv1::GetWaitlistRequest> BuildGetWaitlist(const ParsedArgs& args);

@@ -78,10 +78,8 @@ TEST(ParseInstant, DayDayAndTimeOrRfc3339) {
   absl::TimeZone plus1 = absl::FixedTimeZone(3600);
   const int64_t jan4_midnight_utc = 1799020800000;  // 2027-01-04T00:00:00Z
   EXPECT_EQ(*ParseInstant("2027-01-04", "opens-at", plus1), jan4_midnight_utc - 3600000);
-  EXPECT_EQ(*ParseInstant("2027-01-04 08:00", "opens-at", plus1),
-            jan4_midnight_utc + 7 * 3600000);
-  EXPECT_EQ(*ParseInstant("2027-01-04T08:00", "opens-at", plus1),
-            jan4_midnight_utc + 7 * 3600000);
+  EXPECT_EQ(*ParseInstant("2027-01-04 08:00", "opens-at", plus1), jan4_midnight_utc + 7 * 3600000);
+  EXPECT_EQ(*ParseInstant("2027-01-04T08:00", "opens-at", plus1), jan4_midnight_utc + 7 * 3600000);
   EXPECT_EQ(*ParseInstant("2027-01-04T08:00:00Z", "opens-at", plus1),
             jan4_midnight_utc + 8 * 3600000);
   for (const char* bad : {"tomorrow", "2027-02-30", "2027-02-30T08:00:00Z", "2027-01-04 8:00",
@@ -176,10 +174,10 @@ TEST(BuildPlanCohort, FillsEveryField) {
 TEST(BuildPlanCohort, NamesWhatIsMissingOrWrong) {
   EXPECT_EQ(Error(BuildPlanCohort(Parse({"plan", "--program", "p"})).status()),
             "plan needs --municipality");
-  EXPECT_EQ(Error(BuildPlanCohort(Parse({"plan", "--municipality", "0165", "--start-week",
-                                         "2027-W03"}))
-                      .status()),
-            "plan needs --program");
+  EXPECT_EQ(
+      Error(BuildPlanCohort(Parse({"plan", "--municipality", "0165", "--start-week", "2027-W03"}))
+                .status()),
+      "plan needs --program");
   EXPECT_THAT(Error(BuildPlanCohort(Parse({"plan", "--municipality", "0165", "--program", "p",
                                            "--start-week", "2027-03"}))
                         .status()),
@@ -191,9 +189,9 @@ TEST(BuildPlanCohort, NamesWhatIsMissingOrWrong) {
 }
 
 TEST(BuildCreateCohort, NameOpensAtAndRequestId) {
-  auto args = Parse({"cohort", "create", "--municipality", "0183", "--program", "ishoj-10",
-                     "--start-week", "2027-W10", "--name", "Forår A", "--opens-at", "2027-02-01",
-                     "--request-id", "r-1"});
+  auto args =
+      Parse({"cohort", "create", "--municipality", "0183", "--program", "ishoj-10", "--start-week",
+             "2027-W10", "--name", "Forår A", "--opens-at", "2027-02-01", "--request-id", "r-1"});
   auto req = BuildCreateCohort(args, absl::UTCTimeZone());
   ASSERT_TRUE(req.ok()) << req.status();
   EXPECT_EQ(req->name(), "Forår A");
@@ -206,49 +204,49 @@ TEST(BuildCreateCohort, NameOpensAtAndRequestId) {
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->opens_at_unix_ms(), 0);  // open at once
   EXPECT_EQ(minimal->request_id(), "");       // the caller makes one up
-  auto unnamed = BuildCreateCohort(Parse({"cohort", "create", "--municipality", "0183", "--program", "p",
-                                           "--start-week", "2027-W10"}),
-                                    absl::UTCTimeZone());
+  auto unnamed = BuildCreateCohort(Parse({"cohort", "create", "--municipality", "0183", "--program",
+                                          "p", "--start-week", "2027-W10"}),
+                                   absl::UTCTimeZone());
   ASSERT_TRUE(unnamed.ok()) << unnamed.status();
   EXPECT_EQ(unnamed->name(), "");  // the service names it after program and start week
 }
 
 TEST(BuildListCohorts, Filters) {
-  auto req = BuildListCohorts(Parse({"cohort", "list", "--municipality", "0165", "--status",
-                                     "open", "--program", "p", "--page-size", "200"}));
+  auto req = BuildListCohorts(Parse({"cohort", "list", "--municipality", "0165", "--status", "open",
+                                     "--program", "p", "--page-size", "200"}));
   ASSERT_TRUE(req.ok()) << req.status();
   EXPECT_EQ(req->status(), sv1::OPEN);
   EXPECT_EQ(req->program_id(), "p");
   EXPECT_EQ(req->page_size(), 200);
-  EXPECT_THAT(Error(BuildListCohorts(Parse({"cohort", "list", "--municipality", "0165",
-                                            "--page-size", "501"}))
+  EXPECT_THAT(Error(BuildListCohorts(
+                        Parse({"cohort", "list", "--municipality", "0165", "--page-size", "501"}))
                         .status()),
               HasSubstr("--page-size"));
 }
 
 TEST(BuildCancelCohort, VersionIsOptionalAndHasAnAlias) {
-  auto without = BuildCancelCohort(Parse({"cohort", "cancel", "--municipality", "0165", "--cohort",
-                                          "C", "--reason", "too few"}));
+  auto without = BuildCancelCohort(Parse(
+      {"cohort", "cancel", "--municipality", "0165", "--cohort", "C", "--reason", "too few"}));
   ASSERT_TRUE(without.ok());
   EXPECT_EQ(without->expected_version(), 0);
   auto with = BuildCancelCohort(Parse({"cohort", "cancel", "--municipality", "0165", "--cohort",
                                        "C", "--reason", "too few", "--expected-version", "4"}));
   EXPECT_EQ(with->expected_version(), 4);
-  EXPECT_EQ(Error(BuildCancelCohort(Parse({"cohort", "cancel", "--municipality", "0165",
-                                           "--cohort", "C"}))
+  EXPECT_EQ(Error(BuildCancelCohort(
+                      Parse({"cohort", "cancel", "--municipality", "0165", "--cohort", "C"}))
                       .status()),
             "cohort cancel needs --reason");
-  EXPECT_THAT(Error(BuildCancelCohort(Parse({"cohort", "cancel", "--municipality", "0165",
-                                             "--cohort", "C", "--reason", "r", "--version", "2",
-                                             "--expected-version", "2"}))
-                        .status()),
-              HasSubstr("not both"));
+  EXPECT_THAT(
+      Error(BuildCancelCohort(Parse({"cohort", "cancel", "--municipality", "0165", "--cohort", "C",
+                                     "--reason", "r", "--version", "2", "--expected-version", "2"}))
+                .status()),
+      HasSubstr("not both"));
 }
 
 TEST(BuildListSessions, ExactlyOneSubjectAndAWeekByDefault) {
   const absl::CivilDay thursday(2027, 1, 21);
-  auto inst = BuildListSessions(Parse({"sessions", "--municipality", "0165", "--institution", "musik"}),
-                                thursday);
+  auto inst = BuildListSessions(
+      Parse({"sessions", "--municipality", "0165", "--institution", "musik"}), thursday);
   ASSERT_TRUE(inst.ok()) << inst.status();
   EXPECT_EQ(inst->institution_id(), "musik");
   EXPECT_EQ(inst->from_day(), "2027-01-18");  // that week's Monday
@@ -263,7 +261,8 @@ TEST(BuildListSessions, ExactlyOneSubjectAndAWeekByDefault) {
   EXPECT_TRUE(cohort->include_cancelled());
 
   auto week = BuildListSessions(
-      Parse({"sessions", "--municipality", "0165", "--venue", "v", "--week", "2027-W10"}), thursday);
+      Parse({"sessions", "--municipality", "0165", "--venue", "v", "--week", "2027-W10"}),
+      thursday);
   EXPECT_EQ(week->from_day(), "2027-03-08");
   EXPECT_EQ(week->to_day(), "2027-03-14");
 
@@ -273,8 +272,9 @@ TEST(BuildListSessions, ExactlyOneSubjectAndAWeekByDefault) {
   EXPECT_EQ(from->instructor_id(), "x");
   EXPECT_EQ(from->to_day(), "2027-03-09");
 
-  EXPECT_EQ(Error(BuildListSessions(Parse({"sessions", "--municipality", "0165"}), thursday).status()),
-            "sessions needs one of --cohort | --institution | --venue | --instructor");
+  EXPECT_EQ(
+      Error(BuildListSessions(Parse({"sessions", "--municipality", "0165"}), thursday).status()),
+      "sessions needs one of --cohort | --institution | --venue | --instructor");
   EXPECT_THAT(Error(BuildListSessions(Parse({"sessions", "--municipality", "0165", "--cohort", "C",
                                              "--venue", "v"}),
                                       thursday)
@@ -311,25 +311,24 @@ TEST(BuildRescheduleSession, ToASlotOrLetThePlannerChoose) {
   EXPECT_EQ(best->day(), "");
 
   EXPECT_THAT(Error(BuildRescheduleSession(
-                        Parse({"session", "reschedule", "--municipality", "0165", "--session",
-                               "S1", "--version", "3", "--reason", "r", "--day", "2027-01-20"}))
+                        Parse({"session", "reschedule", "--municipality", "0165", "--session", "S1",
+                               "--version", "3", "--reason", "r", "--day", "2027-01-20"}))
                         .status()),
               HasSubstr("--day and --start together"));
   EXPECT_EQ(Error(BuildRescheduleSession(Parse({"session", "reschedule", "--municipality", "0165",
                                                 "--session", "S1", "--reason", "r"}))
                       .status()),
             "session reschedule needs --version");
-  EXPECT_THAT(Error(BuildRescheduleSession(
-                        Parse({"session", "reschedule", "--municipality", "0165", "--session",
-                               "S1", "--version", "3", "--reason", "r", "--day", "2027-01-20",
-                               "--start", "10.30"}))
+  EXPECT_THAT(Error(BuildRescheduleSession(Parse({"session", "reschedule", "--municipality", "0165",
+                                                  "--session", "S1", "--version", "3", "--reason",
+                                                  "r", "--day", "2027-01-20", "--start", "10.30"}))
                         .status()),
               HasSubstr("--start: expected a time HH:MM"));
-  EXPECT_THAT(Error(BuildRescheduleSession(Parse({"session", "reschedule", "--municipality", "0165",
-                                                  "--session", "S1", "--version", "0",
-                                                  "--reason", "r"}))
-                        .status()),
-              HasSubstr("--version: expected a whole number >= 1"));
+  EXPECT_THAT(
+      Error(BuildRescheduleSession(Parse({"session", "reschedule", "--municipality", "0165",
+                                          "--session", "S1", "--version", "0", "--reason", "r"}))
+                .status()),
+      HasSubstr("--version: expected a whole number >= 1"));
 }
 
 TEST(BuildCancelSession, NeedsVersionAndReason) {
@@ -345,47 +344,47 @@ TEST(BuildCancelSession, NeedsVersionAndReason) {
 }
 
 TEST(BuildRepairs, CloseVenueAndAbsenceTakeARangeAndAReason) {
-  auto close = BuildCloseVenue(Parse({"close-venue", "--municipality", "0165", "--institution",
-                                      "musik", "--venue", "sal-1", "--from", "2027-02-01", "--to",
-                                      "2027-02-14", "--reason", "new floor"}));
+  auto close = BuildCloseVenue(
+      Parse({"close-venue", "--municipality", "0165", "--institution", "musik", "--venue", "sal-1",
+             "--from", "2027-02-01", "--to", "2027-02-14", "--reason", "new floor"}));
   ASSERT_TRUE(close.ok()) << close.status();
   EXPECT_EQ(close->venue_id(), "sal-1");
   EXPECT_EQ(close->closure().first_day(), "2027-02-01");
   EXPECT_EQ(close->closure().last_day(), "2027-02-14");
   EXPECT_EQ(close->closure().reason(), "new floor");
 
-  auto absence = BuildAddInstructorAbsence(Parse({"absence", "--municipality", "0165",
-                                                  "--instructor", "ins-a", "--from", "2027-02-01",
-                                                  "--to", "2027-02-01", "--reason", "course"}));
+  auto absence = BuildAddInstructorAbsence(
+      Parse({"absence", "--municipality", "0165", "--instructor", "ins-a", "--from", "2027-02-01",
+             "--to", "2027-02-01", "--reason", "course"}));
   ASSERT_TRUE(absence.ok()) << absence.status();
   EXPECT_EQ(absence->instructor_id(), "ins-a");
   EXPECT_EQ(absence->absence().last_day(), "2027-02-01");
 
-  EXPECT_EQ(Error(BuildCloseVenue(Parse({"close-venue", "--municipality", "0165", "--institution",
-                                         "musik", "--venue", "sal-1", "--from", "2027-02-01",
-                                         "--to", "2027-02-14"}))
+  EXPECT_EQ(Error(BuildCloseVenue(
+                      Parse({"close-venue", "--municipality", "0165", "--institution", "musik",
+                             "--venue", "sal-1", "--from", "2027-02-01", "--to", "2027-02-14"}))
                       .status()),
             "close-venue needs --reason");
-  EXPECT_EQ(Error(BuildAddInstructorAbsence(Parse({"absence", "--municipality", "0165",
-                                                   "--instructor", "x", "--from", "2027-02-01",
-                                                   "--reason", "r"}))
-                      .status()),
-            "absence needs --to");
-  EXPECT_EQ(Error(BuildAddInstructorAbsence(Parse({"absence", "--municipality", "0165",
-                                                   "--instructor", "x", "--from", "2027-02-10",
-                                                   "--to", "2027-02-01", "--reason", "r"}))
+  EXPECT_EQ(
+      Error(BuildAddInstructorAbsence(Parse({"absence", "--municipality", "0165", "--instructor",
+                                             "x", "--from", "2027-02-01", "--reason", "r"}))
+                .status()),
+      "absence needs --to");
+  EXPECT_EQ(Error(BuildAddInstructorAbsence(
+                      Parse({"absence", "--municipality", "0165", "--instructor", "x", "--from",
+                             "2027-02-10", "--to", "2027-02-01", "--reason", "r"}))
                       .status()),
             "--from 2027-02-10 is after --to 2027-02-01");
 }
 
 TEST(BuildEnroll, CohortOrProgram) {
-  auto by_cohort = BuildEnroll(Parse({"enroll", "--municipality", "0165", "--cohort", "C",
-                                      "--referral", "R", "--citizen", "Z"}));
+  auto by_cohort = BuildEnroll(Parse(
+      {"enroll", "--municipality", "0165", "--cohort", "C", "--referral", "R", "--citizen", "Z"}));
   ASSERT_TRUE(by_cohort.ok());
   EXPECT_EQ(by_cohort->cohort_id(), "C");
   EXPECT_EQ(by_cohort->program_id(), "");
-  auto by_program = BuildEnroll(Parse({"enroll", "--municipality", "0165", "--program", "P",
-                                       "--referral", "R", "--citizen", "Z"}));
+  auto by_program = BuildEnroll(Parse(
+      {"enroll", "--municipality", "0165", "--program", "P", "--referral", "R", "--citizen", "Z"}));
   EXPECT_EQ(by_program->program_id(), "P");
   EXPECT_EQ(by_program->citizen_id(), "Z");
   EXPECT_EQ(Error(BuildEnroll(Parse({"enroll", "--municipality", "0165", "--referral", "R",
@@ -406,8 +405,9 @@ TEST(BuildEnrolmentViews, UnenrollWaitlistParticipants) {
   EXPECT_EQ(BuildGetWaitlist(Parse({"waitlist", "--municipality", "0165", "--program", "P"}))
                 ->program_id(),
             "P");
-  EXPECT_EQ(Error(BuildListParticipants(Parse({"participants", "--municipality", "0165"})).status()),
-            "participants needs --cohort");
+  EXPECT_EQ(
+      Error(BuildListParticipants(Parse({"participants", "--municipality", "0165"})).status()),
+      "participants needs --cohort");
 }
 
 TEST(BuildExportCalendar, CohortOrInstitutionWithAnOptionalRange) {
@@ -431,8 +431,10 @@ TEST(BuildCatalogViews, NeedTheMunicipality) {
   auto instructors =
       BuildListInstructors(Parse({"instructors", "--municipality", "0165", "--institution", "m"}));
   EXPECT_EQ(instructors->institution_id(), "m");
-  EXPECT_EQ(BuildListPrograms(Parse({"programs", "--municipality", "0183"}))->municipality(), "0183");
-  EXPECT_EQ(BuildGetCalendar(Parse({"calendar", "--municipality", "0183"}))->municipality(), "0183");
+  EXPECT_EQ(BuildListPrograms(Parse({"programs", "--municipality", "0183"}))->municipality(),
+            "0183");
+  EXPECT_EQ(BuildGetCalendar(Parse({"calendar", "--municipality", "0183"}))->municipality(),
+            "0183");
 }
 
 }  // namespace

@@ -223,13 +223,15 @@ class SchedulingCli : public ::testing::Test {
 
   // Runs kprctl with `args` (shell words) and a clean environment: the fake's address, and
   // `env` (e.g. "KPR_TOKEN=t") added.
-  Outcome Kprctl(const std::string& args, const std::string& env = "", const std::string& stdin_file = "") {
+  Outcome Kprctl(const std::string& args, const std::string& env = "",
+                 const std::string& stdin_file = "") {
     const char* bin_dir = std::getenv("KPR_BIN_DIR");
     std::string bin = absl::StrCat(bin_dir ? bin_dir : ".", "/tools/kprctl/kprctl");
     std::string dir = ::testing::TempDir();
     std::string out = dir + "/kprctl_cli.out", err = dir + "/kprctl_cli.err";
     std::string cmd = absl::StrCat(
-        "env -u KPR_TOKEN -u KPR_MUNICIPALITY -u KPR_SCHEDULING_ADDR KPR_SCHEDULING_ADDR=127.0.0.1:",
+        "env -u KPR_TOKEN -u KPR_MUNICIPALITY -u KPR_SCHEDULING_ADDR "
+        "KPR_SCHEDULING_ADDR=127.0.0.1:",
         port_, " ", env, " ", bin, " --timeout 5 ", args, " >", out, " 2>", err,
         stdin_file.empty() ? " </dev/null" : " <" + stdin_file);
     int status = std::system(cmd.c_str());
@@ -273,10 +275,13 @@ TEST_F(SchedulingCli, CatalogLoadPutsInstitutionsFirstWithTokenDeadlineAndOverwr
   for (const auto& c : fake_->calls()) {
     EXPECT_EQ(c.authorization, "Bearer tok-1") << c.method;
     EXPECT_TRUE(c.has_deadline) << c.method;
-    EXPECT_THAT(c.request, Not(HasSubstr("version"))) << c.request;  // 0 = overwrite; no stale version
+    EXPECT_THAT(c.request, Not(HasSubstr("version")))
+        << c.request;  // 0 = overwrite; no stale version
   }
-  EXPECT_THAT(r.out, HasSubstr("loaded institution 0165/musik \"Musikskolen\", 0 venues (version 1)\n"));
-  EXPECT_THAT(r.out, HasSubstr("loaded instructor  0165/ins-a \"Anna Testesen\" at musik (version 2)\n"));
+  EXPECT_THAT(r.out,
+              HasSubstr("loaded institution 0165/musik \"Musikskolen\", 0 venues (version 1)\n"));
+  EXPECT_THAT(r.out,
+              HasSubstr("loaded instructor  0165/ins-a \"Anna Testesen\" at musik (version 2)\n"));
   EXPECT_THAT(r.out, HasSubstr("Loaded 4 entries.\n"));
 }
 
@@ -290,7 +295,8 @@ TEST_F(SchedulingCli, CatalogLoadReadsStandardInputAndStopsAtTheFirstRefusal) {
   EXPECT_THAT(fake_->methods(), ElementsAre("PutInstitution", "PutInstructor"));
   EXPECT_EQ(fake_->calls()[0].authorization, "Bearer tok-env");
   EXPECT_THAT(r.err, HasSubstr("loading instructor  0165/refused"));
-  EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT: availability: weekday 9; 1 entry loaded before it"));
+  EXPECT_THAT(r.err,
+              HasSubstr("INVALID_ARGUMENT: availability: weekday 9; 1 entry loaded before it"));
 }
 
 TEST_F(SchedulingCli, CatalogDryRunCallsNothing) {
@@ -302,29 +308,34 @@ TEST_F(SchedulingCli, CatalogDryRunCallsNothing) {
 }
 
 TEST_F(SchedulingCli, PlanPrintsTheTimetableOrTheObstaclesWithExitCode3) {
-  Outcome ok = Kprctl("plan --municipality 0165 --program kultur-6 --start-week 2027-W03 --capacity 10",
-                  "KPR_TOKEN=t");
+  Outcome ok =
+      Kprctl("plan --municipality 0165 --program kultur-6 --start-week 2027-W03 --capacity 10",
+             "KPR_TOKEN=t");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_THAT(ok.out, HasSubstr("Proposed timetable: 1 session, 2027-01-18 to 2027-01-18, score 0.50"));
+  EXPECT_THAT(ok.out,
+              HasSubstr("Proposed timetable: 1 session, 2027-01-18 to 2027-01-18, score 0.50"));
   EXPECT_THAT(ok.out, HasSubstr("2027-W03  2027-01-18  Mon  09:00-11:00  music"));
-  EXPECT_THAT(fake_->calls()[0].request,
-              HasSubstr("program_id: \"kultur-6\" start_iso_year: 2027 start_iso_week: 3 capacity: 10"));
+  EXPECT_THAT(
+      fake_->calls()[0].request,
+      HasSubstr("program_id: \"kultur-6\" start_iso_year: 2027 start_iso_week: 3 capacity: 10"));
 
-  Outcome blocked = Kprctl("plan --municipality 0165 --program blocked --start-week 2027-W03", "KPR_TOKEN=t");
+  Outcome blocked =
+      Kprctl("plan --municipality 0165 --program blocked --start-week 2027-W03", "KPR_TOKEN=t");
   EXPECT_EQ(blocked.exit_code, 3);
   EXPECT_THAT(blocked.out, HasSubstr("No timetable exists"));
   EXPECT_THAT(blocked.out, HasSubstr("venue_booked  musik        2027-W03..W04  Both rooms"));
 
   Outcome json = Kprctl("--json plan --municipality 0165 --program blocked --start-week 2027-W03",
-                    "KPR_TOKEN=t");
+                        "KPR_TOKEN=t");
   EXPECT_EQ(json.exit_code, 3);
   EXPECT_THAT(json.out, HasSubstr("\"constraint\": \"venue_booked\""));
 }
 
 TEST_F(SchedulingCli, CohortCreateSendsARandomRequestIdAndExits3WithoutATimetable) {
-  Outcome ok = Kprctl("cohort create --municipality 0165 --program kultur-6 --start-week 2027-W03 "
-                  "--name Hold-A",
-                  "KPR_TOKEN=t KPR_MUNICIPALITY=0183");
+  Outcome ok = Kprctl(
+      "cohort create --municipality 0165 --program kultur-6 --start-week 2027-W03 "
+      "--name Hold-A",
+      "KPR_TOKEN=t KPR_MUNICIPALITY=0183");
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("Created cohort 0165-C9."));
   ASSERT_EQ(fake_->calls().size(), 1u);
@@ -332,14 +343,15 @@ TEST_F(SchedulingCli, CohortCreateSendsARandomRequestIdAndExits3WithoutATimetabl
   EXPECT_THAT(fake_->calls()[0].request, HasSubstr("municipality: \"0165\""));  // flag beats env
 
   Outcome blocked = Kprctl("cohort create --program blocked --start-week 2027-W03 --name B",
-                       "KPR_TOKEN=t KPR_MUNICIPALITY=0183");
+                           "KPR_TOKEN=t KPR_MUNICIPALITY=0183");
   EXPECT_EQ(blocked.exit_code, 3);
   EXPECT_THAT(blocked.err, HasSubstr("no cohort was booked: no timetable: venue_booked"));
   EXPECT_THAT(fake_->calls()[1].request, HasSubstr("municipality: \"0183\""));  // from the env
 }
 
 TEST_F(SchedulingCli, CohortCancelReadsTheVersionWhenNotGiven) {
-  Outcome r = Kprctl("cohort cancel --municipality 0165 --cohort 0165-C1 --reason 'too few'", "KPR_TOKEN=t");
+  Outcome r = Kprctl("cohort cancel --municipality 0165 --cohort 0165-C1 --reason 'too few'",
+                     "KPR_TOKEN=t");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(fake_->methods(), ElementsAre("GetCohort", "CancelCohort"));
   EXPECT_THAT(fake_->calls()[1].request, HasSubstr("reason: \"too few\" expected_version: 5"));
@@ -356,7 +368,8 @@ TEST_F(SchedulingCli, CohortListAllFollowsPages) {
 }
 
 TEST_F(SchedulingCli, SessionsShowTheWeekViewByDay) {
-  Outcome r = Kprctl("sessions --municipality 0165 --institution musik --week 2027-W03", "KPR_TOKEN=t");
+  Outcome r =
+      Kprctl("sessions --municipality 0165 --institution musik --week 2027-W03", "KPR_TOKEN=t");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(fake_->calls()[0].request,
               HasSubstr("from_day: \"2027-01-18\" to_day: \"2027-01-24\""));
@@ -367,7 +380,8 @@ TEST_F(SchedulingCli, SessionsShowTheWeekViewByDay) {
 TEST_F(SchedulingCli, IcsWritesTheFileOrStandardOutput) {
   std::string path = ::testing::TempDir() + "/kprctl_cli.ics";
   std::remove(path.c_str());
-  Outcome r = Kprctl(absl::StrCat("ics --municipality 0165 --cohort 0165-C9 --out ", path), "KPR_TOKEN=t");
+  Outcome r =
+      Kprctl(absl::StrCat("ics --municipality 0165 --cohort 0165-C9 --out ", path), "KPR_TOKEN=t");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadFile(path), FakeScheduling::kIcs);
   EXPECT_THAT(r.out, HasSubstr("(2 events)"));
@@ -387,7 +401,7 @@ TEST_F(SchedulingCli, NoTokenOrBadArgumentsCallNothing) {
 
 TEST_F(SchedulingCli, AnUnreachableServiceIsNamed) {
   Outcome r = Kprctl("--scheduling-addr 127.0.0.1:1 --timeout 2 programs --municipality 0165",
-                 "KPR_TOKEN=t");
+                     "KPR_TOKEN=t");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("is kpr-scheduling running at 127.0.0.1:1?"));
 }

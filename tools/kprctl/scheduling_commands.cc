@@ -78,7 +78,7 @@ class Scheduling : public ServiceClient<sv1::SchedulingService> {
  public:
   explicit Scheduling(const ParsedArgs& args)
       : ServiceClient(args, Connection::FromArgs(args, "kpr-scheduling", "scheduling-addr",
-                                   "KPR_SCHEDULING_ADDR", "127.0.0.1:50052")) {}
+                                                 "KPR_SCHEDULING_ADDR", "127.0.0.1:50052")) {}
 };
 
 int CatalogLoad(const ParsedArgs& a) {
@@ -111,14 +111,17 @@ int CatalogLoad(const ParsedArgs& a) {
     item.set_expected_version(0);  // create or overwrite
     grpc::Status status = s.Try(method, item, result);
     if (!status.ok()) {
-      std::string hint = status.error_code() == grpc::StatusCode::UNAVAILABLE
-                             ? absl::StrCat(" (is kpr-scheduling running at ", s.conn().addr(), "?)")
-                             : "";
+      std::string hint =
+          status.error_code() == grpc::StatusCode::UNAVAILABLE
+              ? absl::StrCat(" (is kpr-scheduling running at ", s.conn().addr(), "?)")
+              : "";
       Fail(absl::StrCat("loading ", DescribeEntry(entry), " failed: ", DescribeStatus(status), hint,
                         "; ", count, count == 1 ? " entry" : " entries", " loaded before it"));
     }
     ++count;
-    if (!json) std::cout << "loaded " << DescribeEntry(*result) << " (version " << result->version() << ")\n";
+    if (!json)
+      std::cout << "loaded " << DescribeEntry(*result) << " (version " << result->version()
+                << ")\n";
   };
   for (auto& e : *bundle.mutable_institutions()) {
     e.set_version(0);
@@ -236,9 +239,9 @@ int CohortCancel(Scheduling& s) {
     req.set_expected_version(s.Call(&Stub::GetCohort, get).version());
   }
   auto resp = s.Call(&Stub::CancelCohort, req);
-  s.Print(resp, absl::StrCat("Cohort ", resp.cohort_id(), " is now ",
-                             CohortStatusName(resp.status()), " (version ", resp.version(),
-                             ").\n"));
+  s.Print(resp,
+          absl::StrCat("Cohort ", resp.cohort_id(), " is now ", CohortStatusName(resp.status()),
+                       " (version ", resp.version(), ").\n"));
   return 0;
 }
 
@@ -251,7 +254,8 @@ int SessionsView(Scheduling& s) {
                      : !req.venue_id().empty()       ? "venue " + req.venue_id()
                                                      : "instructor " + req.instructor_id();
   std::string heading = absl::StrCat("Sessions of ", what);
-  if (!req.from_day().empty()) absl::StrAppend(&heading, ", ", req.from_day(), " to ", req.to_day());
+  if (!req.from_day().empty())
+    absl::StrAppend(&heading, ", ", req.from_day(), " to ", req.to_day());
   s.Print(resp, absl::StrCat(heading, ":\n", FormatWeekView(resp.sessions())));
   return 0;
 }
@@ -271,18 +275,18 @@ int SessionCancel(Scheduling& s) {
 int CloseVenue(Scheduling& s) {
   auto req = OrUsage(BuildCloseVenue(s.args()));
   auto resp = s.Call(&Stub::CloseVenue, req);
-  s.Print(resp, absl::StrCat("Venue ", req.venue_id(), " of ", req.institution_id(),
-                             " is closed ", req.closure().first_day(), " to ",
-                             req.closure().last_day(), ".\n", FormatRepair(resp)));
+  s.Print(resp, absl::StrCat("Venue ", req.venue_id(), " of ", req.institution_id(), " is closed ",
+                             req.closure().first_day(), " to ", req.closure().last_day(), ".\n",
+                             FormatRepair(resp)));
   return 0;
 }
 
 int Absence(Scheduling& s) {
   auto req = OrUsage(BuildAddInstructorAbsence(s.args()));
   auto resp = s.Call(&Stub::AddInstructorAbsence, req);
-  s.Print(resp, absl::StrCat("Instructor ", req.instructor_id(), " is absent ",
-                             req.absence().first_day(), " to ", req.absence().last_day(), ".\n",
-                             FormatRepair(resp)));
+  s.Print(resp,
+          absl::StrCat("Instructor ", req.instructor_id(), " is absent ", req.absence().first_day(),
+                       " to ", req.absence().last_day(), ".\n", FormatRepair(resp)));
   return 0;
 }
 

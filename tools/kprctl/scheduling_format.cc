@@ -63,8 +63,9 @@ std::string ChangedSessionsTable(const Sessions& sessions) {
 }
 
 std::string DateRangeText(const sv1::DateRange& r) {
-  std::string span = r.first_day() == r.last_day() ? r.first_day()
-                                                   : absl::StrCat(r.first_day(), "..", r.last_day());
+  std::string span = r.first_day() == r.last_day()
+                         ? r.first_day()
+                         : absl::StrCat(r.first_day(), "..", r.last_day());
   return r.reason().empty() ? span : absl::StrCat(span, " ", r.reason());
 }
 
@@ -114,8 +115,8 @@ std::string FormatWeeklyHours(const google::protobuf::RepeatedPtrField<sv1::Week
     }
     int last = d;
     while (last + 1 <= 7 && text[last + 1] == text[d]) ++last;
-    std::string days = last == d ? kWeekdays[d - 1]
-                                 : absl::StrCat(kWeekdays[d - 1], "-", kWeekdays[last - 1]);
+    std::string days =
+        last == d ? kWeekdays[d - 1] : absl::StrCat(kWeekdays[d - 1], "-", kWeekdays[last - 1]);
     parts.push_back(absl::StrCat(days, " ", text[d]));
     d = last + 1;
   }
@@ -127,14 +128,18 @@ std::string CompressWeeks(const std::vector<std::string>& weeks) {
   std::vector<std::string> other;
   for (const auto& w : weeks) {
     auto p = ParseIsoWeek(w, "week");
-    if (p.ok()) parsed.push_back(*p); else other.push_back(w);
+    if (p.ok())
+      parsed.push_back(*p);
+    else
+      other.push_back(w);
   }
   auto key = [](const IsoWeekArg& w) { return std::make_pair(w.year, w.week); };
   std::sort(parsed.begin(), parsed.end(),
             [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) < key(b); });
-  parsed.erase(std::unique(parsed.begin(), parsed.end(),
-                           [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) == key(b); }),
-               parsed.end());
+  parsed.erase(
+      std::unique(parsed.begin(), parsed.end(),
+                  [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) == key(b); }),
+      parsed.end());
   auto next = [](const IsoWeekArg& w) {
     return w.week < scheduling::IsoWeeksInYear(w.year) ? IsoWeekArg{w.year, w.week + 1}
                                                        : IsoWeekArg{w.year + 1, 1};
@@ -236,8 +241,8 @@ std::string FormatPrograms(const sv1::ListProgramsResponse& response) {
         place = place.empty() ? "last" : "first and last";
       }
       activities.AddRow({p.program_id(), a.activity_id(), a.name(),
-                         absl::StrCat(a.duration_minutes()), absl::StrJoin(a.institution_ids(), ","),
-                         place});
+                         absl::StrCat(a.duration_minutes()),
+                         absl::StrJoin(a.institution_ids(), ","), place});
     }
   }
   std::string out = programs.Render();
@@ -247,7 +252,8 @@ std::string FormatPrograms(const sv1::ListProgramsResponse& response) {
 
 std::string FormatCalendar(const sv1::MunicipalityCalendar& calendar) {
   std::string out = absl::StrCat("Calendar of municipality ", calendar.municipality(), " (version ",
-                                 calendar.version(), "). Danish public holidays are added by the "
+                                 calendar.version(),
+                                 "). Danish public holidays are added by the "
                                  "service and not listed.\n");
   if (calendar.closed_periods().empty()) return out + "No closed periods.\n";
   TextTable t({"FIRST DAY", "LAST DAY", "DAYS", "REASON"});
@@ -276,9 +282,9 @@ std::string FormatTimetable(const Sessions& sessions) {
   t.AlignRight(1);
   std::vector<const sv1::Session*> ordered;
   for (const auto& s : sessions) ordered.push_back(&s);
-  std::stable_sort(ordered.begin(), ordered.end(), [](const sv1::Session* a, const sv1::Session* b) {
-    return a->index() < b->index();
-  });
+  std::stable_sort(
+      ordered.begin(), ordered.end(),
+      [](const sv1::Session* a, const sv1::Session* b) { return a->index() < b->index(); });
   for (const sv1::Session* s : ordered) {
     std::vector<std::string> row = {absl::StrCat(s->index() + 1),
                                     absl::StrCat(s->week_index() + 1),
@@ -332,7 +338,8 @@ std::string FormatPlan(const sv1::PlanCohortResponse& response) {
     if (first.empty() || s.day() < first) first = s.day();
     if (last.empty() || s.day() > last) last = s.day();
   }
-  std::string out = absl::StrCat("Proposed timetable: ", Plural(response.sessions_size(), "session", "sessions"));
+  std::string out =
+      absl::StrCat("Proposed timetable: ", Plural(response.sessions_size(), "session", "sessions"));
   if (!first.empty()) absl::StrAppend(&out, ", ", first, " to ", last);
   absl::StrAppend(&out, ", score ", Score(response.score()), " (0 is perfect)\n\n",
                   FormatTimetable(response.sessions()), "\n",
@@ -359,15 +366,18 @@ std::string FormatCohort(const sv1::Cohort& c) {
   line("opens", FormatTime(c.opens_at()));
   line("created", FormatTime(c.created_at()));
   line("version", absl::StrCat(c.version()));
-  if (!c.soft_violations().empty()) absl::StrAppend(&out, FormatSoftViolations(c.soft_violations()));
+  if (!c.soft_violations().empty())
+    absl::StrAppend(&out, FormatSoftViolations(c.soft_violations()));
   return out;
 }
 
 std::string FormatCreatedCohort(const sv1::CreateCohortResponse& response) {
   std::string out = response.created()
                         ? absl::StrCat("Created cohort ", response.cohort().cohort_id(), ".\n\n")
-                        : absl::StrCat("Already created by an earlier call with this request id: "
-                                       "cohort ", response.cohort().cohort_id(), ".\n\n");
+                        : absl::StrCat(
+                              "Already created by an earlier call with this request id: "
+                              "cohort ",
+                              response.cohort().cohort_id(), ".\n\n");
   absl::StrAppend(&out, FormatCohort(response.cohort()));
   if (!response.sessions().empty()) {
     absl::StrAppend(&out, "\n", FormatTimetable(response.sessions()));
@@ -385,8 +395,8 @@ std::string FormatCohortList(const sv1::ListCohortsResponse& response) {
     for (size_t col : {7, 8, 9, 10}) t.AlignRight(col);
     for (const auto& c : response.cohorts()) {
       t.AddRow({c.cohort_id(), c.name(), c.program_id(), CohortStatusName(c.status()),
-                absl::StrFormat("%04d-W%02d", c.start_iso_year(), c.start_iso_week()), c.first_day(),
-                c.last_day(), absl::StrCat(c.enrolled_count(), "/", c.capacity()),
+                absl::StrFormat("%04d-W%02d", c.start_iso_year(), c.start_iso_week()),
+                c.first_day(), c.last_day(), absl::StrCat(c.enrolled_count(), "/", c.capacity()),
                 absl::StrCat(c.session_count()), Score(c.score()), absl::StrCat(c.version())});
     }
     out = t.Render();
@@ -401,8 +411,8 @@ std::string FormatCohortList(const sv1::ListCohortsResponse& response) {
 
 std::string FormatWeekView(const Sessions& sessions) {
   if (sessions.empty()) return "No sessions.\n";
-  TextTable t({"TIME", "ACTIVITY", "COHORT", "INSTITUTION", "VENUE", "INSTRUCTOR", "SESSION", "V",
-               "NOTE"});
+  TextTable t(
+      {"TIME", "ACTIVITY", "COHORT", "INSTITUTION", "VENUE", "INSTRUCTOR", "SESSION", "V", "NOTE"});
   t.AlignRight(7);
   std::string week, day;
   for (const sv1::Session* s : SortedByTime(sessions)) {
@@ -428,11 +438,10 @@ std::string FormatSessionChange(const sv1::Session& s) {
                         " ", FormatTimeSpan(s.start_minute(), s.end_minute()),
                         ") is cancelled (version ", s.version(), ").\n");
   }
-  return absl::StrCat("Session ", s.session_id(), " of cohort ", s.cohort_id(), " is now ",
-                      WeekdayOf(s.day()), " ", s.day(), " ",
-                      FormatTimeSpan(s.start_minute(), s.end_minute()), " at ", s.institution_id(),
-                      " / ", s.venue_id(), " with ", s.instructor_id(), " (version ", s.version(),
-                      ").\n");
+  return absl::StrCat(
+      "Session ", s.session_id(), " of cohort ", s.cohort_id(), " is now ", WeekdayOf(s.day()), " ",
+      s.day(), " ", FormatTimeSpan(s.start_minute(), s.end_minute()), " at ", s.institution_id(),
+      " / ", s.venue_id(), " with ", s.instructor_id(), " (version ", s.version(), ").\n");
 }
 
 std::string FormatRepair(const sv1::RepairResponse& response) {
@@ -450,7 +459,8 @@ std::string FormatRepair(const sv1::RepairResponse& response) {
                     " (no free slot found):\n", ChangedSessionsTable(response.cancelled()));
   }
   if (response.past_untouched() > 0) {
-    absl::StrAppend(&out, Plural(response.past_untouched(), "affected session", "affected sessions"),
+    absl::StrAppend(&out,
+                    Plural(response.past_untouched(), "affected session", "affected sessions"),
                     " had already taken place and stayed as they were.\n");
   }
   return out;

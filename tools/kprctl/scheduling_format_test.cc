@@ -67,38 +67,69 @@ TEST(FormatPlan, FeasibleShowsTimetableScoreAndSoftConstraints) {
   auto plan = Text<sv1::PlanCohortResponse>(R"pb(
     feasible: true
     score: 1.5
-    sessions { index: 1 week_index: 0 activity_id: "music" day: "2027-01-21" start_minute: 600
-               end_minute: 720 institution_id: "musik" venue_id: "sal-1" instructor_id: "ins-b" }
-    sessions { index: 0 week_index: 0 activity_id: "intro" day: "2027-01-18" start_minute: 540
-               end_minute: 660 institution_id: "sundhedshus" venue_id: "lokale-2" instructor_id: "ins-a" }
-    soft_violations { constraint: "habit" penalty: 1.5 detail: "Thursday, not Monday" session_index: 1 }
+    sessions {
+      index: 1
+      week_index: 0
+      activity_id: "music"
+      day: "2027-01-21"
+      start_minute: 600
+      end_minute: 720
+      institution_id: "musik"
+      venue_id: "sal-1"
+      instructor_id: "ins-b"
+    }
+    sessions {
+      index: 0
+      week_index: 0
+      activity_id: "intro"
+      day: "2027-01-18"
+      start_minute: 540
+      end_minute: 660
+      institution_id: "sundhedshus"
+      venue_id: "lokale-2"
+      instructor_id: "ins-a"
+    }
+    soft_violations {
+      constraint: "habit"
+      penalty: 1.5
+      detail: "Thursday, not Monday"
+      session_index: 1
+    }
   )pb");
   std::string out = FormatPlan(plan);
-  EXPECT_EQ(out,
-            "Proposed timetable: 2 sessions, 2027-01-18 to 2027-01-21, score 1.50 (0 is perfect)\n"
-            "\n"
-            "#  WEEK  ISO WEEK  DAY         WD   TIME         ACTIVITY  INSTITUTION  VENUE     INSTRUCTOR\n"
-            "1     1  2027-W03  2027-01-18  Mon  09:00-11:00  intro     sundhedshus  lokale-2  ins-a\n"
-            "2     1  2027-W03  2027-01-21  Thu  10:00-12:00  music     musik        sal-1     ins-b\n"
-            "\n"
-            "Soft constraints given up:\n"
-            "  CONSTRAINT  PENALTY  SESSION  DETAIL\n"
-            "  habit          1.50        2  Thursday, not Monday\n");
+  EXPECT_EQ(
+      out,
+      "Proposed timetable: 2 sessions, 2027-01-18 to 2027-01-21, score 1.50 (0 is perfect)\n"
+      "\n"
+      "#  WEEK  ISO WEEK  DAY         WD   TIME         ACTIVITY  INSTITUTION  VENUE     "
+      "INSTRUCTOR\n"
+      "1     1  2027-W03  2027-01-18  Mon  09:00-11:00  intro     sundhedshus  lokale-2  ins-a\n"
+      "2     1  2027-W03  2027-01-21  Thu  10:00-12:00  music     musik        sal-1     ins-b\n"
+      "\n"
+      "Soft constraints given up:\n"
+      "  CONSTRAINT  PENALTY  SESSION  DETAIL\n"
+      "  habit          1.50        2  Thursday, not Monday\n");
 }
 
 TEST(FormatPlan, InfeasibleListsTheObstacles) {
   auto plan = Text<sv1::PlanCohortResponse>(R"pb(
     feasible: false
-    obstacles { constraint: "venue_booked" institution_id: "musik"
-                weeks: "2027-W05" weeks: "2027-W03" weeks: "2027-W04"
-                message: "Every room at musik is booked on Tuesday mornings." }
+    obstacles {
+      constraint: "venue_booked"
+      institution_id: "musik"
+      weeks: "2027-W05"
+      weeks: "2027-W03"
+      weeks: "2027-W04"
+      message: "Every room at musik is booked on Tuesday mornings."
+    }
     obstacles { constraint: "closed" weeks: "2027-W07" message: "Vinterferie." }
   )pb");
   std::string out = FormatPlan(plan);
   EXPECT_EQ(out,
             "No timetable exists. What stands in the way:\n"
             "  CONSTRAINT    INSTITUTION  WEEKS          MESSAGE\n"
-            "  venue_booked  musik        2027-W03..W05  Every room at musik is booked on Tuesday mornings.\n"
+            "  venue_booked  musik        2027-W03..W05  Every room at musik is booked on Tuesday "
+            "mornings.\n"
             "  closed        -            2027-W07       Vinterferie.\n");
   EXPECT_THAT(FormatPlan(Text<sv1::PlanCohortResponse>("feasible: false")),
               HasSubstr("gave no reason"));
@@ -107,12 +138,34 @@ TEST(FormatPlan, InfeasibleListsTheObstacles) {
 TEST(FormatTimetable, ShowsIdsVersionsAndNotesOnceBooked) {
   auto resp = Text<sv1::CreateCohortResponse>(R"pb(
     created: true
-    cohort { cohort_id: "0165-C1" name: "Forår A" program_id: "kultur-6" status: OPEN
-             start_iso_year: 2027 start_iso_week: 3 first_day: "2027-01-18" last_day: "2027-02-26"
-             capacity: 12 min_size: 6 enrolled_count: 0 session_count: 1 version: 1 }
-    sessions { session_id: "0165-S1" index: 0 activity_id: "intro" day: "2027-01-18"
-               start_minute: 540 end_minute: 660 institution_id: "sundhedshus" venue_id: "l2"
-               instructor_id: "ins-a" version: 1 status: SCHEDULED }
+    cohort {
+      cohort_id: "0165-C1"
+      name: "Forår A"
+      program_id: "kultur-6"
+      status: OPEN
+      start_iso_year: 2027
+      start_iso_week: 3
+      first_day: "2027-01-18"
+      last_day: "2027-02-26"
+      capacity: 12
+      min_size: 6
+      enrolled_count: 0
+      session_count: 1
+      version: 1
+    }
+    sessions {
+      session_id: "0165-S1"
+      index: 0
+      activity_id: "intro"
+      day: "2027-01-18"
+      start_minute: 540
+      end_minute: 660
+      institution_id: "sundhedshus"
+      venue_id: "l2"
+      instructor_id: "ins-a"
+      version: 1
+      status: SCHEDULED
+    }
   )pb");
   std::string out = FormatCreatedCohort(resp);
   EXPECT_THAT(out, HasSubstr("Created cohort 0165-C1.\n"));
@@ -127,36 +180,80 @@ TEST(FormatTimetable, ShowsIdsVersionsAndNotesOnceBooked) {
 
 TEST(FormatCohortList, OneRowPerCohortAndTheNextPage) {
   auto list = Text<sv1::ListCohortsResponse>(R"pb(
-    cohorts { cohort_id: "C1" name: "A" program_id: "p" status: RUNNING start_iso_year: 2027
-              start_iso_week: 3 first_day: "2027-01-18" last_day: "2027-02-26" capacity: 15
-              enrolled_count: 14 session_count: 12 score: 0 version: 7 }
+    cohorts {
+      cohort_id: "C1"
+      name: "A"
+      program_id: "p"
+      status: RUNNING
+      start_iso_year: 2027
+      start_iso_week: 3
+      first_day: "2027-01-18"
+      last_day: "2027-02-26"
+      capacity: 15
+      enrolled_count: 14
+      session_count: 12
+      score: 0
+      version: 7
+    }
     next_page_token: "tok2"
   )pb");
   EXPECT_EQ(FormatCohortList(list),
-            "COHORT  NAME  PROGRAM  STATUS   START     FIRST DAY   LAST DAY    SEATS  SESSIONS  SCORE  V\n"
-            "C1      A     p        running  2027-W03  2027-01-18  2027-02-26  14/15        12   0.00  7\n"
+            "COHORT  NAME  PROGRAM  STATUS   START     FIRST DAY   LAST DAY    SEATS  SESSIONS  "
+            "SCORE  V\n"
+            "C1      A     p        running  2027-W03  2027-01-18  2027-02-26  14/15        12   "
+            "0.00  7\n"
             "(more: --page-token tok2, or --all)\n");
   EXPECT_EQ(FormatCohortList({}), "No cohorts.\n");
 }
 
 TEST(FormatWeekView, GroupsByWeekAndDayInTimeOrder) {
   auto resp = Text<sv1::ListSessionsResponse>(R"pb(
-    sessions { session_id: "S3" cohort_id: "C2" activity_id: "art" day: "2027-01-25"
-               start_minute: 540 end_minute: 660 institution_id: "kunst" venue_id: "v1"
-               instructor_id: "x" version: 1 }
-    sessions { session_id: "S2" cohort_id: "C1" activity_id: "music" day: "2027-01-19"
-               start_minute: 600 end_minute: 720 institution_id: "musik" venue_id: "sal"
-               instructor_id: "y" version: 2 status: SESSION_CANCELLED change_reason: "storm" }
-    sessions { session_id: "S1" cohort_id: "C2" activity_id: "music" day: "2027-01-19"
-               start_minute: 540 end_minute: 600 institution_id: "musik" venue_id: "sal"
-               instructor_id: "y" version: 1 }
+    sessions {
+      session_id: "S3"
+      cohort_id: "C2"
+      activity_id: "art"
+      day: "2027-01-25"
+      start_minute: 540
+      end_minute: 660
+      institution_id: "kunst"
+      venue_id: "v1"
+      instructor_id: "x"
+      version: 1
+    }
+    sessions {
+      session_id: "S2"
+      cohort_id: "C1"
+      activity_id: "music"
+      day: "2027-01-19"
+      start_minute: 600
+      end_minute: 720
+      institution_id: "musik"
+      venue_id: "sal"
+      instructor_id: "y"
+      version: 2
+      status: SESSION_CANCELLED
+      change_reason: "storm"
+    }
+    sessions {
+      session_id: "S1"
+      cohort_id: "C2"
+      activity_id: "music"
+      day: "2027-01-19"
+      start_minute: 540
+      end_minute: 600
+      institution_id: "musik"
+      venue_id: "sal"
+      instructor_id: "y"
+      version: 1
+    }
   )pb");
   EXPECT_EQ(FormatWeekView(resp.sessions()),
             "    TIME         ACTIVITY  COHORT  INSTITUTION  VENUE  INSTRUCTOR  SESSION  V  NOTE\n"
             "Week 2027-W03\n"
             "  Tue 2027-01-19\n"
             "    09:00-10:00  music     C2      musik        sal    y           S1       1\n"
-            "    10:00-12:00  music     C1      musik        sal    y           S2       2  cancelled: storm\n"
+            "    10:00-12:00  music     C1      musik        sal    y           S2       2  "
+            "cancelled: storm\n"
             "Week 2027-W04\n"
             "  Mon 2027-01-25\n"
             "    09:00-11:00  art       C2      kunst        v1     x           S3       1\n");
@@ -165,17 +262,37 @@ TEST(FormatWeekView, GroupsByWeekAndDayInTimeOrder) {
 
 TEST(FormatRepair, MovedCancelledAndPast) {
   auto repair = Text<sv1::RepairResponse>(R"pb(
-    moved { session_id: "S1" cohort_id: "C1" activity_id: "music" day: "2027-02-03"
-            start_minute: 600 end_minute: 720 institution_id: "musik" venue_id: "sal-2"
-            instructor_id: "y" change_reason: "sal-1 closed: new floor" }
-    cancelled { session_id: "S2" cohort_id: "C1" activity_id: "music" day: "2027-02-05"
-                start_minute: 600 end_minute: 720 institution_id: "musik" venue_id: "sal-1"
-                instructor_id: "y" status: SESSION_CANCELLED change_reason: "no free room that week" }
+    moved {
+      session_id: "S1"
+      cohort_id: "C1"
+      activity_id: "music"
+      day: "2027-02-03"
+      start_minute: 600
+      end_minute: 720
+      institution_id: "musik"
+      venue_id: "sal-2"
+      instructor_id: "y"
+      change_reason: "sal-1 closed: new floor"
+    }
+    cancelled {
+      session_id: "S2"
+      cohort_id: "C1"
+      activity_id: "music"
+      day: "2027-02-05"
+      start_minute: 600
+      end_minute: 720
+      institution_id: "musik"
+      venue_id: "sal-1"
+      instructor_id: "y"
+      status: SESSION_CANCELLED
+      change_reason: "no free room that week"
+    }
     past_untouched: 2
   )pb");
   std::string out = FormatRepair(repair);
   EXPECT_THAT(out, HasSubstr("Moved 1 session:\n  SESSION  COHORT"));
-  EXPECT_THAT(out, HasSubstr("  S1       C1      2027-02-03  Wed  10:00-12:00  music     musik        sal-2  y           sal-1 closed: new floor\n"));
+  EXPECT_THAT(out, HasSubstr("  S1       C1      2027-02-03  Wed  10:00-12:00  music     musik     "
+                             "   sal-2  y           sal-1 closed: new floor\n"));
   EXPECT_THAT(out, HasSubstr("\nCancelled 1 session (no free slot found):\n"));
   EXPECT_THAT(out, HasSubstr("no free room that week\n"));
   EXPECT_THAT(out, HasSubstr("2 affected sessions had already taken place"));
@@ -183,9 +300,16 @@ TEST(FormatRepair, MovedCancelledAndPast) {
 }
 
 TEST(FormatSessionChange, WhereItIsNowOrThatItIsCancelled) {
-  auto s = Text<sv1::Session>(R"pb(session_id: "S1" cohort_id: "C1" day: "2027-01-20"
-      start_minute: 630 end_minute: 750 institution_id: "musik" venue_id: "sal-2"
-      instructor_id: "y" version: 4 status: SCHEDULED)pb");
+  auto s = Text<sv1::Session>(R"pb(session_id: "S1"
+                                   cohort_id: "C1"
+                                   day: "2027-01-20"
+                                   start_minute: 630
+                                   end_minute: 750
+                                   institution_id: "musik"
+                                   venue_id: "sal-2"
+                                   instructor_id: "y"
+                                   version: 4
+                                   status: SCHEDULED)pb");
   EXPECT_EQ(FormatSessionChange(s),
             "Session S1 of cohort C1 is now Wed 2027-01-20 10:30-12:30 at musik / sal-2 with y "
             "(version 4).\n");
@@ -198,13 +322,15 @@ TEST(FormatEnrolment, EnrolledWaitlistedUnenrolled) {
       R"pb(waitlisted { program_id: "P" referral_id: "R" position: 3 })pb");
   EXPECT_EQ(FormatEnroll(waitlisted),
             "No free seat: referral R is number 3 on the waitlist of program P.\n");
-  auto enrolled = Text<sv1::EnrollResponse>(R"pb(enrollment { cohort_id: "C" referral_id: "R" })pb");
+  auto enrolled =
+      Text<sv1::EnrollResponse>(R"pb(enrollment { cohort_id: "C" referral_id: "R" })pb");
   EXPECT_THAT(FormatEnroll(enrolled), HasSubstr("Referral R is enrolled in cohort C"));
 
   auto req = Text<sv1::UnenrollRequest>(R"pb(cohort_id: "C" referral_id: "R")pb");
   auto given = Text<sv1::UnenrollResponse>(R"pb(seat_given_to { referral_id: "R2" })pb");
-  EXPECT_EQ(FormatUnenroll(req, given),
-            "Referral R is no longer in cohort C.\nThe seat went to referral R2 from the waitlist.\n");
+  EXPECT_EQ(
+      FormatUnenroll(req, given),
+      "Referral R is no longer in cohort C.\nThe seat went to referral R2 from the waitlist.\n");
   EXPECT_THAT(FormatUnenroll(req, {}), HasSubstr("The seat is free"));
 }
 
@@ -224,42 +350,83 @@ TEST(FormatEnrolment, WaitlistAndParticipants) {
   EXPECT_EQ(FormatParticipants(coordinator), "REFERRAL  CITIZEN\nR1        Z1\n");
   auto instructor = Text<sv1::ListParticipantsResponse>(
       R"pb(participants { referral_id: "R1" first_name: "Ebbe" })pb");
-  EXPECT_EQ(FormatParticipants(instructor), "REFERRAL  CITIZEN  FIRST NAME\nR1        -        Ebbe\n");
+  EXPECT_EQ(FormatParticipants(instructor),
+            "REFERRAL  CITIZEN  FIRST NAME\nR1        -        Ebbe\n");
 }
 
 TEST(FormatCatalog, InstitutionsWithVenuesProgramsWithActivitiesAndTheCalendar) {
   auto inst = Text<sv1::ListInstitutionsResponse>(R"pb(
-    institutions { institution_id: "musik" name: "Ølby Musikskole" kind: MUSIC_SCHOOL version: 2
-      venues { venue_id: "sal-1" name: "Store sal" capacity: 40
-               opening_hours { weekday: 1 start_minute: 480 end_minute: 960 }
-               closures { first_day: "2027-07-01" last_day: "2027-07-31" reason: "Sommer" } } })pb");
+    institutions {
+      institution_id: "musik"
+      name: "Ølby Musikskole"
+      kind: MUSIC_SCHOOL
+      version: 2
+      venues {
+        venue_id: "sal-1"
+        name: "Store sal"
+        capacity: 40
+        opening_hours { weekday: 1 start_minute: 480 end_minute: 960 }
+        closures { first_day: "2027-07-01" last_day: "2027-07-31" reason: "Sommer" }
+      }
+    })pb");
   std::string out = FormatInstitutions(inst);
   EXPECT_THAT(out, HasSubstr("musik        Ølby Musikskole  music_school       1  2\n"));
-  EXPECT_THAT(out, HasSubstr("musik        sal-1  Store sal     40  Mon 08:00-16:00  2027-07-01..2027-07-31 Sommer\n"));
+  EXPECT_THAT(out, HasSubstr("musik        sal-1  Store sal     40  Mon 08:00-16:00  "
+                             "2027-07-01..2027-07-31 Sommer\n"));
 
   auto programs = Text<sv1::ListProgramsResponse>(R"pb(
-    programs { program_id: "kultur-6" name: "Kultur på recept" weeks: 6 min_sessions_per_week: 1
-      max_sessions_per_week: 2 min_cohort_size: 6 max_cohort_size: 12 is_default: true version: 1
-      first_activity_id: "intro" last_activity_id: "intro"
-      activities { activity_id: "intro" name: "Introduktion" duration_minutes: 90
-                   institution_ids: "sundhedshus" }
-      activities { activity_id: "music" name: "Musik" duration_minutes: 120
-                   institution_ids: "musik" institution_ids: "kulturhus" } })pb");
+    programs {
+      program_id: "kultur-6"
+      name: "Kultur på recept"
+      weeks: 6
+      min_sessions_per_week: 1
+      max_sessions_per_week: 2
+      min_cohort_size: 6
+      max_cohort_size: 12
+      is_default: true
+      version: 1
+      first_activity_id: "intro"
+      last_activity_id: "intro"
+      activities {
+        activity_id: "intro"
+        name: "Introduktion"
+        duration_minutes: 90
+        institution_ids: "sundhedshus"
+      }
+      activities {
+        activity_id: "music"
+        name: "Musik"
+        duration_minutes: 120
+        institution_ids: "musik"
+        institution_ids: "kulturhus"
+      }
+    })pb");
   out = FormatPrograms(programs);
-  EXPECT_THAT(out, HasSubstr("kultur-6  Kultur på recept      6  1-2       6-12  -      yes      1\n"));
+  EXPECT_THAT(out,
+              HasSubstr("kultur-6  Kultur på recept      6  1-2       6-12  -      yes      1\n"));
   EXPECT_THAT(out, HasSubstr("intro     Introduktion       90  sundhedshus      first and last\n"));
   EXPECT_THAT(out, HasSubstr("musik,kulturhus"));
 
-  auto cal = Text<sv1::MunicipalityCalendar>(R"pb(municipality: "0165" version: 3
-      closed_periods { first_day: "2027-10-11" last_day: "2027-10-17" reason: "Efterårsferie" })pb");
+  auto cal = Text<sv1::MunicipalityCalendar>(R"pb(municipality: "0165"
+                                                  version: 3
+                                                  closed_periods {
+                                                    first_day: "2027-10-11"
+                                                    last_day: "2027-10-17"
+                                                    reason: "Efterårsferie"
+                                                  })pb");
   out = FormatCalendar(cal);
   EXPECT_THAT(out, HasSubstr("municipality 0165 (version 3)"));
   EXPECT_THAT(out, HasSubstr("2027-10-11  2027-10-17     7  Efterårsferie\n"));
   EXPECT_THAT(FormatCalendar({}), HasSubstr("No closed periods."));
 
   auto instructors = Text<sv1::ListInstructorsResponse>(R"pb(
-    instructors { instructor_id: "ins-a" display_name: "Anna Testesen" institution_id: "musik"
-                  availability { weekday: 2 start_minute: 540 end_minute: 720 } version: 1 })pb");
+    instructors {
+      instructor_id: "ins-a"
+      display_name: "Anna Testesen"
+      institution_id: "musik"
+      availability { weekday: 2 start_minute: 540 end_minute: 720 }
+      version: 1
+    })pb");
   EXPECT_THAT(FormatInstructors(instructors),
               HasSubstr("ins-a       Anna Testesen  musik        Tue 09:00-12:00  1\n"));
   EXPECT_THAT(FormatInstructors(instructors), Not(HasSubstr("  -\n")));  // no absences: blank

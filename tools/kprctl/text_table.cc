@@ -29,9 +29,7 @@ void TextTable::AddRow(std::vector<std::string> cells) {
   ++row_count_;
 }
 
-void TextTable::AddHeading(std::string text) {
-  lines_.push_back(Line{true, std::move(text), {}});
-}
+void TextTable::AddHeading(std::string text) { lines_.push_back(Line{true, std::move(text), {}}); }
 
 std::string TextTable::RenderCells(const std::vector<std::string>& cells,
                                    const std::vector<size_t>& widths) const {

@@ -7,7 +7,7 @@ namespace {
 
 TEST(TextTable, CountsCharactersNotBytes) {
   EXPECT_EQ(DisplayWidth("abc"), 3u);
-  EXPECT_EQ(DisplayWidth("Ølby"), 4u);        // Ø is two bytes
+  EXPECT_EQ(DisplayWidth("Ølby"), 4u);  // Ø is two bytes
   EXPECT_EQ(DisplayWidth("Kulturhus Ø"), 11u);
   EXPECT_EQ(DisplayWidth(""), 0u);
 }
