@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
   }
   testing::Eventually([&] { return (*server)->healthy(); }, absl::Seconds(20));
   std::string token =
-      testing::MakeToken(secrets.jwt_secret, rpc::Role::kCoordinator, {"0165"}, "bench");
+      testing::MakeToken(secrets.jwt_secret, identity::Role::kCoordinator, {"0165"}, "bench");
   auto referral_channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*server)->grpc_port()),
                                               grpc::InsecureChannelCredentials());
   auto referral_stub = referral::v1::ReferralService::NewStub(referral_channel);

@@ -16,6 +16,7 @@
 #include "kpr/referral/v1/referral.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/timer/timer_worker.h"
 #include "services/outcomes/outcomes_store.h"
 #include "services/outcomes/questionnaire_schedule.h"
@@ -77,10 +78,13 @@ const std::vector<double> kEmployment12mDropped = {0.06, 0.07, 0.03, 0.09, 0.28,
 const std::vector<double> kSources = {0.45, 0.20, 0.10, 0.05, 0.05, 0.10, 0.05};
 
 bool Oriented(int s) {
-  return s == ov1::ORDINARY_WORK || s == ov1::SUBSIDISED_WORK || s == ov1::EDUCATION ||
-         s == ov1::EMPLOYMENT_ORIENTED_MEASURE;
+  return s == ov1::EMPLOYMENT_STATUS_ORDINARY_WORK || s == ov1::EMPLOYMENT_STATUS_SUBSIDISED_WORK ||
+         s == ov1::EMPLOYMENT_STATUS_EDUCATION ||
+         s == ov1::EMPLOYMENT_STATUS_EMPLOYMENT_ORIENTED_MEASURE;
 }
-bool OrdinaryOrEducation(int s) { return s == ov1::ORDINARY_WORK || s == ov1::EDUCATION; }
+bool OrdinaryOrEducation(int s) {
+  return s == ov1::EMPLOYMENT_STATUS_ORDINARY_WORK || s == ov1::EMPLOYMENT_STATUS_EDUCATION;
+}
 
 // ---- Actions ------------------------------------------------------------------------------
 
@@ -118,7 +122,7 @@ absl::Time EndOfDay(absl::CivilDay d, absl::TimeZone tz) {
 // Per municipality, in time order.
 std::vector<std::vector<Action>> BuildActions(const SimWorld& w, bool funnel, absl::CivilDay* first,
                                               absl::CivilDay* last) {
-  const absl::TimeZone tz = outcomes::DanishTimeZone();
+  const absl::TimeZone tz = calendar::DanishTimeZone();
   std::mt19937_64 rng(w.options.seed * 7919 + 17);
   auto between = [&](absl::Duration lo, absl::Duration hi) {
     std::uniform_int_distribution<int64_t> d(absl::ToInt64Seconds(lo), absl::ToInt64Seconds(hi));
@@ -153,12 +157,13 @@ std::vector<std::vector<Action>> BuildActions(const SimWorld& w, bool funnel, ab
       const absl::Time enrol = planned + between(absl::Hours(1), absl::Hours(24 * 48));
       add(m, enrol, kEnrol, i);
       add(m, first_start + between(absl::Hours(1), absl::Hours(72)), kQuestionnaire, i,
-          ov1::BASELINE);
-      add(m, last_end + between(absl::Hours(2), absl::Hours(120)), kQuestionnaire, i, ov1::END);
+          ov1::TIME_POINT_BASELINE);
+      add(m, last_end + between(absl::Hours(2), absl::Hours(120)), kQuestionnaire, i,
+          ov1::TIME_POINT_END);
       add(m, open_1m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i,
-          ov1::FOLLOWUP_1M);
+          ov1::TIME_POINT_FOLLOWUP_1M);
       add(m, open_12m + between(absl::ZeroDuration(), absl::Hours(24 * 6)), kQuestionnaire, i,
-          ov1::FOLLOWUP_12M);
+          ov1::TIME_POINT_FOLLOWUP_12M);
       if (funnel) {
         add(m, p.received_at, kReceived, i);
         add(m, enrol + absl::Minutes(1), kEnrolledStatus, i);
@@ -187,8 +192,8 @@ std::vector<std::vector<Action>> BuildActions(const SimWorld& w, bool funnel, ab
   return out;
 }
 
-host::Caller MakeCaller(rpc::Role role, const std::string& m, std::string subject) {
-  host::Caller c;
+identity::Caller MakeCaller(identity::Role role, const std::string& m, std::string subject) {
+  identity::Caller c;
   c.claims.subject = std::move(subject);
   c.claims.role = role;
   c.claims.municipalities = {m};
@@ -234,8 +239,8 @@ class Runner {
   Runner(const SimWorld& w, outcomes::OutcomesDesk& desk, Counters& counters)
       : w_(w), desk_(desk), n_(counters) {
     for (const std::string& m : w.municipalities) {
-      coordinators_.push_back(MakeCaller(rpc::Role::kCoordinator, m, "bench-coordinator"));
-      forms_.push_back(MakeCaller(rpc::Role::kService, m, "bench-citizen-forms"));
+      coordinators_.push_back(MakeCaller(identity::Role::kCoordinator, m, "bench-coordinator"));
+      forms_.push_back(MakeCaller(identity::Role::kService, m, "bench-citizen-forms"));
     }
   }
 
@@ -331,7 +336,7 @@ class Runner {
     co->set_cohort_id(c.cohort_id);
     co->set_program_id(w_.options.programs[c.program]);
     co->set_name(c.cohort_id);
-    co->set_status(sv1::PLANNED);
+    co->set_status(sv1::COHORT_STATUS_PLANNED);
     co->set_first_day(Day(c.sessions.front().day));
     co->set_last_day(Day(c.sessions.back().day));
     co->set_capacity(w_.options.max_cohort_size);
@@ -354,7 +359,7 @@ class Runner {
       out->set_institution_id(absl::StrCat(M(c.municipality), "-inst"));
       out->set_venue_id("v1");
       out->set_instructor_id(s.instructor_id);
-      out->set_status(sv1::SCHEDULED);
+      out->set_status(sv1::SESSION_STATUS_SCHEDULED);
       out->set_version(1);
     }
     Scheduling(c, "cohort_planned", absl::StrCat("bench:", c.cohort_id, ":planned"), planned, now);
@@ -432,17 +437,18 @@ class Runner {
     std::mt19937_64 rng(std::hash<std::string>()(p.referral_id) ^
                         (static_cast<uint64_t>(tp) << 56));
     switch (tp) {
-      case ov1::BASELINE:
+      case ov1::TIME_POINT_BASELINE:
         *req.mutable_who5() = Who5Items(p.who5_baseline_raw, rng);
         break;
-      case ov1::END:
+      case ov1::TIME_POINT_END:
         *req.mutable_who5() = Who5Items(p.who5_end_raw, rng);
         break;
       default: {
-        int status = tp == ov1::FOLLOWUP_1M ? p.employment_1m : p.employment_12m;
+        int status = tp == ov1::TIME_POINT_FOLLOWUP_1M ? p.employment_1m : p.employment_12m;
         ov1::EmploymentAnswers* e = req.mutable_employment();
         e->set_status(static_cast<ov1::EmploymentStatus>(status));
-        if (status == ov1::ORDINARY_WORK || status == ov1::SUBSIDISED_WORK) {
+        if (status == ov1::EMPLOYMENT_STATUS_ORDINARY_WORK ||
+            status == ov1::EMPLOYMENT_STATUS_SUBSIDISED_WORK) {
           e->set_weekly_hours(std::uniform_int_distribution<int>(12, 37)(rng));
         }
       }
@@ -496,8 +502,8 @@ class Runner {
   const SimWorld& w_;
   outcomes::OutcomesDesk& desk_;
   Counters& n_;
-  std::vector<host::Caller> coordinators_;
-  std::vector<host::Caller> forms_;
+  std::vector<identity::Caller> coordinators_;
+  std::vector<identity::Caller> forms_;
 };
 
 }  // namespace
@@ -518,7 +524,7 @@ int SimWorld::sessions() const {
 SimWorld GenerateWorld(const WorldOptions& o) {
   SimWorld w;
   w.options = o;
-  const absl::TimeZone tz = outcomes::DanishTimeZone();
+  const absl::TimeZone tz = calendar::DanishTimeZone();
   std::mt19937_64 rng(o.seed);
   std::uniform_real_distribution<double> unit(0, 1);
 
@@ -611,16 +617,16 @@ SimWorld GenerateWorld(const WorldOptions& o) {
           for (int s = 0; s < sessions; ++s) {
             ov1::AttendanceMark mark;
             if (s >= quits_at) {
-              mark = unit(rng) < 0.1 ? ov1::EXCUSED : ov1::ABSENT;
+              mark = unit(rng) < 0.1 ? ov1::ATTENDANCE_MARK_EXCUSED : ov1::ATTENDANCE_MARK_ABSENT;
             } else if (unit(rng) < propensity) {
-              mark = ov1::PRESENT;
+              mark = ov1::ATTENDANCE_MARK_PRESENT;
             } else {
-              mark = unit(rng) < 0.3 ? ov1::EXCUSED : ov1::ABSENT;
+              mark = unit(rng) < 0.3 ? ov1::ATTENDANCE_MARK_EXCUSED : ov1::ATTENDANCE_MARK_ABSENT;
             }
             sp.marks.push_back(static_cast<uint8_t>(mark));
-            if (mark == ov1::PRESENT) ++sp.present;
-            if (mark == ov1::ABSENT) ++sp.absent;
-            if (mark == ov1::EXCUSED) ++sp.excused;
+            if (mark == ov1::ATTENDANCE_MARK_PRESENT) ++sp.present;
+            if (mark == ov1::ATTENDANCE_MARK_ABSENT) ++sp.absent;
+            if (mark == ov1::ATTENDANCE_MARK_EXCUSED) ++sp.excused;
           }
           sp.completed = sp.present >= completion_required;
           const double base = std::clamp(baseline(rng), 0.0, 100.0);
@@ -685,7 +691,7 @@ ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year
     }
   }
   if (loaded_funnel) {
-    const absl::TimeZone tz = outcomes::DanishTimeZone();
+    const absl::TimeZone tz = calendar::DanishTimeZone();
     const absl::Time from = absl::FromCivil(absl::CivilDay(year, 1, 1), tz);
     const absl::Time to = absl::FromCivil(absl::CivilDay(year + 1, 1, 1), tz);
     for (const SimParticipant& p : w.participants) {
@@ -704,7 +710,7 @@ ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year
 
 LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::RedisPool& pool,
                std::atomic<int64_t>& sim_ms, const LoaderOptions& options) {
-  const absl::TimeZone tz = outcomes::DanishTimeZone();
+  const absl::TimeZone tz = calendar::DanishTimeZone();
   absl::CivilDay first, last;
   const std::vector<std::vector<Action>> actions =
       BuildActions(world, options.funnel, &first, &last);

@@ -44,6 +44,7 @@
 #include "grpcpp/grpcpp.h"
 #include "kpr/bench/v1/echo.grpc.pb.h"
 #include "kpr/outcomes/v1/outcomes_service.grpc.pb.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/observe/log.h"
 #include "libs/privacy/data_keys.h"
 #include "libs/privacy/sealed_box.h"
@@ -274,7 +275,7 @@ std::string Mb(double bytes) { return absl::StrFormat("%.1f MB", bytes / 1e6); }
 
 ov1::GetProgramReportRequest ReportRequest(const std::string& m, const std::string& program,
                                            int year) {
-  const absl::TimeZone tz = outcomes::DanishTimeZone();
+  const absl::TimeZone tz = calendar::DanishTimeZone();
   ov1::GetProgramReportRequest req;
   req.set_municipality(m);
   req.set_program_id(program);
@@ -369,9 +370,9 @@ ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStor
                             int iterations) {
   ReportProfile out;
   out.iterations = iterations;
-  host::Caller analyst;
+  identity::Caller analyst;
   analyst.claims.subject = "bench-analyst";
-  analyst.claims.role = rpc::Role::kAnalyst;
+  analyst.claims.role = identity::Role::kAnalyst;
   analyst.claims.municipalities = {m};
   const ov1::GetProgramReportRequest req = ReportRequest(m, program, year);
   std::vector<double> wall, cpu, index_wall, tallies_wall, tallies_cpu, sum_cpu, funnel_wall,
@@ -464,7 +465,7 @@ struct Verification {
 
 void Check(Verification& v, const std::string& where, const char* name, const ov1::Figure& f,
            double expected, bool mean = false) {
-  if (f.state() != ov1::SHOWN) {
+  if (f.state() != ov1::FIGURE_STATE_SHOWN) {
     ++v.withheld;
     return;
   }
@@ -519,11 +520,11 @@ void VerifyReport(Verification& v, const std::string& where, const ov1::OutcomeR
 
 std::string Fig(const ov1::Figure& f, int decimals = 1) {
   switch (f.state()) {
-    case ov1::SHOWN:
+    case ov1::FIGURE_STATE_SHOWN:
       return absl::StrFormat("%.*f", decimals, f.value());
-    case ov1::SUPPRESSED:
+    case ov1::FIGURE_STATE_SUPPRESSED:
       return "(suppressed)";
-    case ov1::NO_DATA:
+    case ov1::FIGURE_STATE_NO_DATA:
       return "(no data)";
     default:
       return "?";
@@ -565,7 +566,7 @@ int main(int argc, char** argv) {
 
   // One simulated clock for the loader's desk, its timer workers and the server.
   std::atomic<int64_t> sim_ms{
-      absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2025, 1, 1), outcomes::DanishTimeZone()))};
+      absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2025, 1, 1), calendar::DanishTimeZone()))};
   outcomes::OutcomesDesk::Options desk_options;
   desk_options.clock = [&sim_ms] { return absl::FromUnixMillis(sim_ms.load()); };
 
@@ -763,7 +764,7 @@ int main(int argc, char** argv) {
       absl::StrCat("127.0.0.1:", (*server)->grpc_port()), grpc::InsecureChannelCredentials()));
   std::vector<std::string> tokens;  // one analyst per municipality
   for (const std::string& m : world.municipalities) {
-    tokens.push_back(testing::MakeToken(secrets.jwt_secret, rpc::Role::kAnalyst, {m},
+    tokens.push_back(testing::MakeToken(secrets.jwt_secret, identity::Role::kAnalyst, {m},
                                         absl::StrCat("analyst-", m)));
   }
   const int years = world_options.years;

@@ -13,6 +13,7 @@ if(GLPK_INCLUDE_DIR AND GLPK_LIBRARY)
   target_include_directories(kpr_bench_plan_judges PUBLIC ${PROJECT_SOURCE_DIR}
                              PRIVATE ${GLPK_INCLUDE_DIR})
   target_link_libraries(kpr_bench_plan_judges PUBLIC
+    kpr_calendar
     kpr_scheduling_calendar
     ${GLPK_LIBRARY}
     absl::flat_hash_map

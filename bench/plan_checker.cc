@@ -7,8 +7,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/calendar/danish_holidays.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/closure_calendar.h"
-#include "services/scheduling/danish_holidays.h"
 
 namespace kpr::bench {
 namespace {
@@ -75,7 +76,7 @@ void SweepOverlaps(std::vector<Hold> holds, const char* constraint,
 }  // namespace
 
 bool MunicipalityClosed(const PlanningWorld& world, absl::CivilDay day) {
-  return scheduling::IsDanishPublicHoliday(day, /*include_customary=*/true) ||
+  return calendar::IsDanishPublicHoliday(day, /*include_customary=*/true) ||
          InPeriods(world.calendar.closed_periods(), day);
 }
 
@@ -89,7 +90,7 @@ bool InsideWeekly(const scheduling::WeeklySpans& hours, absl::CivilDay day, Minu
 CourseWeeks ComputeCourseWeeks(const PlanningWorld& world, const ProgramModel& program,
                                int start_iso_year, int start_iso_week) {
   CourseWeeks cw;
-  absl::CivilDay monday = scheduling::MondayOfIsoWeek(start_iso_year, start_iso_week);
+  absl::CivilDay monday = calendar::MondayOfIsoWeek(start_iso_year, start_iso_week);
   while (static_cast<int>(cw.mondays.size()) < program.weeks) {
     int open = 0;
     for (int d = 0; d < 5; ++d) open += MunicipalityClosed(world, monday + d) ? 0 : 1;
@@ -245,18 +246,18 @@ std::vector<HardViolation> CheckHard(const PlanningWorld& world,
 }
 
 void LoadIndex::Add(const Booking& b) {
-  ++counts_[absl::StrCat(b.institution_id, "|", scheduling::IsoWeekYear(b.day), "-",
-                         scheduling::IsoWeek(b.day))];
+  ++counts_[absl::StrCat(b.institution_id, "|", calendar::IsoWeekYear(b.day), "-",
+                         calendar::IsoWeek(b.day))];
 }
 
 void LoadIndex::Add(const PlannedSession& s) {
-  ++counts_[absl::StrCat(s.institution_id, "|", scheduling::IsoWeekYear(s.day), "-",
-                         scheduling::IsoWeek(s.day))];
+  ++counts_[absl::StrCat(s.institution_id, "|", calendar::IsoWeekYear(s.day), "-",
+                         calendar::IsoWeek(s.day))];
 }
 
 int LoadIndex::Load(const std::string& institution_id, absl::CivilDay day) const {
-  auto it = counts_.find(absl::StrCat(institution_id, "|", scheduling::IsoWeekYear(day), "-",
-                                      scheduling::IsoWeek(day)));
+  auto it = counts_.find(
+      absl::StrCat(institution_id, "|", calendar::IsoWeekYear(day), "-", calendar::IsoWeek(day)));
   return it == counts_.end() ? 0 : it->second;
 }
 

@@ -10,6 +10,7 @@
 
 #include "bench/plan_milp.h"
 #include "bench/plan_world_generator.h"
+#include "libs/calendar/iso_week.h"
 #include "gtest/gtest.h"
 
 namespace kpr::bench {
@@ -246,7 +247,7 @@ TEST_F(PlanCheckerTest, CourseWeeksPauseForClosedWeeks) {
   EXPECT_EQ(cw.mondays, (std::vector<absl::CivilDay>{D(2026, 10, 5), D(2026, 10, 19)}));
   EXPECT_EQ(cw.paused, std::vector<absl::CivilDay>{D(2026, 10, 12)});
   for (int week : {43, 44}) {
-    const absl::CivilDay monday = scheduling::MondayOfIsoWeek(2026, week);
+    const absl::CivilDay monday = calendar::MondayOfIsoWeek(2026, week);
     ASSERT_TRUE(world_.calendar.AddClosedPeriod({monday, monday + 4, "Lukket"}).ok());
   }
   EXPECT_FALSE(ComputeCourseWeeks(world_, program_, 2026, 41).feasible);  // a third pause

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/closure_calendar.h"
 
 namespace kpr::bench {
@@ -216,7 +217,7 @@ std::vector<Kind> AddInstitutions(Rng& rng, const Shape& shape, PlanningWorld* w
 
 void AddCalendar(Rng& rng, int year, PlanningWorld* world) {
   // Autumn holiday: week 42, sometimes with the weekends around it.
-  const absl::CivilDay monday42 = scheduling::MondayOfIsoWeek(year, 42);
+  const absl::CivilDay monday42 = calendar::MondayOfIsoWeek(year, 42);
   const bool weekends = rng.Chance(0.5);
   (void)world->calendar.AddClosedPeriod({weekends ? monday42 - 2 : monday42,
                                          weekends ? monday42 + 6 : monday42 + 4, "Efterårsferie"});
@@ -397,7 +398,7 @@ SmallInstance SmallInstanceAttempt(uint64_t seed, int n, int attempt) {
   inst.name = absl::StrFormat("small-%02d", n + 1);
   inst.world.municipality = absl::StrFormat("8%03d", n + 1);
   const int start_week = rng.Uniform(38, 43);
-  const absl::CivilDay monday = scheduling::MondayOfIsoWeek(kYear, start_week);
+  const absl::CivilDay monday = calendar::MondayOfIsoWeek(kYear, start_week);
   Shape shape;
   shape.min_others = 1;
   shape.max_others = 2;

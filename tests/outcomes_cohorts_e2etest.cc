@@ -35,8 +35,8 @@ namespace {
 
 namespace ov1 = ::kpr::outcomes::v1;
 namespace rv1 = ::kpr::referral::v1;
+using identity::Role;
 using intake::v1::ReferralSource;
-using rpc::Role;
 
 constexpr char kProgram[] = "e2e-sund";
 constexpr int kSessions = 12;
@@ -56,15 +56,18 @@ struct WaiSet {
 const WaiSet& Wai(char letter) {
   static const std::map<char, WaiSet> sets = {
       // 5 + (3+3) + 4 + 4 + 3 + 4 + band(6)=2
-      {'A', {5, 3, 3, 2, 4, 3, 4, 2, 2, 2, ov1::BOTH, 28, ov1::WAI_MODERATE}},
+      {'A', {5, 3, 3, 2, 4, 3, 4, 2, 2, 2, ov1::WORK_DEMANDS_BOTH, 28, ov1::WAI_CATEGORY_MODERATE}},
       // 7 + (1.5+6) + 5 + 5 + 4 + 7 + band(8)=3
-      {'B', {7, 3, 4, 1, 5, 4, 7, 3, 3, 2, ov1::MENTAL, 38.5, ov1::WAI_GOOD}},
+      {'B', {7, 3, 4, 1, 5, 4, 7, 3, 3, 2, ov1::WORK_DEMANDS_MENTAL, 38.5, ov1::WAI_CATEGORY_GOOD}},
       // 3 + (3+1) + 2 + 3 + 2 + 4 + band(3)=1
-      {'C', {3, 2, 2, 4, 3, 2, 4, 1, 1, 1, ov1::PHYSICAL, 19, ov1::WAI_POOR}},
+      {'C', {3, 2, 2, 4, 3, 2, 4, 1, 1, 1, ov1::WORK_DEMANDS_PHYSICAL, 19, ov1::WAI_CATEGORY_POOR}},
       // 9 + (5+5) + 7 + 6 + 5 + 7 + band(12)=4
-      {'D', {9, 5, 5, 0, 6, 5, 7, 4, 4, 4, ov1::BOTH, 48, ov1::WAI_EXCELLENT}},
+      {'D',
+       {9, 5, 5, 0, 6, 5, 7, 4, 4, 4, ov1::WORK_DEMANDS_BOTH, 48, ov1::WAI_CATEGORY_EXCELLENT}},
       // 6 + (6+1.5) + 3 + 4 + 3 + 4 + band(7)=3
-      {'E', {6, 4, 3, 3, 4, 3, 4, 3, 2, 2, ov1::PHYSICAL, 30.5, ov1::WAI_MODERATE}},
+      {'E',
+       {6, 4, 3, 3, 4, 3, 4, 3, 2, 2, ov1::WORK_DEMANDS_PHYSICAL, 30.5,
+        ov1::WAI_CATEGORY_MODERATE}},
   };
   return sets.at(letter);
 }
@@ -87,12 +90,12 @@ ov1::WaiAnswers WaiAnswers(char letter) {
 }
 
 constexpr ov1::EmploymentStatus kNone = ov1::EMPLOYMENT_STATUS_UNSPECIFIED;
-constexpr ov1::EmploymentStatus kOrd = ov1::ORDINARY_WORK;
-constexpr ov1::EmploymentStatus kEdu = ov1::EDUCATION;
-constexpr ov1::EmploymentStatus kEmpl = ov1::EMPLOYMENT_ORIENTED_MEASURE;
-constexpr ov1::EmploymentStatus kHealth = ov1::HEALTH_ORIENTED_MEASURE;
-constexpr ov1::EmploymentStatus kUnemp = ov1::UNEMPLOYED_NO_MEASURE;
-constexpr ov1::EmploymentStatus kEarly = ov1::EARLY_RETIREMENT;
+constexpr ov1::EmploymentStatus kOrd = ov1::EMPLOYMENT_STATUS_ORDINARY_WORK;
+constexpr ov1::EmploymentStatus kEdu = ov1::EMPLOYMENT_STATUS_EDUCATION;
+constexpr ov1::EmploymentStatus kEmpl = ov1::EMPLOYMENT_STATUS_EMPLOYMENT_ORIENTED_MEASURE;
+constexpr ov1::EmploymentStatus kHealth = ov1::EMPLOYMENT_STATUS_HEALTH_ORIENTED_MEASURE;
+constexpr ov1::EmploymentStatus kUnemp = ov1::EMPLOYMENT_STATUS_UNEMPLOYED_NO_MEASURE;
+constexpr ov1::EmploymentStatus kEarly = ov1::EMPLOYMENT_STATUS_EARLY_RETIREMENT;
 
 struct Person {
   const char* id;
@@ -280,7 +283,8 @@ Employment EmploymentOf(const std::vector<ov1::EmploymentStatus>& answers) {
     if (s == kNone) continue;
     ++e.responders;
     ++e.by_status[s];
-    if (s == kOrd || s == ov1::SUBSIDISED_WORK || s == kEdu || s == kEmpl) ++e.oriented;
+    if (s == kOrd || s == ov1::EMPLOYMENT_STATUS_SUBSIDISED_WORK || s == kEdu || s == kEmpl)
+      ++e.oriented;
     if (s == kOrd || s == kEdu) ++e.ordinary_or_education;
   }
   return e;
@@ -378,22 +382,23 @@ class ReportCheck {
     for (const Cell& c : cells_) {
       if (!c.figure) continue;
       SCOPED_TRACE(c.name);
-      EXPECT_NE(c.figure->state(), ov1::NO_DATA) << c.name << ": a count always has data";
-      if (c.figure->state() == ov1::SHOWN) {
+      EXPECT_NE(c.figure->state(), ov1::FIGURE_STATE_NO_DATA)
+          << c.name << ": a count always has data";
+      if (c.figure->state() == ov1::FIGURE_STATE_SHOWN) {
         EXPECT_EQ(c.figure->value(), c.value) << c.name;
       } else {
-        EXPECT_EQ(c.figure->state(), ov1::SUPPRESSED) << c.name;
+        EXPECT_EQ(c.figure->state(), ov1::FIGURE_STATE_SUPPRESSED) << c.name;
         EXPECT_EQ(c.figure->value(), 0)
             << c.name << ": a withheld count's value must not be in the report";
         suppressed.insert(c.name);
       }
       if (c.value > 0 && c.value < kThreshold) {
-        EXPECT_EQ(c.figure->state(), ov1::SUPPRESSED)
+        EXPECT_EQ(c.figure->state(), ov1::FIGURE_STATE_SUPPRESSED)
             << c.name << " = " << c.value << " must be withheld";
       } else if (c.value == 0) {
-        EXPECT_EQ(c.figure->state(), ov1::SHOWN) << c.name << ": zeros are shown";
+        EXPECT_EQ(c.figure->state(), ov1::FIGURE_STATE_SHOWN) << c.name << ": zeros are shown";
       } else {
-        EXPECT_EQ(c.figure->state() == ov1::SUPPRESSED, complements.count(c.name) > 0)
+        EXPECT_EQ(c.figure->state() == ov1::FIGURE_STATE_SUPPRESSED, complements.count(c.name) > 0)
             << c.name << " = " << c.value
             << (complements.count(c.name) ? " should be withheld as a complement"
                                           : " should be shown");
@@ -467,10 +472,11 @@ class ReportCheck {
       }
       Sum(responders, {status.begin() + 1, status.end()});
       int oriented = Add(n + ".oriented", e->oriented, &f->oriented());
-      Sum(oriented, {status[kOrd], status[ov1::SUBSIDISED_WORK], status[kEdu], status[kEmpl]});
+      Sum(oriented, {status[kOrd], status[ov1::EMPLOYMENT_STATUS_SUBSIDISED_WORK], status[kEdu],
+                     status[kEmpl]});
       int not_oriented = Add(n + ".not_oriented", e->responders - e->oriented, nullptr);
       Sum(not_oriented,
-          {status[kHealth], status[kUnemp], status[kEarly], status[ov1::OTHER_STATUS]});
+          {status[kHealth], status[kUnemp], status[kEarly], status[ov1::EMPLOYMENT_STATUS_OTHER]});
       Sum(responders, {oriented, not_oriented});
       int ordinary =
           Add(n + ".ordinary_or_education", e->ordinary_or_education, &f->ordinary_or_education());
@@ -515,10 +521,11 @@ class ReportCheck {
 
   bool Known(int cell) const {
     const Cell& c = cells_[cell];
-    if (c.figure) return c.figure->state() == ov1::SHOWN;
+    if (c.figure) return c.figure->state() == ov1::FIGURE_STATE_SHOWN;
     // Revealed by at_least_80 and its share.
-    return cell == attendance_n_ && got_.attendance_at_least_80().state() == ov1::SHOWN &&
-           got_.attendance_at_least_80_share().state() == ov1::SHOWN &&
+    return cell == attendance_n_ &&
+           got_.attendance_at_least_80().state() == ov1::FIGURE_STATE_SHOWN &&
+           got_.attendance_at_least_80_share().state() == ov1::FIGURE_STATE_SHOWN &&
            got_.attendance_at_least_80().value() > 0;
   }
 
@@ -582,28 +589,29 @@ class ReportCheck {
     EXPECT_EQ(f.state(), state) << name << " is " << ov1::FigureState_Name(f.state())
                                 << ", expected " << ov1::FigureState_Name(state) << " (value "
                                 << value << ")";
-    if (f.state() == ov1::SHOWN && state == ov1::SHOWN) {
+    if (f.state() == ov1::FIGURE_STATE_SHOWN && state == ov1::FIGURE_STATE_SHOWN) {
       EXPECT_NEAR(f.value(), value, tolerance) << name;
     }
-    if (f.state() != ov1::SHOWN) EXPECT_EQ(f.value(), 0) << name;
+    if (f.state() != ov1::FIGURE_STATE_SHOWN) EXPECT_EQ(f.value(), 0) << name;
   }
 
-  static bool Withheld(const ov1::Figure& f) { return f.state() == ov1::SUPPRESSED; }
+  static bool Withheld(const ov1::Figure& f) { return f.state() == ov1::FIGURE_STATE_SUPPRESSED; }
 
   // A share: NO_DATA without a denominator, withheld with either count, else 100 x c / d.
   static void ExpectShare(const std::string& name, const ov1::Figure& f, int count,
                           const ov1::Figure& count_figure, int denominator,
                           bool denominator_withheld) {
-    ov1::FigureState state = denominator == 0                                 ? ov1::NO_DATA
-                             : Withheld(count_figure) || denominator_withheld ? ov1::SUPPRESSED
-                                                                              : ov1::SHOWN;
+    ov1::FigureState state = denominator == 0 ? ov1::FIGURE_STATE_NO_DATA
+                             : Withheld(count_figure) || denominator_withheld
+                                 ? ov1::FIGURE_STATE_SUPPRESSED
+                                 : ov1::FIGURE_STATE_SHOWN;
     ExpectFigure(name, f, state, denominator ? 100.0 * count / denominator : 0);
   }
   // A mean or interval: NO_DATA without n, withheld when n is below the threshold or withheld.
   static ov1::FigureState MeanState(int n, bool n_withheld) {
-    if (n == 0) return ov1::NO_DATA;
-    if (n < kThreshold || n_withheld) return ov1::SUPPRESSED;
-    return ov1::SHOWN;
+    if (n == 0) return ov1::FIGURE_STATE_NO_DATA;
+    if (n < kThreshold || n_withheld) return ov1::FIGURE_STATE_SUPPRESSED;
+    return ov1::FIGURE_STATE_SHOWN;
   }
 
   void CheckDerived() {
@@ -635,7 +643,7 @@ class ReportCheck {
         for (const ov1::Figure* x :
              {&f->improved(), &f->improved_share(), &f->baseline_at_most_50(), &f->moved_above_50(),
               &f->moved_above_50_share()}) {
-          ExpectFigure("wai: a WHO-5-only figure", *x, ov1::NO_DATA, 0);
+          ExpectFigure("wai: a WHO-5-only figure", *x, ov1::FIGURE_STATE_NO_DATA, 0);
         }
       }
     }
@@ -643,7 +651,8 @@ class ReportCheck {
          {std::tuple("employment_1m", &t.employment_1m, &got_.employment_1m()),
           std::tuple("employment_12m", &t.employment_12m, &got_.employment_12m())}) {
       std::string n = name;
-      EXPECT_EQ(f->time_point(), n == "employment_1m" ? ov1::FOLLOWUP_1M : ov1::FOLLOWUP_12M);
+      EXPECT_EQ(f->time_point(),
+                n == "employment_1m" ? ov1::TIME_POINT_FOLLOWUP_1M : ov1::TIME_POINT_FOLLOWUP_12M);
       const bool r_withheld = Withheld(f->responders());
       for (int s = 1; s <= 8; ++s) {
         auto es = static_cast<ov1::EmploymentStatus>(s);
@@ -692,10 +701,10 @@ class ReportCheck {
       EXPECT_EQ(r.target(), w.name);
       EXPECT_NEAR(r.threshold(), w.threshold, 1e-9);
       EXPECT_FALSE(r.description().empty());
-      ov1::TargetState want = w.figure->state() != ov1::SHOWN || w.n < kThreshold
-                                  ? ov1::NOT_ENOUGH_DATA
-                              : w.value >= w.threshold - 1e-9 ? ov1::MET
-                                                              : ov1::NOT_MET;
+      ov1::TargetState want = w.figure->state() != ov1::FIGURE_STATE_SHOWN || w.n < kThreshold
+                                  ? ov1::TARGET_STATE_NOT_ENOUGH_DATA
+                              : w.value >= w.threshold - 1e-9 ? ov1::TARGET_STATE_MET
+                                                              : ov1::TARGET_STATE_NOT_MET;
       EXPECT_EQ(r.state(), want) << w.name << ": " << ov1::TargetState_Name(r.state()) << ", value "
                                  << w.value;
       EXPECT_EQ(r.value().state(), w.figure->state());
@@ -770,7 +779,7 @@ void ExpectCsvCarries(const std::string& csv, const Truth& t) {
   expect("employment_12m", "ordinary_or_education",
          absl::StrCat(t.employment_12m.ordinary_or_education), "shown");
   expect("employment_12m", "early_retirement", "", "suppressed");
-  expect("employment_12m", "other_status", "0", "shown");
+  expect("employment_12m", "other", "0", "shown");
   const Funnel& fu = *t.funnel;
   expect("funnel", "referred", absl::StrCat(fu.referred), "shown");
   expect("funnel", "declined", "", "suppressed");
@@ -827,11 +836,11 @@ class RiskReplay {
     }
     if (counted.size() >= 2 && counted[counted.size() - 1] == 'A' &&
         counted[counted.size() - 2] == 'A') {
-      out.insert(ov1::TWO_ABSENCES_IN_A_ROW);
+      out.insert(ov1::RISK_REASON_TWO_ABSENCES_IN_A_ROW);
     }
     if (recorded >= 3 && present + absent > 0 &&
         static_cast<double>(present) / (present + absent) < 0.8) {
-      out.insert(ov1::ATTENDANCE_BELOW_THRESHOLD);
+      out.insert(ov1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD);
     }
     return out;
   }
@@ -845,7 +854,9 @@ class RiskReplay {
 class OutcomesCohortsTest : public OutcomesTest {
  protected:
   ov1::AttendanceMark Mark(char c) {
-    return c == 'P' ? ov1::PRESENT : c == 'A' ? ov1::ABSENT : ov1::EXCUSED;
+    return c == 'P'   ? ov1::ATTENDANCE_MARK_PRESENT
+           : c == 'A' ? ov1::ATTENDANCE_MARK_ABSENT
+                      : ov1::ATTENDANCE_MARK_EXCUSED;
   }
 
   ov1::RecordAttendanceRequest SessionRequest(int cohort, int index,
@@ -1070,8 +1081,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     std::vector<ov1::TimePointSchedule> s = Schedule(cohort);
     ASSERT_EQ(s.size(), cohort == 0 ? 8u : 9u) << "a BASELINE per participant";
     for (const auto& tp : s) {
-      EXPECT_EQ(tp.time_point(), ov1::BASELINE);
-      EXPECT_EQ(tp.state(), ov1::SCHEDULED);
+      EXPECT_EQ(tp.time_point(), ov1::TIME_POINT_BASELINE);
+      EXPECT_EQ(tp.state(), ov1::TIME_POINT_STATE_SCHEDULED);
       EXPECT_EQ(tp.opens_at().seconds(), absl::ToUnixSeconds(Plan(cohort).SessionStart(0)));
     }
   }
@@ -1079,23 +1090,23 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   {
     grpc::Status st = Record(SessionRequest(0, 0), coordinator);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
-    st = SubmitWho5("e2e-r01", ov1::BASELINE, Who5(10));
+    st = SubmitWho5("e2e-r01", ov1::TIME_POINT_BASELINE, Who5(10));
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
   }
 
   // ---- 2 March, noon: both first sessions have begun, so BASELINE is due for everyone.
   SetClock(Local(absl::CivilMinute(2027, 3, 2, 12, 0)));
-  ExpectTimePointEvents("questionnaire_due", ov1::BASELINE,
+  ExpectTimePointEvents("questionnaire_due", ov1::TIME_POINT_BASELINE,
                         Ids([](const Person&) { return true; }));
-  EXPECT_EQ(StateOf("e2e-r01", ov1::BASELINE), ov1::DUE);
-  EXPECT_EQ(StateOf("e2e-r17", ov1::BASELINE), ov1::DUE);
+  EXPECT_EQ(StateOf("e2e-r01", ov1::TIME_POINT_BASELINE), ov1::TIME_POINT_STATE_DUE);
+  EXPECT_EQ(StateOf("e2e-r17", ov1::TIME_POINT_BASELINE), ov1::TIME_POINT_STATE_DUE);
 
   // Invalid answers are INVALID_ARGUMENT naming every bad item.
   {
     ov1::Who5Answers bad = Who5(12);
     bad.clear_calm();
     bad.set_active(7);
-    grpc::Status st = SubmitWho5("e2e-r01", ov1::BASELINE, bad);
+    grpc::Status st = SubmitWho5("e2e-r01", ov1::TIME_POINT_BASELINE, bad);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_TRUE(absl::StrContains(st.error_message(), "who5.calm")) << st.error_message();
     EXPECT_TRUE(absl::StrContains(st.error_message(), "who5.active")) << st.error_message();
@@ -1103,12 +1114,12 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     ov1::WaiAnswers wai = WaiAnswers('A');
     wai.set_prognosis(3);
     wai.clear_hopeful();
-    st = SubmitWai("e2e-r01", ov1::BASELINE, wai);
+    st = SubmitWai("e2e-r01", ov1::TIME_POINT_BASELINE, wai);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_TRUE(absl::StrContains(st.error_message(), "wai.prognosis")) << st.error_message();
     EXPECT_TRUE(absl::StrContains(st.error_message(), "wai.hopeful")) << st.error_message();
     // END is not open yet (it is not even scheduled before the course completes).
-    st = SubmitWho5("e2e-r01", ov1::END, Who5(12));
+    st = SubmitWho5("e2e-r01", ov1::TIME_POINT_END, Who5(12));
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
   }
 
@@ -1119,24 +1130,24 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     if (p.who5_baseline < 0) continue;
     ov1::Questionnaire q;
     if (std::string(p.id) == "e2e-r02") {
-      ASSERT_TRUE(SubmitWho5(p.id, ov1::BASELINE, Who5(12), &q).ok());
+      ASSERT_TRUE(SubmitWho5(p.id, ov1::TIME_POINT_BASELINE, Who5(12), &q).ok());
       EXPECT_EQ(q.revision(), 1);
     }
-    grpc::Status st = SubmitWho5(p.id, ov1::BASELINE, Who5(p.who5_baseline), &q,
+    grpc::Status st = SubmitWho5(p.id, ov1::TIME_POINT_BASELINE, Who5(p.who5_baseline), &q,
                                  std::string(p.id) == "e2e-r03" ? coordinator : "");
     ASSERT_TRUE(st.ok()) << p.id << ": " << st.error_message();
     EXPECT_EQ(q.score().who5_raw(), p.who5_baseline);
     EXPECT_EQ(q.score().who5_percentage(), 4 * p.who5_baseline);
     EXPECT_EQ(q.revision(), std::string(p.id) == "e2e-r02" ? 2 : 1);
-    EXPECT_EQ(q.instrument(), ov1::WHO5);
-    st = SubmitWai(p.id, ov1::BASELINE, WaiAnswers(p.wai_baseline), &q);
+    EXPECT_EQ(q.instrument(), ov1::INSTRUMENT_WHO5);
+    st = SubmitWai(p.id, ov1::TIME_POINT_BASELINE, WaiAnswers(p.wai_baseline), &q);
     ASSERT_TRUE(st.ok()) << p.id << ": " << st.error_message();
     EXPECT_DOUBLE_EQ(q.score().wai_total(), Wai(p.wai_baseline).total) << p.id;
     EXPECT_EQ(q.score().wai_category(), Wai(p.wai_baseline).category) << p.id;
-    ASSERT_TRUE(SubmitEmployment(p.id, ov1::BASELINE, kUnemp).ok());
+    ASSERT_TRUE(SubmitEmployment(p.id, ov1::TIME_POINT_BASELINE, kUnemp).ok());
   }
-  EXPECT_EQ(StateOf("e2e-r01", ov1::BASELINE), ov1::ANSWERED);
-  EXPECT_EQ(StateOf("e2e-r08", ov1::BASELINE), ov1::DUE);
+  EXPECT_EQ(StateOf("e2e-r01", ov1::TIME_POINT_BASELINE), ov1::TIME_POINT_STATE_ANSWERED);
+  EXPECT_EQ(StateOf("e2e-r08", ov1::TIME_POINT_BASELINE), ov1::TIME_POINT_STATE_DUE);
 
   // The first sessions, as the coordinator. Naming someone who is not in the cohort is
   // INVALID_ARGUMENT naming the entry, and records nothing.
@@ -1144,7 +1155,7 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     ov1::RecordAttendanceRequest req = SessionRequest(0, 0);
     ov1::AttendanceEntry* stranger = req.add_entries();
     stranger->set_referral_id("e2e-r99");
-    stranger->set_mark(ov1::PRESENT);
+    stranger->set_mark(ov1::ATTENDANCE_MARK_PRESENT);
     grpc::Status st = Record(req, coordinator);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_TRUE(absl::StrContains(st.error_message(), "entries[8].referral_id"))
@@ -1166,8 +1177,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     ASSERT_NO_FATAL_FAILURE(RecordSession(0, i));
     ASSERT_NO_FATAL_FAILURE(RecordSession(1, i));
   }
-  ExpectTimePointEvents("questionnaire_overdue", ov1::BASELINE, {"e2e-r08", "e2e-r16"});
-  EXPECT_EQ(StateOf("e2e-r08", ov1::BASELINE), ov1::OVERDUE);
+  ExpectTimePointEvents("questionnaire_overdue", ov1::TIME_POINT_BASELINE, {"e2e-r08", "e2e-r16"});
+  EXPECT_EQ(StateOf("e2e-r08", ov1::TIME_POINT_BASELINE), ov1::TIME_POINT_STATE_OVERDUE);
   // r17 leaves the course (after its start: a drop-out whatever the attendance).
   ASSERT_TRUE(
       PublishScheduling("unenrolled", "e2e-c2:unenrolled:e2e-r17", c2.Unenrolled("e2e-r17")).ok());
@@ -1177,10 +1188,10 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   // ---- 9 April, 13:00: both courses have had their last session.
   SetClock(Local(absl::CivilMinute(2027, 4, 9, 13, 0)));
   // BASELINE closed for everyone still enrolled (r17 left: nothing more is asked of r17).
-  ExpectTimePointEvents("questionnaire_closed", ov1::BASELINE,
+  ExpectTimePointEvents("questionnaire_closed", ov1::TIME_POINT_BASELINE,
                         Ids([](const Person& p) { return !p.unenrolled; }));
   {
-    grpc::Status st = SubmitWho5("e2e-r08", ov1::BASELINE, Who5(10));
+    grpc::Status st = SubmitWho5("e2e-r08", ov1::TIME_POINT_BASELINE, Who5(10));
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
         << "late: " << st.error_message();
   }
@@ -1225,24 +1236,24 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   ASSERT_TRUE(PublishScheduling("cohort_completed", "e2e-c2:completed", c2.Completed()).ok());
   ASSERT_TRUE(WaitConsumersDrained());
   const std::set<std::string> enrolled = Ids([](const Person& p) { return !p.unenrolled; });
-  ExpectTimePointEvents("questionnaire_due", ov1::END, enrolled);
+  ExpectTimePointEvents("questionnaire_due", ov1::TIME_POINT_END, enrolled);
   for (const Person& p : People()) {
     if (p.who5_end < 0) continue;
     ov1::Questionnaire q;
-    ASSERT_TRUE(SubmitWho5(p.id, ov1::END, Who5(p.who5_end), &q).ok()) << p.id;
-    ASSERT_TRUE(SubmitWai(p.id, ov1::END, WaiAnswers(p.wai_end), &q).ok()) << p.id;
+    ASSERT_TRUE(SubmitWho5(p.id, ov1::TIME_POINT_END, Who5(p.who5_end), &q).ok()) << p.id;
+    ASSERT_TRUE(SubmitWai(p.id, ov1::TIME_POINT_END, WaiAnswers(p.wai_end), &q).ok()) << p.id;
     EXPECT_DOUBLE_EQ(q.score().wai_total(), Wai(p.wai_end).total);
   }
   {
     // Employment is not asked at END.
-    grpc::Status st = SubmitEmployment("e2e-r01", ov1::END, kEmpl);
+    grpc::Status st = SubmitEmployment("e2e-r01", ov1::TIME_POINT_END, kEmpl);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
   }
   // Before the settle delay nobody has an outcome yet.
   EXPECT_TRUE(OutcomesEvents("outcome_recorded").empty());
   {
     ov1::OutcomeReport r = CohortReport(0, coordinator);
-    EXPECT_EQ(r.in_progress().state(), ov1::SHOWN);
+    EXPECT_EQ(r.in_progress().state(), ov1::FIGURE_STATE_SHOWN);
     EXPECT_EQ(r.in_progress().value(), 8);
   }
 
@@ -1257,7 +1268,8 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       const Person* p = FindPerson(o->referral_id());
       ASSERT_NE(p, nullptr) << o->referral_id();
       seen[p->id]++;
-      EXPECT_EQ(o->outcome(), Completes(*p) ? ov1::COMPLETED : ov1::DROPPED_OUT)
+      EXPECT_EQ(o->outcome(), Completes(*p) ? ov1::PARTICIPATION_OUTCOME_COMPLETED
+                                            : ov1::PARTICIPATION_OUTCOME_DROPPED_OUT)
           << p->id << ": " << o->rule();
       EXPECT_EQ(o->sessions_held(), kSessions);
       EXPECT_EQ(o->sessions_attended(), RateOf(*p).present) << p->id;
@@ -1291,7 +1303,9 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       EXPECT_EQ(a.absent(), r.absent) << p->id;
       EXPECT_EQ(a.excused(), r.excused) << p->id;
       EXPECT_NEAR(a.attendance_rate(), r.rate.value_or(0), 1e-12) << p->id;
-      EXPECT_EQ(a.outcome(), Completes(*p) ? ov1::COMPLETED : ov1::DROPPED_OUT) << p->id;
+      EXPECT_EQ(a.outcome(), Completes(*p) ? ov1::PARTICIPATION_OUTCOME_COMPLETED
+                                           : ov1::PARTICIPATION_OUTCOME_DROPPED_OUT)
+          << p->id;
     }
   }
   // Drop-out risk flags, as the rule says they turn on.
@@ -1318,44 +1332,48 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
 
   // ---- 9 May: END closed (overdue first for whoever did not answer); FOLLOWUP_1M is due.
   SetClock(Local(absl::CivilMinute(2027, 5, 9, 12, 0)));
-  ExpectTimePointEvents("questionnaire_due", ov1::FOLLOWUP_1M, enrolled);
-  ExpectTimePointEvents("questionnaire_overdue", ov1::END, {"e2e-r07", "e2e-r08", "e2e-r16"});
-  ExpectTimePointEvents("questionnaire_closed", ov1::END, enrolled);
+  ExpectTimePointEvents("questionnaire_due", ov1::TIME_POINT_FOLLOWUP_1M, enrolled);
+  ExpectTimePointEvents("questionnaire_overdue", ov1::TIME_POINT_END,
+                        {"e2e-r07", "e2e-r08", "e2e-r16"});
+  ExpectTimePointEvents("questionnaire_closed", ov1::TIME_POINT_END, enrolled);
   {
-    grpc::Status st = SubmitWai("e2e-r01", ov1::FOLLOWUP_1M, WaiAnswers('A'));
+    grpc::Status st = SubmitWai("e2e-r01", ov1::TIME_POINT_FOLLOWUP_1M, WaiAnswers('A'));
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
         << "WAI is not asked at FOLLOWUP_1M";
   }
   for (const Person& p : People()) {
     if (p.employment_1m == kNone) continue;
-    ASSERT_TRUE(SubmitEmployment(p.id, ov1::FOLLOWUP_1M, p.employment_1m).ok()) << p.id;
-    ASSERT_TRUE(SubmitWho5(p.id, ov1::FOLLOWUP_1M, Who5(16)).ok()) << p.id;
+    ASSERT_TRUE(SubmitEmployment(p.id, ov1::TIME_POINT_FOLLOWUP_1M, p.employment_1m).ok()) << p.id;
+    ASSERT_TRUE(SubmitWho5(p.id, ov1::TIME_POINT_FOLLOWUP_1M, Who5(16)).ok()) << p.id;
   }
 
   // ---- 9 April 2028: FOLLOWUP_1M closed; FOLLOWUP_12M is due.
   SetClock(Local(absl::CivilMinute(2028, 4, 9, 12, 0)));
-  ExpectTimePointEvents("questionnaire_due", ov1::FOLLOWUP_12M, enrolled);
-  ExpectTimePointEvents("questionnaire_overdue", ov1::FOLLOWUP_1M, {"e2e-r08", "e2e-r16"});
-  ExpectTimePointEvents("questionnaire_closed", ov1::FOLLOWUP_1M, enrolled);
+  ExpectTimePointEvents("questionnaire_due", ov1::TIME_POINT_FOLLOWUP_12M, enrolled);
+  ExpectTimePointEvents("questionnaire_overdue", ov1::TIME_POINT_FOLLOWUP_1M,
+                        {"e2e-r08", "e2e-r16"});
+  ExpectTimePointEvents("questionnaire_closed", ov1::TIME_POINT_FOLLOWUP_1M, enrolled);
   {
-    grpc::Status st = SubmitEmployment("e2e-r08", ov1::FOLLOWUP_1M, kEmpl);
+    grpc::Status st = SubmitEmployment("e2e-r08", ov1::TIME_POINT_FOLLOWUP_1M, kEmpl);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
         << "closed: " << st.error_message();
   }
   for (const Person& p : People()) {
     if (p.employment_12m == kNone) continue;
-    ASSERT_TRUE(SubmitEmployment(p.id, ov1::FOLLOWUP_12M, p.employment_12m).ok()) << p.id;
-    ASSERT_TRUE(SubmitWho5(p.id, ov1::FOLLOWUP_12M, Who5(17)).ok()) << p.id;
+    ASSERT_TRUE(SubmitEmployment(p.id, ov1::TIME_POINT_FOLLOWUP_12M, p.employment_12m).ok())
+        << p.id;
+    ASSERT_TRUE(SubmitWho5(p.id, ov1::TIME_POINT_FOLLOWUP_12M, Who5(17)).ok()) << p.id;
   }
 
   // ---- June 2028: everything has closed.
   SetClock(Local(absl::CivilMinute(2028, 6, 1, 12, 0)));
-  ExpectTimePointEvents("questionnaire_overdue", ov1::FOLLOWUP_12M,
+  ExpectTimePointEvents("questionnaire_overdue", ov1::TIME_POINT_FOLLOWUP_12M,
                         {"e2e-r07", "e2e-r08", "e2e-r16"});
-  ExpectTimePointEvents("questionnaire_closed", ov1::FOLLOWUP_12M, enrolled);
+  ExpectTimePointEvents("questionnaire_closed", ov1::TIME_POINT_FOLLOWUP_12M, enrolled);
   ASSERT_TRUE(WaitConsumersDrained());
   for (int cohort : {0, 1}) {
-    for (const auto& s : Schedule(cohort)) EXPECT_EQ(s.state(), ov1::CLOSED) << s.referral_id();
+    for (const auto& s : Schedule(cohort))
+      EXPECT_EQ(s.state(), ov1::TIME_POINT_STATE_CLOSED) << s.referral_id();
   }
 
   // Every event id is on KPR_OUTCOMES once, and the envelopes are well formed.
@@ -1398,12 +1416,12 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     Truth t = TruthOf({0}, false);
     // 3 dropped out: withheld, and completed (5) with it, or it would follow from 8 - 0 - 5.
     ReportCheck(r1, t).Run({"completed"});
-    EXPECT_EQ(r1.dropped_out().state(), ov1::SUPPRESSED);
+    EXPECT_EQ(r1.dropped_out().state(), ov1::FIGURE_STATE_SUPPRESSED);
     EXPECT_EQ(r1.participants().value(), 8);
-    EXPECT_EQ(TargetState(r1, "attendance"), ov1::NOT_MET);
-    EXPECT_EQ(TargetState(r1, "who5_change"), ov1::MET);
-    EXPECT_EQ(TargetState(r1, "employment_1m"), ov1::NOT_ENOUGH_DATA);
-    EXPECT_EQ(TargetState(r1, "employment_12m"), ov1::NOT_ENOUGH_DATA);
+    EXPECT_EQ(TargetState(r1, "attendance"), ov1::TARGET_STATE_NOT_MET);
+    EXPECT_EQ(TargetState(r1, "who5_change"), ov1::TARGET_STATE_MET);
+    EXPECT_EQ(TargetState(r1, "employment_1m"), ov1::TARGET_STATE_NOT_ENOUGH_DATA);
+    EXPECT_EQ(TargetState(r1, "employment_12m"), ov1::TARGET_STATE_NOT_ENOUGH_DATA);
   }
   {
     SCOPED_TRACE("cohort 2");
@@ -1412,27 +1430,30 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     // withheld.
     ReportCheck(r2, t).Run({"completed", "attendance_at_least_80"});
     EXPECT_EQ(r2.cohort_id(), "e2e-c2");
-    EXPECT_EQ(TargetState(r2, "attendance"), ov1::MET);  // r15's 8 of 10 counts as 80 %
-    EXPECT_EQ(TargetState(r2, "who5_change"), ov1::NOT_MET);
-    EXPECT_EQ(TargetState(r2, "employment_1m"), ov1::NOT_ENOUGH_DATA);
+    EXPECT_EQ(TargetState(r2, "attendance"),
+              ov1::TARGET_STATE_MET);  // r15's 8 of 10 counts as 80 %
+    EXPECT_EQ(TargetState(r2, "who5_change"), ov1::TARGET_STATE_NOT_MET);
+    EXPECT_EQ(TargetState(r2, "employment_1m"), ov1::TARGET_STATE_NOT_ENOUGH_DATA);
   }
   {
     SCOPED_TRACE("program 2027");
     Truth t = TruthOf({0, 1}, true);
     ReportCheck(program, t)
-        .Run({"employment_1m.EMPLOYMENT_ORIENTED_MEASURE", "employment_1m.UNEMPLOYED_NO_MEASURE",
-              "employment_12m.ORDINARY_WORK", "employment_12m.UNEMPLOYED_NO_MEASURE"});
+        .Run({"employment_1m.EMPLOYMENT_STATUS_EMPLOYMENT_ORIENTED_MEASURE",
+              "employment_1m.EMPLOYMENT_STATUS_UNEMPLOYED_NO_MEASURE",
+              "employment_12m.EMPLOYMENT_STATUS_ORDINARY_WORK",
+              "employment_12m.EMPLOYMENT_STATUS_UNEMPLOYED_NO_MEASURE"});
     EXPECT_EQ(program.cohorts(), 2);
     EXPECT_EQ(program.program_id(), kProgram);
     EXPECT_TRUE(program.cohort_id().empty());
     EXPECT_EQ(program.participants().value(), 17);
     EXPECT_EQ(program.funnel().referred().value(), 30);
-    EXPECT_EQ(program.funnel().declined().state(), ov1::SUPPRESSED);   // 4
-    EXPECT_EQ(program.funnel().withdrawn().state(), ov1::SUPPRESSED);  // 2
-    EXPECT_EQ(TargetState(program, "attendance"), ov1::NOT_MET);
-    EXPECT_EQ(TargetState(program, "who5_change"), ov1::NOT_MET);
-    EXPECT_EQ(TargetState(program, "employment_1m"), ov1::MET);
-    EXPECT_EQ(TargetState(program, "employment_12m"), ov1::MET);
+    EXPECT_EQ(program.funnel().declined().state(), ov1::FIGURE_STATE_SUPPRESSED);   // 4
+    EXPECT_EQ(program.funnel().withdrawn().state(), ov1::FIGURE_STATE_SUPPRESSED);  // 2
+    EXPECT_EQ(TargetState(program, "attendance"), ov1::TARGET_STATE_NOT_MET);
+    EXPECT_EQ(TargetState(program, "who5_change"), ov1::TARGET_STATE_NOT_MET);
+    EXPECT_EQ(TargetState(program, "employment_1m"), ov1::TARGET_STATE_MET);
+    EXPECT_EQ(TargetState(program, "employment_12m"), ov1::TARGET_STATE_MET);
   }
 
   // The period takes cohorts by their first day, `from` included and `to` not: 1 March 2027
@@ -1455,7 +1476,7 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
   {
     ov1::ExportReportRequest req;
     *req.mutable_program() = Year2027();
-    req.set_format(ov1::CSV);
+    req.set_format(ov1::EXPORT_FORMAT_CSV);
     ov1::ExportReportResponse resp;
     Ctx c(analyst);
     grpc::Status st = stub().ExportReport(&c.ctx, req, &resp);
@@ -1493,7 +1514,7 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
     }
     bool found = false;
     for (const auto& q : resp.questionnaires()) {
-      if (q.instrument() == ov1::WHO5 && q.time_point() == ov1::BASELINE) {
+      if (q.instrument() == ov1::INSTRUMENT_WHO5 && q.time_point() == ov1::TIME_POINT_BASELINE) {
         found = true;
         EXPECT_EQ(q.revision(), 2);
         EXPECT_EQ(q.score().who5_raw(), 13);
@@ -1536,7 +1557,7 @@ TEST_F(OutcomesCohortsTest, TwoCohortsThroughEventsTimersAndReportsFigureByFigur
       ASSERT_TRUE(stub().GetProgramReport(&c.ctx, Year2027("0183"), &r).ok());
       EXPECT_EQ(r.cohorts(), 0);
       EXPECT_EQ(r.participants().value(), 0);
-      EXPECT_EQ(r.attendance_mean().state(), ov1::NO_DATA);
+      EXPECT_EQ(r.attendance_mean().state(), ov1::FIGURE_STATE_NO_DATA);
       EXPECT_EQ(r.funnel().referred().value(), 0);
       EXPECT_EQ(r.funnel().by_source_size(), 0);
     }

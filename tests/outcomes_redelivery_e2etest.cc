@@ -32,7 +32,7 @@ namespace {
 namespace ov1 = ::kpr::outcomes::v1;
 namespace rv1 = ::kpr::referral::v1;
 using google::protobuf::util::MessageDifferencer;
-using rpc::Role;
+using identity::Role;
 
 constexpr char kProgram[] = "e2e-rd";
 constexpr int kSessions = 6;
@@ -64,7 +64,7 @@ CohortPlan Plan() {
 ov1::WaiAnswers Wai(int ability) {
   ov1::WaiAnswers a;
   a.set_current_work_ability(ability);
-  a.set_work_demands(ov1::BOTH);
+  a.set_work_demands(ov1::WORK_DEMANDS_BOTH);
   a.set_physical_demands_ability(3);
   a.set_mental_demands_ability(3);
   a.set_diagnosed_diseases(1);
@@ -208,10 +208,10 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     WaitEvents("questionnaire_due", kPeople.size());
     if (repeats_) {
       // The due timers fire again: the time point is already DUE, nothing more is said.
-      Refire(absl::StrCat("tp:", kPeople[0].id, ":", static_cast<int>(ov1::BASELINE)));
-      Refire(absl::StrCat("tp:", kPeople[1].id, ":", static_cast<int>(ov1::BASELINE)));
+      Refire(absl::StrCat("tp:", kPeople[0].id, ":", static_cast<int>(ov1::TIME_POINT_BASELINE)));
+      Refire(absl::StrCat("tp:", kPeople[1].id, ":", static_cast<int>(ov1::TIME_POINT_BASELINE)));
     }
-    for (const Person& p : kPeople) Submit(p.id, ov1::BASELINE, p.who5_baseline);
+    for (const Person& p : kPeople) Submit(p.id, ov1::TIME_POINT_BASELINE, p.who5_baseline);
 
     if (repeats_) {
       RestartServer();
@@ -236,9 +236,9 @@ class OutcomesRedeliveryTest : public OutcomesTest {
       for (const Person& p : kPeople) {
         ov1::AttendanceEntry* e = req.add_entries();
         e->set_referral_id(p.id);
-        e->set_mark(p.marks[i] == 'P'   ? ov1::PRESENT
-                    : p.marks[i] == 'A' ? ov1::ABSENT
-                                        : ov1::EXCUSED);
+        e->set_mark(p.marks[i] == 'P'   ? ov1::ATTENDANCE_MARK_PRESENT
+                    : p.marks[i] == 'A' ? ov1::ATTENDANCE_MARK_ABSENT
+                                        : ov1::ATTENDANCE_MARK_EXCUSED);
       }
       Twice<ov1::SessionAttendance>(
           [&](ov1::SessionAttendance* out) {
@@ -256,7 +256,7 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     if (repeats_) StartServer();
     EXPECT_TRUE(WaitConsumersDrained());
     WaitEvents("questionnaire_due", 2 * kPeople.size());  // END (its start has passed)
-    for (const Person& p : kPeople) Submit(p.id, ov1::END, p.who5_end);
+    for (const Person& p : kPeople) Submit(p.id, ov1::TIME_POINT_END, p.who5_end);
 
     if (repeats_) {
       StopServer();
@@ -268,7 +268,7 @@ class OutcomesRedeliveryTest : public OutcomesTest {
     WaitEvents("outcome_recorded", kPeople.size());
     if (repeats_) {
       Refire("settle:" + plan.cohort_id);
-      Refire(absl::StrCat("tp:", kPeople[2].id, ":", static_cast<int>(ov1::END)));
+      Refire(absl::StrCat("tp:", kPeople[2].id, ":", static_cast<int>(ov1::TIME_POINT_END)));
       SetClock(Now() + absl::Minutes(1));  // and the worker passes again
     }
     // The referral service hears the outcomes.
@@ -356,8 +356,8 @@ TEST_F(OutcomesRedeliveryTest, RepeatsAndRestartsCountNothingTwice) {
   const ov1::OutcomeReport& r = plain.cohort_report;
   EXPECT_EQ(r.participants().value(), 6);
   EXPECT_EQ(r.completed().state(),
-            ov1::SUPPRESSED);  // 5 of 6, with 1 drop-out (rd06: 1 of 6 present)
-  EXPECT_EQ(r.dropped_out().state(), ov1::SUPPRESSED);
+            ov1::FIGURE_STATE_SUPPRESSED);  // 5 of 6, with 1 drop-out (rd06: 1 of 6 present)
+  EXPECT_EQ(r.dropped_out().state(), ov1::FIGURE_STATE_SUPPRESSED);
   double rate_sum = 0;
   for (const Person& p : kPeople) {
     int present = 0, counted = 0;
@@ -367,7 +367,7 @@ TEST_F(OutcomesRedeliveryTest, RepeatsAndRestartsCountNothingTwice) {
     }
     rate_sum += static_cast<double>(present) / counted;
   }
-  EXPECT_EQ(r.attendance_mean().state(), ov1::SHOWN);
+  EXPECT_EQ(r.attendance_mean().state(), ov1::FIGURE_STATE_SHOWN);
   EXPECT_NEAR(r.attendance_mean().value(), 100 * rate_sum / 6, 1e-9);
   double baseline = 0, end = 0;
   for (const Person& p : kPeople) baseline += 4 * p.who5_baseline, end += 4 * p.who5_end;

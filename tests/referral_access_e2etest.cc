@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/referral/v1/events.pb.h"
@@ -19,7 +20,7 @@ namespace kpr::testing {
 namespace {
 
 namespace rv1 = ::kpr::referral::v1;
-using rpc::Role;
+using identity::Role;
 
 class ReferralAccess : public ::testing::Test {
  protected:
@@ -168,7 +169,7 @@ TEST_F(ReferralAccess, NoRoleReachesAnotherMunicipality) {
   for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kAnalyst, Role::kAdmin,
                     Role::kService, Role::kInstructor}) {
     std::string token = Token(role, {"0165"}, "cw-b");  // even the right caseworker id
-    SCOPED_TRACE(std::string(rpc::RoleName(role)));
+    SCOPED_TRACE(std::string(identity::RoleName(role)));
     rv1::SubmitReferralResponse sr;
     EXPECT_EQ(Submit(token, SyntheticSubmission(7, "0183"), &sr).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
@@ -226,11 +227,32 @@ TEST_F(ReferralAccess, SubmitReferralRolesValidationAndDeduplication) {
           .ok());
 }
 
+// The admin role manages the catalog: it may see the funnel's counts, never a citizen's referral.
+TEST_F(ReferralAccess, AdminKeepsTheFunnelButNeitherReadsNorDecidesReferrals) {
+  rv1::Referral r = NewReferral("0165", "cw-admin");
+  const std::string admin = Token(Role::kAdmin, {"0165"});
+  EXPECT_EQ(Get(admin, r.id()).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  rv1::ListReferralsRequest lr;
+  lr.set_municipality("0165");
+  rv1::ListReferralsResponse lresp;
+  EXPECT_EQ(List(admin, lr, &lresp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Update(admin, r.id(), r.version(), rv1::REFERRAL_STATUS_UNDER_REVIEW,
+                   rv1::STATUS_REASON_OTHER)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(Funnel(admin, "0165").ok());
+  rv1::Referral still;
+  ASSERT_TRUE(Get(Token(Role::kCoordinator, {"0165"}), r.id(), &still).ok());
+  EXPECT_EQ(still.version(), r.version());
+}
+
 TEST_F(ReferralAccess, GetReferralByRole) {
   rv1::Referral r = NewReferral("0165", "cw-get");
   EXPECT_TRUE(Get(Token(Role::kCoordinator, {"0165", "0183"}), r.id()).ok());
-  EXPECT_TRUE(Get(Token(Role::kAdmin, {"0165"}), r.id()).ok());
   EXPECT_TRUE(Get(Token(Role::kService, {"0165"}), r.id()).ok());
+  // The catalog role reads no citizen's referral.
+  EXPECT_EQ(Get(Token(Role::kAdmin, {"0165"}), r.id()).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   rv1::Referral got;
   ASSERT_TRUE(Get(Token(Role::kCaseworker, {"0165"}, "cw-get"), r.id(), &got).ok());
   EXPECT_EQ(got.external_id(), r.external_id());
@@ -362,7 +384,7 @@ TEST_F(ReferralAccess, GetContactOnlyCoordinatorAndServiceAndEveryReadIsAudited)
   for (Role role : {Role::kCaseworker, Role::kAnalyst, Role::kAdmin, Role::kInstructor}) {
     EXPECT_EQ(Contact(Token(role, {"0165"}, "cw-contact"), r.id()).error_code(),
               grpc::StatusCode::PERMISSION_DENIED)
-        << rpc::RoleName(role);
+        << identity::RoleName(role);
   }
   int64_t before = AuditLength("0165");
   rv1::Contact c;
@@ -397,9 +419,17 @@ TEST_F(ReferralAccess, GetFunnelForAnalystsCoordinatorsAndAdminsOnly) {
   ASSERT_TRUE(Update(coordinator, a.id(), 1, rv1::REFERRAL_STATUS_UNDER_REVIEW).ok());
   rv1::Funnel f;
   ASSERT_TRUE(Funnel(Token(Role::kAnalyst, {m}), m, &f).ok());
-  EXPECT_EQ(f.referred(), 2);
-  EXPECT_EQ(f.contacted(), 1);
+  // Two referred, one contacted: counts that single people out are withheld (threshold 5).
+  EXPECT_EQ(f.suppression_threshold(), 5);
+  EXPECT_EQ(f.referred(), 0);
+  EXPECT_EQ(f.contacted(), 0);
   EXPECT_EQ(f.accepted(), 0);
+  EXPECT_THAT(f.suppressed_stages(),
+              ::testing::IsSupersetOf({rv1::FUNNEL_STAGE_REFERRED, rv1::FUNNEL_STAGE_CONTACTED}));
+  for (const auto& sc : f.by_status()) {
+    EXPECT_TRUE(sc.suppressed());
+    EXPECT_EQ(sc.count(), 0);
+  }
   EXPECT_TRUE(Funnel(coordinator, m).ok());
   EXPECT_TRUE(Funnel(Token(Role::kAdmin, {m}), m).ok());
   for (Role role : {Role::kCaseworker, Role::kService, Role::kInstructor}) {

@@ -81,7 +81,7 @@ TEST(ReferralRedisOutage, NotServingWhileRedisIsDownThenCatchesUp) {
     auto stub = referral::v1::ReferralService::NewStub(
         grpc::CreateChannel(service.grpc_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
-    rpc::SetBearerToken(ctx, MakeToken(secrets.jwt_secret, rpc::Role::kCoordinator, {"0183"}));
+    rpc::SetBearerToken(ctx, MakeToken(secrets.jwt_secret, identity::Role::kCoordinator, {"0183"}));
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     referral::v1::ListReferralsRequest req;
     req.set_municipality("0183");

@@ -13,7 +13,7 @@ namespace kpr::testing {
 namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
-using rpc::Role;
+using identity::Role;
 
 class SchedulingAccess : public SchedulingServiceTest {
  protected:
@@ -248,7 +248,7 @@ TEST_F(SchedulingAccess, EveryRpcRefusesStrangersAndOtherMunicipalities) {
   Ctx c(Token(Role::kCoordinator));
   ASSERT_TRUE(stub_->GetCohort(&c.ctx, get, &now).ok());
   EXPECT_EQ(now.version(), cohort.cohort().version());
-  EXPECT_EQ(now.status(), v1::OPEN);
+  EXPECT_EQ(now.status(), v1::COHORT_STATUS_OPEN);
 }
 
 TEST_F(SchedulingAccess, InstructorsSeeTheirOwnInstitutionOnly) {

@@ -19,7 +19,7 @@ namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
 namespace rv1 = ::kpr::referral::v1;
-using rpc::Role;
+using identity::Role;
 
 struct Ctx {
   grpc::ClientContext ctx;

@@ -18,7 +18,7 @@ namespace kpr::testing {
 namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
-using rpc::Role;
+using identity::Role;
 
 class SchedulingConcurrency : public SchedulingServiceTest {};
 
@@ -81,7 +81,7 @@ TEST_F(SchedulingConcurrency, FiftyParallelEnrolmentsFillFifteenSeatsAndWaitlist
     Ctx c(token);
     grpc::Status st = stub_->CreateCohort(&c.ctx, create, &cohort);
     ASSERT_TRUE(st.ok()) << st.error_message();
-    ASSERT_EQ(cohort.cohort().status(), v1::OPEN);
+    ASSERT_EQ(cohort.cohort().status(), v1::COHORT_STATUS_OPEN);
   }
 
   absl::Mutex mu;

@@ -18,7 +18,7 @@ namespace kpr::testing {
 namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
-using rpc::Role;
+using identity::Role;
 
 class SchedulingOperations : public SchedulingServiceTest {
  protected:
@@ -118,7 +118,7 @@ TEST_F(SchedulingOperations, VenueClosureMovesOnlyTheSessionsInThatVenueAndThose
   for (auto& t : now) {
     std::vector<v1::Session> scheduled;
     for (auto& s : t.sessions) {
-      if (s.status() == v1::SCHEDULED) scheduled.push_back(s);
+      if (s.status() == v1::SESSION_STATUS_SCHEDULED) scheduled.push_back(s);
     }
     t.sessions = scheduled;
   }
@@ -197,7 +197,7 @@ TEST_F(SchedulingOperations, InstructorAbsenceRescheduleCancelAndExport) {
     Ctx c(Token(Role::kCoordinator));
     ASSERT_TRUE(stub_->CancelSession(&c.ctx, cancel, &cancelled).ok());
   }
-  EXPECT_EQ(cancelled.status(), v1::SESSION_CANCELLED);
+  EXPECT_EQ(cancelled.status(), v1::SESSION_STATUS_CANCELLED);
 
   v1::ExportCalendarRequest ics_req;
   ics_req.set_municipality("0165");
@@ -223,9 +223,9 @@ TEST_F(SchedulingOperations, InstructorAbsenceRescheduleCancelAndExport) {
     Ctx c(Token(Role::kCoordinator));
     ASSERT_TRUE(stub_->CancelCohort(&c.ctx, cancel_cohort, &gone).ok());
   }
-  EXPECT_EQ(gone.status(), v1::CANCELLED);
+  EXPECT_EQ(gone.status(), v1::COHORT_STATUS_CANCELLED);
   for (const auto& s : Sessions("0165", a.cohort().cohort_id()))
-    EXPECT_EQ(s.status(), v1::SESSION_CANCELLED);
+    EXPECT_EQ(s.status(), v1::SESSION_STATUS_CANCELLED);
 }
 
 TEST_F(SchedulingOperations, WithdrawnReferralFreesTheSeatForTheFirstOnTheWaitlist) {

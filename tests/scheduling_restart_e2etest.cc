@@ -15,7 +15,7 @@ namespace kpr::testing {
 namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
-using rpc::Role;
+using identity::Role;
 
 TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack) {
   ASSERT_TRUE(FlushRedis().ok());
@@ -57,7 +57,7 @@ TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack)
     grpc::Status st = stub->CreateCohort(&ctx, req, &created);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
-  ASSERT_EQ(created.cohort().status(), v1::PLANNED);
+  ASSERT_EQ(created.cohort().status(), v1::COHORT_STATUS_PLANNED);
   const std::string cohort_id = created.cohort().cohort_id();
   first.Kill();
 
@@ -96,7 +96,8 @@ TEST(SchedulingRestart, TimersDueWhileTheServiceWasDownFireOnceAfterItComesBack)
         v1::GetCohortRequest get;
         get.set_municipality("0165");
         get.set_cohort_id(cohort_id);
-        return stub2->GetCohort(&ctx, get, &cohort).ok() && cohort.status() == v1::OPEN;
+        return stub2->GetCohort(&ctx, get, &cohort).ok() &&
+               cohort.status() == v1::COHORT_STATUS_OPEN;
       },
       absl::Seconds(20)));
   EXPECT_TRUE(Eventually([&] { return opened_events() >= 1; }, absl::Seconds(10)));

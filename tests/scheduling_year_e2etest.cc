@@ -16,7 +16,7 @@ namespace kpr::testing {
 namespace {
 
 namespace v1 = ::kpr::scheduling::v1;
-using rpc::Role;
+using identity::Role;
 
 class SchedulingYear : public SchedulingServiceTest {};
 
@@ -43,7 +43,7 @@ TEST_F(SchedulingYear, BothSeedProgramsInBothMunicipalitiesForAYearBreakNoHardCo
         ASSERT_TRUE(st.ok()) << m << " " << program << " 2027-W" << week << ": "
                              << st.error_message();
         EXPECT_TRUE(resp.created());
-        EXPECT_EQ(resp.cohort().status(), v1::OPEN);
+        EXPECT_EQ(resp.cohort().status(), v1::COHORT_STATUS_OPEN);
         EXPECT_GE(resp.cohort().score(), 0);
         ++expected_cohorts;
       }

@@ -69,7 +69,7 @@ done
 export KPR_SCHEDULING_ADDR="$SCHEDULING_GRPC"
 export KPR_OUTCOMES_ADDR="$OUTCOMES_GRPC"
 
-token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" --ttl 720h "$@"; }
+token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" "$@"; }
 token --sub coordinator-demo --role coordinator --municipalities 0165,0183 > "$VAR/tokens/coordinator"
 token --sub analyst-demo --role analyst --municipalities 0165,0183 > "$VAR/tokens/analyst"
 token --sub cw-demo-1 --role caseworker --municipalities 0165 > "$VAR/tokens/caseworker"
@@ -129,7 +129,8 @@ cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or 
 kpr-scheduling, which tells kpr-referral, which marks them ENROLLED. kpr-outcomes follows the
 cohorts from the scheduling events (questionnaires open when a cohort starts) and counts the
 referrals into the recruitment funnel.
-Tokens (valid 30 days) are in var/local/tokens/. Try:
+Tokens (valid 12 hours, the most the services accept; run this script again for fresh ones)
+are in var/local/tokens/. Try:
 
   export KPR_TOKEN=\$(cat var/local/tokens/coordinator)
   alias kprctl=$KPRCTL

@@ -282,7 +282,8 @@ void Consumer::SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::stri
   dl.set_original_msg_id(d.msg_id);
   OutgoingMessage out;
   out.subject = DeadLetterSubject(spec_.stream, spec_.durable);
-  out.msg_id = absl::StrCat(spec_.stream, "-", d.stream_sequence);
+  // Per consumer: two consumers refusing the same message must both be recorded, not deduped.
+  out.msg_id = absl::StrCat(spec_.stream, "-", spec_.durable, "-", d.stream_sequence);
   dl.SerializeToString(&out.data);
   if (js_.Publish(out).ok()) {
     natsMsg_Ack(msg, nullptr);

@@ -96,7 +96,7 @@ class Consumer {
   //
   // Outcomes: kAck -> ack; kRetry -> nak with retry_after; kDeadLetter -> a
   // kpr.common.v1.DeadLetter is sync-published to DeadLetterSubject() with msg id
-  // "<stream>-<sequence>", then the message is acked (nak'd with a delay if that publish
+  // "<stream>-<durable>-<sequence>", then the message is acked (nak'd with a delay if that publish
   // fails). A handler exception or a result of the wrong size is a retry of the whole batch.
   static absl::StatusOr<std::unique_ptr<Consumer>> Start(JetStream& js, ConsumerSpec spec,
                                                          BatchHandler handler);

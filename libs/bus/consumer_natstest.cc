@@ -190,7 +190,7 @@ TEST_F(ConsumerTest, DeadLetterGoesToDlqAndIsNotRedelivered) {
   ASSERT_TRUE(dl.ParseFromArray(natsMsg_GetData(m), natsMsg_GetDataLength(m)));
   const char* id = nullptr;
   ASSERT_EQ(natsMsgHeader_Get(m, "Nats-Msg-Id", &id), NATS_OK);
-  EXPECT_STREQ(id, "KPR_REFERRAL-1");
+  EXPECT_STREQ(id, "KPR_REFERRAL-dl-1");
   natsMsg_Destroy(m);
   EXPECT_EQ(dl.reason(), "undecodable payload");
   EXPECT_EQ(dl.original_subject(), "kpr.referral.v1.accepted.0165");

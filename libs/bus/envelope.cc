@@ -33,7 +33,7 @@ kpr::common::v1::Event MakeEvent(std::string id, absl::string_view municipality,
 absl::StatusOr<kpr::common::v1::Event> ParseEvent(absl::string_view data) {
   kpr::common::v1::Event event;
   if (!event.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-    return absl::InvalidArgumentError("not a kpr.common.v1.Event");
+    return absl::InvalidArgumentError("undecodable event: not a kpr.common.v1.Event");
   }
   if (event.id().empty()) return absl::InvalidArgumentError("event: id missing");
   if (event.type().empty()) return absl::InvalidArgumentError("event: type missing");

@@ -12,16 +12,12 @@
 #include "absl/status/status.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
+#include "libs/identity/caller.h"
 #include "libs/rpc/jwt.h"
 
 namespace kpr::host {
 
-// Who asks, and the trace they ask in.
-struct Caller {
-  rpc::Claims claims;
-  std::string correlation_id;
-  std::string traceparent;
-};
+using identity::Caller;
 
 grpc::Status ServeCall(const char* method, grpc::ServerContext* context,
                        const rpc::JwtVerifier& verifier,

@@ -18,7 +18,9 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
   auto keys = privacy::LoadDataKeysFromFile(config.data_key_file);
   if (!keys.ok()) return keys.status();
   h->keys_ = *std::move(keys);
-  h->verifier_ = std::make_unique<rpc::JwtVerifier>(*std::move(secret));
+  h->verifier_ = std::make_unique<rpc::JwtVerifier>(
+      *std::move(secret),
+      rpc::TokenLifetimes{config.token_max_lifetime_person, config.token_max_lifetime_service});
 
   auto redis_options = store::RedisOptionsFromUrl(config.redis_url);
   if (!redis_options.ok()) return redis_options.status();

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "libs/rpc/setting.h"
 
 // Empty / -1 defaults mean "not given on the command line" so the environment can fill in.
 ABSL_FLAG(std::string, nats_url, "",
@@ -38,6 +39,13 @@ ABSL_FLAG(int, stream_replicas, -1,
           "JetStream stream replicas, 1..5 (env KPR_STREAM_REPLICAS, default 1)");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warn or error (env KPR_LOG_LEVEL, default info)");
+
+ABSL_FLAG(std::string, token_max_lifetime_person, "",
+          "longest lifetime (exp - iat) of a person's token (env KPR_TOKEN_MAX_LIFETIME_PERSON, "
+          "default 12h)");
+ABSL_FLAG(std::string, token_max_lifetime_service, "",
+          "longest lifetime (exp - iat) of a service's token (env "
+          "KPR_TOKEN_MAX_LIFETIME_SERVICE, default 1h)");
 
 namespace kpr::rpc {
 namespace {
@@ -195,6 +203,22 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig() {
         absl::StrCat(Name("KPR_LOG_LEVEL", "log_level"), ": must be debug, info, warn or error"));
   }
 
+  auto person = DurationSetting({"KPR_TOKEN_MAX_LIFETIME_PERSON", "token_max_lifetime_person"},
+                                absl::GetFlag(FLAGS_token_max_lifetime_person), absl::Hours(12),
+                                absl::Minutes(1), absl::Hours(24 * 31));
+  if (person.ok()) {
+    config.token_max_lifetime_person = *person;
+  } else {
+    errors.push_back(std::string(person.status().message()));
+  }
+  auto service = DurationSetting({"KPR_TOKEN_MAX_LIFETIME_SERVICE", "token_max_lifetime_service"},
+                                 absl::GetFlag(FLAGS_token_max_lifetime_service), absl::Hours(1),
+                                 absl::Minutes(1), absl::Hours(24));
+  if (service.ok()) {
+    config.token_max_lifetime_service = *service;
+  } else {
+    errors.push_back(std::string(service.status().message()));
+  }
   if (!errors.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid configuration: ", absl::StrJoin(errors, "; ")));

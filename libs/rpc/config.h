@@ -6,6 +6,7 @@
 #include "absl/flags/declare.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 // Flags default to "" / -1 meaning "not given"; LoadServiceConfig() then falls back to the
 // environment and finally to the built-in default (flag > env > default).
@@ -17,6 +18,8 @@ ABSL_DECLARE_FLAG(std::string, jwt_secret_file);
 ABSL_DECLARE_FLAG(std::string, data_key_file);
 ABSL_DECLARE_FLAG(int, stream_replicas);
 ABSL_DECLARE_FLAG(std::string, log_level);
+ABSL_DECLARE_FLAG(std::string, token_max_lifetime_person);
+ABSL_DECLARE_FLAG(std::string, token_max_lifetime_service);
 
 namespace kpr::rpc {
 
@@ -29,6 +32,9 @@ struct ServiceConfig {
   std::string data_key_file;    // path; read with ReadSecretFile()
   std::string log_level;        // debug | info | warn | error (lower-cased)
   int stream_replicas = 1;      // JetStream replicas, 1..5
+  // The longest a bearer token may live (exp - iat), for people and for services.
+  absl::Duration token_max_lifetime_person = absl::Hours(12);
+  absl::Duration token_max_lifetime_service = absl::Hours(1);
 };
 
 // Resolves every setting (flag > env > default) and validates it. Call after

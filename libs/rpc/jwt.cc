@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/identity/municipality.h"
 
 namespace kpr::rpc {
 namespace {
@@ -22,6 +23,8 @@ namespace {
 constexpr absl::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr size_t kSha256Bytes = 32;
+// How far a token's iat may lie ahead of our clock (the issuer's clock may run ahead a little).
+constexpr absl::Duration kClockSkew = absl::Minutes(1);
 
 absl::Status Unauthenticated(absl::string_view why) {
   return absl::UnauthenticatedError(absl::StrCat("invalid token: ", why));
@@ -100,12 +103,6 @@ bool SplitToken(absl::string_view token, absl::string_view* header, absl::string
   return true;
 }
 
-bool IsMunicipalityCode(absl::string_view code) {
-  return code.size() == 4 && absl::c_all_of(code, [](char c) {
-           return absl::ascii_isdigit(static_cast<unsigned char>(c));
-         });
-}
-
 // JSON numbers arrive as doubles; accept only finite values in a sane range of Unix seconds.
 bool ToTime(const google::protobuf::Value& value, absl::Time* out) {
   if (value.kind_case() != google::protobuf::Value::kNumberValue) return false;
@@ -116,38 +113,6 @@ bool ToTime(const google::protobuf::Value& value, absl::Time* out) {
 }
 
 }  // namespace
-
-absl::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kCaseworker:
-      return "caseworker";
-    case Role::kCoordinator:
-      return "coordinator";
-    case Role::kInstructor:
-      return "instructor";
-    case Role::kAnalyst:
-      return "analyst";
-    case Role::kAdmin:
-      return "admin";
-    case Role::kService:
-      return "service";
-    case Role::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
-Role ParseRole(absl::string_view name) {
-  for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kInstructor, Role::kAnalyst,
-                    Role::kAdmin, Role::kService}) {
-    if (name == RoleName(role)) return role;
-  }
-  return Role::kUnknown;
-}
-
-bool Claims::HasMunicipality(absl::string_view municipality) const {
-  return absl::c_linear_search(municipalities, municipality);
-}
 
 std::string Base64UrlEncode(absl::string_view data) {
   std::string out;
@@ -239,7 +204,8 @@ absl::Status VerifyJwtSignature(absl::string_view token, absl::string_view secre
   return absl::OkStatus();
 }
 
-JwtVerifier::JwtVerifier(std::string secret) : secret_(std::move(secret)) {}
+JwtVerifier::JwtVerifier(std::string secret, TokenLifetimes lifetimes)
+    : secret_(std::move(secret)), lifetimes_(lifetimes) {}
 
 absl::StatusOr<Claims> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
   {
@@ -274,9 +240,14 @@ absl::StatusOr<Claims> JwtVerifier::VerifyUncached(absl::string_view token, absl
   using google::protobuf::Value;
 
   Claims claims;
-  if (auto it = fields.find("exp"); it != fields.end()) {
-    if (!ToTime(it->second, &claims.expires_at)) return Unauthenticated("bad exp");
-    if (now >= claims.expires_at) return Unauthenticated("expired");
+  // A token without exp would be valid for ever: refuse it.
+  auto exp = fields.find("exp");
+  if (exp == fields.end()) return Unauthenticated("no exp");
+  if (!ToTime(exp->second, &claims.expires_at)) return Unauthenticated("bad exp");
+  if (now >= claims.expires_at) return Unauthenticated("expired");
+  if (auto it = fields.find("iat"); it != fields.end()) {
+    if (!ToTime(it->second, &claims.issued_at)) return Unauthenticated("bad iat");
+    if (claims.issued_at > now + kClockSkew) return Unauthenticated("issued in the future");
   }
   if (auto it = fields.find("nbf"); it != fields.end()) {
     absl::Time not_before;
@@ -293,14 +264,22 @@ absl::StatusOr<Claims> JwtVerifier::VerifyUncached(absl::string_view token, absl
   if (role == fields.end() || role->second.kind_case() != Value::kStringValue) {
     return Unauthenticated("missing role");
   }
-  claims.role = ParseRole(role->second.string_value());
+  claims.role = identity::ParseRole(role->second.string_value());
   if (claims.role == Role::kUnknown) return Unauthenticated("unknown role");
+  const absl::Time lifetime_from =
+      claims.issued_at == absl::InfinitePast() ? now : claims.issued_at;
+  const absl::Duration cap = lifetimes_.For(claims.role);
+  if (claims.expires_at - lifetime_from > cap) {
+    return Unauthenticated(absl::StrCat("lifetime longer than ", absl::FormatDuration(cap),
+                                        " (the most a ", identity::RoleName(claims.role),
+                                        " token may)"));
+  }
   if (auto it = fields.find("municipalities"); it != fields.end()) {
     if (it->second.kind_case() != Value::kListValue) {
       return Unauthenticated("municipalities must be an array");
     }
     for (const Value& m : it->second.list_value().values()) {
-      if (m.kind_case() != Value::kStringValue || !IsMunicipalityCode(m.string_value())) {
+      if (m.kind_case() != Value::kStringValue || !identity::IsMunicipalityCode(m.string_value())) {
         return Unauthenticated("municipalities must be four-digit codes");
       }
       claims.municipalities.push_back(m.string_value());
@@ -313,13 +292,16 @@ std::string SignJwt(const Claims& claims, absl::string_view secret) {
   std::string payload = "{\"sub\":";
   AppendJsonString(claims.subject, &payload);
   payload.append(",\"role\":");
-  AppendJsonString(RoleName(claims.role), &payload);
+  AppendJsonString(identity::RoleName(claims.role), &payload);
   payload.append(",\"municipalities\":[");
   for (size_t i = 0; i < claims.municipalities.size(); ++i) {
     if (i > 0) payload.push_back(',');
     AppendJsonString(claims.municipalities[i], &payload);
   }
   payload.push_back(']');
+  if (claims.issued_at != absl::InfiniteFuture() && claims.issued_at != absl::InfinitePast()) {
+    absl::StrAppend(&payload, ",\"iat\":", absl::ToUnixSeconds(claims.issued_at));
+  }
   if (claims.expires_at != absl::InfiniteFuture() && claims.expires_at != absl::InfinitePast()) {
     absl::StrAppend(&payload, ",\"exp\":", absl::ToUnixSeconds(claims.expires_at));
   }

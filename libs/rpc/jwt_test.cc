@@ -24,7 +24,8 @@ Claims SampleClaims() {
   claims.subject = "user-17 \"quoted\" \\ \n æøå";
   claims.role = Role::kCoordinator;
   claims.municipalities = {"0101", "0165"};
-  claims.expires_at = absl::FromUnixSeconds(2'000'000'000);
+  claims.issued_at = absl::FromUnixSeconds(1'900'000'000) - absl::Hours(1);
+  claims.expires_at = absl::FromUnixSeconds(1'900'000'000) + absl::Hours(1);
   return claims;
 }
 
@@ -51,6 +52,7 @@ TEST(JwtTest, CachedTokensStillExpireAndForgeriesNeverHitTheCache) {
   JwtVerifier verifier{std::string(kSecret)};
   Claims claims = SampleClaims();
   const absl::Time now = absl::FromUnixSeconds(1700000000);
+  claims.issued_at = now - absl::Minutes(1);
   claims.expires_at = now + absl::Minutes(5);
   const std::string token = SignJwt(claims, kSecret);
   ASSERT_TRUE(verifier.Verify(token, now).ok());
@@ -64,14 +66,56 @@ TEST(JwtTest, CachedTokensStillExpireAndForgeriesNeverHitTheCache) {
   EXPECT_FALSE(JwtVerifier("another secret").Verify(token, now).ok());
 }
 
-TEST(JwtTest, NoExpiryMeansInfinite) {
+// A token without exp would be good for ever once leaked.
+TEST(JwtTest, NoExpiryIsRefused) {
   Claims claims = SampleClaims();
   claims.expires_at = absl::InfiniteFuture();
   const std::string token = SignJwt(claims, kSecret);
   EXPECT_FALSE(absl::StrContains(*Base64UrlDecode(Parts(token)[1]), "exp"));
-  absl::StatusOr<Claims> got = JwtVerifier(std::string(kSecret)).Verify(token);
-  ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(got->expires_at, absl::InfiniteFuture());
+  absl::StatusOr<Claims> got = JwtVerifier(std::string(kSecret)).Verify(token, kBeforeExpiry);
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(got.status().message(), HasSubstr("exp"));
+}
+
+TEST(JwtTest, LifetimeAboveTheRoleCapIsRefused) {
+  const absl::Time now = kBeforeExpiry;
+  JwtVerifier verifier{std::string(kSecret)};
+  auto verify = [&](Role role, absl::Time iat, absl::Time exp) {
+    Claims claims = SampleClaims();
+    claims.role = role;
+    claims.issued_at = iat;
+    claims.expires_at = exp;
+    return verifier.Verify(SignJwt(claims, kSecret), now).status();
+  };
+  // People: 12 hours from iat.
+  EXPECT_TRUE(verify(Role::kCoordinator, now - absl::Hours(1), now + absl::Hours(11)).ok());
+  absl::Status too_long =
+      verify(Role::kCoordinator, now - absl::Hours(1), now + absl::Hours(11) + absl::Seconds(1));
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(too_long.message(), HasSubstr("lifetime"));
+  // Services: 1 hour.
+  EXPECT_TRUE(verify(Role::kService, now, now + absl::Hours(1)).ok());
+  EXPECT_EQ(verify(Role::kService, now, now + absl::Hours(2)).code(),
+            absl::StatusCode::kUnauthenticated);
+  // Without iat the lifetime is counted from now.
+  EXPECT_TRUE(verify(Role::kAnalyst, absl::InfinitePast(), now + absl::Hours(12)).ok());
+  EXPECT_EQ(verify(Role::kAnalyst, absl::InfinitePast(), now + absl::Hours(13)).code(),
+            absl::StatusCode::kUnauthenticated);
+  // An iat in the future (beyond a minute's clock skew) is refused.
+  EXPECT_EQ(verify(Role::kAnalyst, now + absl::Minutes(5), now + absl::Hours(1)).code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(JwtTest, LifetimeCapsAreConfigurable) {
+  const absl::Time now = kBeforeExpiry;
+  Claims claims = SampleClaims();
+  claims.issued_at = now;
+  claims.expires_at = now + absl::Hours(2);
+  const std::string token = SignJwt(claims, kSecret);
+  EXPECT_TRUE(
+      JwtVerifier(std::string(kSecret), {absl::Hours(3), absl::Hours(1)}).Verify(token, now).ok());
+  EXPECT_FALSE(
+      JwtVerifier(std::string(kSecret), {absl::Hours(1), absl::Hours(1)}).Verify(token, now).ok());
 }
 
 TEST(JwtTest, TamperedPayloadIsRejected) {
@@ -190,10 +234,10 @@ TEST(JwtTest, ThirdPartyVectorSignatureVerifies) {
   EXPECT_TRUE(VerifyJwtSignature(kJwtIoToken, "your-256-bit-secret").ok());
   EXPECT_EQ(VerifyJwtSignature(kJwtIoToken, "your-256-bit-secreT").code(),
             absl::StatusCode::kUnauthenticated);
-  // Signature passes; the claims lack a role.
+  // Signature passes; the claims lack an exp (and a role).
   absl::StatusOr<Claims> got = JwtVerifier("your-256-bit-secret").Verify(kJwtIoToken);
   EXPECT_EQ(got.status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_THAT(got.status().message(), HasSubstr("missing role"));
+  EXPECT_THAT(got.status().message(), HasSubstr("no exp"));
 }
 
 // Signed independently with Python's hmac (header keys in another order, an extra "iat").
@@ -203,22 +247,17 @@ TEST(JwtTest, IndependentlySignedTokenVerifies) {
       "eyJzdWIiOiJzdmMtcmVmZXJyYWwiLCJyb2xlIjoic2VydmljZSIsIm11bmljaXBhbGl0aWVzIjpbIjAxMDEiLCIw"
       "MTY1Il0sImV4cCI6NDEwMjQ0NDgwMCwiaWF0IjoxNzAwMDAwMDAwfQ."
       "jk_uP9bfJ_b_RXAbjVqyUwv0uxLZOt1Y6WWf0qlh9Bs";
-  absl::StatusOr<Claims> got = JwtVerifier("kpr-test-secret").Verify(kToken);
+  // Its exp lies 76 years after its iat: the signature is good, the lifetime is not.
+  EXPECT_TRUE(VerifyJwtSignature(kToken, "kpr-test-secret").ok());
+  EXPECT_THAT(JwtVerifier("kpr-test-secret").Verify(kToken).status().message(),
+              HasSubstr("lifetime"));
+  const absl::Duration forever = absl::Hours(24 * 365 * 100);
+  absl::StatusOr<Claims> got = JwtVerifier("kpr-test-secret", {forever, forever}).Verify(kToken);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->subject, "svc-referral");
   EXPECT_EQ(got->role, Role::kService);
   EXPECT_THAT(got->municipalities, ElementsAre("0101", "0165"));
   EXPECT_EQ(got->expires_at, absl::FromUnixSeconds(4102444800));
-}
-
-TEST(JwtTest, RoleNamesRoundTrip) {
-  for (Role role : {Role::kCaseworker, Role::kCoordinator, Role::kInstructor, Role::kAnalyst,
-                    Role::kAdmin, Role::kService}) {
-    EXPECT_EQ(ParseRole(RoleName(role)), role);
-  }
-  EXPECT_EQ(ParseRole("Admin"), Role::kUnknown);
-  EXPECT_EQ(ParseRole("unknown"), Role::kUnknown);
-  EXPECT_EQ(ParseRole(""), Role::kUnknown);
 }
 
 TEST(Base64UrlTest, RoundTripAndStrictness) {

@@ -14,9 +14,6 @@ namespace kpr::store {
 std::string Key(absl::string_view municipality, absl::string_view service,
                 absl::string_view suffix);
 
-// Exactly 4 ASCII digits (a Danish municipality code, e.g. "0165").
-bool IsMunicipalityCode(absl::string_view m);
-
 }  // namespace kpr::store
 
 #endif  // KPR_LIBS_STORE_KEYS_H_

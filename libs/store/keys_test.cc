@@ -17,19 +17,6 @@ TEST(KeysTest, OutboxKeys) {
   EXPECT_EQ(OutboxIndexKey("referral"), "kpr:outboxes:referral");
 }
 
-TEST(KeysTest, IsMunicipalityCode) {
-  EXPECT_TRUE(IsMunicipalityCode("0165"));
-  EXPECT_TRUE(IsMunicipalityCode("0000"));
-  EXPECT_TRUE(IsMunicipalityCode("9999"));
-  EXPECT_FALSE(IsMunicipalityCode(""));
-  EXPECT_FALSE(IsMunicipalityCode("165"));
-  EXPECT_FALSE(IsMunicipalityCode("01650"));
-  EXPECT_FALSE(IsMunicipalityCode("01a5"));
-  EXPECT_FALSE(IsMunicipalityCode("01}5"));
-  EXPECT_FALSE(IsMunicipalityCode(" 165"));
-  EXPECT_FALSE(IsMunicipalityCode("\xd9\xa1\xd9\xa2"));  // Arabic-Indic digits: not ASCII
-}
-
 TEST(RedisOptionsTest, FromUrl) {
   auto o = RedisOptionsFromUrl("redis://10.0.0.5:6380");
   ASSERT_TRUE(o.ok()) << o.status();

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 
 namespace kpr::store {
@@ -46,7 +47,7 @@ std::string OutboxIndexKey(absl::string_view service) {
 namespace {
 
 absl::Status CheckMunicipality(absl::string_view m) {
-  if (IsMunicipalityCode(m)) return absl::OkStatus();
+  if (identity::IsMunicipalityCode(m)) return absl::OkStatus();
   return absl::InvalidArgumentError("municipality must be a 4-digit code");
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 #include "libs/store/script.h"
 
@@ -59,7 +60,7 @@ return math.min(1, redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. i
 }
 
 absl::Status CheckTimerRef(absl::string_view m, absl::string_view id) {
-  if (!store::IsMunicipalityCode(m)) {
+  if (!identity::IsMunicipalityCode(m)) {
     return absl::InvalidArgumentError("timer: municipality must be a 4-digit code");
   }
   if (id.empty()) return absl::InvalidArgumentError("timer: empty id");
@@ -80,7 +81,7 @@ TimerStore::TimerStore(store::RedisPool& pool, std::string service)
     : pool_(pool), service_(std::move(service)) {}
 
 absl::Status TimerStore::Register(absl::string_view municipality) {
-  if (!store::IsMunicipalityCode(municipality)) {
+  if (!identity::IsMunicipalityCode(municipality)) {
     return absl::InvalidArgumentError("timer: municipality must be a 4-digit code");
   }
   {

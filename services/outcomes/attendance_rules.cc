@@ -13,13 +13,13 @@ AttendanceSummary Summarize(const v1::ParticipantRecord& p) {
   AttendanceSummary s;
   for (const v1::SessionMark& m : p.marks()) {
     switch (m.mark()) {
-      case v1::PRESENT:
+      case v1::ATTENDANCE_MARK_PRESENT:
         ++s.present;
         break;
-      case v1::ABSENT:
+      case v1::ATTENDANCE_MARK_ABSENT:
         ++s.absent;
         break;
-      case v1::EXCUSED:
+      case v1::ATTENDANCE_MARK_EXCUSED:
         ++s.excused;
         break;
       default:
@@ -39,17 +39,18 @@ std::vector<v1::RiskReason> RiskReasons(const v1::ParticipantRecord& p,
   // Timetable order, in case the record was not written by ApplyMark.
   std::vector<const v1::SessionMark*> marks;
   for (const v1::SessionMark& m : p.marks()) {
-    if (m.mark() == v1::PRESENT || m.mark() == v1::ABSENT) marks.push_back(&m);
+    if (m.mark() == v1::ATTENDANCE_MARK_PRESENT || m.mark() == v1::ATTENDANCE_MARK_ABSENT)
+      marks.push_back(&m);
   }
   std::stable_sort(marks.begin(), marks.end(),
                    [](const auto* a, const auto* b) { return a->index() < b->index(); });
-  if (marks.size() >= 2 && marks[marks.size() - 1]->mark() == v1::ABSENT &&
-      marks[marks.size() - 2]->mark() == v1::ABSENT) {
-    reasons.push_back(v1::TWO_ABSENCES_IN_A_ROW);
+  if (marks.size() >= 2 && marks[marks.size() - 1]->mark() == v1::ATTENDANCE_MARK_ABSENT &&
+      marks[marks.size() - 2]->mark() == v1::ATTENDANCE_MARK_ABSENT) {
+    reasons.push_back(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW);
   }
   const AttendanceSummary s = Summarize(p);
   if (s.recorded >= 3 && s.rate.has_value() && *s.rate < policy.attendance_target) {
-    reasons.push_back(v1::ATTENDANCE_BELOW_THRESHOLD);
+    reasons.push_back(v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD);
   }
   return reasons;
 }
@@ -64,14 +65,15 @@ CompletionDecision DecideCompletion(const v1::ParticipantRecord& p, int sessions
     return d;
   }
   if (p.unenrolled()) {
-    d.outcome = v1::DROPPED_OUT;
+    d.outcome = v1::PARTICIPATION_OUTCOME_DROPPED_OUT;
     d.rule = "unenrolled after the start";
     return d;
   }
   // The epsilon keeps a product like 0.7 x 10 = 7.000000000000001 from demanding 8.
   const int required =
       std::max(0, static_cast<int>(std::ceil(policy.completion_share * sessions_held - 1e-9)));
-  d.outcome = d.attended >= required ? v1::COMPLETED : v1::DROPPED_OUT;
+  d.outcome = d.attended >= required ? v1::PARTICIPATION_OUTCOME_COMPLETED
+                                     : v1::PARTICIPATION_OUTCOME_DROPPED_OUT;
   d.rule = absl::StrCat("attended ", d.attended, " of ", sessions_held, " sessions; at least ",
                         required, " required");
   return d;

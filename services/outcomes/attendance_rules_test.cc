@@ -12,9 +12,9 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr v1::AttendanceMark P = v1::PRESENT;
-constexpr v1::AttendanceMark A = v1::ABSENT;
-constexpr v1::AttendanceMark E = v1::EXCUSED;
+constexpr v1::AttendanceMark P = v1::ATTENDANCE_MARK_PRESENT;
+constexpr v1::AttendanceMark A = v1::ATTENDANCE_MARK_ABSENT;
+constexpr v1::AttendanceMark E = v1::ATTENDANCE_MARK_EXCUSED;
 
 // A started participant with marks for sessions s-1, s-2, ... in order.
 v1::ParticipantRecord WithMarks(const std::vector<v1::AttendanceMark>& marks) {
@@ -48,8 +48,10 @@ TEST(Summarize, NoRateWhileNothingCounts) {
 TEST(RiskReasons, TwoAbsencesInARow) {
   const OutcomePolicy policy;
   EXPECT_THAT(RiskReasons(WithMarks({P, A, A}), policy),
-              ElementsAre(v1::TWO_ABSENCES_IN_A_ROW, v1::ATTENDANCE_BELOW_THRESHOLD));
-  EXPECT_THAT(RiskReasons(WithMarks({A, A}), policy), ElementsAre(v1::TWO_ABSENCES_IN_A_ROW));
+              ElementsAre(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW,
+                          v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD));
+  EXPECT_THAT(RiskReasons(WithMarks({A, A}), policy),
+              ElementsAre(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW));
   EXPECT_THAT(RiskReasons(WithMarks({A}), policy), IsEmpty());
   // Only the last two count: an earlier pair no longer holds once someone came back
   // (10 of 12 = 83 %, so no rate risk either).
@@ -60,10 +62,11 @@ TEST(RiskReasons, ExcusedBetweenTwoAbsencesIsStillInARow) {
   const OutcomePolicy policy;
   // Three recorded, 0 of 2 counting present: the rate rule holds too.
   EXPECT_THAT(RiskReasons(WithMarks({A, E, A}), policy),
-              ElementsAre(v1::TWO_ABSENCES_IN_A_ROW, v1::ATTENDANCE_BELOW_THRESHOLD));
+              ElementsAre(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW,
+                          v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD));
   // 8 present of 12 - 2 excused = 80 %: the run alone.
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, P, P, P, P, P, A, E, E, A}), policy),
-              ElementsAre(v1::TWO_ABSENCES_IN_A_ROW));
+              ElementsAre(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW));
   // An absence before the excused one, a presence after: no run.
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, P, P, P, P, P, A, E, P}), policy), IsEmpty());
 }
@@ -77,20 +80,20 @@ TEST(RiskReasons, TimetableOrderNotRecordingOrder) {
   EXPECT_THAT(RiskReasons(p, OutcomePolicy{.attendance_target = 0.3}), IsEmpty());
   ApplyMark(p, "s-4", 4, A);
   EXPECT_THAT(RiskReasons(p, OutcomePolicy{.attendance_target = 0.2}),
-              ElementsAre(v1::TWO_ABSENCES_IN_A_ROW));
+              ElementsAre(v1::RISK_REASON_TWO_ABSENCES_IN_A_ROW));
 }
 
 TEST(RiskReasons, BelowThresholdNeedsThreeRecordedSessions) {
   const OutcomePolicy policy;                                      // 80 %
   EXPECT_THAT(RiskReasons(WithMarks({P, A}), policy), IsEmpty());  // 50 %, only 2 recorded
   EXPECT_THAT(RiskReasons(WithMarks({P, A, P}), policy),
-              ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));                 // 66 % of 3
+              ElementsAre(v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD));     // 66 % of 3
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, P, A}), policy), IsEmpty());  // exactly 80 %
   EXPECT_THAT(RiskReasons(WithMarks({P, P, P, A}), policy),
-              ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));  // 75 %
+              ElementsAre(v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD));  // 75 %
   // Excused sessions count as recorded but not in the rate: 1 of 2 = 50 %, 3 recorded.
   EXPECT_THAT(RiskReasons(WithMarks({P, E, A}), policy),
-              ElementsAre(v1::ATTENDANCE_BELOW_THRESHOLD));
+              ElementsAre(v1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD));
   EXPECT_THAT(RiskReasons(WithMarks({E, E, E}), policy), IsEmpty());  // no rate at all
   EXPECT_THAT(RiskReasons(WithMarks({P, A, P}), OutcomePolicy{.attendance_target = 0.6}),
               IsEmpty());
@@ -101,22 +104,23 @@ TEST(DecideCompletion, BoundaryOfTwelve) {
   std::vector<v1::AttendanceMark> marks(12, A);
   std::fill(marks.begin(), marks.begin() + 6, P);
   CompletionDecision six = DecideCompletion(WithMarks(marks), 12, policy);
-  EXPECT_EQ(six.outcome, v1::COMPLETED);
+  EXPECT_EQ(six.outcome, v1::PARTICIPATION_OUTCOME_COMPLETED);
   EXPECT_EQ(six.attended, 6);
   EXPECT_EQ(six.held, 12);
   EXPECT_EQ(six.rule, "attended 6 of 12 sessions; at least 6 required");
   marks[5] = E;  // excused does not count as attended
   CompletionDecision five = DecideCompletion(WithMarks(marks), 12, policy);
-  EXPECT_EQ(five.outcome, v1::DROPPED_OUT);
+  EXPECT_EQ(five.outcome, v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
   EXPECT_EQ(five.attended, 5);
   EXPECT_EQ(five.rule, "attended 5 of 12 sessions; at least 6 required");
 }
 
 TEST(DecideCompletion, OddNumberRoundsUp) {
   const OutcomePolicy policy;
-  EXPECT_EQ(DecideCompletion(WithMarks({P, P, P, P, A, A, A}), 7, policy).outcome, v1::COMPLETED);
+  EXPECT_EQ(DecideCompletion(WithMarks({P, P, P, P, A, A, A}), 7, policy).outcome,
+            v1::PARTICIPATION_OUTCOME_COMPLETED);
   CompletionDecision three = DecideCompletion(WithMarks({P, P, P, A, A, A, A}), 7, policy);
-  EXPECT_EQ(three.outcome, v1::DROPPED_OUT);  // ceil(3.5) = 4
+  EXPECT_EQ(three.outcome, v1::PARTICIPATION_OUTCOME_DROPPED_OUT);  // ceil(3.5) = 4
   EXPECT_EQ(three.rule, "attended 3 of 7 sessions; at least 4 required");
   // A share whose product is not exact in binary still needs exactly 7 of 10.
   std::vector<v1::AttendanceMark> seven(10, A);
@@ -129,18 +133,18 @@ TEST(DecideCompletion, UnenrolledAfterTheStartDropsOut) {
   v1::ParticipantRecord p = WithMarks({P, P, P, P, P});
   p.set_unenrolled(true);
   CompletionDecision d = DecideCompletion(p, 5, OutcomePolicy());
-  EXPECT_EQ(d.outcome, v1::DROPPED_OUT);
+  EXPECT_EQ(d.outcome, v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
   EXPECT_EQ(d.rule, "unenrolled after the start");
 }
 
 TEST(DecideCompletion, NoSessionsHeld) {
   const OutcomePolicy policy;
   CompletionDecision d = DecideCompletion(WithMarks({}), 0, policy);
-  EXPECT_EQ(d.outcome, v1::COMPLETED);
+  EXPECT_EQ(d.outcome, v1::PARTICIPATION_OUTCOME_COMPLETED);
   EXPECT_EQ(d.rule, "attended 0 of 0 sessions; at least 0 required");
   v1::ParticipantRecord gone = WithMarks({});
   gone.set_unenrolled(true);
-  EXPECT_EQ(DecideCompletion(gone, 0, policy).outcome, v1::DROPPED_OUT);
+  EXPECT_EQ(DecideCompletion(gone, 0, policy).outcome, v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
 }
 
 TEST(DecideCompletion, NotStartedIsNoParticipant) {
@@ -165,7 +169,7 @@ TEST(ApplyMark, SetsReplacesRemovesAndIsIdempotent) {
   EXPECT_TRUE(ApplyMark(p, "s-2", 2, A));  // a correction replaces
   EXPECT_FALSE(ApplyMark(p, "s-2", 2, A));
   ASSERT_EQ(p.marks_size(), 3);
-  EXPECT_EQ(p.marks(1).mark(), v1::ABSENT);
+  EXPECT_EQ(p.marks(1).mark(), v1::ATTENDANCE_MARK_ABSENT);
 
   EXPECT_TRUE(ApplyMark(p, "s-1", 1, v1::ATTENDANCE_MARK_UNSPECIFIED));
   EXPECT_FALSE(ApplyMark(p, "s-1", 1, v1::ATTENDANCE_MARK_UNSPECIFIED));

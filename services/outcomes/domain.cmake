@@ -8,6 +8,7 @@ add_library(kpr_outcomes_domain STATIC
 target_include_directories(kpr_outcomes_domain PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_outcomes_domain
   PUBLIC
+    kpr_calendar
     kpr_proto
     absl::flat_hash_map
     absl::flat_hash_set

@@ -8,24 +8,19 @@
 // Applied or a repeat -> ack; dependency down or a concurrent change -> retry with backoff; an
 // event that can never be applied (undecodable, a cohort never planned) -> dead letter.
 
-#include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "kpr/common/v1/event.pb.h"
 #include "libs/bus/consumer.h"
+#include "libs/bus/event_router.h"
+#include "services/outcomes/outcomes_desk.h"
 
 namespace kpr::outcomes {
 
-class FactsHandler {
- public:
-  using Apply = std::function<absl::Status(const common::v1::Event&)>;
-  explicit FactsHandler(Apply apply) : apply_(std::move(apply)) {}
-  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
-
- private:
-  Apply apply_;
-};
+// The routers of the two consumers, over the desk.
+bus::EventRouter SchedulingFactsRouter(OutcomesDesk& desk);
+bus::EventRouter ReferralFactsRouter(OutcomesDesk& desk);
 
 inline constexpr char kSchedulingFactsConsumer[] = "outcomes-scheduling";
 inline constexpr char kSchedulingFactsFilter[] = "kpr.scheduling.v1.>";

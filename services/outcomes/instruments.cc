@@ -84,9 +84,9 @@ absl::StatusOr<v1::Score> ScoreWho5(const v1::Who5Answers& a, const Who5Cutoffs&
   v1::Score score;
   score.set_who5_raw(raw);
   score.set_who5_percentage(percentage);
-  score.set_who5_band(percentage <= cutoffs.high_risk_max ? v1::WHO5_HIGH_RISK
-                      : percentage <= cutoffs.poor_max    ? v1::WHO5_RISK
-                                                          : v1::WHO5_NORMAL);
+  score.set_who5_band(percentage <= cutoffs.high_risk_max ? v1::WHO5_BAND_HIGH_RISK
+                      : percentage <= cutoffs.poor_max    ? v1::WHO5_BAND_RISK
+                                                          : v1::WHO5_BAND_NORMAL);
   score.set_who5_screen_for_depression(percentage <= cutoffs.poor_max || low_item);
   return score;
 }
@@ -128,10 +128,10 @@ absl::StatusOr<v1::Score> ScoreWai(const v1::WaiAnswers& a, const WaiCutoffs& cu
 
   // Dimension 2 weights the demand the work mostly makes by 1.5 and the other by 0.5.
   double physical_weight = 1, mental_weight = 1;
-  if (a.work_demands() == v1::PHYSICAL) {
+  if (a.work_demands() == v1::WORK_DEMANDS_PHYSICAL) {
     physical_weight = 1.5;
     mental_weight = 0.5;
-  } else if (a.work_demands() == v1::MENTAL) {
+  } else if (a.work_demands() == v1::WORK_DEMANDS_MENTAL) {
     physical_weight = 0.5;
     mental_weight = 1.5;
   }
@@ -146,10 +146,10 @@ absl::StatusOr<v1::Score> ScoreWai(const v1::WaiAnswers& a, const WaiCutoffs& cu
                                             a.hopeful());  // dim 7: 1..4
   v1::Score score;
   score.set_wai_total(total);
-  score.set_wai_category(total < cutoffs.moderate_min    ? v1::WAI_POOR
-                         : total < cutoffs.good_min      ? v1::WAI_MODERATE
-                         : total < cutoffs.excellent_min ? v1::WAI_GOOD
-                                                         : v1::WAI_EXCELLENT);
+  score.set_wai_category(total < cutoffs.moderate_min    ? v1::WAI_CATEGORY_POOR
+                         : total < cutoffs.good_min      ? v1::WAI_CATEGORY_MODERATE
+                         : total < cutoffs.excellent_min ? v1::WAI_CATEGORY_GOOD
+                                                         : v1::WAI_CATEGORY_EXCELLENT);
   return score;
 }
 
@@ -169,11 +169,11 @@ absl::Status ValidateEmployment(const v1::EmploymentAnswers& a) {
 v1::Instrument InstrumentOf(const v1::Questionnaire& q) {
   switch (q.answers_case()) {
     case v1::Questionnaire::kWho5:
-      return v1::WHO5;
+      return v1::INSTRUMENT_WHO5;
     case v1::Questionnaire::kWai:
-      return v1::WORK_ABILITY_INDEX;
+      return v1::INSTRUMENT_WORK_ABILITY_INDEX;
     case v1::Questionnaire::kEmployment:
-      return v1::EMPLOYMENT_STATUS;
+      return v1::INSTRUMENT_EMPLOYMENT_STATUS;
     default:
       return v1::INSTRUMENT_UNSPECIFIED;
   }
@@ -191,9 +191,9 @@ absl::StatusOr<v1::Score> ScoreAnswers(const v1::Questionnaire& q) {
                      " does not match the answers given (", v1::Instrument_Name(given), ")"));
   }
   switch (given) {
-    case v1::WHO5:
+    case v1::INSTRUMENT_WHO5:
       return ScoreWho5(q.who5());
-    case v1::WORK_ABILITY_INDEX:
+    case v1::INSTRUMENT_WORK_ABILITY_INDEX:
       return ScoreWai(q.wai());
     default: {
       if (absl::Status s = ValidateEmployment(q.employment()); !s.ok()) return s;

@@ -47,9 +47,9 @@ absl::Status ValidateEmployment(const v1::EmploymentAnswers& answers);
 v1::Instrument InstrumentOf(const v1::Questionnaire& q);
 
 // Validates and scores q's answers, whichever instrument (employment: an empty Score).
-// INVALID_ARGUMENT "answers: none given" if the oneof is empty, and "instrument: WHO5 does not
-// match the answers given (WORK_ABILITY_INDEX)" if q.instrument() is set and disagrees with the
-// oneof.
+// INVALID_ARGUMENT "answers: none given" if the oneof is empty, and "instrument: INSTRUMENT_WHO5
+// does not match the answers given (WORK_ABILITY_INDEX)" if q.instrument() is set and disagrees
+// with the oneof.
 absl::StatusOr<v1::Score> ScoreAnswers(const v1::Questionnaire& q);
 
 }  // namespace kpr::outcomes

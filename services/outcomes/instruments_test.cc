@@ -40,7 +40,7 @@ TEST(Who5, Raw13Is52PercentNotFifty) {
   EXPECT_EQ(s.who5_percentage(), 52);
   EXPECT_NE(s.who5_percentage(), 50);
   EXPECT_NE(s.who5_percentage(), (13 - 5) * 4);
-  EXPECT_EQ(s.who5_band(), v1::WHO5_NORMAL);
+  EXPECT_EQ(s.who5_band(), v1::WHO5_BAND_NORMAL);
   EXPECT_FALSE(s.who5_screen_for_depression());
 }
 
@@ -48,7 +48,7 @@ TEST(Who5, Raw12Is48AndTriggersScreening) {
   v1::Score s = MustScore(Who5(3, 3, 2, 2, 2));  // 12 x 4 = 48 <= 50
   EXPECT_EQ(s.who5_raw(), 12);
   EXPECT_EQ(s.who5_percentage(), 48);
-  EXPECT_EQ(s.who5_band(), v1::WHO5_RISK);
+  EXPECT_EQ(s.who5_band(), v1::WHO5_BAND_RISK);
   EXPECT_TRUE(s.who5_screen_for_depression());
 }
 
@@ -56,7 +56,7 @@ TEST(Who5, AllFivesIs25And100) {
   v1::Score s = MustScore(Who5(5, 5, 5, 5, 5));
   EXPECT_EQ(s.who5_raw(), 25);
   EXPECT_EQ(s.who5_percentage(), 100);
-  EXPECT_EQ(s.who5_band(), v1::WHO5_NORMAL);
+  EXPECT_EQ(s.who5_band(), v1::WHO5_BAND_NORMAL);
   EXPECT_FALSE(s.who5_screen_for_depression());
 }
 
@@ -64,22 +64,22 @@ TEST(Who5, AllZerosIsHighRisk) {
   v1::Score s = MustScore(Who5(0, 0, 0, 0, 0));
   EXPECT_EQ(s.who5_raw(), 0);
   EXPECT_EQ(s.who5_percentage(), 0);
-  EXPECT_EQ(s.who5_band(), v1::WHO5_HIGH_RISK);
+  EXPECT_EQ(s.who5_band(), v1::WHO5_BAND_HIGH_RISK);
   EXPECT_TRUE(s.who5_screen_for_depression());
 }
 
 TEST(Who5, BandBoundaries) {
   EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1)).who5_percentage(), 32);
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1)).who5_band(), v1::WHO5_HIGH_RISK);  // 32 <= 35
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 1)).who5_band(), v1::WHO5_RISK);       // 36
-  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2)).who5_band(), v1::WHO5_RISK);       // 48
-  EXPECT_EQ(MustScore(Who5(3, 3, 3, 2, 2)).who5_band(), v1::WHO5_NORMAL);     // 52
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1)).who5_band(), v1::WHO5_BAND_HIGH_RISK);  // 32 <= 35
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 1)).who5_band(), v1::WHO5_BAND_RISK);       // 36
+  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2)).who5_band(), v1::WHO5_BAND_RISK);       // 48
+  EXPECT_EQ(MustScore(Who5(3, 3, 3, 2, 2)).who5_band(), v1::WHO5_BAND_NORMAL);     // 52
 }
 
 TEST(Who5, AnyItemZeroOrOneTriggersScreeningEvenWithAHighScore) {
   v1::Score one = MustScore(Who5(5, 5, 5, 5, 1));  // 21 -> 84
   EXPECT_EQ(one.who5_percentage(), 84);
-  EXPECT_EQ(one.who5_band(), v1::WHO5_NORMAL);
+  EXPECT_EQ(one.who5_band(), v1::WHO5_BAND_NORMAL);
   EXPECT_TRUE(one.who5_screen_for_depression());
   EXPECT_TRUE(MustScore(Who5(0, 5, 5, 5, 5)).who5_screen_for_depression());
   EXPECT_FALSE(MustScore(Who5(2, 5, 5, 5, 5)).who5_screen_for_depression());
@@ -87,9 +87,9 @@ TEST(Who5, AnyItemZeroOrOneTriggersScreeningEvenWithAHighScore) {
 
 TEST(Who5, CutoffsAreConfigurable) {
   Who5Cutoffs c{.high_risk_max = 28, .poor_max = 40};
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1), c).who5_band(), v1::WHO5_RISK);    // 32
-  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 2), c).who5_band(), v1::WHO5_RISK);    // 40
-  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2), c).who5_band(), v1::WHO5_NORMAL);  // 48
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 1, 1), c).who5_band(), v1::WHO5_BAND_RISK);    // 32
+  EXPECT_EQ(MustScore(Who5(2, 2, 2, 2, 2), c).who5_band(), v1::WHO5_BAND_RISK);    // 40
+  EXPECT_EQ(MustScore(Who5(3, 3, 2, 2, 2), c).who5_band(), v1::WHO5_BAND_NORMAL);  // 48
   EXPECT_FALSE(MustScore(Who5(3, 3, 2, 2, 2), c).who5_screen_for_depression());
 }
 
@@ -160,44 +160,46 @@ v1::Score MustScore(const v1::WaiAnswers& a, const WaiCutoffs& c = {}) {
 TEST(Wai, PhysicalWork) {
   // dim1 8; dim2 4 x 1.5 + 3 x 0.5 = 7.5; dim3 1 disease -> 5; dim4 5; dim5 4; dim6 7;
   // dim7 3+3+3 = 9 -> 3. Total 8 + 7.5 + 5 + 5 + 4 + 7 + 3 = 39.5: good.
-  v1::Score s = MustScore(Wai(8, v1::PHYSICAL, 4, 3, 1, 5, 4, 7, 3, 3, 3));
+  v1::Score s = MustScore(Wai(8, v1::WORK_DEMANDS_PHYSICAL, 4, 3, 1, 5, 4, 7, 3, 3, 3));
   EXPECT_DOUBLE_EQ(s.wai_total(), 39.5);
-  EXPECT_EQ(s.wai_category(), v1::WAI_GOOD);
+  EXPECT_EQ(s.wai_category(), v1::WAI_CATEGORY_GOOD);
 }
 
 TEST(Wai, MentalWork) {
   // dim1 5; dim2 4 x 0.5 + 2 x 1.5 = 5; dim3 3 diseases -> 3; dim4 4; dim5 3; dim6 4;
   // dim7 2+2+1 = 5 -> 2. Total 5 + 5 + 3 + 4 + 3 + 4 + 2 = 26: poor.
-  v1::Score s = MustScore(Wai(5, v1::MENTAL, 4, 2, 3, 4, 3, 4, 2, 2, 1));
+  v1::Score s = MustScore(Wai(5, v1::WORK_DEMANDS_MENTAL, 4, 2, 3, 4, 3, 4, 2, 2, 1));
   EXPECT_DOUBLE_EQ(s.wai_total(), 26);
-  EXPECT_EQ(s.wai_category(), v1::WAI_POOR);
+  EXPECT_EQ(s.wai_category(), v1::WAI_CATEGORY_POOR);
 }
 
 TEST(Wai, BothKindsOfWork) {
   // dim1 6; dim2 3 x 1 + 4 x 1 = 7; dim3 2 diseases -> 4; dim4 4; dim5 4; dim6 4;
   // dim7 2+2+2 = 6 -> 2. Total 6 + 7 + 4 + 4 + 4 + 4 + 2 = 31: moderate.
-  v1::Score s = MustScore(Wai(6, v1::BOTH, 3, 4, 2, 4, 4, 4, 2, 2, 2));
+  v1::Score s = MustScore(Wai(6, v1::WORK_DEMANDS_BOTH, 3, 4, 2, 4, 4, 4, 2, 2, 2));
   EXPECT_DOUBLE_EQ(s.wai_total(), 31);
-  EXPECT_EQ(s.wai_category(), v1::WAI_MODERATE);
+  EXPECT_EQ(s.wai_category(), v1::WAI_CATEGORY_MODERATE);
 }
 
 TEST(Wai, MinimumIs7) {
   // dim1 0; dim2 1 x 1.5 + 1 x 0.5 = 2; dim3 5 diseases -> 1; dim4 1; dim5 1; dim6 1;
   // dim7 0 -> 1. Total 7.
-  v1::Score s = MustScore(Wai(0, v1::PHYSICAL, 1, 1, 5, 1, 1, 1, 0, 0, 0));
+  v1::Score s = MustScore(Wai(0, v1::WORK_DEMANDS_PHYSICAL, 1, 1, 5, 1, 1, 1, 0, 0, 0));
   EXPECT_DOUBLE_EQ(s.wai_total(), 7);
-  EXPECT_EQ(s.wai_category(), v1::WAI_POOR);
+  EXPECT_EQ(s.wai_category(), v1::WAI_CATEGORY_POOR);
   // More than 5 diseases still scores 1.
-  EXPECT_DOUBLE_EQ(MustScore(Wai(0, v1::MENTAL, 1, 1, 12, 1, 1, 1, 0, 0, 0)).wai_total(), 7);
+  EXPECT_DOUBLE_EQ(
+      MustScore(Wai(0, v1::WORK_DEMANDS_MENTAL, 1, 1, 12, 1, 1, 1, 0, 0, 0)).wai_total(), 7);
 }
 
 TEST(Wai, MaximumIs49) {
   // dim1 10; dim2 5 x 1 + 5 x 1 = 10; dim3 0 diseases -> 7; dim4 6; dim5 5; dim6 7;
   // dim7 4+4+4 = 12 -> 4. Total 49.
-  v1::Score s = MustScore(Wai(10, v1::BOTH, 5, 5, 0, 6, 5, 7, 4, 4, 4));
+  v1::Score s = MustScore(Wai(10, v1::WORK_DEMANDS_BOTH, 5, 5, 0, 6, 5, 7, 4, 4, 4));
   EXPECT_DOUBLE_EQ(s.wai_total(), 49);
-  EXPECT_EQ(s.wai_category(), v1::WAI_EXCELLENT);
-  EXPECT_DOUBLE_EQ(MustScore(Wai(10, v1::PHYSICAL, 5, 5, 0, 6, 5, 7, 4, 4, 4)).wai_total(), 49);
+  EXPECT_EQ(s.wai_category(), v1::WAI_CATEGORY_EXCELLENT);
+  EXPECT_DOUBLE_EQ(
+      MustScore(Wai(10, v1::WORK_DEMANDS_PHYSICAL, 5, 5, 0, 6, 5, 7, 4, 4, 4)).wai_total(), 49);
 }
 
 TEST(Wai, DiseasesScale) {
@@ -206,8 +208,9 @@ TEST(Wai, DiseasesScale) {
                                              {4, 2}, {5, 1}, {6, 1}};
   for (const auto& [diseases, dim3] : expected) {
     SCOPED_TRACE(diseases);
-    EXPECT_DOUBLE_EQ(MustScore(Wai(0, v1::BOTH, 1, 1, diseases, 1, 1, 1, 0, 0, 0)).wai_total(),
-                     6 + dim3);
+    EXPECT_DOUBLE_EQ(
+        MustScore(Wai(0, v1::WORK_DEMANDS_BOTH, 1, 1, diseases, 1, 1, 1, 0, 0, 0)).wai_total(),
+        6 + dim3);
   }
 }
 
@@ -219,7 +222,8 @@ TEST(Wai, MentalResourcesBands) {
   for (const auto& [items, dim7] : expected) {
     SCOPED_TRACE(items[0] + items[1] + items[2]);
     EXPECT_DOUBLE_EQ(
-        MustScore(Wai(0, v1::BOTH, 1, 1, 5, 1, 1, 1, items[0], items[1], items[2])).wai_total(),
+        MustScore(Wai(0, v1::WORK_DEMANDS_BOTH, 1, 1, 5, 1, 1, 1, items[0], items[1], items[2]))
+            .wai_total(),
         6 + dim7);
   }
 }
@@ -229,47 +233,49 @@ TEST(Wai, FractionalTotalsAtTheCategoryBoundaries) {
   // dim7 items 0 (1): total = dim1 + 1.5p + 1 + 7 + 6 + 5 + prognosis + 1 = dim1 + 1.5p + 20
   // + prognosis.
   auto total = [](int dim1, int p, int prognosis) {
-    return MustScore(Wai(dim1, v1::PHYSICAL, p, 2, 0, 6, 5, prognosis, 0, 0, 0));
+    return MustScore(Wai(dim1, v1::WORK_DEMANDS_PHYSICAL, p, 2, 0, 6, 5, prognosis, 0, 0, 0));
   };
   EXPECT_DOUBLE_EQ(total(2, 1, 4).wai_total(), 27.5);  // 2 + 1.5 + 20 + 4
-  EXPECT_EQ(total(2, 1, 4).wai_category(), v1::WAI_POOR);
+  EXPECT_EQ(total(2, 1, 4).wai_category(), v1::WAI_CATEGORY_POOR);
   EXPECT_DOUBLE_EQ(total(3, 1, 4).wai_total(), 28.5);
-  EXPECT_EQ(total(3, 1, 4).wai_category(), v1::WAI_MODERATE);
+  EXPECT_EQ(total(3, 1, 4).wai_category(), v1::WAI_CATEGORY_MODERATE);
   EXPECT_DOUBLE_EQ(total(8, 1, 7).wai_total(), 36.5);  // 8 + 1.5 + 20 + 7
-  EXPECT_EQ(total(8, 1, 7).wai_category(), v1::WAI_MODERATE);
+  EXPECT_EQ(total(8, 1, 7).wai_category(), v1::WAI_CATEGORY_MODERATE);
   EXPECT_DOUBLE_EQ(total(9, 1, 7).wai_total(), 37.5);
-  EXPECT_EQ(total(9, 1, 7).wai_category(), v1::WAI_GOOD);
+  EXPECT_EQ(total(9, 1, 7).wai_category(), v1::WAI_CATEGORY_GOOD);
   EXPECT_DOUBLE_EQ(total(9, 5, 7).wai_total(), 43.5);  // 9 + 7.5 + 20 + 7
-  EXPECT_EQ(total(9, 5, 7).wai_category(), v1::WAI_GOOD);
+  EXPECT_EQ(total(9, 5, 7).wai_category(), v1::WAI_CATEGORY_GOOD);
   EXPECT_DOUBLE_EQ(total(10, 5, 7).wai_total(), 44.5);
-  EXPECT_EQ(total(10, 5, 7).wai_category(), v1::WAI_EXCELLENT);
+  EXPECT_EQ(total(10, 5, 7).wai_category(), v1::WAI_CATEGORY_EXCELLENT);
 }
 
 TEST(Wai, IntegerCategoryBoundaries) {
   // BOTH, dim2 1 + 1 = 2, 0 diseases (7), prognosis 7, dim7 items 0 (1):
   // total = dim1 + 2 + 7 + dim4 + dim5 + 7 + 1 = dim1 + dim4 + dim5 + 17.
   auto category = [](int dim1, int dim4, int dim5) {
-    return MustScore(Wai(dim1, v1::BOTH, 1, 1, 0, dim4, dim5, 7, 0, 0, 0)).wai_category();
+    return MustScore(Wai(dim1, v1::WORK_DEMANDS_BOTH, 1, 1, 0, dim4, dim5, 7, 0, 0, 0))
+        .wai_category();
   };
-  EXPECT_EQ(category(8, 1, 1), v1::WAI_POOR);       // 27
-  EXPECT_EQ(category(9, 1, 1), v1::WAI_MODERATE);   // 28
-  EXPECT_EQ(category(10, 5, 4), v1::WAI_MODERATE);  // 36
-  EXPECT_EQ(category(10, 6, 4), v1::WAI_GOOD);      // 37
+  EXPECT_EQ(category(8, 1, 1), v1::WAI_CATEGORY_POOR);       // 27
+  EXPECT_EQ(category(9, 1, 1), v1::WAI_CATEGORY_MODERATE);   // 28
+  EXPECT_EQ(category(10, 5, 4), v1::WAI_CATEGORY_MODERATE);  // 36
+  EXPECT_EQ(category(10, 6, 4), v1::WAI_CATEGORY_GOOD);      // 37
   // 10 + (3 + 3) + 7 + 6 + 5 + 7 + (2+2+2 = 6 -> 2) = 43; one more on dim 2 gives 44.
-  EXPECT_EQ(MustScore(Wai(10, v1::BOTH, 3, 3, 0, 6, 5, 7, 2, 2, 2)).wai_category(), v1::WAI_GOOD);
-  EXPECT_EQ(MustScore(Wai(10, v1::BOTH, 3, 4, 0, 6, 5, 7, 2, 2, 2)).wai_category(),
-            v1::WAI_EXCELLENT);
+  EXPECT_EQ(MustScore(Wai(10, v1::WORK_DEMANDS_BOTH, 3, 3, 0, 6, 5, 7, 2, 2, 2)).wai_category(),
+            v1::WAI_CATEGORY_GOOD);
+  EXPECT_EQ(MustScore(Wai(10, v1::WORK_DEMANDS_BOTH, 3, 4, 0, 6, 5, 7, 2, 2, 2)).wai_category(),
+            v1::WAI_CATEGORY_EXCELLENT);
 }
 
 TEST(Wai, CutoffsAreConfigurable) {
   WaiCutoffs young{.moderate_min = 27, .good_min = 35, .excellent_min = 42};
-  const v1::WaiAnswers a = Wai(8, v1::BOTH, 1, 1, 0, 1, 1, 7, 0, 0, 0);  // 27
-  EXPECT_EQ(MustScore(a).wai_category(), v1::WAI_POOR);
-  EXPECT_EQ(MustScore(a, young).wai_category(), v1::WAI_MODERATE);
+  const v1::WaiAnswers a = Wai(8, v1::WORK_DEMANDS_BOTH, 1, 1, 0, 1, 1, 7, 0, 0, 0);  // 27
+  EXPECT_EQ(MustScore(a).wai_category(), v1::WAI_CATEGORY_POOR);
+  EXPECT_EQ(MustScore(a, young).wai_category(), v1::WAI_CATEGORY_MODERATE);
 }
 
 TEST(Wai, EveryInvalidItemIsNamed) {
-  const v1::WaiAnswers valid = Wai(8, v1::PHYSICAL, 4, 3, 1, 5, 4, 7, 3, 3, 3);
+  const v1::WaiAnswers valid = Wai(8, v1::WORK_DEMANDS_PHYSICAL, 4, 3, 1, 5, 4, 7, 3, 3, 3);
   using A = v1::WaiAnswers;
   struct Case {
     std::function<void(A&)> mutate;
@@ -347,7 +353,7 @@ TEST(Employment, Validation) {
   a.set_status(static_cast<v1::EmploymentStatus>(9));
   EXPECT_EQ(ValidateEmployment(a),
             absl::InvalidArgumentError("employment.status: 9 is outside 1..8"));
-  a.set_status(v1::ORDINARY_WORK);
+  a.set_status(v1::EMPLOYMENT_STATUS_ORDINARY_WORK);
   EXPECT_TRUE(ValidateEmployment(a).ok());
   a.set_weekly_hours(0);
   EXPECT_TRUE(ValidateEmployment(a).ok());
@@ -361,7 +367,7 @@ TEST(Employment, Validation) {
   EXPECT_EQ(ValidateEmployment(a),
             absl::InvalidArgumentError(
                 "employment.status: missing; employment.weekly_hours: -1 is outside 0..80"));
-  a.set_status(v1::OTHER_STATUS);
+  a.set_status(v1::EMPLOYMENT_STATUS_OTHER);
   a.clear_weekly_hours();
   EXPECT_TRUE(ValidateEmployment(a).ok());
 }
@@ -372,17 +378,17 @@ TEST(ScoreAnswers, DispatchesOnTheOneof) {
   EXPECT_EQ(ScoreAnswers(q).status(), absl::InvalidArgumentError("answers: none given"));
 
   *q.mutable_who5() = Who5(3, 3, 2, 2, 3);
-  EXPECT_EQ(InstrumentOf(q), v1::WHO5);
+  EXPECT_EQ(InstrumentOf(q), v1::INSTRUMENT_WHO5);
   ASSERT_TRUE(ScoreAnswers(q).ok());
   EXPECT_EQ(ScoreAnswers(q)->who5_percentage(), 52);
 
-  *q.mutable_wai() = Wai(10, v1::BOTH, 5, 5, 0, 6, 5, 7, 4, 4, 4);
-  EXPECT_EQ(InstrumentOf(q), v1::WORK_ABILITY_INDEX);
+  *q.mutable_wai() = Wai(10, v1::WORK_DEMANDS_BOTH, 5, 5, 0, 6, 5, 7, 4, 4, 4);
+  EXPECT_EQ(InstrumentOf(q), v1::INSTRUMENT_WORK_ABILITY_INDEX);
   ASSERT_TRUE(ScoreAnswers(q).ok());
   EXPECT_DOUBLE_EQ(ScoreAnswers(q)->wai_total(), 49);
 
-  q.mutable_employment()->set_status(v1::EDUCATION);
-  EXPECT_EQ(InstrumentOf(q), v1::EMPLOYMENT_STATUS);
+  q.mutable_employment()->set_status(v1::EMPLOYMENT_STATUS_EDUCATION);
+  EXPECT_EQ(InstrumentOf(q), v1::INSTRUMENT_EMPLOYMENT_STATUS);
   ASSERT_TRUE(ScoreAnswers(q).ok());
   EXPECT_EQ(ScoreAnswers(q)->ByteSizeLong(), 0u);  // nothing to score
   q.mutable_employment()->clear_status();
@@ -394,12 +400,13 @@ TEST(ScoreAnswers, ReportsInvalidItemsAndAMismatchedInstrument) {
   q.mutable_who5()->set_cheerful(9);
   EXPECT_THAT(ScoreAnswers(q).status().message(), HasSubstr("who5.cheerful: 9 is outside 0..5"));
   *q.mutable_who5() = Who5(3, 3, 3, 3, 3);
-  q.set_instrument(v1::WHO5);
+  q.set_instrument(v1::INSTRUMENT_WHO5);
   EXPECT_TRUE(ScoreAnswers(q).ok());
-  q.set_instrument(v1::WORK_ABILITY_INDEX);
-  EXPECT_EQ(ScoreAnswers(q).status(),
-            absl::InvalidArgumentError(
-                "instrument: WORK_ABILITY_INDEX does not match the answers given (WHO5)"));
+  q.set_instrument(v1::INSTRUMENT_WORK_ABILITY_INDEX);
+  EXPECT_EQ(
+      ScoreAnswers(q).status(),
+      absl::InvalidArgumentError(
+          "instrument: INSTRUMENT_WORK_ABILITY_INDEX does not match the answers given (INSTRUMENT_WHO5)"));
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "libs/suppression/suppression.h"
 #include "services/outcomes/statistics.h"
-#include "services/outcomes/suppression.h"
 
 namespace kpr::outcomes {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 double Whole(double v) { return std::max(0.0, std::round(v)); }
 
 void Show(v1::Figure* f, double value) {
-  f->set_state(v1::SHOWN);
+  f->set_state(v1::FIGURE_STATE_SHOWN);
   f->set_value(value);
 }
 void Withhold(v1::Figure* f, v1::FigureState state) {
@@ -45,9 +45,9 @@ class Builder {
   // 100 x count / denominator.
   void Share(v1::Figure* f, int count, int denominator) {
     later_.push_back([=, this] {
-      if (values_[denominator] == 0) return Withhold(f, v1::NO_DATA);
+      if (values_[denominator] == 0) return Withhold(f, v1::FIGURE_STATE_NO_DATA);
       if (table_.suppressed(count) || table_.suppressed(denominator)) {
-        return Withhold(f, v1::SUPPRESSED);
+        return Withhold(f, v1::FIGURE_STATE_SUPPRESSED);
       }
       Show(f, 100 * values_[count] / values_[denominator]);
     });
@@ -65,8 +65,8 @@ class Builder {
       if (!Usable(high, n) || !usable) return;
       const auto ci = MeanConfidenceInterval(values_[n], sum, sumsq);
       if (!ci) {
-        Withhold(low, v1::NO_DATA);
-        return Withhold(high, v1::NO_DATA);
+        Withhold(low, v1::FIGURE_STATE_NO_DATA);
+        return Withhold(high, v1::FIGURE_STATE_NO_DATA);
       }
       Show(low, ci->low);
       Show(high, ci->high);
@@ -77,7 +77,7 @@ class Builder {
     table_.Apply(threshold_);
     for (auto [cell, figure] : counts_) {
       if (table_.suppressed(cell)) {
-        Withhold(figure, v1::SUPPRESSED);
+        Withhold(figure, v1::FIGURE_STATE_SUPPRESSED);
       } else {
         Show(figure, values_[cell]);
       }
@@ -89,18 +89,18 @@ class Builder {
   // Whether a figure resting on n may be shown; if not, marks it.
   bool Usable(v1::Figure* f, int n) {
     if (values_[n] == 0) {
-      Withhold(f, v1::NO_DATA);
+      Withhold(f, v1::FIGURE_STATE_NO_DATA);
       return false;
     }
     if (values_[n] < threshold_ || table_.suppressed(n)) {
-      Withhold(f, v1::SUPPRESSED);
+      Withhold(f, v1::FIGURE_STATE_SUPPRESSED);
       return false;
     }
     return true;
   }
 
   int threshold_;
-  SuppressionTable table_;
+  suppression::SuppressionTable table_;
   std::vector<double> values_;
   std::vector<std::pair<int, v1::Figure*>> counts_;
   std::vector<std::function<void()>> later_;
@@ -141,18 +141,26 @@ int AddEmployment(Builder& b, v1::TimePoint time_point,
   b.Sum(responders, status);
   auto value = [&](v1::EmploymentStatus s) { return b.Value(status[s - 1]); };
   auto cell = [&](v1::EmploymentStatus s) { return status[s - 1]; };
-  const int oriented = b.Count(value(v1::ORDINARY_WORK) + value(v1::SUBSIDISED_WORK) +
-                                   value(v1::EDUCATION) + value(v1::EMPLOYMENT_ORIENTED_MEASURE),
+  const int oriented = b.Count(value(v1::EMPLOYMENT_STATUS_ORDINARY_WORK) +
+                                   value(v1::EMPLOYMENT_STATUS_SUBSIDISED_WORK) +
+                                   value(v1::EMPLOYMENT_STATUS_EDUCATION) +
+                                   value(v1::EMPLOYMENT_STATUS_EMPLOYMENT_ORIENTED_MEASURE),
                                e->mutable_oriented());
-  b.Sum(oriented, {cell(v1::ORDINARY_WORK), cell(v1::SUBSIDISED_WORK), cell(v1::EDUCATION),
-                   cell(v1::EMPLOYMENT_ORIENTED_MEASURE)});
+  b.Sum(oriented,
+        {cell(v1::EMPLOYMENT_STATUS_ORDINARY_WORK), cell(v1::EMPLOYMENT_STATUS_SUBSIDISED_WORK),
+         cell(v1::EMPLOYMENT_STATUS_EDUCATION),
+         cell(v1::EMPLOYMENT_STATUS_EMPLOYMENT_ORIENTED_MEASURE)});
   const int not_oriented = b.Count(total - b.Value(oriented));
-  b.Sum(not_oriented, {cell(v1::HEALTH_ORIENTED_MEASURE), cell(v1::UNEMPLOYED_NO_MEASURE),
-                       cell(v1::EARLY_RETIREMENT), cell(v1::OTHER_STATUS)});
+  b.Sum(not_oriented,
+        {cell(v1::EMPLOYMENT_STATUS_HEALTH_ORIENTED_MEASURE),
+         cell(v1::EMPLOYMENT_STATUS_UNEMPLOYED_NO_MEASURE),
+         cell(v1::EMPLOYMENT_STATUS_EARLY_RETIREMENT), cell(v1::EMPLOYMENT_STATUS_OTHER)});
   b.Sum(responders, {oriented, not_oriented});
   const int ordinary =
-      b.Count(value(v1::ORDINARY_WORK) + value(v1::EDUCATION), e->mutable_ordinary_or_education());
-  b.Sum(ordinary, {cell(v1::ORDINARY_WORK), cell(v1::EDUCATION)});
+      b.Count(value(v1::EMPLOYMENT_STATUS_ORDINARY_WORK) + value(v1::EMPLOYMENT_STATUS_EDUCATION),
+              e->mutable_ordinary_or_education());
+  b.Sum(ordinary,
+        {cell(v1::EMPLOYMENT_STATUS_ORDINARY_WORK), cell(v1::EMPLOYMENT_STATUS_EDUCATION)});
   b.Share(e->mutable_oriented_share(), oriented, responders);
   b.Share(e->mutable_ordinary_or_education_share(), ordinary, responders);
   return responders;
@@ -198,11 +206,12 @@ void AddTarget(v1::OutcomeReport& r, const char* name, std::string description,
   t->set_description(std::move(description));
   *t->mutable_value() = figure;
   t->set_threshold(threshold);
-  if (figure.state() != v1::SHOWN || n < suppression_threshold) {
-    t->set_state(v1::NOT_ENOUGH_DATA);
+  if (figure.state() != v1::FIGURE_STATE_SHOWN || n < suppression_threshold) {
+    t->set_state(v1::TARGET_STATE_NOT_ENOUGH_DATA);
   } else {
     // Rates are sums of fractions: allow for rounding at the boundary.
-    t->set_state(figure.value() >= threshold - 1e-9 ? v1::MET : v1::NOT_MET);
+    t->set_state(figure.value() >= threshold - 1e-9 ? v1::TARGET_STATE_MET
+                                                    : v1::TARGET_STATE_NOT_MET);
   }
 }
 
@@ -251,13 +260,13 @@ v1::OutcomeReport BuildReport(const OutcomeTally& t, const FunnelTally* funnel,
   for (v1::Figure* f :
        {wai->mutable_improved(), wai->mutable_improved_share(), wai->mutable_baseline_at_most_50(),
         wai->mutable_moved_above_50(), wai->mutable_moved_above_50_share()}) {
-    Withhold(f, v1::NO_DATA);
+    Withhold(f, v1::FIGURE_STATE_NO_DATA);
   }
 
   const int responders_1m =
-      AddEmployment(b, v1::FOLLOWUP_1M, t.employment_1m, r.mutable_employment_1m());
+      AddEmployment(b, v1::TIME_POINT_FOLLOWUP_1M, t.employment_1m, r.mutable_employment_1m());
   const int responders_12m =
-      AddEmployment(b, v1::FOLLOWUP_12M, t.employment_12m, r.mutable_employment_12m());
+      AddEmployment(b, v1::TIME_POINT_FOLLOWUP_12M, t.employment_12m, r.mutable_employment_12m());
   if (funnel != nullptr) AddFunnel(b, *funnel, r.mutable_funnel());
   b.Finish();
 

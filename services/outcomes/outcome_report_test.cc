@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
-#include "services/outcomes/suppression_checker_testing.h"
+#include "libs/suppression/suppression_checker_testing.h"
 
 namespace kpr::outcomes {
 namespace {
@@ -17,15 +17,15 @@ namespace {
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-using suppression_testing::Checker;
-using suppression_testing::Equation;
+using suppression::testing::Checker;
+using suppression::testing::Equation;
 
 // ---- Helpers --------------------------------------------------------------------------------
 
 constexpr int kThreshold = 5;
 
 void ExpectShown(const v1::Figure& f, double value, const std::string& what) {
-  EXPECT_EQ(f.state(), v1::SHOWN) << what;
+  EXPECT_EQ(f.state(), v1::FIGURE_STATE_SHOWN) << what;
   EXPECT_NEAR(f.value(), value, 1e-9) << what;
 }
 void ExpectState(const v1::Figure& f, v1::FigureState state, const std::string& what) {
@@ -47,7 +47,7 @@ void ExpectNoHiddenValues(const google::protobuf::Message& m, const std::string&
       const std::string where = path + "/" + field->name();
       if (const auto* figure = dynamic_cast<const v1::Figure*>(&child)) {
         EXPECT_NE(figure->state(), v1::FIGURE_STATE_UNSPECIFIED) << where;
-        if (figure->state() != v1::SHOWN) EXPECT_EQ(figure->value(), 0) << where;
+        if (figure->state() != v1::FIGURE_STATE_SHOWN) EXPECT_EQ(figure->value(), 0) << where;
       } else {
         ExpectNoHiddenValues(child, where);
       }
@@ -155,11 +155,11 @@ TEST(BuildReportTest, FiguresOfAHandComputedTally) {
   ExpectShown(wai.mean_change(), 4, "wai mean_change");
   // sd^2 = (400 - 40^2/10) / 9; t(0.975, 9) = 2.262157163.
   EXPECT_NEAR(wai.change_ci_high().value(), 4 + 2.262157163 * std::sqrt(240.0 / 9 / 10), 1e-6);
-  ExpectState(wai.improved(), v1::NO_DATA, "wai improved");
-  ExpectState(wai.moved_above_50_share(), v1::NO_DATA, "wai moved share");
+  ExpectState(wai.improved(), v1::FIGURE_STATE_NO_DATA, "wai improved");
+  ExpectState(wai.moved_above_50_share(), v1::FIGURE_STATE_NO_DATA, "wai moved share");
 
   const auto& e1 = r.employment_1m();
-  EXPECT_EQ(e1.time_point(), v1::FOLLOWUP_1M);
+  EXPECT_EQ(e1.time_point(), v1::TIME_POINT_FOLLOWUP_1M);
   ExpectShown(e1.responders(), 20, "responders");
   ASSERT_EQ(e1.by_status_size(), 8);
   const double kCounts[] = {5, 0, 5, 5, 0, 5, 0, 0};
@@ -173,10 +173,10 @@ TEST(BuildReportTest, FiguresOfAHandComputedTally) {
   ExpectShown(e1.ordinary_or_education(), 10, "ordinary_or_education");
   ExpectShown(e1.ordinary_or_education_share(), 50, "ordinary_or_education_share");
   const auto& e12 = r.employment_12m();
-  EXPECT_EQ(e12.time_point(), v1::FOLLOWUP_12M);
+  EXPECT_EQ(e12.time_point(), v1::TIME_POINT_FOLLOWUP_12M);
   ExpectShown(e12.responders(), 0, "12m responders");
-  ExpectState(e12.oriented_share(), v1::NO_DATA, "12m oriented_share");
-  ExpectState(e12.by_status(0).share(), v1::NO_DATA, "12m status share");
+  ExpectState(e12.oriented_share(), v1::FIGURE_STATE_NO_DATA, "12m oriented_share");
+  ExpectState(e12.by_status(0).share(), v1::FIGURE_STATE_NO_DATA, "12m status share");
 
   const auto& f = r.funnel();
   ExpectShown(f.referred(), 60, "referred");
@@ -199,14 +199,14 @@ TEST(BuildReportTest, FiguresOfAHandComputedTally) {
   EXPECT_EQ(r.targets(1).target(), "who5_change");
   EXPECT_EQ(r.targets(2).target(), "employment_1m");
   EXPECT_EQ(r.targets(3).target(), "employment_12m");
-  EXPECT_EQ(r.targets(0).state(), v1::MET);
+  EXPECT_EQ(r.targets(0).state(), v1::TARGET_STATE_MET);
   EXPECT_EQ(r.targets(0).threshold(), 80);
   ExpectShown(r.targets(0).value(), 82.5, "attendance target value");
-  EXPECT_EQ(r.targets(1).state(), v1::MET);
+  EXPECT_EQ(r.targets(1).state(), v1::TARGET_STATE_MET);
   EXPECT_EQ(r.targets(1).threshold(), 10);
-  EXPECT_EQ(r.targets(2).state(), v1::MET);
+  EXPECT_EQ(r.targets(2).state(), v1::TARGET_STATE_MET);
   EXPECT_NEAR(r.targets(2).threshold(), 100.0 / 3, 1e-12);
-  EXPECT_EQ(r.targets(3).state(), v1::NOT_ENOUGH_DATA);
+  EXPECT_EQ(r.targets(3).state(), v1::TARGET_STATE_NOT_ENOUGH_DATA);
   EXPECT_EQ(r.targets(3).threshold(), 10);
   for (const auto& t : r.targets()) EXPECT_FALSE(t.description().empty());
 }
@@ -222,11 +222,12 @@ TEST(BuildReportTest, EmptyTallyIsZeroCountsAndNoData) {
   const v1::OutcomeReport r = BuildReport(OutcomeTally{}, &funnel, OutcomePolicy{}, kThreshold);
   ExpectNoHiddenValues(r);
   ExpectShown(r.participants(), 0, "participants");
-  ExpectState(r.completion_share(), v1::NO_DATA, "completion_share");
-  ExpectState(r.attendance_mean(), v1::NO_DATA, "attendance_mean");
-  ExpectState(r.who5().change_ci_low(), v1::NO_DATA, "ci");
+  ExpectState(r.completion_share(), v1::FIGURE_STATE_NO_DATA, "completion_share");
+  ExpectState(r.attendance_mean(), v1::FIGURE_STATE_NO_DATA, "attendance_mean");
+  ExpectState(r.who5().change_ci_low(), v1::FIGURE_STATE_NO_DATA, "ci");
   EXPECT_EQ(r.funnel().by_source_size(), 0);
-  for (const auto& t : r.targets()) EXPECT_EQ(t.state(), v1::NOT_ENOUGH_DATA) << t.target();
+  for (const auto& t : r.targets())
+    EXPECT_EQ(t.state(), v1::TARGET_STATE_NOT_ENOUGH_DATA) << t.target();
 }
 
 TEST(BuildReportTest, TallyRoundingResiduesAreWholeCounts) {
@@ -248,11 +249,11 @@ TEST(BuildReportTest, EveryTargetState) {
   t.employment_1m = {5, 0, 0, 0, 10, 5, 0, 0};   // 25 % oriented
   t.employment_12m = {5, 0, 0, 0, 10, 5, 0, 0};  // 25 % ordinary or education
   v1::OutcomeReport r = BuildReport(t, nullptr, OutcomePolicy{}, kThreshold);
-  EXPECT_EQ(Target(r, "attendance").state(), v1::NOT_MET);
-  EXPECT_EQ(Target(r, "who5_change").state(), v1::NOT_MET);
+  EXPECT_EQ(Target(r, "attendance").state(), v1::TARGET_STATE_NOT_MET);
+  EXPECT_EQ(Target(r, "who5_change").state(), v1::TARGET_STATE_NOT_MET);
   ExpectShown(Target(r, "who5_change").value(), 5, "who5 value");
-  EXPECT_EQ(Target(r, "employment_1m").state(), v1::NOT_MET);
-  EXPECT_EQ(Target(r, "employment_12m").state(), v1::MET);
+  EXPECT_EQ(Target(r, "employment_1m").state(), v1::TARGET_STATE_NOT_MET);
+  EXPECT_EQ(Target(r, "employment_12m").state(), v1::TARGET_STATE_MET);
   ExpectShown(Target(r, "employment_12m").value(), 25, "12m value");
 
   // Exactly on the thresholds: a third, 80 % from rates that do not add up exactly, 10 points.
@@ -266,19 +267,19 @@ TEST(BuildReportTest, EveryTargetState) {
   t.employment_1m = {5, 0, 0, 0, 10, 0, 0, 0};   // 5 of 15
   t.employment_12m = {0, 0, 0, 0, 10, 5, 0, 0};  // 0 %
   r = BuildReport(t, nullptr, OutcomePolicy{}, kThreshold);
-  EXPECT_EQ(Target(r, "attendance").state(), v1::MET);
-  EXPECT_EQ(Target(r, "who5_change").state(), v1::MET);
-  EXPECT_EQ(Target(r, "employment_1m").state(), v1::MET);
-  EXPECT_EQ(Target(r, "employment_12m").state(), v1::NOT_MET);
+  EXPECT_EQ(Target(r, "attendance").state(), v1::TARGET_STATE_MET);
+  EXPECT_EQ(Target(r, "who5_change").state(), v1::TARGET_STATE_MET);
+  EXPECT_EQ(Target(r, "employment_1m").state(), v1::TARGET_STATE_MET);
+  EXPECT_EQ(Target(r, "employment_12m").state(), v1::TARGET_STATE_NOT_MET);
 
   // A policy with other targets.
   OutcomePolicy strict;
   strict.attendance_target = 0.9;
   strict.who5_relevant_change = 15;
   r = BuildReport(t, nullptr, strict, kThreshold);
-  EXPECT_EQ(Target(r, "attendance").state(), v1::NOT_MET);
+  EXPECT_EQ(Target(r, "attendance").state(), v1::TARGET_STATE_NOT_MET);
   EXPECT_EQ(Target(r, "attendance").threshold(), 90);
-  EXPECT_EQ(Target(r, "who5_change").state(), v1::NOT_MET);  // 10 < 15
+  EXPECT_EQ(Target(r, "who5_change").state(), v1::TARGET_STATE_NOT_MET);  // 10 < 15
   EXPECT_EQ(Target(r, "who5_change").threshold(), 15);
 }
 
@@ -294,19 +295,19 @@ TEST(BuildReportTest, TargetsWithTooLittleData) {
   t.employment_12m = {1, 0, 0, 0, 2, 0, 0, 0};  // 3 responders
   const v1::OutcomeReport r = BuildReport(t, nullptr, OutcomePolicy{}, kThreshold);
   ExpectNoHiddenValues(r);
-  EXPECT_EQ(Target(r, "who5_change").state(), v1::NOT_ENOUGH_DATA);
-  ExpectState(Target(r, "who5_change").value(), v1::SUPPRESSED, "who5 target value");
-  EXPECT_EQ(Target(r, "employment_1m").state(), v1::NOT_ENOUGH_DATA);
-  ExpectState(Target(r, "employment_1m").value(), v1::NO_DATA, "1m target value");
-  EXPECT_EQ(Target(r, "employment_12m").state(), v1::NOT_ENOUGH_DATA);
-  ExpectState(Target(r, "employment_12m").value(), v1::SUPPRESSED, "12m target value");
-  EXPECT_EQ(Target(r, "attendance").state(), v1::MET);
+  EXPECT_EQ(Target(r, "who5_change").state(), v1::TARGET_STATE_NOT_ENOUGH_DATA);
+  ExpectState(Target(r, "who5_change").value(), v1::FIGURE_STATE_SUPPRESSED, "who5 target value");
+  EXPECT_EQ(Target(r, "employment_1m").state(), v1::TARGET_STATE_NOT_ENOUGH_DATA);
+  ExpectState(Target(r, "employment_1m").value(), v1::FIGURE_STATE_NO_DATA, "1m target value");
+  EXPECT_EQ(Target(r, "employment_12m").state(), v1::TARGET_STATE_NOT_ENOUGH_DATA);
+  ExpectState(Target(r, "employment_12m").value(), v1::FIGURE_STATE_SUPPRESSED, "12m target value");
+  EXPECT_EQ(Target(r, "attendance").state(), v1::TARGET_STATE_MET);
 
   // With threshold 1 nothing is suppressed, but a target still needs n >= threshold... and
   // with threshold 1 that holds: 3 responders judge the 12-month target.
   const v1::OutcomeReport open = BuildReport(t, nullptr, OutcomePolicy{}, 1);
-  EXPECT_EQ(Target(open, "employment_12m").state(), v1::MET);  // 1 of 3
-  EXPECT_EQ(Target(open, "who5_change").state(), v1::MET);     // 20 points
+  EXPECT_EQ(Target(open, "employment_12m").state(), v1::TARGET_STATE_MET);  // 1 of 3
+  EXPECT_EQ(Target(open, "who5_change").state(), v1::TARGET_STATE_MET);     // 20 points
 }
 
 // ---- Suppression --------------------------------------------------------------------------
@@ -322,18 +323,18 @@ TEST(BuildReportTest, SmallCountsWithholdTheirSharesAndMeans) {
   t.who5_moved_above_50 = 4;
   const v1::OutcomeReport r = BuildReport(t, nullptr, OutcomePolicy{}, kThreshold);
   ExpectNoHiddenValues(r);
-  ExpectState(r.completed(), v1::SUPPRESSED, "completed");
-  ExpectState(r.completion_share(), v1::SUPPRESSED, "completion_share");
+  ExpectState(r.completed(), v1::FIGURE_STATE_SUPPRESSED, "completed");
+  ExpectState(r.completion_share(), v1::FIGURE_STATE_SUPPRESSED, "completion_share");
   // 3 + 6 + 11 = 20 with 20 shown: one more of the parts must go (the smaller, 6).
-  ExpectState(r.dropped_out(), v1::SUPPRESSED, "dropped_out");
+  ExpectState(r.dropped_out(), v1::FIGURE_STATE_SUPPRESSED, "dropped_out");
   ExpectShown(r.in_progress(), 11, "in_progress");
   ExpectShown(r.participants(), 20, "participants");
   const auto& w = r.who5();
-  ExpectState(w.paired_n(), v1::SUPPRESSED, "paired_n");
-  ExpectState(w.mean_change(), v1::SUPPRESSED, "mean_change");
-  ExpectState(w.change_ci_low(), v1::SUPPRESSED, "ci_low");
-  ExpectState(w.change_ci_high(), v1::SUPPRESSED, "ci_high");
-  ExpectState(w.improved_share(), v1::SUPPRESSED, "improved_share");
+  ExpectState(w.paired_n(), v1::FIGURE_STATE_SUPPRESSED, "paired_n");
+  ExpectState(w.mean_change(), v1::FIGURE_STATE_SUPPRESSED, "mean_change");
+  ExpectState(w.change_ci_low(), v1::FIGURE_STATE_SUPPRESSED, "ci_low");
+  ExpectState(w.change_ci_high(), v1::FIGURE_STATE_SUPPRESSED, "ci_high");
+  ExpectState(w.improved_share(), v1::FIGURE_STATE_SUPPRESSED, "improved_share");
   ExpectShown(w.baseline_mean(), 38, "baseline_mean");  // n = 20 is fine
 }
 
@@ -344,8 +345,8 @@ TEST(BuildReportTest, DerivableCellIsProtected) {
   t.attendance_at_least_target = 17;
   const v1::OutcomeReport r = BuildReport(t, nullptr, OutcomePolicy{}, kThreshold);
   ExpectShown(r.participants(), 20, "participants");
-  ExpectState(r.attendance_at_least_80(), v1::SUPPRESSED, "at_least_80");
-  ExpectState(r.attendance_at_least_80_share(), v1::SUPPRESSED, "share");
+  ExpectState(r.attendance_at_least_80(), v1::FIGURE_STATE_SUPPRESSED, "at_least_80");
+  ExpectState(r.attendance_at_least_80_share(), v1::FIGURE_STATE_SUPPRESSED, "share");
   ExpectShown(r.attendance_mean(), 82.5, "attendance_mean");  // rests on n = 20
 }
 
@@ -359,7 +360,7 @@ class AttackerView {
   explicit AttackerView(int threshold) : threshold_(threshold) {}
 
   int Printed(double value, const v1::Figure& f) {
-    const bool hidden = f.state() != v1::SHOWN;
+    const bool hidden = f.state() != v1::FIGURE_STATE_SHOWN;
     if (!hidden) EXPECT_EQ(f.value(), value);
     return Add(value, hidden, hidden);
   }
@@ -397,7 +398,8 @@ std::vector<int> RecoverableCells(const OutcomeTally& t, const FunnelTally& f,
   const int c = v.Printed(t.completed, r.completed());
   const int d = v.Printed(t.dropped_out, r.dropped_out());
   v.Sum(p, {c, d, v.Printed(t.participants - t.completed - t.dropped_out, r.in_progress())});
-  const int an = v.Derived(t.attendance_n, r.attendance_at_least_80_share().state() == v1::SHOWN);
+  const int an =
+      v.Derived(t.attendance_n, r.attendance_at_least_80_share().state() == v1::FIGURE_STATE_SHOWN);
   const int a80 = v.Printed(t.attendance_at_least_target, r.attendance_at_least_80());
   v.Sum(an, {a80, v.Derived(t.attendance_n - t.attendance_at_least_target)});
   const auto& w = r.who5();
@@ -521,10 +523,10 @@ TEST(BuildReportTest, NoSuppressedCountIsRecoverableInHandMadeReports) {
   EXPECT_THAT(RecoverableCells(t, f, r, kThreshold), IsEmpty());
   // Sanity: the checker sees a leak when a complementary suppression is undone.
   v1::OutcomeReport leaky = r;
-  ASSERT_EQ(leaky.attendance_at_least_80().state(), v1::SUPPRESSED);
-  leaky.mutable_attendance_at_least_80()->set_state(v1::SHOWN);
+  ASSERT_EQ(leaky.attendance_at_least_80().state(), v1::FIGURE_STATE_SUPPRESSED);
+  leaky.mutable_attendance_at_least_80()->set_state(v1::FIGURE_STATE_SHOWN);
   leaky.mutable_attendance_at_least_80()->set_value(17);
-  leaky.mutable_attendance_at_least_80_share()->set_state(v1::SHOWN);
+  leaky.mutable_attendance_at_least_80_share()->set_state(v1::FIGURE_STATE_SHOWN);
   leaky.mutable_attendance_at_least_80_share()->set_value(85);
   EXPECT_THAT(RecoverableCells(t, f, leaky, kThreshold), Not(IsEmpty()));
 }
@@ -538,9 +540,9 @@ TEST(BuildReportTest, NoSuppressedCountIsRecoverableInRandomReports) {
     const v1::OutcomeReport r = BuildReport(t, &f, OutcomePolicy{}, threshold);
     ExpectNoHiddenValues(r);
     EXPECT_THAT(RecoverableCells(t, f, r, threshold), IsEmpty()) << "report #" << i;
-    if (r.completed().state() == v1::SUPPRESSED ||
-        r.funnel().referred().state() == v1::SUPPRESSED ||
-        r.employment_1m().responders().state() == v1::SUPPRESSED) {
+    if (r.completed().state() == v1::FIGURE_STATE_SUPPRESSED ||
+        r.funnel().referred().state() == v1::FIGURE_STATE_SUPPRESSED ||
+        r.employment_1m().responders().state() == v1::FIGURE_STATE_SUPPRESSED) {
       ++suppressed_reports;
     }
   }

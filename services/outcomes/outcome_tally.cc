@@ -202,8 +202,8 @@ OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p, const Outco
   OutcomeTally t;
   if (!p.started()) return t;
   t.participants = 1;
-  t.completed = p.outcome() == v1::COMPLETED ? 1 : 0;
-  t.dropped_out = p.outcome() == v1::DROPPED_OUT ? 1 : 0;
+  t.completed = p.outcome() == v1::PARTICIPATION_OUTCOME_COMPLETED ? 1 : 0;
+  t.dropped_out = p.outcome() == v1::PARTICIPATION_OUTCOME_DROPPED_OUT ? 1 : 0;
 
   if (const AttendanceSummary a = Summarize(p); a.rate.has_value()) {
     t.attendance_n = 1;
@@ -214,11 +214,12 @@ OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p, const Outco
   auto score = [&](v1::Instrument instrument, v1::TimePoint tp) -> std::optional<double> {
     const v1::Questionnaire* q = Latest(p, instrument, tp);
     if (q == nullptr) return std::nullopt;
-    return instrument == v1::WHO5 ? q->score().who5_percentage() : q->score().wai_total();
+    return instrument == v1::INSTRUMENT_WHO5 ? q->score().who5_percentage()
+                                             : q->score().wai_total();
   };
 
-  const std::optional<double> who5_baseline = score(v1::WHO5, v1::BASELINE);
-  const std::optional<double> who5_end = score(v1::WHO5, v1::END);
+  const std::optional<double> who5_baseline = score(v1::INSTRUMENT_WHO5, v1::TIME_POINT_BASELINE);
+  const std::optional<double> who5_end = score(v1::INSTRUMENT_WHO5, v1::TIME_POINT_END);
   const Paired who5 = PairScores(who5_baseline, who5_end);
   t.who5_baseline_n = who5.baseline_n;
   t.who5_baseline_sum = who5.baseline_sum;
@@ -235,8 +236,8 @@ OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p, const Outco
     }
   }
 
-  const Paired wai = PairScores(score(v1::WORK_ABILITY_INDEX, v1::BASELINE),
-                                score(v1::WORK_ABILITY_INDEX, v1::END));
+  const Paired wai = PairScores(score(v1::INSTRUMENT_WORK_ABILITY_INDEX, v1::TIME_POINT_BASELINE),
+                                score(v1::INSTRUMENT_WORK_ABILITY_INDEX, v1::TIME_POINT_END));
   t.wai_baseline_n = wai.baseline_n;
   t.wai_baseline_sum = wai.baseline_sum;
   t.wai_end_n = wai.end_n;
@@ -245,10 +246,10 @@ OutcomeTally ParticipantContribution(const v1::ParticipantRecord& p, const Outco
   t.wai_change_sum = wai.change_sum;
   t.wai_change_sumsq = wai.change_sumsq;
 
-  CountEmployment(Latest(p, v1::EMPLOYMENT_STATUS, v1::FOLLOWUP_1M), t.employment_1m_n,
-                  t.employment_1m);
-  CountEmployment(Latest(p, v1::EMPLOYMENT_STATUS, v1::FOLLOWUP_12M), t.employment_12m_n,
-                  t.employment_12m);
+  CountEmployment(Latest(p, v1::INSTRUMENT_EMPLOYMENT_STATUS, v1::TIME_POINT_FOLLOWUP_1M),
+                  t.employment_1m_n, t.employment_1m);
+  CountEmployment(Latest(p, v1::INSTRUMENT_EMPLOYMENT_STATUS, v1::TIME_POINT_FOLLOWUP_12M),
+                  t.employment_12m_n, t.employment_12m);
   return t;
 }
 

@@ -15,7 +15,7 @@ using ::testing::UnorderedElementsAreArray;
 void AddWho5(v1::ParticipantRecord& p, v1::TimePoint tp, int percentage, int revision = 1) {
   v1::Questionnaire* q = p.add_answers();
   q->set_referral_id(p.referral_id());
-  q->set_instrument(v1::WHO5);
+  q->set_instrument(v1::INSTRUMENT_WHO5);
   q->set_time_point(tp);
   q->mutable_who5();  // the answers themselves do not matter here: the stored score does
   q->mutable_score()->set_who5_percentage(percentage);
@@ -24,7 +24,7 @@ void AddWho5(v1::ParticipantRecord& p, v1::TimePoint tp, int percentage, int rev
 
 void AddWai(v1::ParticipantRecord& p, v1::TimePoint tp, double total) {
   v1::Questionnaire* q = p.add_answers();
-  q->set_instrument(v1::WORK_ABILITY_INDEX);
+  q->set_instrument(v1::INSTRUMENT_WORK_ABILITY_INDEX);
   q->set_time_point(tp);
   q->mutable_score()->set_wai_total(total);
   q->set_revision(1);
@@ -32,7 +32,7 @@ void AddWai(v1::ParticipantRecord& p, v1::TimePoint tp, double total) {
 
 void AddEmployment(v1::ParticipantRecord& p, v1::TimePoint tp, v1::EmploymentStatus status) {
   v1::Questionnaire* q = p.add_answers();
-  q->set_instrument(v1::EMPLOYMENT_STATUS);
+  q->set_instrument(v1::INSTRUMENT_EMPLOYMENT_STATUS);
   q->set_time_point(tp);
   q->mutable_employment()->set_status(status);
   q->set_revision(1);
@@ -44,18 +44,21 @@ v1::ParticipantRecord Worked() {
   v1::ParticipantRecord p;
   p.set_referral_id("r-1");
   p.set_started(true);
-  p.set_outcome(v1::COMPLETED);
-  const v1::AttendanceMark marks[] = {v1::PRESENT, v1::PRESENT, v1::ABSENT, v1::EXCUSED,
-                                      v1::PRESENT};
+  p.set_outcome(v1::PARTICIPATION_OUTCOME_COMPLETED);
+  const v1::AttendanceMark marks[] = {v1::ATTENDANCE_MARK_PRESENT, v1::ATTENDANCE_MARK_PRESENT,
+                                      v1::ATTENDANCE_MARK_ABSENT, v1::ATTENDANCE_MARK_EXCUSED,
+                                      v1::ATTENDANCE_MARK_PRESENT};
   for (int i = 0; i < 5; ++i) ApplyMark(p, "s-" + std::to_string(i), i, marks[i]);
-  AddWho5(p, v1::BASELINE, 28, /*revision=*/1);
-  AddWho5(p, v1::BASELINE, 36, /*revision=*/2);  // the resubmission is the one that counts
-  AddWho5(p, v1::END, 56);
-  AddWho5(p, v1::FOLLOWUP_1M, 80);
-  AddWai(p, v1::BASELINE, 30.5);
-  AddWai(p, v1::END, 35);
-  AddEmployment(p, v1::BASELINE, v1::UNEMPLOYED_NO_MEASURE);  // not a follow-up: not tallied
-  AddEmployment(p, v1::FOLLOWUP_1M, v1::EDUCATION);
+  AddWho5(p, v1::TIME_POINT_BASELINE, 28, /*revision=*/1);
+  AddWho5(p, v1::TIME_POINT_BASELINE, 36,
+          /*revision=*/2);  // the resubmission is the one that counts
+  AddWho5(p, v1::TIME_POINT_END, 56);
+  AddWho5(p, v1::TIME_POINT_FOLLOWUP_1M, 80);
+  AddWai(p, v1::TIME_POINT_BASELINE, 30.5);
+  AddWai(p, v1::TIME_POINT_END, 35);
+  AddEmployment(p, v1::TIME_POINT_BASELINE,
+                v1::EMPLOYMENT_STATUS_UNEMPLOYED_NO_MEASURE);  // not a follow-up: not tallied
+  AddEmployment(p, v1::TIME_POINT_FOLLOWUP_1M, v1::EMPLOYMENT_STATUS_EDUCATION);
   return p;
 }
 
@@ -84,7 +87,7 @@ OutcomeTally WorkedExpected() {
   t.wai_change_sum = 4.5;
   t.wai_change_sumsq = 20.25;
   t.employment_1m_n = 1;
-  t.employment_1m[v1::EDUCATION - 1] = 1;
+  t.employment_1m[v1::EMPLOYMENT_STATUS_EDUCATION - 1] = 1;
   return t;
 }
 
@@ -137,8 +140,8 @@ TEST(ParticipantContribution, PolicyThresholds) {
 TEST(ParticipantContribution, BaselineAtMost50ButNotMovedAbove) {
   v1::ParticipantRecord p;
   p.set_started(true);
-  AddWho5(p, v1::BASELINE, 48);
-  AddWho5(p, v1::END, 40);
+  AddWho5(p, v1::TIME_POINT_BASELINE, 48);
+  AddWho5(p, v1::TIME_POINT_END, 40);
   const OutcomeTally t = ParticipantContribution(p, OutcomePolicy());
   EXPECT_EQ(t.who5_paired_n, 1);
   EXPECT_EQ(t.who5_change_sum, -8);
@@ -153,10 +156,10 @@ TEST(ParticipantContribution, BaselineAtMost50ButNotMovedAbove) {
 TEST(ParticipantContribution, UnpairedScoresCountOnlyOnTheirOwnSide) {
   v1::ParticipantRecord p;
   p.set_started(true);
-  p.set_outcome(v1::DROPPED_OUT);
-  AddWho5(p, v1::BASELINE, 20);
-  AddWai(p, v1::END, 40);
-  AddEmployment(p, v1::FOLLOWUP_12M, v1::EARLY_RETIREMENT);
+  p.set_outcome(v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
+  AddWho5(p, v1::TIME_POINT_BASELINE, 20);
+  AddWai(p, v1::TIME_POINT_END, 40);
+  AddEmployment(p, v1::TIME_POINT_FOLLOWUP_12M, v1::EMPLOYMENT_STATUS_EARLY_RETIREMENT);
   const OutcomeTally t = ParticipantContribution(p, OutcomePolicy());
   OutcomeTally expected;
   expected.participants = 1;
@@ -166,7 +169,7 @@ TEST(ParticipantContribution, UnpairedScoresCountOnlyOnTheirOwnSide) {
   expected.wai_end_n = 1;
   expected.wai_end_sum = 40;
   expected.employment_12m_n = 1;
-  expected.employment_12m[v1::EARLY_RETIREMENT - 1] = 1;
+  expected.employment_12m[v1::EMPLOYMENT_STATUS_EARLY_RETIREMENT - 1] = 1;
   EXPECT_EQ(t, expected);
 }
 
@@ -180,8 +183,8 @@ TEST(ParticipantContribution, NewMinusOldIsTheDelta) {
   v1::ParticipantRecord before = Worked();
   // Before: no END answers yet, the last session not recorded, not settled.
   before.clear_answers();
-  AddWho5(before, v1::BASELINE, 36, 2);
-  AddWai(before, v1::BASELINE, 30.5);
+  AddWho5(before, v1::TIME_POINT_BASELINE, 36, 2);
+  AddWai(before, v1::TIME_POINT_BASELINE, 30.5);
   before.set_outcome(v1::PARTICIPATION_OUTCOME_UNSPECIFIED);
   ApplyMark(before, "s-4", 4, v1::ATTENDANCE_MARK_UNSPECIFIED);  // 2 of 3 counting
 
@@ -208,7 +211,7 @@ TEST(ParticipantContribution, NewMinusOldIsTheDelta) {
   expected.wai_change_sum = 4.5;
   expected.wai_change_sumsq = 20.25;
   expected.employment_1m_n = 1;
-  expected.employment_1m[v1::EDUCATION - 1] = 1;
+  expected.employment_1m[v1::EMPLOYMENT_STATUS_EDUCATION - 1] = 1;
   EXPECT_EQ(delta, expected);
 
   OutcomeTally cohort = old_t;  // a cohort tally holding the old contribution...
@@ -258,7 +261,7 @@ TEST(OutcomeTally, Arithmetic) {
   OutcomeTally sum = a;
   sum += a;
   EXPECT_EQ(sum.participants, 2);
-  EXPECT_EQ(sum.employment_1m[v1::EDUCATION - 1], 2);
+  EXPECT_EQ(sum.employment_1m[v1::EMPLOYMENT_STATUS_EDUCATION - 1], 2);
   EXPECT_FALSE(sum == a);
   sum -= a;
   EXPECT_EQ(sum, a);

@@ -5,17 +5,17 @@
 namespace kpr::outcomes {
 namespace {
 
-bool RoleMay(OutcomesRpc rpc, rpc::Role role) {
+bool RoleMay(OutcomesRpc rpc, identity::Role role) {
   switch (role) {
-    case rpc::Role::kCoordinator:
+    case identity::Role::kCoordinator:
       return true;
-    case rpc::Role::kInstructor:
+    case identity::Role::kInstructor:
       return rpc == OutcomesRpc::kRecordAttendance || rpc == OutcomesRpc::kGetAttendance;
-    case rpc::Role::kService:
+    case identity::Role::kService:
       return rpc == OutcomesRpc::kSubmitQuestionnaire ||
              rpc == OutcomesRpc::kListQuestionnaireSchedule;
-    case rpc::Role::kAnalyst:
-    case rpc::Role::kAdmin:
+    case identity::Role::kAnalyst:
+    case identity::Role::kAdmin:
       return rpc == OutcomesRpc::kGetCohortReport || rpc == OutcomesRpc::kGetProgramReport ||
              rpc == OutcomesRpc::kExportReport;
     default:
@@ -25,11 +25,11 @@ bool RoleMay(OutcomesRpc rpc, rpc::Role role) {
 
 }  // namespace
 
-absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims,
+absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const identity::Claims& claims,
                                absl::string_view municipality) {
   if (!RoleMay(rpc, claims.role)) {
     return absl::PermissionDeniedError(
-        absl::StrCat("role ", rpc::RoleName(claims.role), " may not do this"));
+        absl::StrCat("role ", identity::RoleName(claims.role), " may not do this"));
   }
   if (!claims.HasMunicipality(municipality)) {
     return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", municipality));

@@ -28,7 +28,7 @@ enum class OutcomesRpc {
   kExportReport,
 };
 
-absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const rpc::Claims& claims,
+absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const identity::Claims& claims,
                                absl::string_view municipality);
 
 }  // namespace kpr::outcomes

@@ -7,8 +7,8 @@
 namespace kpr::outcomes {
 namespace {
 
-rpc::Claims As(rpc::Role role) {
-  rpc::Claims c;
+identity::Claims As(identity::Role role) {
+  identity::Claims c;
   c.subject = "someone";
   c.role = role;
   c.municipalities = {"0165"};
@@ -21,20 +21,20 @@ const std::vector<OutcomesRpc> kAll = {
     OutcomesRpc::kListQuestionnaireSchedule, OutcomesRpc::kGetCohortReport,
     OutcomesRpc::kGetProgramReport,          OutcomesRpc::kExportReport};
 
-bool Allowed(rpc::Role role, OutcomesRpc rpc) {
+bool Allowed(identity::Role role, OutcomesRpc rpc) {
   return AuthorizeOutcomes(rpc, As(role), "0165").ok();
 }
 
 TEST(OutcomesAccessPolicy, CoordinatorMayDoEverythingInItsMunicipalityOnly) {
   for (OutcomesRpc r : kAll) {
-    EXPECT_TRUE(Allowed(rpc::Role::kCoordinator, r));
-    EXPECT_EQ(AuthorizeOutcomes(r, As(rpc::Role::kCoordinator), "0183").code(),
+    EXPECT_TRUE(Allowed(identity::Role::kCoordinator, r));
+    EXPECT_EQ(AuthorizeOutcomes(r, As(identity::Role::kCoordinator), "0183").code(),
               absl::StatusCode::kPermissionDenied);
   }
 }
 
 TEST(OutcomesAccessPolicy, AnalystsAndAdminsSeeOnlyReports) {
-  for (rpc::Role role : {rpc::Role::kAnalyst, rpc::Role::kAdmin}) {
+  for (identity::Role role : {identity::Role::kAnalyst, identity::Role::kAdmin}) {
     for (OutcomesRpc r : kAll) {
       bool report = r == OutcomesRpc::kGetCohortReport || r == OutcomesRpc::kGetProgramReport ||
                     r == OutcomesRpc::kExportReport;
@@ -46,21 +46,21 @@ TEST(OutcomesAccessPolicy, AnalystsAndAdminsSeeOnlyReports) {
 TEST(OutcomesAccessPolicy, InstructorsRecordAndReadAttendanceOnly) {
   for (OutcomesRpc r : kAll) {
     bool attendance = r == OutcomesRpc::kRecordAttendance || r == OutcomesRpc::kGetAttendance;
-    EXPECT_EQ(Allowed(rpc::Role::kInstructor, r), attendance) << static_cast<int>(r);
+    EXPECT_EQ(Allowed(identity::Role::kInstructor, r), attendance) << static_cast<int>(r);
   }
 }
 
 TEST(OutcomesAccessPolicy, ServicesSubmitAnswersAndReadTheScheduleButNeverAnswers) {
-  EXPECT_TRUE(Allowed(rpc::Role::kService, OutcomesRpc::kSubmitQuestionnaire));
-  EXPECT_TRUE(Allowed(rpc::Role::kService, OutcomesRpc::kListQuestionnaireSchedule));
-  EXPECT_FALSE(Allowed(rpc::Role::kService, OutcomesRpc::kGetQuestionnaires));
-  EXPECT_FALSE(Allowed(rpc::Role::kService, OutcomesRpc::kGetProgramReport));
+  EXPECT_TRUE(Allowed(identity::Role::kService, OutcomesRpc::kSubmitQuestionnaire));
+  EXPECT_TRUE(Allowed(identity::Role::kService, OutcomesRpc::kListQuestionnaireSchedule));
+  EXPECT_FALSE(Allowed(identity::Role::kService, OutcomesRpc::kGetQuestionnaires));
+  EXPECT_FALSE(Allowed(identity::Role::kService, OutcomesRpc::kGetProgramReport));
 }
 
 TEST(OutcomesAccessPolicy, CaseworkersAndUnknownRolesGetNothing) {
   for (OutcomesRpc r : kAll) {
-    EXPECT_FALSE(Allowed(rpc::Role::kCaseworker, r));
-    EXPECT_FALSE(Allowed(rpc::Role::kUnknown, r));
+    EXPECT_FALSE(Allowed(identity::Role::kCaseworker, r));
+    EXPECT_FALSE(Allowed(identity::Role::kUnknown, r));
   }
 }
 

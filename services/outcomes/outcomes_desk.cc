@@ -17,6 +17,7 @@
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
 #include "libs/rpc/jwt.h"
+#include "libs/validation/period.h"
 #include "services/outcomes/attendance_rules.h"
 #include "services/outcomes/instruments.h"
 #include "services/outcomes/outcome_report.h"
@@ -29,7 +30,8 @@ namespace {
 namespace sv1 = ::kpr::scheduling::v1;
 namespace rv1 = ::kpr::referral::v1;
 
-const v1::TimePoint kAfterCourse[] = {v1::END, v1::FOLLOWUP_1M, v1::FOLLOWUP_12M};
+const v1::TimePoint kAfterCourse[] = {v1::TIME_POINT_END, v1::TIME_POINT_FOLLOWUP_1M,
+                                      v1::TIME_POINT_FOLLOWUP_12M};
 
 bool ParseDay(const std::string& s, absl::CivilDay* day) { return absl::ParseCivilTime(s, day); }
 
@@ -47,7 +49,7 @@ v1::SessionRef ToSessionRef(const sv1::Session& s) {
   ref.set_start_minute(s.start_minute());
   ref.set_end_minute(s.end_minute());
   ref.set_instructor_id(s.instructor_id());
-  ref.set_cancelled(s.status() == sv1::SESSION_CANCELLED);
+  ref.set_cancelled(s.status() == sv1::SESSION_STATUS_CANCELLED);
   return ref;
 }
 
@@ -313,7 +315,7 @@ absl::Status OutcomesDesk::ApplySession(const common::v1::Event& e) {
     auto cancelled = bus::UnpackEvent<sv1::SessionCancelled>(e);
     if (!cancelled.ok()) return cancelled.status();
     session = cancelled->session();
-    session.set_status(sv1::SESSION_CANCELLED);
+    session.set_status(sv1::SESSION_STATUS_CANCELLED);
   } else {
     auto scheduled = bus::UnpackEvent<sv1::SessionScheduled>(e);
     if (!scheduled.ok()) return scheduled.status();
@@ -431,7 +433,8 @@ absl::Status OutcomesDesk::ApplyCohortStarted(const common::v1::Event& e) {
         }
         auto participants = LoadParticipants(m, ids);
         if (!participants.ok()) return participants.status();
-        std::optional<absl::Time> opens = TimePointOpens(c, v1::BASELINE, options_.schedule);
+        std::optional<absl::Time> opens =
+            TimePointOpens(c, v1::TIME_POINT_BASELINE, options_.schedule);
         for (size_t i = 0; i < ids.size(); ++i) {
           const Participant& before = (*participants)[i];
           v1::ParticipantRecord p = before.record;
@@ -442,11 +445,11 @@ absl::Status OutcomesDesk::ApplyCohortStarted(const common::v1::Event& e) {
           p.set_program_id(c.program_id());
           p.set_started(true);
           p.set_unenrolled(false);
-          if (!FindTimePoint(p, v1::BASELINE)) {
+          if (!FindTimePoint(p, v1::TIME_POINT_BASELINE)) {
             absl::Time at = opens.value_or(options_.clock());
-            *p.add_schedule() =
-                MakeTimePoint(ids[i], c.cohort_id(), v1::BASELINE, at, options_.schedule);
-            change.timers.push_back({m, TimerId(ids[i], v1::BASELINE), at, ""});
+            *p.add_schedule() = MakeTimePoint(ids[i], c.cohort_id(), v1::TIME_POINT_BASELINE, at,
+                                              options_.schedule);
+            change.timers.push_back({m, TimerId(ids[i], v1::TIME_POINT_BASELINE), at, ""});
           }
           if (auto st = WriteParticipant(change, m, before, std::move(p)); !st.ok()) return st;
         }
@@ -640,7 +643,7 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     if (before.version == 0) return absl::OkStatus();
     v1::ParticipantRecord p = before.record;
     v1::TimePointSchedule* s = FindTimePoint(p, tp);
-    if (!s || s->state() == v1::CLOSED) return absl::OkStatus();
+    if (!s || s->state() == v1::TIME_POINT_STATE_CLOSED) return absl::OkStatus();
     // A cancelled course or a participant who left asks nothing more; the time point just closes.
     const bool active = p.started() && !p.unenrolled();
     const absl::Time now = options_.clock();
@@ -649,8 +652,8 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     Change change;
     bool moved = false;
     while (true) {
-      if (s->state() == v1::SCHEDULED && now >= FromProto(s->opens_at())) {
-        s->set_state(v1::DUE);
+      if (s->state() == v1::TIME_POINT_STATE_SCHEDULED && now >= FromProto(s->opens_at())) {
+        s->set_state(v1::TIME_POINT_STATE_DUE);
         if (active) {
           v1::QuestionnaireDue due;
           due.set_referral_id(referral_id);
@@ -663,12 +666,13 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
           *due.mutable_closes_at() = s->closes_at();
           AddEvent(change, m, "questionnaire_due", base + ":due", due, nullptr);
         }
-      } else if (s->state() == v1::DUE && Missing(*s).empty() && now >= FromProto(s->closes_at())) {
+      } else if (s->state() == v1::TIME_POINT_STATE_DUE && Missing(*s).empty() &&
+                 now >= FromProto(s->closes_at())) {
         // Answered in time: nothing was overdue; step through OVERDUE silently to close it.
-        s->set_state(v1::OVERDUE);
-      } else if (s->state() == v1::DUE && !Missing(*s).empty() &&
+        s->set_state(v1::TIME_POINT_STATE_OVERDUE);
+      } else if (s->state() == v1::TIME_POINT_STATE_DUE && !Missing(*s).empty() &&
                  now >= FromProto(s->overdue_at())) {
-        s->set_state(v1::OVERDUE);
+        s->set_state(v1::TIME_POINT_STATE_OVERDUE);
         std::vector<v1::Instrument> missing = Missing(*s);
         if (active) {
           v1::QuestionnaireOverdue overdue;
@@ -681,8 +685,8 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
           *overdue.mutable_closes_at() = s->closes_at();
           AddEvent(change, m, "questionnaire_overdue", base + ":overdue", overdue, nullptr);
         }
-      } else if (s->state() == v1::OVERDUE && now >= FromProto(s->closes_at())) {
-        s->set_state(v1::CLOSED);
+      } else if (s->state() == v1::TIME_POINT_STATE_OVERDUE && now >= FromProto(s->closes_at())) {
+        s->set_state(v1::TIME_POINT_STATE_CLOSED);
         if (active) {
           v1::QuestionnaireClosed closed;
           closed.set_referral_id(referral_id);
@@ -700,14 +704,14 @@ absl::Status OutcomesDesk::AdvanceTimePoint(const std::string& m, const std::str
     }
     absl::Time next;
     switch (s->state()) {
-      case v1::SCHEDULED:
+      case v1::TIME_POINT_STATE_SCHEDULED:
         next = FromProto(s->opens_at());
         break;
       // Answered: wake only to close it (no overdue step to record).
-      case v1::DUE:
+      case v1::TIME_POINT_STATE_DUE:
         next = FromProto(Missing(*s).empty() ? s->closes_at() : s->overdue_at());
         break;
-      case v1::OVERDUE:
+      case v1::TIME_POINT_STATE_OVERDUE:
         next = FromProto(s->closes_at());
         break;
       default:
@@ -785,7 +789,7 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(
         c.sessions(), [&](const v1::SessionRef& s) { return s.session_id() == req.session_id(); });
     if (session == c.sessions().end())
       return absl::NotFoundError(absl::StrCat("session ", req.session_id(), " is not known"));
-    if (caller.claims.role == rpc::Role::kInstructor &&
+    if (caller.claims.role == identity::Role::kInstructor &&
         session->instructor_id() != caller.claims.subject) {
       return absl::PermissionDeniedError(
           "instructors record attendance only for the sessions they teach");
@@ -843,7 +847,8 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(
     Change change;
     int counts[4] = {0, 0, 0, 0};
     for (const v1::AttendanceEntry& x : req.entries()) {
-      if (x.mark() >= v1::PRESENT && x.mark() <= v1::EXCUSED) counts[x.mark()]++;
+      if (x.mark() >= v1::ATTENDANCE_MARK_PRESENT && x.mark() <= v1::ATTENDANCE_MARK_EXCUSED)
+        counts[x.mark()]++;
     }
     for (size_t i = 0; i < ids.size(); ++i) {
       const Participant& before = (*participants)[i];
@@ -880,9 +885,9 @@ absl::StatusOr<v1::SessionAttendance> OutcomesDesk::RecordAttendance(
     recorded.set_session_id(req.session_id());
     recorded.set_day(session->day());
     recorded.set_version(next.version());
-    recorded.set_present(counts[v1::PRESENT]);
-    recorded.set_absent(counts[v1::ABSENT]);
-    recorded.set_excused(counts[v1::EXCUSED]);
+    recorded.set_present(counts[v1::ATTENDANCE_MARK_PRESENT]);
+    recorded.set_absent(counts[v1::ATTENDANCE_MARK_ABSENT]);
+    recorded.set_excused(counts[v1::ATTENDANCE_MARK_EXCUSED]);
     AddEvent(change, m, "attendance_recorded",
              absl::StrCat("outcomes:", m, ":", req.session_id(), ":attendance:", next.version()),
              recorded, &caller);
@@ -904,7 +909,7 @@ absl::StatusOr<v1::GetAttendanceResponse> OutcomesDesk::GetAttendance(
   if (cohort->version == 0)
     return absl::NotFoundError(absl::StrCat("cohort ", req.cohort_id(), " is not known"));
   const v1::CohortRecord& c = cohort->record;
-  if (caller.claims.role == rpc::Role::kInstructor &&
+  if (caller.claims.role == identity::Role::kInstructor &&
       !absl::c_any_of(c.sessions(), [&](const v1::SessionRef& s) {
         return s.instructor_id() == caller.claims.subject;
       })) {
@@ -1011,7 +1016,7 @@ absl::StatusOr<v1::Questionnaire> OutcomesDesk::SubmitQuestionnaire(
       // Replacing health data is audited (who changed whose answers), before it happens.
       privacy::AuditRecord audit{m,
                                  caller.claims.subject,
-                                 std::string(rpc::RoleName(caller.claims.role)),
+                                 std::string(identity::RoleName(caller.claims.role)),
                                  "outcomes.ReplaceQuestionnaire",
                                  req.referral_id(),
                                  caller.traceparent};
@@ -1057,7 +1062,7 @@ absl::StatusOr<v1::GetQuestionnairesResponse> OutcomesDesk::GetQuestionnaires(
     return absl::NotFoundError(absl::StrCat("referral ", req.referral_id(), " has no outcomes"));
   privacy::AuditRecord audit{m,
                              caller.claims.subject,
-                             std::string(rpc::RoleName(caller.claims.role)),
+                             std::string(identity::RoleName(caller.claims.role)),
                              "outcomes.GetQuestionnaires",
                              req.referral_id(),
                              caller.traceparent};
@@ -1124,17 +1129,22 @@ absl::StatusOr<v1::OutcomeReport> OutcomesDesk::ProgramReport(
   const std::string& m = req.municipality();
   if (req.program_id().empty()) return absl::InvalidArgumentError("program_id: missing");
   const absl::TimeZone tz = options_.schedule.tz;
-  absl::CivilDay from, to;
+  // Default: the current calendar year. Checked and capped (5 years) before any loop over it.
+  const absl::CivilYear year = absl::ToCivilYear(options_.clock(), tz);
+  absl::Time default_from = absl::FromCivil(absl::CivilDay(year), tz);
   if (req.has_from()) {
-    from = absl::ToCivilDay(FromProto(req.from()), tz);
-  } else {
-    from = absl::CivilDay(absl::ToCivilYear(options_.clock(), tz));
+    auto t = validation::CheckTimestamp("from", req.from());
+    if (!t.ok()) return t.status();
+    default_from = absl::FromCivil(absl::CivilDay(absl::ToCivilYear(*t, tz)), tz);
   }
-  if (req.has_to()) {
-    to = absl::ToCivilDay(FromProto(req.to()), tz);
-  } else {
-    to = absl::CivilDay(absl::CivilYear(from) + 1);
-  }
+  auto period = validation::CheckPeriod(
+      req.has_from() ? std::optional(req.from()) : std::nullopt,
+      req.has_to() ? std::optional(req.to()) : std::nullopt, default_from,
+      absl::FromCivil(absl::CivilDay(absl::ToCivilYear(default_from, tz) + 1), tz),
+      validation::kMaxReportPeriod);
+  if (!period.ok()) return period.status();
+  const absl::CivilDay from = absl::ToCivilDay(period->from, tz);
+  const absl::CivilDay to = absl::ToCivilDay(period->to, tz);
   if (to <= from) return absl::InvalidArgumentError("to: must be after from");
   auto cohorts = store_.IndexRange(m, ProgramCohortsKey(m, req.program_id()),
                                    static_cast<double>(DaysSinceEpoch(from)),
@@ -1199,21 +1209,22 @@ absl::StatusOr<v1::ExportReportResponse> OutcomesDesk::ExportReport(
     return absl::InvalidArgumentError("report: give a cohort or a program");
   }
   if (!report.ok()) return report.status();
-  v1::ExportFormat format = req.format() == v1::EXPORT_FORMAT_UNSPECIFIED ? v1::CSV : req.format();
+  v1::ExportFormat format =
+      req.format() == v1::EXPORT_FORMAT_UNSPECIFIED ? v1::EXPORT_FORMAT_CSV : req.format();
   v1::ExportReportResponse out;
   switch (format) {
-    case v1::JSON:
+    case v1::EXPORT_FORMAT_JSON:
       out.set_content_type("application/json");
       out.set_content(ReportToJson(*report));
       break;
-    case v1::TEXT:
+    case v1::EXPORT_FORMAT_TEXT:
       out.set_content_type("text/plain; charset=utf-8");
       out.set_content(ReportToText(*report));
       break;
     default:
       out.set_content_type("text/csv; charset=utf-8");
       out.set_content(ReportToCsv(*report));
-      format = v1::CSV;
+      format = v1::EXPORT_FORMAT_CSV;
   }
   out.set_filename(ReportFilename(*report, format));
   return out;

@@ -27,7 +27,7 @@
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/outcomes/v1/outcomes_service.pb.h"
 #include "kpr/outcomes/v1/records.pb.h"
-#include "libs/host/grpc_edge.h"
+#include "libs/identity/caller.h"
 #include "libs/privacy/audit_trail.h"
 #include "libs/privacy/sealed_box.h"
 #include "libs/timer/timer_store.h"
@@ -37,7 +37,7 @@
 
 namespace kpr::outcomes {
 
-using host::Caller;
+using identity::Caller;
 
 class OutcomesDesk {
  public:

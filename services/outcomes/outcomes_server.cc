@@ -16,14 +16,12 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
   s->desk_ = std::make_unique<OutcomesDesk>(
       *s->store_, *s->audit_, h.keys().encryption_key, [&relay] { relay.Notify(); }, options.desk);
   OutcomesDesk* desk = s->desk_.get();
-  s->scheduling_facts_ = std::make_unique<FactsHandler>(
-      [desk](const common::v1::Event& e) { return desk->OnSchedulingEvent(e); });
-  s->referral_facts_ = std::make_unique<FactsHandler>(
-      [desk](const common::v1::Event& e) { return desk->OnReferralEvent(e); });
+  s->scheduling_facts_ = std::make_unique<bus::EventRouter>(SchedulingFactsRouter(*desk));
+  s->referral_facts_ = std::make_unique<bus::EventRouter>(ReferralFactsRouter(*desk));
   s->grpc_service_ = std::make_unique<OutcomesGrpcService>(*s->desk_, h.verifier());
 
   auto consume = [&h](const char* stream, const char* durable, const char* filter,
-                      FactsHandler* handler) {
+                      const bus::EventRouter* router) {
     bus::ConsumerSpec spec;
     spec.stream = stream;
     spec.durable = durable;
@@ -31,9 +29,8 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
     spec.deliver_group = durable;
     spec.max_batch = 64;
     spec.workers = 1;  // stream order: a cohort's start never overtakes its plan
-    h.AddConsumer(spec, [handler](const std::vector<bus::Delivery>& batch) {
-      return handler->Handle(batch);
-    });
+    h.AddConsumer(
+        spec, [router](const std::vector<bus::Delivery>& batch) { return router->Route(batch); });
   };
   consume("KPR_SCHEDULING", kSchedulingFactsConsumer, kSchedulingFactsFilter,
           s->scheduling_facts_.get());

@@ -53,8 +53,8 @@ class OutcomesServer {
   std::unique_ptr<OutcomesStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
   std::unique_ptr<OutcomesDesk> desk_;
-  std::unique_ptr<FactsHandler> scheduling_facts_;
-  std::unique_ptr<FactsHandler> referral_facts_;
+  std::unique_ptr<bus::EventRouter> scheduling_facts_;
+  std::unique_ptr<bus::EventRouter> referral_facts_;
   std::unique_ptr<timer::TimerWorker> timers_;
   std::unique_ptr<OutcomesGrpcService> grpc_service_;
 };

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 #include "services/outcomes/outcomes_store_lua.h"
 
@@ -22,7 +23,7 @@ constexpr int64_t kProcessedTtlSeconds = 14 * 24 * 60 * 60;
 std::string Prefix(absl::string_view m) { return store::Key(m, kOutcomesService, ""); }
 
 absl::Status CheckMunicipality(absl::string_view m) {
-  if (store::IsMunicipalityCode(m)) return absl::OkStatus();
+  if (identity::IsMunicipalityCode(m)) return absl::OkStatus();
   return absl::InvalidArgumentError("outcomes: municipality must be a 4-digit code");
 }
 

@@ -19,7 +19,9 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
-bool IsFollowUp(v1::TimePoint tp) { return tp == v1::FOLLOWUP_1M || tp == v1::FOLLOWUP_12M; }
+bool IsFollowUp(v1::TimePoint tp) {
+  return tp == v1::TIME_POINT_FOLLOWUP_1M || tp == v1::TIME_POINT_FOLLOWUP_12M;
+}
 
 // Calendar months later; a day that month lacks becomes its last day.
 absl::CivilDay AddMonths(absl::CivilDay day, int months) {
@@ -40,26 +42,18 @@ std::string LocalDay(absl::Time t, absl::TimeZone tz) {
 
 }  // namespace
 
-absl::TimeZone DanishTimeZone() {
-  static const absl::TimeZone tz = [] {
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone("Europe/Copenhagen", &zone)) zone = absl::FixedTimeZone(3600);
-    return zone;
-  }();
-  return tz;
-}
-
 ScheduleOptions DefaultScheduleOptions() { return ScheduleOptions(); }
 
 std::vector<v1::Instrument> InstrumentsAt(v1::TimePoint tp) {
   switch (tp) {
-    case v1::BASELINE:
-      return {v1::WHO5, v1::WORK_ABILITY_INDEX, v1::EMPLOYMENT_STATUS};
-    case v1::END:
-      return {v1::WHO5, v1::WORK_ABILITY_INDEX};
-    case v1::FOLLOWUP_1M:
-    case v1::FOLLOWUP_12M:
-      return {v1::EMPLOYMENT_STATUS, v1::WHO5};
+    case v1::TIME_POINT_BASELINE:
+      return {v1::INSTRUMENT_WHO5, v1::INSTRUMENT_WORK_ABILITY_INDEX,
+              v1::INSTRUMENT_EMPLOYMENT_STATUS};
+    case v1::TIME_POINT_END:
+      return {v1::INSTRUMENT_WHO5, v1::INSTRUMENT_WORK_ABILITY_INDEX};
+    case v1::TIME_POINT_FOLLOWUP_1M:
+    case v1::TIME_POINT_FOLLOWUP_12M:
+      return {v1::INSTRUMENT_EMPLOYMENT_STATUS, v1::INSTRUMENT_WHO5};
     default:
       return {};
   }
@@ -75,18 +69,18 @@ std::optional<absl::Time> TimePointOpens(const v1::CohortRecord& cohort, v1::Tim
     if (last == nullptr || s.index() > last->index()) last = &s;
   }
   if (first == nullptr) return std::nullopt;
-  const v1::SessionRef& session = tp == v1::BASELINE ? *first : *last;
+  const v1::SessionRef& session = tp == v1::TIME_POINT_BASELINE ? *first : *last;
   absl::CivilDay day;
   if (!absl::ParseCivilTime(session.day(), &day)) return std::nullopt;
   switch (tp) {
-    case v1::BASELINE:
-    case v1::END:
+    case v1::TIME_POINT_BASELINE:
+    case v1::TIME_POINT_END:
       // CivilMinute normalises 600 minutes past midnight to 10:00.
       return absl::FromCivil(
           absl::CivilMinute(day.year(), day.month(), day.day(), 0, session.start_minute()), o.tz);
-    case v1::FOLLOWUP_1M:
+    case v1::TIME_POINT_FOLLOWUP_1M:
       return absl::FromCivil(AddMonths(day, 1), o.tz);
-    case v1::FOLLOWUP_12M:
+    case v1::TIME_POINT_FOLLOWUP_12M:
       return absl::FromCivil(AddMonths(day, 12), o.tz);
     default:
       return std::nullopt;
@@ -100,7 +94,7 @@ v1::TimePointSchedule MakeTimePoint(const std::string& referral_id, const std::s
   s.set_referral_id(referral_id);
   s.set_cohort_id(cohort_id);
   s.set_time_point(tp);
-  s.set_state(v1::SCHEDULED);
+  s.set_state(v1::TIME_POINT_STATE_SCHEDULED);
   SetTimestamp(opens_at, s.mutable_opens_at());
   SetTimestamp(opens_at + o.grace, s.mutable_overdue_at());
   SetTimestamp(opens_at + (IsFollowUp(tp) ? o.followup_window : o.window), s.mutable_closes_at());
@@ -109,14 +103,14 @@ v1::TimePointSchedule MakeTimePoint(const std::string& referral_id, const std::s
 }
 
 v1::TimePointState StateAt(const v1::TimePointSchedule& s, absl::Time now) {
-  if (now < ToTime(s.opens_at())) return v1::SCHEDULED;
-  if (now >= ToTime(s.closes_at())) return v1::CLOSED;
+  if (now < ToTime(s.opens_at())) return v1::TIME_POINT_STATE_SCHEDULED;
+  if (now >= ToTime(s.closes_at())) return v1::TIME_POINT_STATE_CLOSED;
   const bool all_answered = std::all_of(s.instruments().begin(), s.instruments().end(), [&](int i) {
     return std::find(s.answered().begin(), s.answered().end(), i) != s.answered().end();
   });
-  if (all_answered) return v1::ANSWERED;
-  if (now >= ToTime(s.overdue_at())) return v1::OVERDUE;
-  return v1::DUE;
+  if (all_answered) return v1::TIME_POINT_STATE_ANSWERED;
+  if (now >= ToTime(s.overdue_at())) return v1::TIME_POINT_STATE_OVERDUE;
+  return v1::TIME_POINT_STATE_DUE;
 }
 
 absl::Status CheckSubmission(const v1::TimePointSchedule& s, v1::Instrument instrument,

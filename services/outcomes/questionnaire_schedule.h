@@ -5,7 +5,7 @@
 // session's start, END at the last session's start, FOLLOWUP_1M / FOLLOWUP_12M at 00:00 local
 // on the last session's day + 1 / 12 calendar months. Each falls OVERDUE `grace` after it opens
 // and CLOSES `window` (follow-ups: `followup_window`) after it opens. Pure; no I/O (the time
-// zone database is read once, by DanishTimeZone()).
+// zone database is read once, by calendar::DanishTimeZone()).
 
 #include <optional>
 #include <string>
@@ -15,18 +15,15 @@
 #include "absl/time/time.h"
 #include "kpr/outcomes/v1/outcomes.pb.h"
 #include "kpr/outcomes/v1/records.pb.h"
+#include "libs/calendar/danish_time.h"
 
 namespace kpr::outcomes {
-
-// Europe/Copenhagen, or fixed UTC+1 if the zone database is missing (then summer times are an
-// hour off, which beats failing). Loaded once.
-absl::TimeZone DanishTimeZone();
 
 struct ScheduleOptions {
   absl::Duration grace = absl::Hours(24 * 7);
   absl::Duration window = absl::Hours(24 * 28);
   absl::Duration followup_window = absl::Hours(24 * 42);
-  absl::TimeZone tz = DanishTimeZone();  // sessions' days and minutes are local
+  absl::TimeZone tz = calendar::DanishTimeZone();  // sessions' days and minutes are local
 };
 
 ScheduleOptions DefaultScheduleOptions();
@@ -52,10 +49,10 @@ v1::TimePointState StateAt(const v1::TimePointSchedule& s, absl::Time now);
 
 // OK if an answer to `instrument` is accepted at `now` (also when already answered: it
 // replaces the earlier one until the time point closes). INVALID_ARGUMENT "instrument: missing"
-// / "instrument: WORK_ABILITY_INDEX is not asked at FOLLOWUP_1M"; FAILED_PRECONDITION
+// / "instrument: INSTRUMENT_WORK_ABILITY_INDEX is not asked at FOLLOWUP_1M"; FAILED_PRECONDITION
 // "FOLLOWUP_1M opens 2027-04-12" / "BASELINE closed on 2027-02-01" (dates local in tz).
 absl::Status CheckSubmission(const v1::TimePointSchedule& s, v1::Instrument instrument,
-                             absl::Time now, absl::TimeZone tz = DanishTimeZone());
+                             absl::Time now, absl::TimeZone tz = calendar::DanishTimeZone());
 
 }  // namespace kpr::outcomes
 

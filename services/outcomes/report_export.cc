@@ -13,6 +13,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/calendar/danish_time.h"
 #include "services/outcomes/questionnaire_schedule.h"
 
 namespace kpr::outcomes {
@@ -93,7 +94,8 @@ Section Employment(const std::string& key, const std::string& title,
   SectionBuilder s(key, title);
   s.Count("responders", "Responders", e.responders());
   for (const v1::StatusFigure& status : e.by_status()) {
-    const std::string name = EnumKey(v1::EmploymentStatus_Name(status.status()));
+    const std::string name =
+        EnumKey(v1::EmploymentStatus_Name(status.status()), "EMPLOYMENT_STATUS_");
     s.Count(name, Readable(name), status.count())
         .Decimal(name + "_share", Readable(name) + ", %", status.share());
   }
@@ -161,14 +163,14 @@ std::string Number(double value, Kind kind) {
 
 // The value as printed: empty unless SHOWN.
 std::string Value(const v1::Figure& f, Kind kind) {
-  return f.state() == v1::SHOWN ? Number(f.value(), kind) : "";
+  return f.state() == v1::FIGURE_STATE_SHOWN ? Number(f.value(), kind) : "";
 }
 
 std::string StateName(const v1::Figure& f) {
   switch (f.state()) {
-    case v1::SHOWN:
+    case v1::FIGURE_STATE_SHOWN:
       return "shown";
-    case v1::SUPPRESSED:
+    case v1::FIGURE_STATE_SUPPRESSED:
       return "suppressed";
     default:
       return "no data";
@@ -177,9 +179,9 @@ std::string StateName(const v1::Figure& f) {
 
 std::string TargetStateName(v1::TargetState state) {
   switch (state) {
-    case v1::MET:
+    case v1::TARGET_STATE_MET:
       return "MET";
-    case v1::NOT_MET:
+    case v1::TARGET_STATE_NOT_MET:
       return "NOT MET";
     default:
       return "NOT ENOUGH DATA";
@@ -189,7 +191,7 @@ std::string TargetStateName(v1::TargetState state) {
 // ---- Dates --------------------------------------------------------------------------------
 
 // The Danish local day of an instant, in the zone the desk made the report's period in.
-absl::CivilDay DanishDay(absl::Time t) { return absl::ToCivilDay(t, DanishTimeZone()); }
+absl::CivilDay DanishDay(absl::Time t) { return absl::ToCivilDay(t, calendar::DanishTimeZone()); }
 
 absl::Time ToTime(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
@@ -230,9 +232,9 @@ void CsvRow(std::string& out, const std::string& section, const std::string& fig
 
 std::string TextValue(const v1::Figure& f, Kind kind) {
   switch (f.state()) {
-    case v1::SHOWN:
+    case v1::FIGURE_STATE_SHOWN:
       return Number(f.value(), kind);
-    case v1::SUPPRESSED:
+    case v1::FIGURE_STATE_SUPPRESSED:
       return "suppressed";
     default:
       return "-";
@@ -344,7 +346,9 @@ std::string ReportFilename(const v1::OutcomeReport& r, v1::ExportFormat format) 
         FirstDay(r)}) {
     if (!part.empty()) parts.push_back(part);
   }
-  const char* extension = format == v1::CSV ? ".csv" : format == v1::JSON ? ".json" : ".txt";
+  const char* extension = format == v1::EXPORT_FORMAT_CSV    ? ".csv"
+                          : format == v1::EXPORT_FORMAT_JSON ? ".json"
+                                                             : ".txt";
   return absl::StrCat(absl::StrJoin(parts, "-"), extension);
 }
 

@@ -113,7 +113,7 @@ v1::OutcomeReport SampleReport() {
 
 TEST(ReportExportTest, CsvRowsValuesAndStates) {
   const v1::OutcomeReport r = SampleReport();
-  ASSERT_EQ(r.completed().state(), v1::SUPPRESSED);
+  ASSERT_EQ(r.completed().state(), v1::FIGURE_STATE_SUPPRESSED);
   const std::string csv = ReportToCsv(r);
   EXPECT_TRUE(absl::StartsWith(csv, "section,figure,value,state\r\n"));
   const auto figures = CsvFigures(csv);
@@ -163,10 +163,10 @@ TEST(ReportExportTest, SuppressedValueNeverPrinted) {
   EXPECT_EQ(r.completion_share().value(), 0);
   const std::string json = ReportToJson(r);
   EXPECT_THAT(json,
-              HasSubstr("\"completed\": {\n  \"state\": \"SUPPRESSED\",\n  \"value\": 0\n }"));
+              HasSubstr("\"completed\": {\n  \"state\": \"FIGURE_STATE_SUPPRESSED\",\n  \"value\": 0\n }"));
   // ... and CSV and text would not print one even if it were there.
   r.mutable_completed()->set_value(1234.5);
-  r.mutable_who5()->mutable_mean_change()->set_state(v1::NO_DATA);
+  r.mutable_who5()->mutable_mean_change()->set_state(v1::FIGURE_STATE_NO_DATA);
   r.mutable_who5()->mutable_mean_change()->set_value(4321.5);
   EXPECT_THAT(ReportToCsv(r), Not(HasSubstr("1234")));
   EXPECT_THAT(ReportToCsv(r), Not(HasSubstr("4321")));
@@ -215,18 +215,18 @@ TEST(ReportExportTest, TextTable) {
 
 TEST(ReportExportTest, Filenames) {
   v1::OutcomeReport r = SampleReport();
-  EXPECT_EQ(ReportFilename(r, v1::CSV), "kpr-0165-sund-med-kultur-2027-01-01.csv");
-  EXPECT_EQ(ReportFilename(r, v1::JSON), "kpr-0165-sund-med-kultur-2027-01-01.json");
-  EXPECT_EQ(ReportFilename(r, v1::TEXT), "kpr-0165-sund-med-kultur-2027-01-01.txt");
+  EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_CSV), "kpr-0165-sund-med-kultur-2027-01-01.csv");
+  EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_JSON), "kpr-0165-sund-med-kultur-2027-01-01.json");
+  EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_TEXT), "kpr-0165-sund-med-kultur-2027-01-01.txt");
   // Summer time: local midnight of 1 July is 22:00 UTC the day before.
   *r.mutable_from() = At(kJul1);
   r.set_cohort_id("../Hold 2: Forår/ø");
-  EXPECT_EQ(ReportFilename(r, v1::CSV), "kpr-0165-hold-2-for-r-2027-07-01.csv");
+  EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_CSV), "kpr-0165-hold-2-for-r-2027-07-01.csv");
   r.clear_from();
   r.set_municipality("");
   r.set_cohort_id("");
   r.set_program_id("");
-  EXPECT_EQ(ReportFilename(r, v1::CSV), "kpr.csv");
+  EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_CSV), "kpr.csv");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@ target_include_directories(kpr_outcomes PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_outcomes
   PUBLIC kpr_outcomes_store kpr_outcomes_reports kpr_outcomes_domain
          kpr_host kpr_timer kpr_bus kpr_rpc kpr_privacy kpr_audit kpr_observe kpr_proto
+         kpr_validation
          absl::status absl::statusor absl::strings absl::time)
 
 add_executable(kpr-outcomes main.cc)

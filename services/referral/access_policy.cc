@@ -5,7 +5,7 @@
 namespace kpr::referral {
 namespace {
 
-using rpc::Role;
+using identity::Role;
 
 bool RoleMay(Role role, Operation op) {
   switch (op) {
@@ -14,8 +14,8 @@ bool RoleMay(Role role, Operation op) {
     case Operation::kGet:
     case Operation::kList:
     case Operation::kUpdateStatus:
-      return role == Role::kCaseworker || role == Role::kCoordinator || role == Role::kAdmin ||
-             role == Role::kService;
+      // Not admin: the catalog role has no business with citizens' referrals.
+      return role == Role::kCaseworker || role == Role::kCoordinator || role == Role::kService;
     case Operation::kGetContact:
       return role == Role::kCoordinator || role == Role::kService;
     case Operation::kGetFunnel:
@@ -44,10 +44,11 @@ absl::string_view OperationName(Operation op) {
 
 }  // namespace
 
-absl::Status Authorize(const rpc::Claims& claims, Operation op, absl::string_view municipality) {
+absl::Status Authorize(const identity::Claims& claims, Operation op,
+                       absl::string_view municipality) {
   if (!RoleMay(claims.role, op)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("role ", rpc::RoleName(claims.role), " may not call ", OperationName(op)));
+    return absl::PermissionDeniedError(absl::StrCat("role ", identity::RoleName(claims.role),
+                                                    " may not call ", OperationName(op)));
   }
   if (!claims.HasMunicipality(municipality)) {
     return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", municipality));
@@ -55,7 +56,7 @@ absl::Status Authorize(const rpc::Claims& claims, Operation op, absl::string_vie
   return absl::OkStatus();
 }
 
-absl::Status AuthorizeReferral(const rpc::Claims& claims, Operation op,
+absl::Status AuthorizeReferral(const identity::Claims& claims, Operation op,
                                const v1::Referral& referral) {
   if (auto s = Authorize(claims, op, referral.municipality()); !s.ok()) return s;
   if (claims.role == Role::kCaseworker && referral.referrer().caseworker_id() != claims.subject) {
@@ -64,13 +65,15 @@ absl::Status AuthorizeReferral(const rpc::Claims& claims, Operation op,
   return absl::OkStatus();
 }
 
-absl::Status AuthorizeStatusChange(const rpc::Claims& claims, v1::ReferralStatus to) {
+absl::Status AuthorizeStatusChange(const identity::Claims& claims, v1::ReferralStatus to) {
   if (claims.role == Role::kCaseworker && to != v1::REFERRAL_STATUS_WITHDRAWN) {
     return absl::PermissionDeniedError("a caseworker may only withdraw a referral");
   }
   return absl::OkStatus();
 }
 
-bool ListsOnlyOwnReferrals(const rpc::Claims& claims) { return claims.role == Role::kCaseworker; }
+bool ListsOnlyOwnReferrals(const identity::Claims& claims) {
+  return claims.role == Role::kCaseworker;
+}
 
 }  // namespace kpr::referral

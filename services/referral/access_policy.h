@@ -8,7 +8,7 @@
 //   caseworker   yes     the referrals they sent  WITHDRAWN on their own  no          no
 //   coordinator  yes     all                   any                    yes         yes
 //   analyst      no      no                    no                     no          yes
-//   admin        no      all                   any                    no          yes
+//   admin        no      no                    no                     no          yes
 //   service      yes     all                   any                    yes         no
 //   instructor   no      no                    no                     no          no
 // Every call is limited to the municipalities in the token; personal data (GetContact) is read by
@@ -24,17 +24,18 @@ namespace kpr::referral {
 enum class Operation { kSubmit, kGet, kList, kUpdateStatus, kGetContact, kGetFunnel };
 
 // Role and tenant check for an operation in `municipality`. PERMISSION_DENIED says which.
-absl::Status Authorize(const rpc::Claims& claims, Operation op, absl::string_view municipality);
+absl::Status Authorize(const identity::Claims& claims, Operation op,
+                       absl::string_view municipality);
 
 // Record-level check after the referral is loaded (tenant, and a caseworker's own referrals).
-absl::Status AuthorizeReferral(const rpc::Claims& claims, Operation op,
+absl::Status AuthorizeReferral(const identity::Claims& claims, Operation op,
                                const v1::Referral& referral);
 
 // Which target statuses the caller may set.
-absl::Status AuthorizeStatusChange(const rpc::Claims& claims, v1::ReferralStatus to);
+absl::Status AuthorizeStatusChange(const identity::Claims& claims, v1::ReferralStatus to);
 
 // A caseworker's list is restricted to the referrals they sent.
-bool ListsOnlyOwnReferrals(const rpc::Claims& claims);
+bool ListsOnlyOwnReferrals(const identity::Claims& claims);
 
 }  // namespace kpr::referral
 

@@ -8,46 +8,48 @@
 
 namespace kpr::referral {
 
-std::vector<bus::Outcome> EnrolmentHandler::Handle(const std::vector<bus::Delivery>& batch) {
-  std::vector<bus::Outcome> out;
-  out.reserve(batch.size());
-  for (const bus::Delivery& d : batch) out.push_back(HandleOne(d));
-  return out;
+EnrolmentHandler::EnrolmentHandler(ReferralDesk& desk)
+    : desk_(desk), scheduling_facts_(kEnrolmentConsumer), outcome_facts_(kOutcomeConsumer) {
+  scheduling_facts_.On<scheduling::v1::Enrolled>(
+      [this](const common::v1::Event& event, const scheduling::v1::Enrolled& e) {
+        return OnEnrolled(event, e);
+      });
+  outcome_facts_.On<outcomes::v1::OutcomeRecorded>(
+      [this](const common::v1::Event& event, const outcomes::v1::OutcomeRecorded& o) {
+        return OnOutcome(event, o);
+      });
 }
 
-bus::Outcome EnrolmentHandler::HandleOne(const bus::Delivery& d) {
-  auto event = bus::ParseEvent(d.data);
-  if (!event.ok()) return bus::DeadLetter(std::string(event.status().message()));
-  if (event->type() == outcomes::v1::OutcomeRecorded::descriptor()->full_name()) {
-    auto outcome = bus::UnpackEvent<outcomes::v1::OutcomeRecorded>(*event);
-    if (!outcome.ok()) return bus::DeadLetter(std::string(outcome.status().message()));
-    if (outcome->referral_id().empty())
-      return bus::DeadLetter("outcome_recorded event without referral_id");
-    v1::ReferralStatus to;
-    switch (outcome->outcome()) {
-      case outcomes::v1::COMPLETED:
-        to = v1::REFERRAL_STATUS_COMPLETED;
-        break;
-      case outcomes::v1::DROPPED_OUT:
-        to = v1::REFERRAL_STATUS_DROPPED_OUT;
-        break;
-      default:
-        return bus::DeadLetter("outcome_recorded event without an outcome");
-    }
-    return bus::OutcomeFor(
-        Move(*event, outcome->referral_id(), v1::REFERRAL_STATUS_ENROLLED, to,
-             {v1::REFERRAL_STATUS_COMPLETED, v1::REFERRAL_STATUS_DROPPED_OUT}, "kpr-outcomes"),
-        d.delivery_count);
+absl::Status EnrolmentHandler::OnOutcome(const common::v1::Event& event,
+                                         const outcomes::v1::OutcomeRecorded& outcome) {
+  if (outcome.referral_id().empty()) {
+    return absl::InvalidArgumentError("outcome_recorded event without referral_id");
   }
-  auto enrolled = bus::UnpackEvent<scheduling::v1::Enrolled>(*event);
-  if (!enrolled.ok()) return bus::DeadLetter(std::string(enrolled.status().message()));
-  if (enrolled->referral_id().empty()) return bus::DeadLetter("enrolled event without referral_id");
-  return bus::OutcomeFor(Move(*event, enrolled->referral_id(), v1::REFERRAL_STATUS_ACCEPTED,
-                              v1::REFERRAL_STATUS_ENROLLED,
-                              {v1::REFERRAL_STATUS_ENROLLED, v1::REFERRAL_STATUS_COMPLETED,
-                               v1::REFERRAL_STATUS_DROPPED_OUT},
-                              "kpr-scheduling"),
-                         d.delivery_count);
+  v1::ReferralStatus to;
+  switch (outcome.outcome()) {
+    case outcomes::v1::PARTICIPATION_OUTCOME_COMPLETED:
+      to = v1::REFERRAL_STATUS_COMPLETED;
+      break;
+    case outcomes::v1::PARTICIPATION_OUTCOME_DROPPED_OUT:
+      to = v1::REFERRAL_STATUS_DROPPED_OUT;
+      break;
+    default:
+      return absl::InvalidArgumentError("outcome_recorded event without an outcome");
+  }
+  return Move(event, outcome.referral_id(), v1::REFERRAL_STATUS_ENROLLED, to,
+              {v1::REFERRAL_STATUS_COMPLETED, v1::REFERRAL_STATUS_DROPPED_OUT}, "kpr-outcomes");
+}
+
+absl::Status EnrolmentHandler::OnEnrolled(const common::v1::Event& event,
+                                          const scheduling::v1::Enrolled& enrolled) {
+  if (enrolled.referral_id().empty()) {
+    return absl::InvalidArgumentError("enrolled event without referral_id");
+  }
+  return Move(event, enrolled.referral_id(), v1::REFERRAL_STATUS_ACCEPTED,
+              v1::REFERRAL_STATUS_ENROLLED,
+              {v1::REFERRAL_STATUS_ENROLLED, v1::REFERRAL_STATUS_COMPLETED,
+               v1::REFERRAL_STATUS_DROPPED_OUT},
+              "kpr-scheduling");
 }
 
 absl::Status EnrolmentHandler::Move(const common::v1::Event& event, const std::string& referral_id,
@@ -56,7 +58,7 @@ absl::Status EnrolmentHandler::Move(const common::v1::Event& event, const std::s
                                     absl::string_view sender) {
   Caller caller;
   caller.claims.subject = std::string(sender);
-  caller.claims.role = rpc::Role::kService;
+  caller.claims.role = identity::Role::kService;
   caller.claims.municipalities = {event.municipality()};
   caller.correlation_id = event.correlation_id();
   caller.traceparent = event.trace().traceparent();

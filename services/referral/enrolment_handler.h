@@ -19,17 +19,21 @@
 #include "kpr/outcomes/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/consumer.h"
+#include "libs/bus/event_router.h"
 #include "services/referral/referral_desk.h"
 
 namespace kpr::referral {
 
 class EnrolmentHandler {
  public:
-  explicit EnrolmentHandler(ReferralDesk& desk) : desk_(desk) {}
-  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
+  explicit EnrolmentHandler(ReferralDesk& desk);
+  // The routers of the two consumers (KPR_SCHEDULING, KPR_OUTCOMES).
+  const bus::EventRouter& scheduling_facts() const { return scheduling_facts_; }
+  const bus::EventRouter& outcome_facts() const { return outcome_facts_; }
 
  private:
-  bus::Outcome HandleOne(const bus::Delivery& delivery);
+  absl::Status OnEnrolled(const common::v1::Event& event, const scheduling::v1::Enrolled& e);
+  absl::Status OnOutcome(const common::v1::Event& event, const outcomes::v1::OutcomeRecorded& o);
   // Moves the referral to `to` if it is in `from`; OK without a change if it is already in one
   // of `done`.
   absl::Status Move(const common::v1::Event& event, const std::string& referral_id,
@@ -37,6 +41,8 @@ class EnrolmentHandler {
                     std::vector<v1::ReferralStatus> done, absl::string_view sender);
 
   ReferralDesk& desk_;
+  bus::EventRouter scheduling_facts_;
+  bus::EventRouter outcome_facts_;
 };
 
 // The durable consumer the referral service keeps on KPR_SCHEDULING.

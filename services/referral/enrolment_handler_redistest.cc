@@ -2,6 +2,7 @@
 // referral moves to ENROLLED once, whatever is redelivered; what it cannot apply is left alone
 // or dead-lettered, never retried forever.
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "kpr/outcomes/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
@@ -26,7 +27,7 @@ class EnrolmentHandlerTest : public ::testing::Test {
     desk_ = std::make_unique<ReferralDesk>(*store_, box_, pseudonymizer_, *audit_, nullptr);
     handler_ = std::make_unique<EnrolmentHandler>(*desk_);
     coordinator_.claims.subject = "coordinator-1";
-    coordinator_.claims.role = rpc::Role::kCoordinator;
+    coordinator_.claims.role = identity::Role::kCoordinator;
     coordinator_.claims.municipalities = {"0165"};
   }
 
@@ -74,13 +75,25 @@ class EnrolmentHandlerTest : public ::testing::Test {
     e.set_cohort_id("0165-c1");
     e.set_outcome(outcome);
     e.set_sessions_held(12);
-    e.set_sessions_attended(outcome == outcomes::v1::COMPLETED ? 10 : 2);
+    e.set_sessions_attended(outcome == outcomes::v1::PARTICIPATION_OUTCOME_COMPLETED ? 10 : 2);
     bus::Delivery d;
     d.subject = "kpr.outcomes.v1.outcome_recorded.0165";
     d.msg_id = event_id;
     d.data = bus::MakeEvent(event_id, "0165", e, absl::Now(), "corr-2", "").SerializeAsString();
     d.delivery_count = 1;
     return d;
+  }
+
+  // What the two consumers do with a batch (each consumer gets its own stream's subjects).
+  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch) {
+    std::vector<bus::Outcome> out;
+    for (const bus::Delivery& d : batch) {
+      const bus::EventRouter& router = absl::StartsWith(d.subject, "kpr.outcomes.")
+                                           ? handler_->outcome_facts()
+                                           : handler_->scheduling_facts();
+      out.push_back(router.RouteOne(d));
+    }
+    return out;
   }
 
   privacy::SealedBox box_{std::string(32, 'e')};
@@ -99,7 +112,7 @@ TEST_F(EnrolmentHandlerTest, AcceptedReferralBecomesEnrolledOnceAcrossRedeliveri
   r = Move(r, v1::REFERRAL_STATUS_ACCEPTED);
   bus::Delivery d = EnrolledEvent(r.id(), "e-1");
 
-  auto outcomes = handler_->Handle({d});
+  auto outcomes = Handle({d});
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
   v1::Referral after = Reload(r);
@@ -108,7 +121,7 @@ TEST_F(EnrolmentHandlerTest, AcceptedReferralBecomesEnrolledOnceAcrossRedeliveri
   EXPECT_EQ(after.history().rbegin()->changed_by(), "kpr-scheduling");
 
   d.delivery_count = 2;
-  outcomes = handler_->Handle({d, d});
+  outcomes = Handle({d, d});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
   EXPECT_EQ(outcomes[1].kind, bus::Outcome::kAck);
   EXPECT_EQ(Reload(r).version(), after.version());  // nothing changed again
@@ -116,7 +129,7 @@ TEST_F(EnrolmentHandlerTest, AcceptedReferralBecomesEnrolledOnceAcrossRedeliveri
 
 TEST_F(EnrolmentHandlerTest, ReferralNotYetAcceptedIsLeftForTheCoordinator) {
   v1::Referral r = Submit(2);
-  auto outcomes = handler_->Handle({EnrolledEvent(r.id(), "e-2")});
+  auto outcomes = Handle({EnrolledEvent(r.id(), "e-2")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
   v1::Referral after = Reload(r);
   EXPECT_EQ(after.status(), v1::REFERRAL_STATUS_RECEIVED);
@@ -124,12 +137,12 @@ TEST_F(EnrolmentHandlerTest, ReferralNotYetAcceptedIsLeftForTheCoordinator) {
 }
 
 TEST_F(EnrolmentHandlerTest, UnknownReferralAndGarbageAreDeadLetters) {
-  auto outcomes = handler_->Handle({EnrolledEvent("0165-0000000000000000000000000X", "e-3")});
+  auto outcomes = Handle({EnrolledEvent("0165-0000000000000000000000000X", "e-3")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kDeadLetter);
   bus::Delivery garbage;
   garbage.subject = "kpr.scheduling.v1.enrolled.0165";
   garbage.data = "not an event";
-  outcomes = handler_->Handle({garbage});
+  outcomes = Handle({garbage});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kDeadLetter);
 }
 
@@ -138,12 +151,12 @@ TEST_F(EnrolmentHandlerTest, RedisDownIsARetryNotADeadLetter) {
   r = Move(r, v1::REFERRAL_STATUS_UNDER_REVIEW);
   r = Move(r, v1::REFERRAL_STATUS_ACCEPTED);
   testing::Servers::Redis().Stop();
-  auto outcomes = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
+  auto outcomes = Handle({EnrolledEvent(r.id(), "e-4")});
   ASSERT_TRUE(testing::Servers::Redis().Start().ok());
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kRetry);
   EXPECT_TRUE(testing::Eventually(
       [&] {
-        auto o = handler_->Handle({EnrolledEvent(r.id(), "e-4")});
+        auto o = Handle({EnrolledEvent(r.id(), "e-4")});
         return o[0].kind == bus::Outcome::kAck;
       },
       absl::Seconds(10)));
@@ -155,10 +168,11 @@ TEST_F(EnrolmentHandlerTest, OutcomesCloseTheLoopToCompletedOrDroppedOutOnce) {
       Move(Move(Submit(5), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
   v1::Referral left =
       Move(Move(Submit(6), v1::REFERRAL_STATUS_UNDER_REVIEW), v1::REFERRAL_STATUS_ACCEPTED);
-  handler_->Handle({EnrolledEvent(done.id(), "e-5"), EnrolledEvent(left.id(), "e-6")});
+  Handle({EnrolledEvent(done.id(), "e-5"), EnrolledEvent(left.id(), "e-6")});
 
-  auto outcomes = handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::COMPLETED, "o-5"),
-                                    OutcomeEvent(left.id(), outcomes::v1::DROPPED_OUT, "o-6")});
+  auto outcomes =
+      Handle({OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_COMPLETED, "o-5"),
+              OutcomeEvent(left.id(), outcomes::v1::PARTICIPATION_OUTCOME_DROPPED_OUT, "o-6")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
   EXPECT_EQ(outcomes[1].kind, bus::Outcome::kAck);
   v1::Referral completed = Reload(done);
@@ -167,18 +181,19 @@ TEST_F(EnrolmentHandlerTest, OutcomesCloseTheLoopToCompletedOrDroppedOutOnce) {
   EXPECT_EQ(Reload(left).status(), v1::REFERRAL_STATUS_DROPPED_OUT);
 
   // Redelivered: nothing changes.
-  handler_->Handle({OutcomeEvent(done.id(), outcomes::v1::COMPLETED, "o-5")});
+  Handle({OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_COMPLETED, "o-5")});
   EXPECT_EQ(Reload(done).version(), completed.version());
 
   // An outcome for a referral the coordinator never saw enrolled is left for them.
   v1::Referral review = Move(Submit(7), v1::REFERRAL_STATUS_UNDER_REVIEW);
-  outcomes = handler_->Handle({OutcomeEvent(review.id(), outcomes::v1::COMPLETED, "o-7")});
+  outcomes =
+      Handle({OutcomeEvent(review.id(), outcomes::v1::PARTICIPATION_OUTCOME_COMPLETED, "o-7")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kAck);
   EXPECT_EQ(Reload(review).status(), v1::REFERRAL_STATUS_UNDER_REVIEW);
 
   // No outcome in the event: it can never be applied.
-  outcomes = handler_->Handle(
-      {OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_UNSPECIFIED, "o-8")});
+  outcomes =
+      Handle({OutcomeEvent(done.id(), outcomes::v1::PARTICIPATION_OUTCOME_UNSPECIFIED, "o-8")});
   EXPECT_EQ(outcomes[0].kind, bus::Outcome::kDeadLetter);
 }
 

@@ -22,6 +22,16 @@ struct FunnelRow {
 // and sources with a zero count are omitted; lists are ordered by enum value.
 void CountFunnel(const std::vector<FunnelRow>& rows, v1::Funnel& funnel);
 
+// Withholds the counts of `funnel` (as counted by CountFunnel) that could single out fewer than
+// `threshold` people: small counts, and the counts they could be derived from, through the
+// equations an analyst can form (libs/suppression):
+//   referred = the sum of the status counts;          completed = the COMPLETED status count;
+//   each stage = the sum of that stage over sources;  and within the total and each source,
+//   stage s = stage s+1 + "stopped after s" (a difference shown by no cell, yet derivable).
+// A withheld count reads 0 and is listed in suppressed_stages (or flagged suppressed); the
+// threshold is recorded in the funnel.
+void SuppressSmallCounts(int threshold, v1::Funnel& funnel);
+
 }  // namespace kpr::referral
 
 #endif  // KPR_SERVICES_REFERRAL_FUNNEL_H_

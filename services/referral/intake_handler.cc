@@ -25,7 +25,7 @@ observe::Counter& IntakeCounter(const char* outcome) {
 
 IntakeHandler::IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
                              bus::OutboxRelay* relay)
-    : desk_(desk), store_(store), pool_(pool), relay_(relay) {}
+    : desk_(desk), store_(store), pool_(pool), relay_(relay), router_(kIntakeConsumer) {}
 
 std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>& batch) {
   static observe::Counter& stored = IntakeCounter("stored");
@@ -60,29 +60,32 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
   std::vector<size_t> reject_for;
   for (size_t i = 0; i < batch.size(); ++i) {
     const bus::Delivery& d = batch[i];
-    auto event = bus::ParseEvent(d.data);
+    // The router's envelope checks: decodes, municipality is the subject's, type is payload's.
+    auto event = router_.ScreenEnvelope(d);
     if (!event.ok()) {
-      dead_letter(i, absl::StrCat("undecodable event: ", event.status().message()));
+      dead_letter(i, std::string(event.status().message()));
       continue;
+    }
+    if (event->type() != intake::v1::ReferralSubmitted::descriptor()->full_name()) {
+      router_.CountUnrouted(event->type());
+      continue;  // acked: not a submission
     }
     auto submission = bus::UnpackEvent<intake::v1::ReferralSubmitted>(*event);
     if (!submission.ok()) {
       dead_letter(i, absl::StrCat("unexpected payload: ", submission.status().message()));
       continue;
     }
-    std::string m = bus::MunicipalityFromSubject(d.subject);
-    if (m.empty()) {
-      dead_letter(i, "subject does not end in a four-digit municipality code");
-      continue;
-    }
+    const std::string& m = event->municipality();
     Caller caller;
     caller.claims.subject = "intake";
-    caller.claims.role = rpc::Role::kService;
+    caller.claims.role = identity::Role::kService;
     caller.claims.municipalities = {m};
     caller.correlation_id = event->correlation_id().empty() ? event->id() : event->correlation_id();
     caller.traceparent = event->trace().traceparent();
 
-    const bool municipality_matches = submission->municipality() == m && event->municipality() == m;
+    // A submission naming another municipality than its subject is rejected with the field, so
+    // the integration learns what to fix.
+    const bool municipality_matches = submission->municipality() == m;
     // The common case gives the submission away (no copy); a rejection needs it afterwards.
     prepared[i] = municipality_matches ? desk_.Prepare(std::move(*submission), caller)
                                        : desk_.Prepare(*submission, caller);

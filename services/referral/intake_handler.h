@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "libs/bus/consumer.h"
+#include "libs/bus/event_router.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/store/redis_pool.h"
 #include "services/referral/referral_desk.h"
@@ -31,7 +32,10 @@ class IntakeHandler {
   ReferralStore& store_;
   store::RedisPool& pool_;
   bus::OutboxRelay* const relay_;
+  bus::EventRouter router_;  // its envelope checks; the batch is handled here
 };
+
+inline constexpr char kIntakeConsumer[] = "referral-intake";
 
 // A submission whose store fails for another reason than an outage this many times is a dead
 // letter (a Redis outage is retried however long it lasts).

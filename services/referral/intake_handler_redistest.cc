@@ -54,19 +54,33 @@ class IntakeHandlerTest : public ::testing::Test {
 TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
   std::vector<bus::Delivery> batch = {Submission(1, "0165"), Submission(2, "0183"),
                                       Submission(1, "0165")};
-  bus::Delivery invalid = Submission(3, "0165");
-  invalid.subject = "kpr.intake.v1.referral_submitted.0183";  // says 0165 inside
+  // The envelope and subject say 0183, the submission inside says 0165: rejected, naming the
+  // field, so the integration learns what to fix.
+  bus::Delivery invalid;
+  invalid.subject = "kpr.intake.v1.referral_submitted.0183";
+  invalid.msg_id = "in-3";
+  invalid.data =
+      testing::IntakeEnvelope(testing::SyntheticSubmission(3, "0165"), invalid.msg_id, "0183");
+  invalid.delivery_count = 1;
   batch.push_back(invalid);
   bus::Delivery garbage;
   garbage.subject = "kpr.intake.v1.referral_submitted.0165";
   garbage.data = "not an event";
   batch.push_back(garbage);
+  // An envelope claiming another municipality than its subject is not believed: a dead letter.
+  bus::Delivery forged = Submission(4, "0183");
+  forged.subject = "kpr.intake.v1.referral_submitted.0165";
+  batch.push_back(forged);
 
   auto outcomes = handler_->Handle(batch);
   ASSERT_EQ(outcomes.size(), batch.size());
   for (size_t i = 0; i < 4; ++i) EXPECT_EQ(outcomes[i].kind, bus::Outcome::kAck) << i;
   EXPECT_EQ(outcomes[4].kind, bus::Outcome::kDeadLetter);
   EXPECT_NE(outcomes[4].reason.find("undecodable"), std::string::npos);
+  EXPECT_EQ(outcomes[5].kind, bus::Outcome::kDeadLetter);
+  EXPECT_NE(outcomes[5].reason.find("envelope municipality 0183 differs from the subject's 0165"),
+            std::string::npos)
+      << outcomes[5].reason;
   EXPECT_EQ(Count("HLEN", "kpr:{0165}:referral:ext"),
             1);  // the repeat in the batch is one referral
   EXPECT_EQ(Count("HLEN", "kpr:{0183}:referral:ext"), 1);

@@ -1,42 +1,31 @@
 // kpr-referral: referrals in, closed loop out. Only wiring; see referral_server.h.
-#include <cstdio>
-#include <cstdlib>
-
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "libs/observe/log.h"
-#include "libs/rpc/config.h"
-#include "libs/rpc/lifecycle.h"
+#include "libs/host/run_service.h"
+#include "libs/rpc/setting.h"
 #include "services/referral/referral_server.h"
 
 ABSL_FLAG(std::string, intake_ack_wait, "",
           "how long NATS waits for an intake ack before redelivering (env KPR_INTAKE_ACK_WAIT, "
           "default 30s)");
+ABSL_FLAG(int, suppression_threshold, -1,
+          "funnel counts below this are withheld (env KPR_SUPPRESSION_THRESHOLD, default 5)");
 
 int main(int argc, char** argv) {
-  kpr::rpc::ShutdownSignal::Install();  // before any thread starts
-  absl::ParseCommandLine(argc, argv);
-  kpr::observe::SetServiceName("referral");
-  auto config = kpr::rpc::LoadServiceConfig();
-  if (!config.ok()) {
-    kpr::observe::Error("bad configuration").With("error", config.status().message());
-    return 2;
-  }
-  kpr::referral::ReferralServer::Options options;
-  std::string ack_wait = absl::GetFlag(FLAGS_intake_ack_wait);
-  if (ack_wait.empty() && std::getenv("KPR_INTAKE_ACK_WAIT"))
-    ack_wait = std::getenv("KPR_INTAKE_ACK_WAIT");
-  if (!ack_wait.empty() && !absl::ParseDuration(ack_wait, &options.intake_ack_wait)) {
-    kpr::observe::Error("bad configuration")
-        .With("error", "KPR_INTAKE_ACK_WAIT: expected a duration like 30s");
-    return 2;
-  }
-  auto server = kpr::referral::ReferralServer::Start(*config, options);
-  if (!server.ok()) {
-    kpr::observe::Error("cannot start").With("error", server.status().ToString());
-    return 1;
-  }
-  kpr::rpc::ShutdownSignal::WaitForShutdown();
-  (*server)->Shutdown(absl::Seconds(10));
-  return 0;
+  using namespace kpr;  // NOLINT: main only wires
+  return host::RunService(
+      argc, argv, "referral",
+      [](const rpc::ServiceConfig& config)
+          -> absl::StatusOr<std::unique_ptr<host::RunningService>> {
+        referral::ReferralServer::Options options;
+        auto ack_wait = rpc::DurationSetting({"KPR_INTAKE_ACK_WAIT", "intake_ack_wait"},
+                                             absl::GetFlag(FLAGS_intake_ack_wait),
+                                             absl::Seconds(30), absl::Seconds(1));
+        if (!ack_wait.ok()) return ack_wait.status();
+        options.intake_ack_wait = *ack_wait;
+        auto threshold = rpc::IntSetting({"KPR_SUPPRESSION_THRESHOLD", "suppression_threshold"},
+                                         absl::GetFlag(FLAGS_suppression_threshold), 5, 1);
+        if (!threshold.ok()) return threshold.status();
+        options.suppression_threshold = *threshold;
+        return host::Running(referral::ReferralServer::Start(config, options));
+      });
 }

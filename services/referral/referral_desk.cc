@@ -6,6 +6,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpr/referral/v1/events.pb.h"
 #include "libs/bus/envelope.h"
+#include "libs/validation/period.h"
 #include "services/referral/access_policy.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_lifecycle.h"
@@ -159,7 +160,7 @@ OutboxEvent ReferralDesk::RejectionEvent(const ReferralSubmitted& submission,
 
 absl::StatusOr<std::pair<v1::Referral, bool>> ReferralDesk::Submit(ReferralSubmitted submission,
                                                                    const Caller& caller) {
-  if (caller.claims.role == rpc::Role::kCaseworker) {
+  if (caller.claims.role == identity::Role::kCaseworker) {
     // A caseworker refers in their own name.
     submission.mutable_referrer()->set_caseworker_id(caller.claims.subject);
   }
@@ -336,7 +337,7 @@ absl::StatusOr<v1::Contact> ReferralDesk::GetContact(const std::string& id, cons
   privacy::AuditRecord record;
   record.municipality = m;
   record.actor = caller.claims.subject;
-  record.role = std::string(rpc::RoleName(caller.claims.role));
+  record.role = std::string(identity::RoleName(caller.claims.role));
   record.action = "referral.GetContact";
   record.subject_id = id;
   record.traceparent = caller.traceparent;
@@ -354,9 +355,20 @@ absl::StatusOr<v1::Funnel> ReferralDesk::GetFunnel(const v1::GetFunnelRequest& r
                                                    const Caller& caller) {
   if (auto s = Authorize(caller.claims, Operation::kGetFunnel, req.municipality()); !s.ok())
     return s;
-  absl::Time to = req.has_to() ? FromTs(req.to()) : clock_();
-  absl::Time from = req.has_from() ? FromTs(req.from()) : to - absl::Hours(24 * 365);
-  if (from >= to) return absl::InvalidArgumentError("from: must be before to");
+  // Default: the year up to now (or up to `to`). Checked and capped at 5 years.
+  absl::Time default_to = clock_();
+  if (req.has_to()) {
+    auto t = validation::CheckTimestamp("to", req.to());
+    if (!t.ok()) return t.status();
+    default_to = *t;
+  }
+  auto period = validation::CheckPeriod(req.has_from() ? std::optional(req.from()) : std::nullopt,
+                                        req.has_to() ? std::optional(req.to()) : std::nullopt,
+                                        default_to - absl::Hours(24 * 365), default_to,
+                                        validation::kMaxReportPeriod);
+  if (!period.ok()) return period.status();
+  const absl::Time from = period->from;
+  const absl::Time to = period->to;
   auto rows = store_.FunnelRows(req.municipality(), from, to);
   if (!rows.ok()) return rows.status();
   v1::Funnel funnel;
@@ -364,6 +376,7 @@ absl::StatusOr<v1::Funnel> ReferralDesk::GetFunnel(const v1::GetFunnelRequest& r
   *funnel.mutable_from() = Ts(from);
   *funnel.mutable_to() = Ts(to);
   CountFunnel(*rows, funnel);
+  SuppressSmallCounts(suppression_threshold_, funnel);
   return funnel;
 }
 

@@ -15,7 +15,7 @@
 #include "absl/time/time.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
 #include "kpr/referral/v1/referral_service.pb.h"
-#include "libs/host/grpc_edge.h"
+#include "libs/identity/caller.h"
 #include "libs/privacy/audit_trail.h"
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
@@ -25,7 +25,7 @@
 
 namespace kpr::referral {
 
-using Caller = host::Caller;
+using identity::Caller;
 
 class ReferralDesk {
  public:
@@ -66,6 +66,8 @@ class ReferralDesk {
   // Audited before anything is returned; if the audit cannot be written, nothing is returned.
   absl::StatusOr<v1::Contact> GetContact(const std::string& id, const Caller& caller);
   absl::StatusOr<v1::Funnel> GetFunnel(const v1::GetFunnelRequest& request, const Caller& caller);
+  // Funnel counts below this are withheld (KPR_SUPPRESSION_THRESHOLD; 5 unless set).
+  void set_suppression_threshold(int threshold) { suppression_threshold_ = threshold; }
 
   // A keyed digest (HMAC with the pseudonym key) of `value`, for de-duplication keys that must
   // not be reversible by guessing.
@@ -92,6 +94,7 @@ class ReferralDesk {
   privacy::AuditTrail& audit_;
   std::function<void()> on_outbox_write_;
   Clock clock_;
+  int suppression_threshold_ = 5;
 };
 
 // The furthest funnel stage a referral has reached, from its status history.

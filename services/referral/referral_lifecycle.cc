@@ -16,10 +16,38 @@ bool IsOpen(ReferralStatus status) {
     case v1::REFERRAL_STATUS_RECEIVED:
     case v1::REFERRAL_STATUS_UNDER_REVIEW:
     case v1::REFERRAL_STATUS_ACCEPTED:
+    case v1::REFERRAL_STATUS_WAITLISTED:
     case v1::REFERRAL_STATUS_ENROLLED:
       return true;
     default:
       return false;
+  }
+}
+
+bool IsSetOnlyByScheduling(ReferralStatus to) { return to == v1::REFERRAL_STATUS_WAITLISTED; }
+
+absl::string_view FhirTaskStatus(ReferralStatus status) {
+  switch (status) {
+    case v1::REFERRAL_STATUS_RECEIVED:
+      return "requested";
+    case v1::REFERRAL_STATUS_UNDER_REVIEW:
+      return "received";
+    case v1::REFERRAL_STATUS_ACCEPTED:
+      return "accepted";
+    case v1::REFERRAL_STATUS_WAITLISTED:
+      return "on-hold";
+    case v1::REFERRAL_STATUS_ENROLLED:
+      return "in-progress";
+    case v1::REFERRAL_STATUS_COMPLETED:
+      return "completed";
+    case v1::REFERRAL_STATUS_DROPPED_OUT:
+      return "failed";
+    case v1::REFERRAL_STATUS_DECLINED:
+      return "rejected";
+    case v1::REFERRAL_STATUS_WITHDRAWN:
+      return "cancelled";
+    default:
+      return "";
   }
 }
 
@@ -34,6 +62,8 @@ bool Allowed(ReferralStatus from, ReferralStatus to) {
       return to == v1::REFERRAL_STATUS_ACCEPTED || to == v1::REFERRAL_STATUS_DECLINED;
     case v1::REFERRAL_STATUS_ACCEPTED:
       return to == v1::REFERRAL_STATUS_ENROLLED;
+    case v1::REFERRAL_STATUS_WAITLISTED:
+      return to == v1::REFERRAL_STATUS_ENROLLED || to == v1::REFERRAL_STATUS_ACCEPTED;
     case v1::REFERRAL_STATUS_ENROLLED:
       return to == v1::REFERRAL_STATUS_COMPLETED || to == v1::REFERRAL_STATUS_DROPPED_OUT;
     default:
@@ -46,6 +76,10 @@ bool Allowed(ReferralStatus from, ReferralStatus to) {
 absl::Status CheckTransition(ReferralStatus from, ReferralStatus to, StatusReason reason) {
   if (to == v1::REFERRAL_STATUS_UNSPECIFIED || !v1::ReferralStatus_IsValid(to)) {
     return absl::InvalidArgumentError("status: a target status is required");
+  }
+  if (IsSetOnlyByScheduling(to)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "status: ", StatusName(to), " is set by the scheduling service when it waitlists"));
   }
   if (!Allowed(from, to)) {
     return absl::FailedPreconditionError(absl::StrCat("a referral in status ", StatusName(from),
@@ -70,6 +104,7 @@ int FunnelStage(ReferralStatus status) {
     case v1::REFERRAL_STATUS_UNDER_REVIEW:
       return 2;
     case v1::REFERRAL_STATUS_ACCEPTED:
+    case v1::REFERRAL_STATUS_WAITLISTED:
       return 3;
     case v1::REFERRAL_STATUS_ENROLLED:
       return 4;

@@ -2,11 +2,14 @@
 #define KPR_SERVICES_REFERRAL_REFERRAL_LIFECYCLE_H_
 
 // The referral's status lifecycle, aligned with the FHIR Task states used for closed-loop
-// referrals:
+// referrals (the table in referral.proto). What staff may do:
 //   RECEIVED -> UNDER_REVIEW -> ACCEPTED -> ENROLLED -> COMPLETED | DROPPED_OUT
 //   RECEIVED | UNDER_REVIEW -> DECLINED (reason required)
-//   any open status (RECEIVED, UNDER_REVIEW, ACCEPTED, ENROLLED) -> WITHDRAWN (reason required)
-// Pure logic, no I/O.
+//   WAITLISTED -> ENROLLED | ACCEPTED
+//   any open status (RECEIVED, UNDER_REVIEW, ACCEPTED, WAITLISTED, ENROLLED) -> WITHDRAWN
+//     (reason required)
+// WAITLISTED itself, and the way back from ENROLLED, follow the scheduling service's facts
+// (placement_facts.h), never a staff decision. Pure logic, no I/O.
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -28,6 +31,13 @@ absl::Status CheckTransition(ReferralStatus from, ReferralStatus to, StatusReaso
 // enrolled 4, completed 5. DROPPED_OUT counts as enrolled; DECLINED and WITHDRAWN add nothing
 // (0), so the furthest stage reached is max(previous reach, FunnelStage(new status)).
 int FunnelStage(ReferralStatus status);
+
+// The HL7 FHIR Task.status code of a status: "requested", "received", "accepted", "on-hold",
+// "in-progress", "completed", "failed", "rejected", "cancelled"; "" for UNSPECIFIED.
+absl::string_view FhirTaskStatus(ReferralStatus status);
+
+// True for the statuses a referral reaches only through the scheduling service's facts.
+bool IsSetOnlyByScheduling(ReferralStatus to);
 
 // "RECEIVED", "UNDER_REVIEW", ... (without the enum prefix).
 absl::string_view StatusName(ReferralStatus status);

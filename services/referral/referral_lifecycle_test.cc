@@ -23,13 +23,19 @@ TEST(ReferralLifecycle, AllowsExactlyTheDocumentedTransitions) {
       {REFERRAL_STATUS_ENROLLED, REFERRAL_STATUS_COMPLETED},
       {REFERRAL_STATUS_ENROLLED, REFERRAL_STATUS_DROPPED_OUT},
       {REFERRAL_STATUS_ENROLLED, REFERRAL_STATUS_WITHDRAWN},
+      {REFERRAL_STATUS_WAITLISTED, REFERRAL_STATUS_ENROLLED},
+      {REFERRAL_STATUS_WAITLISTED, REFERRAL_STATUS_ACCEPTED},
+      {REFERRAL_STATUS_WAITLISTED, REFERRAL_STATUS_WITHDRAWN},
   };
-  for (int f = REFERRAL_STATUS_RECEIVED; f <= REFERRAL_STATUS_WITHDRAWN; ++f) {
-    for (int t = REFERRAL_STATUS_RECEIVED; t <= REFERRAL_STATUS_WITHDRAWN; ++t) {
+  for (int f = REFERRAL_STATUS_RECEIVED; f <= REFERRAL_STATUS_WAITLISTED; ++f) {
+    for (int t = REFERRAL_STATUS_RECEIVED; t <= REFERRAL_STATUS_WAITLISTED; ++t) {
       auto from = static_cast<ReferralStatus>(f);
       auto to = static_cast<ReferralStatus>(t);
       absl::Status s = CheckTransition(from, to, STATUS_REASON_OTHER);
-      if (allowed.count({from, to})) {
+      if (to == REFERRAL_STATUS_WAITLISTED) {
+        // Only scheduling's waitlisted fact sets it, never a staff decision.
+        EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << StatusName(from);
+      } else if (allowed.count({from, to})) {
         EXPECT_TRUE(s.ok()) << StatusName(from) << "->" << StatusName(to) << ": " << s;
       } else {
         EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition)
@@ -70,6 +76,19 @@ TEST(ReferralLifecycle, FunnelStagesAreCumulative) {
   EXPECT_LT(FunnelStage(REFERRAL_STATUS_ENROLLED), FunnelStage(REFERRAL_STATUS_COMPLETED));
   EXPECT_EQ(FunnelStage(REFERRAL_STATUS_DROPPED_OUT), FunnelStage(REFERRAL_STATUS_ENROLLED));
   EXPECT_EQ(FunnelStage(REFERRAL_STATUS_DECLINED), 0);
+}
+
+TEST(ReferralLifecycle, EveryStatusHasItsFhirTaskCode) {
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_RECEIVED), "requested");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_UNDER_REVIEW), "received");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_ACCEPTED), "accepted");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_WAITLISTED), "on-hold");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_ENROLLED), "in-progress");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_COMPLETED), "completed");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_DROPPED_OUT), "failed");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_DECLINED), "rejected");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_WITHDRAWN), "cancelled");
+  EXPECT_EQ(FhirTaskStatus(REFERRAL_STATUS_UNSPECIFIED), "");
 }
 
 TEST(ReferralLifecycle, NamesRoundTrip) {

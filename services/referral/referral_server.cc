@@ -17,6 +17,7 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
   s->desk_ = std::make_unique<ReferralDesk>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
                                             *s->audit_, [&relay] { relay.Notify(); });
+  s->desk_->set_suppression_threshold(options.suppression_threshold);
   s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, h.pool(), &relay);
   s->enrolments_ = std::make_unique<EnrolmentHandler>(*s->desk_);
   s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desk_, h.verifier());
@@ -46,9 +47,9 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   enrolments.filter_subject = kEnrolmentFilter;
   enrolments.deliver_group = kEnrolmentConsumer;
   enrolments.max_batch = 64;
-  EnrolmentHandler* enrolment_handler = s->enrolments_.get();
-  h.AddConsumer(enrolments, [enrolment_handler](const std::vector<bus::Delivery>& batch) {
-    return enrolment_handler->Handle(batch);
+  const bus::EventRouter* scheduling_facts = &s->enrolments_->scheduling_facts();
+  h.AddConsumer(enrolments, [scheduling_facts](const std::vector<bus::Delivery>& batch) {
+    return scheduling_facts->Route(batch);
   });
   bus::ConsumerSpec outcomes;
   outcomes.stream = "KPR_OUTCOMES";
@@ -56,8 +57,9 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   outcomes.filter_subject = kOutcomeFilter;
   outcomes.deliver_group = kOutcomeConsumer;
   outcomes.max_batch = 64;
-  h.AddConsumer(outcomes, [enrolment_handler](const std::vector<bus::Delivery>& batch) {
-    return enrolment_handler->Handle(batch);
+  const bus::EventRouter* outcome_facts = &s->enrolments_->outcome_facts();
+  h.AddConsumer(outcomes, [outcome_facts](const std::vector<bus::Delivery>& batch) {
+    return outcome_facts->Route(batch);
   });
 
   if (auto st = h.Serve({s->grpc_service_.get()}); !st.ok()) return st;

@@ -28,6 +28,8 @@ class ReferralServer {
   struct Options {
     // How long NATS waits for an intake ack before redelivering (after a crash, say).
     absl::Duration intake_ack_wait = absl::Seconds(30);
+    // Funnel counts below this are withheld (KPR_SUPPRESSION_THRESHOLD).
+    int suppression_threshold = 5;
   };
   static absl::StatusOr<std::unique_ptr<ReferralServer>> Start(const rpc::ServiceConfig& config,
                                                                Options options);

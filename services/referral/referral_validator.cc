@@ -20,19 +20,7 @@ constexpr size_t kMaxNameLength = 100;
 constexpr size_t kMaxReasonLength = 2000;
 constexpr size_t kMaxNotesLength = 4000;
 
-class Collector {
- public:
-  void Add(std::string field, std::string description) {
-    kpr::common::v1::FieldViolation v;
-    v.set_field(std::move(field));
-    v.set_description(std::move(description));
-    violations_.push_back(std::move(v));
-  }
-  FieldViolations Take() { return std::move(violations_); }
-
- private:
-  FieldViolations violations_;
-};
+using Collector = validation::ViolationCollector;
 
 bool IsIdentifier(absl::string_view s, size_t max_len, absl::string_view extra) {
   if (s.empty() || s.size() > max_len) return false;
@@ -226,14 +214,6 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
     out.Add("preferred_program", "must be a program id of letters, digits, '-', '_'");
   }
   return out.Take();
-}
-
-absl::Status ViolationsToStatus(const FieldViolations& violations) {
-  if (violations.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrJoin(
-      violations, "; ", [](std::string* out, const kpr::common::v1::FieldViolation& v) {
-        absl::StrAppend(out, v.field(), ": ", v.description());
-      }));
 }
 
 void NormalizeSubmission(ReferralSubmitted& s) {

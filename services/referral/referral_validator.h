@@ -11,17 +11,16 @@
 #include "absl/time/time.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
+#include "libs/validation/field_violations.h"
 
 namespace kpr::referral {
 
-using FieldViolations = std::vector<kpr::common::v1::FieldViolation>;
+using FieldViolations = validation::FieldViolations;
+using validation::ViolationsToStatus;
 
 // All violations of `submission`, empty when it is valid. `now` bounds consent_given_at.
 FieldViolations ValidateSubmission(const kpr::intake::v1::ReferralSubmitted& submission,
                                    absl::Time now);
-
-// INVALID_ARGUMENT listing "field: description" for each violation.
-absl::Status ViolationsToStatus(const FieldViolations& violations);
 
 // Normalizes in place what validation accepts in several forms: CPR to 10 digits, phone to
 // +45XXXXXXXX, e-mail lower-cased domain, trimmed names. Call after validation succeeded.

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/calendar/civil_day.h"
 
 namespace kpr::scheduling {
 namespace {
@@ -31,34 +32,6 @@ absl::StatusOr<std::vector<ClosedPeriod>> ToClosedPeriods(
 }
 
 }  // namespace
-
-absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text) {
-  auto bad = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", text.substr(0, 16), "\" is not a day YYYY-MM-DD"));
-  };
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
-  int parts[3] = {0, 0, 0};
-  const int starts[3] = {0, 5, 8};
-  const int lengths[3] = {4, 2, 2};
-  for (int p = 0; p < 3; ++p) {
-    for (int i = 0; i < lengths[p]; ++i) {
-      char c = text[starts[p] + i];
-      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();
-      parts[p] = parts[p] * 10 + (c - '0');
-    }
-  }
-  const absl::CivilDay day(parts[0], parts[1], parts[2]);
-  // CivilDay normalises out-of-range fields (Feb 30 -> Mar 2): a real day round-trips.
-  if (parts[0] < 1 || day.year() != parts[0] || day.month() != parts[1] || day.day() != parts[2]) {
-    return bad();
-  }
-  return day;
-}
-
-std::string FormatDay(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
-}
 
 absl::StatusOr<WeeklySpans> ToWeeklySpans(
     const google::protobuf::RepeatedPtrField<v1::WeeklyHours>& hours) {
@@ -92,9 +65,9 @@ absl::StatusOr<WeeklySpans> ToWeeklySpans(
 }
 
 absl::StatusOr<ClosedPeriod> ToClosedPeriod(const v1::DateRange& range) {
-  absl::StatusOr<absl::CivilDay> first = ParseDay(range.first_day());
+  absl::StatusOr<absl::CivilDay> first = calendar::ParseDay(range.first_day());
   if (!first.ok()) return Annotate(first.status(), "first_day");
-  absl::StatusOr<absl::CivilDay> last = ParseDay(range.last_day());
+  absl::StatusOr<absl::CivilDay> last = calendar::ParseDay(range.last_day());
   if (!last.ok()) return Annotate(last.status(), "last_day");
   if (*first > *last) {
     return absl::InvalidArgumentError(absl::StrCat("period ", range.first_day(), "..",
@@ -105,8 +78,8 @@ absl::StatusOr<ClosedPeriod> ToClosedPeriod(const v1::DateRange& range) {
 
 v1::DateRange ToDateRangeProto(const ClosedPeriod& period) {
   v1::DateRange r;
-  r.set_first_day(FormatDay(period.first));
-  r.set_last_day(FormatDay(period.last));
+  r.set_first_day(calendar::FormatDay(period.first));
+  r.set_last_day(calendar::FormatDay(period.last));
   r.set_reason(period.reason);
   return r;
 }
@@ -224,18 +197,18 @@ v1::Session ToSessionProto(const PlannedSession& session, absl::string_view coho
   s.set_index(session.index);
   s.set_week_index(session.week_index);
   s.set_activity_id(session.activity_id);
-  s.set_day(FormatDay(session.day));
+  s.set_day(calendar::FormatDay(session.day));
   s.set_start_minute(session.time.start);
   s.set_end_minute(session.time.end);
   s.set_institution_id(session.institution_id);
   s.set_venue_id(session.venue_id);
   s.set_instructor_id(session.instructor_id);
-  s.set_status(v1::SCHEDULED);
+  s.set_status(v1::SESSION_STATUS_SCHEDULED);
   return s;
 }
 
 absl::StatusOr<PlannedSession> ToPlannedSession(const v1::Session& session) {
-  absl::StatusOr<absl::CivilDay> day = ParseDay(session.day());
+  absl::StatusOr<absl::CivilDay> day = calendar::ParseDay(session.day());
   if (!day.ok()) return Annotate(day.status(), absl::StrCat("session ", session.session_id()));
   PlannedSession p;
   p.index = session.index();
@@ -250,7 +223,7 @@ absl::StatusOr<PlannedSession> ToPlannedSession(const v1::Session& session) {
 }
 
 absl::StatusOr<Booking> SessionToBooking(const v1::Session& session) {
-  absl::StatusOr<absl::CivilDay> day = ParseDay(session.day());
+  absl::StatusOr<absl::CivilDay> day = calendar::ParseDay(session.day());
   if (!day.ok()) return Annotate(day.status(), absl::StrCat("session ", session.session_id()));
   Booking b;
   b.session_id = session.session_id();

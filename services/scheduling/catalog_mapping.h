@@ -15,17 +15,12 @@
 #include "google/protobuf/repeated_field.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
 #include "kpr/scheduling/v1/scheduling_service.pb.h"
+#include "libs/calendar/civil_day.h"
 #include "services/scheduling/closure_calendar.h"
 #include "services/scheduling/cohort_planner.h"
 #include "services/scheduling/planning_model.h"
 
 namespace kpr::scheduling {
-
-// Strict ISO 8601 calendar date "YYYY-MM-DD" (a real day: "2026-02-30" fails).
-// INVALID_ARGUMENT otherwise.
-absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text);
-// "YYYY-MM-DD", zero-padded.
-std::string FormatDay(absl::CivilDay day);
 
 // Proto weekly hours (ISO weekday 1..7) to spans indexed 0 = Monday .. 6 = Sunday, each day's
 // spans sorted by start and overlapping or touching spans merged (09-12 + 12-15 = 09-15).

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/calendar/civil_day.h"
 
 namespace kpr::scheduling {
 namespace {
@@ -36,7 +37,7 @@ v1::Institution MusicSchool(std::string municipality = "0165") {
   inst.set_municipality(std::move(municipality));
   inst.set_institution_id("music");
   inst.set_name("Musikskolen");
-  inst.set_kind(v1::MUSIC_SCHOOL);
+  inst.set_kind(v1::INSTITUTION_KIND_MUSIC_SCHOOL);
   v1::Venue* hall = inst.add_venues();
   hall->set_venue_id("music-hall");
   hall->set_name("Salen");
@@ -63,22 +64,22 @@ v1::Instructor Teacher(std::string id, std::string institution) {
 }
 
 TEST(ParseDayTest, AcceptsRealDaysOnly) {
-  EXPECT_EQ(*ParseDay("2026-10-05"), CivilDay(2026, 10, 5));
-  EXPECT_EQ(*ParseDay("2024-02-29"), CivilDay(2024, 2, 29));  // leap year
-  EXPECT_EQ(*ParseDay("0001-01-01"), CivilDay(1, 1, 1));
+  EXPECT_EQ(*calendar::ParseDay("2026-10-05"), CivilDay(2026, 10, 5));
+  EXPECT_EQ(*calendar::ParseDay("2024-02-29"), CivilDay(2024, 2, 29));  // leap year
+  EXPECT_EQ(*calendar::ParseDay("0001-01-01"), CivilDay(1, 1, 1));
   for (const char* bad : {"", "2026-1-05", "2026-10-5", "2026/10/05", "20261005", "2026-13-01",
                           "2026-00-10", "2026-02-29", "2026-02-30", "2026-04-31", "2026-10-00",
                           "0000-01-01", "2026-10-05T", " 2026-10-05", "2026-1a-05", "+026-10-05"}) {
-    absl::StatusOr<CivilDay> d = ParseDay(bad);
+    absl::StatusOr<CivilDay> d = calendar::ParseDay(bad);
     EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }
 
 TEST(ParseDayTest, FormatRoundTrips) {
-  EXPECT_EQ(FormatDay(CivilDay(2026, 1, 2)), "2026-01-02");
-  EXPECT_EQ(FormatDay(CivilDay(987, 6, 7)), "0987-06-07");
+  EXPECT_EQ(calendar::FormatDay(CivilDay(2026, 1, 2)), "2026-01-02");
+  EXPECT_EQ(calendar::FormatDay(CivilDay(987, 6, 7)), "0987-06-07");
   for (CivilDay d(2024, 1, 1); d <= CivilDay(2026, 12, 31); ++d) {
-    ASSERT_EQ(*ParseDay(FormatDay(d)), d);
+    ASSERT_EQ(*calendar::ParseDay(calendar::FormatDay(d)), d);
   }
 }
 
@@ -139,7 +140,7 @@ TEST(BuildPlanningWorldTest, MapsEverything) {
   library.set_municipality("0165");
   library.set_institution_id("library");
   library.set_name("Biblioteket");
-  library.set_kind(v1::LIBRARY);
+  library.set_kind(v1::INSTITUTION_KIND_LIBRARY);
   v1::Venue* reading = library.add_venues();
   reading->set_venue_id("library-reading");
   reading->set_name("Læsesalen");
@@ -339,7 +340,7 @@ TEST(SessionMappingTest, PlannedToProtoAndBack) {
   EXPECT_EQ(s.institution_id(), "music");
   EXPECT_EQ(s.venue_id(), "music-hall");
   EXPECT_EQ(s.instructor_id(), "t1");
-  EXPECT_EQ(s.status(), v1::SCHEDULED);
+  EXPECT_EQ(s.status(), v1::SESSION_STATUS_SCHEDULED);
   EXPECT_EQ(s.version(), 0);
   EXPECT_TRUE(s.change_reason().empty());
 

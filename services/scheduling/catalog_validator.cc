@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "libs/calendar/civil_day.h"
 #include "services/scheduling/catalog_mapping.h"
 #include "services/scheduling/planning_model.h"
 
@@ -20,19 +21,7 @@ constexpr size_t kMaxAddressLength = 300;
 constexpr int kMinutesPerDay = 24 * 60;
 constexpr int kMaxWeeks = 52;
 
-class Collector {
- public:
-  void Add(std::string field, std::string description) {
-    kpr::common::v1::FieldViolation v;
-    v.set_field(std::move(field));
-    v.set_description(std::move(description));
-    violations_.push_back(std::move(v));
-  }
-  FieldViolations Take() { return std::move(violations_); }
-
- private:
-  FieldViolations violations_;
-};
+using Collector = validation::ViolationCollector;
 
 std::string Indexed(absl::string_view path, int i) { return absl::StrCat(path, "[", i, "]"); }
 
@@ -103,8 +92,8 @@ void CheckWeeklyHours(Collector& out, const std::string& path,
 }
 
 void CheckDateRange(Collector& out, const std::string& path, const v1::DateRange& range) {
-  absl::StatusOr<absl::CivilDay> first = ParseDay(range.first_day());
-  absl::StatusOr<absl::CivilDay> last = ParseDay(range.last_day());
+  absl::StatusOr<absl::CivilDay> first = calendar::ParseDay(range.first_day());
+  absl::StatusOr<absl::CivilDay> last = calendar::ParseDay(range.last_day());
   if (!first.ok()) out.Add(absl::StrCat(path, ".first_day"), "must be a day YYYY-MM-DD");
   if (!last.ok()) out.Add(absl::StrCat(path, ".last_day"), "must be a day YYYY-MM-DD");
   if (first.ok() && last.ok() && *first > *last) {
@@ -329,15 +318,6 @@ FieldViolations ValidateDateRange(const v1::DateRange& range, absl::string_view 
   Collector out;
   CheckDateRange(out, std::string(path), range);
   return out.Take();
-}
-
-absl::Status ViolationsToStatus(const FieldViolations& violations) {
-  if (violations.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid catalog entry: ",
-      absl::StrJoin(violations, "; ", [](std::string* s, const kpr::common::v1::FieldViolation& v) {
-        absl::StrAppend(s, v.field(), ": ", v.description());
-      })));
 }
 
 }  // namespace kpr::scheduling

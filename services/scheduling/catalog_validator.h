@@ -25,10 +25,16 @@
 #include "absl/strings/string_view.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
+#include "libs/validation/field_violations.h"
 
 namespace kpr::scheduling {
 
-using FieldViolations = std::vector<kpr::common::v1::FieldViolation>;
+using FieldViolations = validation::FieldViolations;
+
+// The catalog's violations as one INVALID_ARGUMENT, "invalid catalog entry: field: ...; ...".
+inline absl::Status ViolationsToStatus(const FieldViolations& violations) {
+  return validation::ViolationsToStatus(violations, "invalid catalog entry: ");
+}
 
 // `venue_owners` (optional): venue_id -> institution_id of the venues already stored in the
 // municipality; a venue id that another institution uses is flagged (venue ids are unique in
@@ -57,9 +63,6 @@ FieldViolations ValidateDateRange(const v1::DateRange& range, absl::string_view 
 bool IsValidId(absl::string_view id);
 // Exactly four digits ("0165").
 bool IsValidMunicipality(absl::string_view municipality);
-
-// OK when empty; otherwise INVALID_ARGUMENT "invalid catalog entry: <field>: <description>; ...".
-absl::Status ViolationsToStatus(const FieldViolations& violations);
 
 }  // namespace kpr::scheduling
 

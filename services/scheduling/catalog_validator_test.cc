@@ -50,7 +50,7 @@ v1::Institution GoodInstitution() {
   inst.set_municipality("0165");
   inst.set_institution_id("art-school");
   inst.set_name("Billedskolen");
-  inst.set_kind(v1::ART_SCHOOL);
+  inst.set_kind(v1::INSTITUTION_KIND_ART_SCHOOL);
   for (int i = 0; i < 2; ++i) {
     v1::Venue* v = inst.add_venues();
     v->set_venue_id(i == 0 ? "atelier" : "studio_2");

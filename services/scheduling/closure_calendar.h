@@ -2,8 +2,7 @@
 #define KPR_SERVICES_SCHEDULING_CLOSURE_CALENDAR_H_
 
 // A municipality's (or an institution's) closed days: Danish public holidays, customary closing
-// days included, plus its own closed periods (school holidays, Christmas). Also ISO 8601 week
-// arithmetic, since programs are planned in weeks. Pure: no I/O.
+// days included, plus its own closed periods (school holidays, Christmas). Pure: no I/O.
 
 #include <optional>
 #include <string>
@@ -47,18 +46,6 @@ class ClosureCalendar {
 
   std::vector<ClosedPeriod> periods_;
 };
-
-// ISO 8601 week number (1..53) and week-based year: weeks start on Monday and week 1 is the week
-// holding the year's first Thursday, so 2021-01-03 is week 53 of 2020.
-int IsoWeek(absl::CivilDay day);
-int IsoWeekYear(absl::CivilDay day);
-
-// Number of ISO weeks in `iso_year`: 52 or 53.
-int IsoWeeksInYear(int iso_year);
-
-// The Monday of week `week` of `iso_year`. Out-of-range weeks count on from week 1 (week 0 is the
-// previous year's last week).
-absl::CivilDay MondayOfIsoWeek(int iso_year, int week);
 
 }  // namespace kpr::scheduling
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/plan_explain.h"
 #include "services/scheduling/plan_format.h"
 #include "services/scheduling/plan_problem.h"
@@ -135,7 +136,7 @@ double ScoreImpl(const PlanningWorld& world, const Occupancy& others, const Prog
     const int load = others.InstitutionLoad(s->institution_id, s->day);
     add(SoftConstraint::kInstitutionLoad, weights.institution_load * load, s->index, [&] {
       return absl::StrCat(plan::InstitutionName(world, s->institution_id), " already has ", load,
-                          " sessions booked in ", IsoWeekLabel(s->day));
+                          " sessions booked in ", calendar::IsoWeekLabel(s->day));
     });
   }
 
@@ -177,7 +178,7 @@ Obstacle TooManyPauses(const ClosureCalendar& calendar, const std::vector<absl::
   Obstacle o{HardConstraint::kWeeklyRhythm, "", {}, ""};
   std::vector<std::string> reasons;
   for (absl::CivilDay monday : paused) {
-    o.weeks.push_back(IsoWeekLabel(monday));
+    o.weeks.push_back(calendar::IsoWeekLabel(monday));
     for (int i = 0; i < 5; ++i) {
       std::optional<std::string> why = calendar.WhyClosed(monday + i);
       if (why && std::find(reasons.begin(), reasons.end(), *why) == reasons.end()) {
@@ -224,7 +225,7 @@ std::optional<Obstacle> CheckPlan(const PlanningWorld& world, const Occupancy& o
     return Obstacle{
         c,
         s.institution_id,
-        {IsoWeekLabel(s.day)},
+        {calendar::IsoWeekLabel(s.day)},
         absl::StrCat("internal check: session ", s.index + 1, " breaks ", HardConstraintName(c))};
   };
   std::vector<int> per_week(mondays.size(), 0);
@@ -245,7 +246,7 @@ std::optional<Obstacle> CheckPlan(const PlanningWorld& world, const Occupancy& o
         per_week[w] > program.max_sessions_per_week) {
       return Obstacle{HardConstraint::kWeeklyRhythm,
                       "",
-                      {IsoWeekLabel(mondays[w])},
+                      {calendar::IsoWeekLabel(mondays[w])},
                       "internal check: wrong number of sessions in a week"};
     }
   }
@@ -299,7 +300,7 @@ void ExplainWeek(const plan::Problem& p, plan::Search& search, int w, plan::Expl
       }
     }
   }
-  const std::string week = IsoWeekLabel(p.week_monday(w));
+  const std::string week = calendar::IsoWeekLabel(p.week_monday(w));
   if (middle_days < program.min_sessions_per_week && ex.Week(w, p.remaining())) return;
   // Enough days, but not in the order the fixed sessions need.
   auto order_problem = [&](int act, HardConstraint role, bool is_first) {
@@ -372,10 +373,6 @@ absl::string_view SoftConstraintName(SoftConstraint c) {
       return "fewer_sessions";
   }
   return "unknown";
-}
-
-std::string IsoWeekLabel(absl::CivilDay day) {
-  return absl::StrFormat("%04d-W%02d", IsoWeekYear(day), IsoWeek(day));
 }
 
 ScoreBreakdown Score(const PlanningWorld& world, const Occupancy& others,
@@ -467,7 +464,7 @@ PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
   }
   const int capacity = request.capacity > 0 ? request.capacity : program->max_cohort_size;
   const CourseWeeks weeks = ComputeCourseWeeks(
-      world.calendar, MondayOfIsoWeek(request.start_iso_year, request.start_iso_week),
+      world.calendar, calendar::MondayOfIsoWeek(request.start_iso_year, request.start_iso_week),
       program->weeks, min);
   if (weeks.paused.size() > 2) return Fail(TooManyPauses(world.calendar, weeks.paused));
 
@@ -522,7 +519,8 @@ PlanOutcome PlanCohort(const PlanningWorld& world, const Occupancy& others,
   ScoreBreakdown score = Score(world, others, *program, plan.sessions, weights);
   plan.score = score.score;
   plan.soft_violations = std::move(score.soft_violations);
-  for (absl::CivilDay monday : weeks.paused) plan.paused_weeks.push_back(IsoWeekLabel(monday));
+  for (absl::CivilDay monday : weeks.paused)
+    plan.paused_weeks.push_back(calendar::IsoWeekLabel(monday));
   PlanOutcome out;
   out.plan = std::move(plan);
   return out;
@@ -543,7 +541,7 @@ SlotSearch BestSlotInWeek(const PlanningWorld& world, const Occupancy& others,
                           absl::CivilMinute now, const ScoreWeights& weights, bool must_differ,
                           const std::vector<HardConstraint>& why) {
   const PlannedSession& cur = timetable[target];
-  const std::string week = IsoWeekLabel(cur.day);
+  const std::string week = calendar::IsoWeekLabel(cur.day);
   const absl::CivilDay monday = cur.day - WeekdayIndex(cur.day);
   int act = -1;
   for (size_t a = 0; a < program.activities.size(); ++a) {

@@ -51,6 +51,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/planning_model.h"
 
 namespace kpr::scheduling {
@@ -211,9 +212,6 @@ SlotChoice FindSlotInWeek(const PlanningWorld& world, const Occupancy& others,
                           const ProgramModel& program, int capacity, const PlannedSession& session,
                           const std::vector<PlannedSession>& siblings, absl::CivilMinute now,
                           const ScoreWeights& weights = ScoreWeights());
-
-// "2026-W42"
-std::string IsoWeekLabel(absl::CivilDay day);
 
 }  // namespace kpr::scheduling
 

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/plan_problem.h"
 #include "services/scheduling/plan_search.h"
 #include "services/scheduling/planner_test_world.h"
@@ -65,7 +66,7 @@ void ExpectValid(const PlanningWorld& world, const Occupancy& others, const Prog
     auto [it, fresh] = monday_of_week.emplace(s[i].week_index, monday);
     EXPECT_EQ(it->second, monday) << "a course week is one ISO week";
     ++per_week[s[i].week_index];
-    EXPECT_THAT(plan.paused_weeks, ::testing::Not(Contains(IsoWeekLabel(s[i].day))));
+    EXPECT_THAT(plan.paused_weeks, ::testing::Not(Contains(calendar::IsoWeekLabel(s[i].day))));
   }
   EXPECT_EQ(static_cast<int>(per_week.size()), program.weeks);
   for (auto [w, n] : per_week) {
@@ -428,8 +429,8 @@ TEST(HardConstraint, WeeklyRhythmPausesAClosedWeek) {
   EXPECT_THAT(out.plan->paused_weeks, ElementsAre("2026-W11"));
   std::set<std::string> weeks;
   for (const PlannedSession& s : out.plan->sessions) {
-    weeks.insert(IsoWeekLabel(s.day));
-    if (IsoWeekLabel(s.day) == "2026-W12") {
+    weeks.insert(calendar::IsoWeekLabel(s.day));
+    if (calendar::IsoWeekLabel(s.day) == "2026-W12") {
       EXPECT_EQ(s.week_index, 1);
     }
   }

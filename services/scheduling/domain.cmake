@@ -10,6 +10,7 @@ target_link_libraries(kpr_scheduling_domain
   PUBLIC
     kpr_scheduling_planner
     kpr_scheduling_calendar
+    kpr_validation
     kpr_proto
     kpr_rpc
     absl::flat_hash_map

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "libs/calendar/civil_day.h"
 #include "services/scheduling/catalog_mapping.h"
 
 namespace kpr::scheduling {
@@ -78,7 +79,7 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
   std::vector<Event> events;
   events.reserve(sessions.size());
   for (const v1::Session* s : sessions) {
-    absl::StatusOr<absl::CivilDay> day = ParseDay(s->day());
+    absl::StatusOr<absl::CivilDay> day = calendar::ParseDay(s->day());
     if (!day.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("session ", s->session_id(), ": ", day.status().message()));
@@ -142,7 +143,7 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
     w.Text("LOCATION", location);
     w.Text("DESCRIPTION", description);
     w.Line(absl::StrCat("SEQUENCE:", std::max<int64_t>(0, s.version())));
-    w.Line(s.status() == v1::SESSION_CANCELLED ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
+    w.Line(s.status() == v1::SESSION_STATUS_CANCELLED ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
     w.Line("END:VEVENT");
   }
   w.Line("END:VCALENDAR");

@@ -138,7 +138,7 @@ v1::Session MakeSession(std::string id, std::string day, int start, int end) {
   s.set_institution_id("music");
   s.set_venue_id("hall");
   s.set_instructor_id("t1");
-  s.set_status(v1::SCHEDULED);
+  s.set_status(v1::SESSION_STATUS_SCHEDULED);
   s.set_version(1);
   return s;
 }
@@ -180,7 +180,7 @@ TEST(IcsExportTest, OneEventPerSessionWithEveryField) {
   v1::Session moved = MakeSession("c1-1", "2026-10-08", 600, 720);
   moved.set_version(3);
   v1::Session cancelled = MakeSession("c1-0", "2026-10-06", 570, 690);
-  cancelled.set_status(v1::SESSION_CANCELLED);
+  cancelled.set_status(v1::SESSION_STATUS_CANCELLED);
   cancelled.set_version(2);
   cancelled.set_change_reason("Underviser syg");
   v1::Session summer = MakeSession("c1-2", "2026-03-31", 540, 630);  // CEST already

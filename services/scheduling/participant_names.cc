@@ -14,10 +14,10 @@ ParticipantNames::ParticipantNames(const std::string& referral_addr, std::string
 absl::StatusOr<std::string> ParticipantNames::FirstName(const std::string& municipality,
                                                         const std::string& referral_id,
                                                         const Caller& caller) {
-  rpc::Claims claims;
+  identity::Claims claims;
   // The audit trail in the referral service names who the read was for.
   claims.subject = absl::StrCat("kpr-scheduling/for:", caller.claims.subject);
-  claims.role = rpc::Role::kService;
+  claims.role = identity::Role::kService;
   claims.municipalities = {municipality};
   claims.expires_at = absl::Now() + absl::Minutes(5);
   grpc::ClientContext context;

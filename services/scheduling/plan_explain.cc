@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/plan_format.h"
 
 namespace kpr::scheduling::plan {
@@ -279,10 +280,11 @@ std::string Explainer::WeeksText(const std::vector<int>& weeks) const {
       ++j;
     }
     if (j >= i + 2) {
-      parts.push_back(absl::StrCat(IsoWeekLabel(p_.week_monday(weeks[i])), " to ",
-                                   IsoWeekLabel(p_.week_monday(weeks[j]))));
+      parts.push_back(absl::StrCat(calendar::IsoWeekLabel(p_.week_monday(weeks[i])), " to ",
+                                   calendar::IsoWeekLabel(p_.week_monday(weeks[j]))));
     } else {
-      for (size_t k = i; k <= j; ++k) parts.push_back(IsoWeekLabel(p_.week_monday(weeks[k])));
+      for (size_t k = i; k <= j; ++k)
+        parts.push_back(calendar::IsoWeekLabel(p_.week_monday(weeks[k])));
     }
     i = j + 1;
   }
@@ -295,7 +297,7 @@ std::vector<Obstacle> Explainer::Take() {
     std::sort(g.weeks.begin(), g.weeks.end());
     Obstacle o{g.constraint, g.institution_id, {}, g.prefix + g.text};
     if (g.weekly) {
-      for (int w : g.weeks) o.weeks.push_back(IsoWeekLabel(p_.week_monday(w)));
+      for (int w : g.weeks) o.weeks.push_back(calendar::IsoWeekLabel(p_.week_monday(w)));
       o.message += " in " + WeeksText(g.weeks);
     }
     out.push_back(std::move(o));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/cohort_planner.h"
 #include "services/scheduling/planner_test_world.h"
 
@@ -88,7 +89,7 @@ class RepairTest : public ::testing::Test {
       }
       EXPECT_EQ(after->activity_id, before.activity_id);
       EXPECT_EQ(after->week_index, before.week_index);
-      EXPECT_EQ(IsoWeekLabel(after->day), IsoWeekLabel(before.day));
+      EXPECT_EQ(calendar::IsoWeekLabel(after->day), calendar::IsoWeekLabel(before.day));
       EXPECT_THAT(SessionViolations(world_, none_, program_, 15, *after), IsEmpty());
     }
     // Still one session a day, ordered by day.
@@ -194,8 +195,8 @@ TEST_F(RepairTest, SessionWithoutAnyFreeSlotIsReportedWithItsReason) {
   const Obstacle& o = it->second;
   EXPECT_EQ(o.constraint, HardConstraint::kClosed);
   EXPECT_EQ(o.institution_id, victim.institution_id);
-  EXPECT_THAT(o.weeks, ElementsAre(IsoWeekLabel(victim.day)));
-  EXPECT_THAT(o.message, HasSubstr("has no free slot in " + IsoWeekLabel(victim.day)));
+  EXPECT_THAT(o.weeks, ElementsAre(calendar::IsoWeekLabel(victim.day)));
+  EXPECT_THAT(o.message, HasSubstr("has no free slot in " + calendar::IsoWeekLabel(victim.day)));
   EXPECT_THAT(o.message, HasSubstr("is closed (Vandskade) Monday-Friday"));
   // Unplaceable sessions stay as they were: the caller cancels them.
   ExpectSameSession(*ByIndex(out.sessions, victim.index), victim);
@@ -229,7 +230,7 @@ TEST(Repair, FixedFirstSessionStaysFirst) {
   ASSERT_THAT(out.moved, ElementsAre(0));
   const PlannedSession& intro = *ByIndex(out.sessions, 0);
   EXPECT_NE(intro.day, plan[0].day);
-  EXPECT_EQ(IsoWeekLabel(intro.day), IsoWeekLabel(plan[0].day));
+  EXPECT_EQ(calendar::IsoWeekLabel(intro.day), calendar::IsoWeekLabel(plan[0].day));
   EXPECT_EQ(out.sessions.front().index, 0);
   for (const PlannedSession& s : out.sessions) {
     if (s.index != 0) {
@@ -252,7 +253,7 @@ TEST_F(RepairTest, FindSlotInWeekOffersAnotherFreeSlot) {
   EXPECT_EQ(s.index, session.index);
   EXPECT_EQ(s.activity_id, session.activity_id);
   EXPECT_EQ(s.week_index, session.week_index);
-  EXPECT_EQ(IsoWeekLabel(s.day), IsoWeekLabel(session.day));
+  EXPECT_EQ(calendar::IsoWeekLabel(s.day), calendar::IsoWeekLabel(session.day));
   EXPECT_FALSE(s.day == session.day && s.time == session.time && s.venue_id == session.venue_id &&
                s.instructor_id == session.instructor_id)
       << "a reschedule without a target must offer something else";
@@ -281,7 +282,7 @@ TEST_F(RepairTest, FindSlotInWeekExplainsAFullWeek) {
   ASSERT_TRUE(choice.obstacle.has_value());
   EXPECT_EQ(choice.obstacle->constraint, HardConstraint::kClosed);
   EXPECT_EQ(choice.obstacle->institution_id, session.institution_id);
-  EXPECT_THAT(choice.obstacle->weeks, ElementsAre(IsoWeekLabel(session.day)));
+  EXPECT_THAT(choice.obstacle->weeks, ElementsAre(calendar::IsoWeekLabel(session.day)));
   EXPECT_THAT(choice.obstacle->message, HasSubstr("Flytning"));
 }
 
@@ -305,7 +306,7 @@ TEST_F(RepairTest, FindSlotInWeekNeverOffersThePast) {
   const SlotChoice none = FindSlotInWeek(world_, none_, program_, 15, session, siblings, now);
   EXPECT_FALSE(none.session.has_value());
   ASSERT_TRUE(none.obstacle.has_value());
-  EXPECT_THAT(none.obstacle->weeks, ElementsAre(IsoWeekLabel(session.day)));
+  EXPECT_THAT(none.obstacle->weeks, ElementsAre(calendar::IsoWeekLabel(session.day)));
   EXPECT_THAT(none.obstacle->message, HasSubstr("sessions cannot start before 2026-03-12"));
   EXPECT_THAT(none.obstacle->message,
               HasSubstr("Tuesday and Friday are taken by the cohort's other sessions"));

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 
+#include "libs/calendar/iso_week.h"
+
 namespace kpr::scheduling {
 namespace {
 
 // ISO year * 100 + ISO week: one key per week, cheaper than a label string.
-int IsoWeekKey(absl::CivilDay day) { return IsoWeekYear(day) * 100 + IsoWeek(day); }
+int IsoWeekKey(absl::CivilDay day) {
+  return calendar::IsoWeekYear(day) * 100 + calendar::IsoWeek(day);
+}
 
 template <typename T>
 const T* FindById(const std::vector<T>& items, absl::string_view id) {

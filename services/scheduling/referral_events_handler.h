@@ -13,18 +13,20 @@
 #include <vector>
 
 #include "libs/bus/consumer.h"
+#include "libs/bus/event_router.h"
 #include "services/scheduling/scheduling_desk.h"
 
 namespace kpr::scheduling {
 
 class ReferralEventsHandler {
  public:
-  explicit ReferralEventsHandler(SchedulingDesk& desk) : desk_(desk) {}
-  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
+  explicit ReferralEventsHandler(SchedulingDesk& desk);
+  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch) {
+    return router_.Route(batch);
+  }
 
  private:
-  bus::Outcome HandleOne(const bus::Delivery& delivery);
-  SchedulingDesk& desk_;
+  bus::EventRouter router_;
 };
 
 inline constexpr char kReferralEventsConsumer[] = "scheduling-referrals";

@@ -7,7 +7,7 @@
 namespace kpr::scheduling {
 namespace {
 
-using rpc::Role;
+using identity::Role;
 using R = SchedulingRpc;
 
 bool IsCatalogWrite(R r) {
@@ -111,10 +111,10 @@ absl::string_view SchedulingRpcName(SchedulingRpc rpc) {
   return "?";
 }
 
-absl::Status AuthorizeCall(const rpc::Claims& claims, SchedulingRpc rpc,
+absl::Status AuthorizeCall(const identity::Claims& claims, SchedulingRpc rpc,
                            absl::string_view municipality) {
   if (!RoleMay(claims.role, rpc)) {
-    return absl::PermissionDeniedError(absl::StrCat("role ", rpc::RoleName(claims.role),
+    return absl::PermissionDeniedError(absl::StrCat("role ", identity::RoleName(claims.role),
                                                     " may not call ", SchedulingRpcName(rpc)));
   }
   if (municipality.empty() || !claims.HasMunicipality(municipality)) {
@@ -124,11 +124,11 @@ absl::Status AuthorizeCall(const rpc::Claims& claims, SchedulingRpc rpc,
   return absl::OkStatus();
 }
 
-bool NeedsInstitutionCheck(const rpc::Claims& claims, SchedulingRpc rpc) {
+bool NeedsInstitutionCheck(const identity::Claims& claims, SchedulingRpc rpc) {
   return claims.role == Role::kInstructor && IsInstitutionScoped(rpc);
 }
 
-absl::StatusOr<AccessGrant> Authorize(const rpc::Claims& claims, SchedulingRpc rpc,
+absl::StatusOr<AccessGrant> Authorize(const identity::Claims& claims, SchedulingRpc rpc,
                                       const AccessScope& scope) {
   if (absl::Status s = AuthorizeCall(claims, rpc, scope.municipality); !s.ok()) return s;
   AccessGrant grant;

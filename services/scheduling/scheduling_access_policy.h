@@ -113,17 +113,17 @@ struct AccessGrant {
 
 // The role and municipality check, before anything is loaded. For an instructor it passes the
 // institution-scoped RPCs, which then need Authorize with the institutions filled in.
-absl::Status AuthorizeCall(const rpc::Claims& claims, SchedulingRpc rpc,
+absl::Status AuthorizeCall(const identity::Claims& claims, SchedulingRpc rpc,
                            absl::string_view municipality);
 
 // True when the decision depends on institutions: the caller must look up
 // AccessScope::caller_institution_id and concerned_institution_ids before calling Authorize.
 // (Instructors calling ListSessions, GetCohort, ListParticipants or ExportCalendar.)
-bool NeedsInstitutionCheck(const rpc::Claims& claims, SchedulingRpc rpc);
+bool NeedsInstitutionCheck(const identity::Claims& claims, SchedulingRpc rpc);
 
 // The whole decision. PERMISSION_DENIED with a message saying why (role, municipality, or an
 // instructor's institution).
-absl::StatusOr<AccessGrant> Authorize(const rpc::Claims& claims, SchedulingRpc rpc,
+absl::StatusOr<AccessGrant> Authorize(const identity::Claims& claims, SchedulingRpc rpc,
                                       const AccessScope& scope);
 
 }  // namespace kpr::scheduling

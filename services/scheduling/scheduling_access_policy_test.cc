@@ -13,8 +13,8 @@
 namespace kpr::scheduling {
 namespace {
 
-using rpc::Claims;
-using rpc::Role;
+using identity::Claims;
+using identity::Role;
 using R = SchedulingRpc;
 using ::testing::HasSubstr;
 
@@ -88,7 +88,7 @@ TEST(SchedulingAccessPolicyTest, FullMatrix) {
           scope.caller_institution_id = kOwnInstitution;
           scope.concerned_institution_ids = {own_institution ? kOwnInstitution : kOtherInstitution};
           const std::string where =
-              absl::StrCat(rpc::RoleName(role), " ", SchedulingRpcName(rpc),
+              absl::StrCat(identity::RoleName(role), " ", SchedulingRpcName(rpc),
                            own_municipality ? " own-municipality" : " other-municipality",
                            own_institution ? " own-institution" : " other-institution");
           const bool expect = own_municipality && allowed.count(rpc) > 0;
@@ -119,15 +119,15 @@ TEST(SchedulingAccessPolicyTest, AuthorizeCallChecksRoleAndMunicipalityOnly) {
     const std::set<R> allowed = AllowedFor(role, /*own_institution=*/true);
     for (R rpc : kAllSchedulingRpcs) {
       EXPECT_EQ(AuthorizeCall(claims, rpc, kOwnMunicipality).ok(), allowed.count(rpc) > 0)
-          << rpc::RoleName(role) << " " << SchedulingRpcName(rpc);
+          << identity::RoleName(role) << " " << SchedulingRpcName(rpc);
       EXPECT_EQ(AuthorizeCall(claims, rpc, kOtherMunicipality).code(),
                 absl::StatusCode::kPermissionDenied)
-          << rpc::RoleName(role) << " " << SchedulingRpcName(rpc);
+          << identity::RoleName(role) << " " << SchedulingRpcName(rpc);
       EXPECT_EQ(
           NeedsInstitutionCheck(claims, rpc),
           role == Role::kInstructor && (rpc == R::kListSessions || rpc == R::kGetCohort ||
                                         rpc == R::kListParticipants || rpc == R::kExportCalendar))
-          << rpc::RoleName(role) << " " << SchedulingRpcName(rpc);
+          << identity::RoleName(role) << " " << SchedulingRpcName(rpc);
     }
   }
 }

@@ -12,8 +12,12 @@
 #include "google/protobuf/util/time_util.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
+#include "libs/calendar/civil_day.h"
+#include "libs/calendar/danish_time.h"
+#include "libs/calendar/iso_week.h"
 #include "libs/observe/log.h"
 #include "libs/privacy/sha256.h"
+#include "libs/validation/period.h"
 #include "services/scheduling/catalog_mapping.h"
 #include "services/scheduling/catalog_validator.h"
 #include "services/scheduling/closure_calendar.h"
@@ -28,14 +32,16 @@ google::protobuf::Timestamp Ts(absl::Time t) {
   return TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
 }
 
-const absl::TimeZone& Copenhagen() {
-  static const absl::TimeZone* tz = [] {
-    auto* zone = new absl::TimeZone();
-    // Without tzdata, fall back to CET (an hour off in summer, never a crash).
-    if (!absl::LoadTimeZone("Europe/Copenhagen", zone)) *zone = absl::FixedTimeZone(3600);
-    return zone;
-  }();
-  return *tz;
+// Session events leave kpr: the staff's words (change_reason) stay in the session record, and the
+// event carries the reason as a code.
+void ForEvent(v1::SessionRescheduled& e, v1::ChangeReason code) {
+  e.mutable_session()->clear_change_reason();
+  e.mutable_previous()->clear_change_reason();
+  e.set_reason_code(code);
+}
+void ForEvent(v1::SessionCancelled& e, v1::ChangeReason code) {
+  e.mutable_session()->clear_change_reason();
+  e.set_reason_code(code);
 }
 
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
@@ -82,7 +88,7 @@ absl::CivilMinute SessionEnd(const v1::Session& s, absl::CivilDay day) {
 }
 
 bool StartsBefore(const v1::Session& s, absl::CivilMinute now) {
-  auto day = ParseDay(s.day());
+  auto day = calendar::ParseDay(s.day());
   return day.ok() && SessionStart(s, *day) < now;
 }
 
@@ -94,14 +100,11 @@ std::vector<std::string> InstitutionsOf(const std::vector<v1::Session>& sessions
 
 }  // namespace
 
-absl::Time LocalToAbsolute(absl::CivilMinute local) { return absl::FromCivil(local, Copenhagen()); }
-absl::CivilMinute AbsoluteToLocal(absl::Time t) { return absl::ToCivilMinute(t, Copenhagen()); }
-
 Caller ServiceCaller(const std::string& municipality, const std::string& correlation_id,
                      const std::string& traceparent) {
   Caller c;
   c.claims.subject = "kpr-scheduling";
-  c.claims.role = rpc::Role::kService;
+  c.claims.role = identity::Role::kService;
   c.claims.municipalities = {municipality};
   c.correlation_id = correlation_id;
   c.traceparent = traceparent;
@@ -266,7 +269,7 @@ namespace {
 
 // Days a cohort starting in `week` can touch: its weeks plus the pauses it may take.
 std::pair<absl::CivilDay, absl::CivilDay> PlanningRange(int year, int week, int weeks) {
-  absl::CivilDay monday = MondayOfIsoWeek(year, week);
+  absl::CivilDay monday = calendar::MondayOfIsoWeek(year, week);
   return {monday, monday + 7 * (weeks + 2) + 6};
 }
 
@@ -275,9 +278,9 @@ absl::Status ValidatePlanRequest(const std::string& m, const std::string& progra
   if (auto s = RequireMunicipality(m); !s.ok()) return s;
   if (auto s = RequireId("program_id", program_id); !s.ok()) return s;
   if (year < 2000 || year > 2100) return Invalid("start_iso_year", "must be between 2000 and 2100");
-  if (week < 1 || week > IsoWeeksInYear(year)) {
+  if (week < 1 || week > calendar::IsoWeeksInYear(year)) {
     return Invalid("start_iso_week",
-                   absl::StrCat("must be 1..", IsoWeeksInYear(year), " in ", year));
+                   absl::StrCat("must be 1..", calendar::IsoWeeksInYear(year), " in ", year));
   }
   if (capacity < 0) return Invalid("capacity", "must not be negative");
   return absl::OkStatus();
@@ -306,7 +309,7 @@ absl::StatusOr<v1::PlanCohortResponse> SchedulingDesk::PlanCohort(const v1::Plan
   plan_req.start_iso_year = req.start_iso_year();
   plan_req.start_iso_week = req.start_iso_week();
   plan_req.capacity = req.capacity();
-  plan_req.not_before = absl::CivilDay(AbsoluteToLocal(Now())) + 1;
+  plan_req.not_before = absl::CivilDay(calendar::AbsoluteToLocal(Now())) + 1;
   PlanOutcome outcome = scheduling::PlanCohort(in->world, in->others, plan_req, options_.weights);
   v1::PlanCohortResponse out;
   if (!outcome.plan) {
@@ -328,20 +331,20 @@ std::vector<timer::Timer> SchedulingDesk::LifecycleTimers(
   std::vector<timer::Timer> timers;
   std::optional<absl::CivilMinute> first, last;
   for (const auto& s : sessions) {
-    if (s.status() == v1::SESSION_CANCELLED) continue;
-    auto day = ParseDay(s.day());
+    if (s.status() == v1::SESSION_STATUS_CANCELLED) continue;
+    auto day = calendar::ParseDay(s.day());
     if (!day.ok()) continue;
     absl::CivilMinute start = SessionStart(s, *day), end = SessionEnd(s, *day);
     if (!first || start < *first) first = start;
     if (!last || end > *last) last = end;
   }
   if (!first) return timers;
-  if (cohort.status() == v1::PLANNED || cohort.status() == v1::OPEN) {
-    timers.push_back(
-        {cohort.municipality(), StartTimerId(cohort.cohort_id()), LocalToAbsolute(*first), "", 0});
+  if (cohort.status() == v1::COHORT_STATUS_PLANNED || cohort.status() == v1::COHORT_STATUS_OPEN) {
+    timers.push_back({cohort.municipality(), StartTimerId(cohort.cohort_id()),
+                      calendar::LocalToAbsolute(*first), "", 0});
   }
-  timers.push_back(
-      {cohort.municipality(), CompleteTimerId(cohort.cohort_id()), LocalToAbsolute(*last), "", 0});
+  timers.push_back({cohort.municipality(), CompleteTimerId(cohort.cohort_id()),
+                    calendar::LocalToAbsolute(*last), "", 0});
   return timers;
 }
 
@@ -372,7 +375,7 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(
     plan_req.start_iso_year = req.start_iso_year();
     plan_req.start_iso_week = req.start_iso_week();
     plan_req.capacity = req.capacity();
-    plan_req.not_before = absl::CivilDay(AbsoluteToLocal(Now())) + 1;
+    plan_req.not_before = absl::CivilDay(calendar::AbsoluteToLocal(Now())) + 1;
     plan_req.cohort_id = cohort_id;
     PlanOutcome outcome = scheduling::PlanCohort(in->world, in->others, plan_req, options_.weights);
     if (!outcome.plan) {
@@ -380,7 +383,8 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(
       for (const auto& o : outcome.obstacles) parts.push_back(o.message);
       return absl::FailedPreconditionError(
           absl::StrCat("no timetable exists for ", req.program_id(), " from ",
-                       IsoWeekLabel(MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())),
+                       calendar::IsoWeekLabel(
+                           calendar::MondayOfIsoWeek(req.start_iso_year(), req.start_iso_week())),
                        ": ", absl::StrJoin(parts, "; ")));
     }
     const Plan& plan = *outcome.plan;
@@ -395,10 +399,10 @@ absl::StatusOr<v1::CreateCohortResponse> SchedulingDesk::CreateCohort(
     c.set_cohort_id(cohort_id);
     c.set_program_id(req.program_id());
     c.set_name(req.name().empty() ? absl::StrCat(in->program.name, " ",
-                                                 IsoWeekLabel(MondayOfIsoWeek(
+                                                 calendar::IsoWeekLabel(calendar::MondayOfIsoWeek(
                                                      req.start_iso_year(), req.start_iso_week())))
                                   : req.name());
-    c.set_status(v1::PLANNED);
+    c.set_status(v1::COHORT_STATUS_PLANNED);
     c.set_start_iso_year(req.start_iso_year());
     c.set_start_iso_week(req.start_iso_week());
     c.set_capacity(req.capacity() > 0 ? req.capacity() : in->program.max_cohort_size);
@@ -516,7 +520,11 @@ absl::StatusOr<v1::Cohort> SchedulingDesk::CancelCohort(const v1::CancelCohortRe
     v1::CohortCancelled e;
     e.set_cohort_id(req.cohort_id());
     e.set_program_id(cohort->program_id());
-    e.set_reason(req.reason());
+    // The staff's words stay here (in the cohort record); the event carries the code.
+    e.set_reason_code(req.reason_code() == v1::CHANGE_REASON_UNSPECIFIED
+                          ? v1::CHANGE_REASON_COORDINATOR_DECISION
+                          : req.reason_code());
+    e.set_had_started(cohort->status() == v1::COHORT_STATUS_RUNNING);
     for (const auto& en : *enrolled) *e.add_participants() = en;
     CohortCancel cancel;
     cancel.municipality = m;
@@ -575,14 +583,10 @@ absl::StatusOr<v1::ListSessionsResponse> SchedulingDesk::ListSessions(
     return Invalid("cohort_id",
                    "give exactly one of cohort_id, institution_id, venue_id, instructor_id");
   if (q.by != SessionQuery::By::kCohort) {
-    auto from = ParseDay(req.from_day());
-    if (!from.ok()) return Invalid("from_day", "required: YYYY-MM-DD");
-    auto to = ParseDay(req.to_day());
-    if (!to.ok()) return Invalid("to_day", "required: YYYY-MM-DD");
-    if (*to < *from) return Invalid("to_day", "before from_day");
-    if (*to - *from > 366) return Invalid("to_day", "at most a year after from_day");
-    q.from = *from;
-    q.to = *to;
+    auto range = validation::CheckDayRange("from_day", req.from_day(), "to_day", req.to_day());
+    if (!range.ok()) return range.status();
+    q.from = range->from;
+    q.to = range->to;
   }
   // Institutions concerned, for instructors.
   std::vector<std::string> concerned;
@@ -631,15 +635,16 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
       return absl::AbortedError(absl::StrCat("session changed since version ", expected_version,
                                              " (now ", current->version(), "): read it again"));
     }
-    if (current->status() == v1::SESSION_CANCELLED) {
+    if (current->status() == v1::SESSION_STATUS_CANCELLED) {
       return absl::FailedPreconditionError("the session is cancelled");
     }
-    if (StartsBefore(*current, AbsoluteToLocal(Now()))) {
+    if (StartsBefore(*current, calendar::AbsoluteToLocal(Now()))) {
       return absl::FailedPreconditionError("the session has already taken place (or begun)");
     }
     auto cohort = store_.GetCohort(m, current->cohort_id());
     if (!cohort.ok()) return cohort.status();
-    if (cohort->status() == v1::COMPLETED || cohort->status() == v1::CANCELLED) {
+    if (cohort->status() == v1::COHORT_STATUS_COMPLETED ||
+        cohort->status() == v1::COHORT_STATUS_CANCELLED) {
       return absl::FailedPreconditionError(
           absl::StrCat("the cohort is ", v1::CohortStatus_Name(cohort->status())));
     }
@@ -651,9 +656,10 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
     update.sessions.push_back(*changed);
     v1::Session announced = *changed;
     announced.set_version(current->version() + 1);
-    if (changed->status() == v1::SESSION_CANCELLED) {
+    if (changed->status() == v1::SESSION_STATUS_CANCELLED) {
       v1::SessionCancelled e;
       *e.mutable_session() = announced;
+      ForEvent(e, v1::CHANGE_REASON_COORDINATOR_DECISION);
       update.events.push_back(
           Event(absl::StrCat(session_id, ":v", announced.version(), ":cancelled"),
                 "session_cancelled", m, e, caller));
@@ -661,6 +667,7 @@ absl::StatusOr<v1::Session> SchedulingDesk::ChangeSession(
       v1::SessionRescheduled e;
       *e.mutable_session() = announced;
       *e.mutable_previous() = *current;
+      ForEvent(e, v1::CHANGE_REASON_COORDINATOR_DECISION);
       update.events.push_back(
           Event(absl::StrCat(session_id, ":v", announced.version(), ":rescheduled"),
                 "session_rescheduled", m, e, caller));
@@ -694,7 +701,7 @@ absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(
   return ChangeSession(
       m, req.session_id(), req.expected_version(), caller,
       [&](const v1::Session& current, const v1::Cohort& cohort) -> absl::StatusOr<v1::Session> {
-        auto day = ParseDay(current.day());
+        auto day = calendar::ParseDay(current.day());
         if (!day.ok()) return day.status();
         auto in = LoadPlanningInput(m, cohort.program_id(), *day - 7, *day + 7, cohort.cohort_id());
         if (!in.ok()) return in.status();
@@ -705,7 +712,7 @@ absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(
         if (!all.ok()) return all.status();
         std::vector<PlannedSession> siblings;
         for (const auto& s : *all) {
-          if (s.session_id() == current.session_id() || s.status() == v1::SESSION_CANCELLED)
+          if (s.session_id() == current.session_id() || s.status() == v1::SESSION_STATUS_CANCELLED)
             continue;
           auto p = ToPlannedSession(s);
           if (p.ok()) siblings.push_back(*p);
@@ -716,14 +723,14 @@ absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(
         if (req.day().empty()) {
           SlotChoice choice =
               FindSlotInWeek(in->world, in->others, in->program, cohort.capacity(), *planned,
-                             siblings, AbsoluteToLocal(Now()), options_.weights);
+                             siblings, calendar::AbsoluteToLocal(Now()), options_.weights);
           if (!choice.session) {
             return absl::FailedPreconditionError(
                 choice.obstacle ? choice.obstacle->message : "no free slot in the session's week");
           }
           target = *choice.session;
         } else {
-          auto new_day = ParseDay(req.day());
+          auto new_day = calendar::ParseDay(req.day());
           if (!new_day.ok()) return Invalid("day", "YYYY-MM-DD");
           const ActivityModel* activity = in->program.FindActivity(current.activity_id());
           int duration =
@@ -740,7 +747,8 @@ absl::StatusOr<v1::Session> SchedulingDesk::RescheduleSession(
             target.institution_id = venue->institution_id;
           }
           if (!req.instructor_id().empty()) target.instructor_id = req.instructor_id();
-          if (SessionStart(ToSessionProto(target, "", m, ""), *new_day) < AbsoluteToLocal(Now())) {
+          if (SessionStart(ToSessionProto(target, "", m, ""), *new_day) <
+              calendar::AbsoluteToLocal(Now())) {
             return Invalid("day", "in the past");
           }
           std::vector<std::string> broken;
@@ -775,7 +783,7 @@ absl::StatusOr<v1::Session> SchedulingDesk::CancelSession(const v1::CancelSessio
       m, req.session_id(), req.expected_version(), caller,
       [&](const v1::Session& current, const v1::Cohort&) -> absl::StatusOr<v1::Session> {
         v1::Session out = current;
-        out.set_status(v1::SESSION_CANCELLED);
+        out.set_status(v1::SESSION_STATUS_CANCELLED);
         out.set_change_reason(req.reason());
         return out;
       });
@@ -783,14 +791,16 @@ absl::StatusOr<v1::Session> SchedulingDesk::CancelSession(const v1::CancelSessio
 
 absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
     const std::string& m, const std::vector<std::string>& cohort_ids, absl::CivilDay from,
-    absl::CivilDay to, const std::string& reason, const Caller& caller) {
+    absl::CivilDay to, const std::string& reason, v1::ChangeReason code, const Caller& caller) {
   v1::RepairResponse out;
   for (const std::string& cohort_id : cohort_ids) {
     bool done = false;
     for (int attempt = 0; attempt < options_.max_plan_attempts && !done; ++attempt) {
       auto cohort = store_.GetCohort(m, cohort_id);
       if (!cohort.ok()) return cohort.status();
-      if (cohort->status() == v1::COMPLETED || cohort->status() == v1::CANCELLED) break;
+      if (cohort->status() == v1::COHORT_STATUS_COMPLETED ||
+          cohort->status() == v1::COHORT_STATUS_CANCELLED)
+        break;
       SessionQuery q;
       q.municipality = m;
       q.id = cohort_id;
@@ -799,9 +809,9 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
       absl::flat_hash_map<int, v1::Session> by_index;
       RepairRequest rr;
       rr.capacity = cohort->capacity();
-      rr.now = AbsoluteToLocal(Now());
+      rr.now = calendar::AbsoluteToLocal(Now());
       for (const auto& s : *sessions) {
-        if (s.status() == v1::SESSION_CANCELLED) continue;
+        if (s.status() == v1::SESSION_STATUS_CANCELLED) continue;
         auto p = ToPlannedSession(s);
         if (!p.ok()) continue;
         rr.current.push_back(*p);
@@ -829,6 +839,7 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
           *e.mutable_session() = s;
           e.mutable_session()->set_version(before.version() + 1);
           *e.mutable_previous() = before;
+          ForEvent(e, code);
           update.events.push_back(
               Event(absl::StrCat(s.session_id(), ":v", before.version() + 1, ":rescheduled"),
                     "session_rescheduled", m, e, caller));
@@ -838,11 +849,12 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
       }
       for (const auto& [index, obstacle] : repaired.unplaceable) {
         v1::Session s = by_index[index];
-        s.set_status(v1::SESSION_CANCELLED);
+        s.set_status(v1::SESSION_STATUS_CANCELLED);
         s.set_change_reason(absl::StrCat(reason, ": ", obstacle.message));
         v1::SessionCancelled e;
         *e.mutable_session() = s;
         e.mutable_session()->set_version(s.version() + 1);
+        ForEvent(e, code);
         update.events.push_back(
             Event(absl::StrCat(s.session_id(), ":v", s.version() + 1, ":cancelled"),
                   "session_cancelled", m, e, caller));
@@ -866,7 +878,7 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairCohorts(
       if (result->outcome == SessionsUpdateResult::Outcome::kConflict) continue;
       Notify();
       for (auto& s : result->sessions) {
-        if (s.status() == v1::SESSION_CANCELLED) {
+        if (s.status() == v1::SESSION_STATUS_CANCELLED) {
           *out.add_cancelled() = s;
         } else {
           *out.add_moved() = s;
@@ -892,7 +904,10 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::RepairAffected(
   if (!affected.ok()) return affected.status();
   std::set<std::string> cohorts;
   for (const auto& s : *affected) cohorts.insert(s.cohort_id());
-  return RepairCohorts(m, {cohorts.begin(), cohorts.end()}, from, to, reason, caller);
+  return RepairCohorts(m, {cohorts.begin(), cohorts.end()}, from, to, reason,
+                       by == SessionQuery::By::kVenue ? v1::CHANGE_REASON_VENUE_CLOSED
+                                                      : v1::CHANGE_REASON_INSTRUCTOR_ABSENT,
+                       caller);
 }
 
 absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVenueRequest& req,
@@ -900,8 +915,8 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::CloseVenue(const v1::CloseVen
   const std::string& m = req.municipality();
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kCloseVenue, m); !s.ok()) return s;
   if (auto s = ViolationsToStatus(ValidateDateRange(req.closure(), "closure")); !s.ok()) return s;
-  auto from = ParseDay(req.closure().first_day());
-  auto to = ParseDay(req.closure().last_day());
+  auto from = calendar::ParseDay(req.closure().first_day());
+  auto to = calendar::ParseDay(req.closure().last_day());
   for (int attempt = 0;; ++attempt) {
     auto institution = store_.GetInstitution(m, req.institution_id());
     if (!institution.ok()) return institution.status();
@@ -935,8 +950,8 @@ absl::StatusOr<v1::RepairResponse> SchedulingDesk::AddInstructorAbsence(
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kAddInstructorAbsence, m); !s.ok())
     return s;
   if (auto s = ViolationsToStatus(ValidateDateRange(req.absence(), "absence")); !s.ok()) return s;
-  auto from = ParseDay(req.absence().first_day());
-  auto to = ParseDay(req.absence().last_day());
+  auto from = calendar::ParseDay(req.absence().first_day());
+  auto to = calendar::ParseDay(req.absence().last_day());
   for (int attempt = 0;; ++attempt) {
     auto instructor = store_.GetInstructor(m, req.instructor_id());
     if (!instructor.ok()) return instructor.status();
@@ -996,7 +1011,7 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(
     CohortQuery q;
     q.municipality = m;
     q.program_id = program_id;
-    q.status = v1::OPEN;
+    q.status = v1::COHORT_STATUS_OPEN;
     q.page_size = 500;
     auto open = store_.ListCohorts(q);
     if (!open.ok()) return open.status();
@@ -1074,7 +1089,7 @@ absl::StatusOr<v1::EnrollResponse> SchedulingDesk::Enroll(const v1::EnrollReques
 
 absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(
     const std::string& m, const std::string& cohort_id, const std::string& referral_id,
-    const std::string& reason, const std::string& trigger_id, const Caller& caller) {
+    v1::ChangeReason reason, const std::string& trigger_id, const Caller& caller) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto cohort = store_.GetCohort(m, cohort_id);
     if (!cohort.ok()) return cohort.status();
@@ -1094,7 +1109,9 @@ absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::UnenrollReferral(
     e.set_program_id(cohort->program_id());
     e.set_referral_id(referral_id);
     e.set_citizen_id(citizen_id);
-    e.set_reason(reason);
+    e.set_reason_code(reason);
+    e.set_cohort_started(cohort->status() == v1::COHORT_STATUS_RUNNING ||
+                         cohort->status() == v1::COHORT_STATUS_COMPLETED);
     u.events.push_back(
         Event(absl::StrCat(cohort_id, ":unenrolled:", referral_id, ":", RandomSuffix()),
               "unenrolled", m, e, caller));
@@ -1120,7 +1137,11 @@ absl::StatusOr<v1::UnenrollResponse> SchedulingDesk::Unenroll(const v1::Unenroll
   if (auto s = AuthorizeCall(caller.claims, SchedulingRpc::kUnenroll, m); !s.ok()) return s;
   if (auto s = RequireId("cohort_id", req.cohort_id()); !s.ok()) return s;
   if (auto s = RequireId("referral_id", req.referral_id()); !s.ok()) return s;
-  return UnenrollReferral(m, req.cohort_id(), req.referral_id(), req.reason(), "", caller);
+  return UnenrollReferral(m, req.cohort_id(), req.referral_id(),
+                          req.reason_code() == v1::CHANGE_REASON_UNSPECIFIED
+                              ? v1::CHANGE_REASON_COORDINATOR_DECISION
+                              : req.reason_code(),
+                          "", caller);
 }
 
 absl::StatusOr<v1::GetWaitlistResponse> SchedulingDesk::GetWaitlist(
@@ -1181,9 +1202,9 @@ absl::StatusOr<v1::ExportCalendarResponse> SchedulingDesk::ExportCalendar(
   } else if (!req.institution_id().empty()) {
     q.by = SessionQuery::By::kInstitution;
     q.id = req.institution_id();
-    auto from = ParseDay(req.from_day());
-    auto to = ParseDay(req.to_day());
-    absl::CivilDay today(AbsoluteToLocal(Now()));
+    auto from = calendar::ParseDay(req.from_day());
+    auto to = calendar::ParseDay(req.to_day());
+    absl::CivilDay today(calendar::AbsoluteToLocal(Now()));
     q.from = from.ok() ? *from : today - 7;
     q.to = to.ok() ? *to : q.from + 365;
   } else {
@@ -1271,7 +1292,7 @@ absl::Status SchedulingDesk::OnReferralWithdrawn(const common::v1::Event& event,
     auto cohort = store_.GetCohort(m, p.enrollment->cohort_id());
     if (!cohort.ok()) return cohort.status();
     auto out = UnenrollReferral(m, p.enrollment->cohort_id(), withdrawn.referral_id(),
-                                "referral withdrawn", event.id(), caller);
+                                v1::CHANGE_REASON_REFERRAL_WITHDRAWN, event.id(), caller);
     if (out.status().code() == absl::StatusCode::kNotFound) return absl::OkStatus();
     return out.status();
   }
@@ -1315,12 +1336,12 @@ absl::Status SchedulingDesk::OpenCohort(const std::string& m, const std::string&
       m, cohort_id,
       [&](const v1::Cohort& cohort,
           const std::vector<v1::Enrollment>&) -> absl::StatusOr<std::optional<CohortTransition>> {
-        if (cohort.status() != v1::PLANNED) return std::nullopt;
+        if (cohort.status() != v1::COHORT_STATUS_PLANNED) return std::nullopt;
         CohortTransition t;
         t.municipality = m;
         t.cohort_id = cohort_id;
-        t.to = v1::OPEN;
-        t.allowed_from = {v1::PLANNED};
+        t.to = v1::COHORT_STATUS_OPEN;
+        t.allowed_from = {v1::COHORT_STATUS_PLANNED};
         v1::CohortOpened e;
         e.set_cohort_id(cohort_id);
         e.set_program_id(cohort.program_id());
@@ -1339,7 +1360,8 @@ absl::Status SchedulingDesk::StartCohort(const std::string& m, const std::string
   return StepCohort(m, cohort_id,
                     [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
                         -> absl::StatusOr<std::optional<CohortTransition>> {
-                      if (cohort.status() != v1::PLANNED && cohort.status() != v1::OPEN)
+                      if (cohort.status() != v1::COHORT_STATUS_PLANNED &&
+                          cohort.status() != v1::COHORT_STATUS_OPEN)
                         return std::nullopt;
                       v1::CohortStarted e;
                       e.set_cohort_id(cohort_id);
@@ -1349,8 +1371,8 @@ absl::Status SchedulingDesk::StartCohort(const std::string& m, const std::string
                       CohortTransition t;
                       t.municipality = m;
                       t.cohort_id = cohort_id;
-                      t.to = v1::RUNNING;
-                      t.allowed_from = {v1::PLANNED, v1::OPEN};
+                      t.to = v1::COHORT_STATUS_RUNNING;
+                      t.allowed_from = {v1::COHORT_STATUS_PLANNED, v1::COHORT_STATUS_OPEN};
                       t.expected_version =
                           cohort.version();  // the event lists the participants as read
                       t.events.push_back(Event(absl::StrCat(cohort_id, ":started"),
@@ -1367,7 +1389,7 @@ absl::Status SchedulingDesk::CompleteCohort(const std::string& m, const std::str
   return StepCohort(m, cohort_id,
                     [&](const v1::Cohort& cohort, const std::vector<v1::Enrollment>& enrolled)
                         -> absl::StatusOr<std::optional<CohortTransition>> {
-                      if (cohort.status() != v1::RUNNING)
+                      if (cohort.status() != v1::COHORT_STATUS_RUNNING)
                         return std::nullopt;  // completed or cancelled
                       v1::CohortCompleted e;
                       e.set_cohort_id(cohort_id);
@@ -1378,8 +1400,8 @@ absl::Status SchedulingDesk::CompleteCohort(const std::string& m, const std::str
                       CohortTransition t;
                       t.municipality = m;
                       t.cohort_id = cohort_id;
-                      t.to = v1::COMPLETED;
-                      t.allowed_from = {v1::RUNNING};
+                      t.to = v1::COHORT_STATUS_COMPLETED;
+                      t.allowed_from = {v1::COHORT_STATUS_RUNNING};
                       t.expected_version = cohort.version();
                       t.events.push_back(Event(absl::StrCat(cohort_id, ":completed"),
                                                "cohort_completed", m, e, caller));

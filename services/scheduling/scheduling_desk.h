@@ -22,7 +22,7 @@
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/scheduling/v1/scheduling_service.pb.h"
-#include "libs/host/grpc_edge.h"
+#include "libs/identity/caller.h"
 #include "libs/rpc/jwt.h"
 #include "libs/timer/timer_store.h"
 #include "services/scheduling/cohort_planner.h"
@@ -31,7 +31,7 @@
 
 namespace kpr::scheduling {
 
-using Caller = host::Caller;
+using identity::Caller;
 
 // Looks up a participant's first name (from the referral service, audited there), for
 // instructors' participant lists.
@@ -129,7 +129,8 @@ class SchedulingDesk {
   absl::StatusOr<v1::RepairResponse> RepairCohorts(const std::string& municipality,
                                                    const std::vector<std::string>& cohort_ids,
                                                    absl::CivilDay from, absl::CivilDay to,
-                                                   const std::string& reason, const Caller& caller);
+                                                   const std::string& reason, v1::ChangeReason code,
+                                                   const Caller& caller);
   absl::StatusOr<v1::Session> ChangeSession(
       const std::string& municipality, const std::string& session_id, int64_t expected_version,
       const Caller& caller,
@@ -155,7 +156,7 @@ class SchedulingDesk {
                                                     const Caller& caller);
   absl::StatusOr<v1::UnenrollResponse> UnenrollReferral(
       const std::string& municipality, const std::string& cohort_id, const std::string& referral_id,
-      const std::string& reason, const std::string& trigger_id, const Caller& caller);
+      v1::ChangeReason reason, const std::string& trigger_id, const Caller& caller);
   absl::StatusOr<std::vector<WaitlistSeat>> WaitlistHeads(const std::string& municipality,
                                                           const v1::Cohort& cohort, int count,
                                                           const Caller& caller);
@@ -181,10 +182,6 @@ class SchedulingDesk {
 // The service's own identity for event- and timer-driven work in `municipality`.
 Caller ServiceCaller(const std::string& municipality, const std::string& correlation_id = "",
                      const std::string& traceparent = "");
-
-// Copenhagen local time <-> absolute time (sessions are planned in local time).
-absl::Time LocalToAbsolute(absl::CivilMinute local);
-absl::CivilMinute AbsoluteToLocal(absl::Time t);
 
 }  // namespace kpr::scheduling
 

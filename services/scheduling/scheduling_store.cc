@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 #include "services/scheduling/scheduling_store_lua.h"
 
@@ -28,7 +29,7 @@ std::vector<std::string> WriteKeys(absl::string_view m) {
 }
 
 absl::Status CheckMunicipality(absl::string_view m) {
-  if (!store::IsMunicipalityCode(m)) {
+  if (!identity::IsMunicipalityCode(m)) {
     return absl::InvalidArgumentError("municipality must be a 4-digit code");
   }
   return absl::OkStatus();
@@ -162,7 +163,7 @@ absl::Status AddSession(Args& a, const v1::Session& s, absl::string_view m,
     return absl::InvalidArgumentError(
         absl::StrCat("session ", s.session_id(), " lacks venue, instructor or institution"));
   }
-  if (s.status() != v1::SCHEDULED && s.status() != v1::SESSION_CANCELLED) {
+  if (s.status() != v1::SESSION_STATUS_SCHEDULED && s.status() != v1::SESSION_STATUS_CANCELLED) {
     return absl::InvalidArgumentError(absl::StrCat("session ", s.session_id(), ": bad status"));
   }
   auto dn = DayNumber(s.day());
@@ -512,8 +513,9 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
     return s;
   }
   if (auto s = Require(!commit.request_id.empty(), "request_id required"); !s.ok()) return s;
-  if (auto s = Require(c.status() == v1::PLANNED || c.status() == v1::OPEN,
-                       "a new cohort is PLANNED or OPEN");
+  if (auto s =
+          Require(c.status() == v1::COHORT_STATUS_PLANNED || c.status() == v1::COHORT_STATUS_OPEN,
+                  "a new cohort is PLANNED or OPEN");
       !s.ok()) {
     return s;
   }
@@ -521,7 +523,7 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
   if (auto s = Require(!commit.sessions.empty(), "a cohort needs sessions"); !s.ok()) return s;
   if (auto s = CheckEvents(commit.events); !s.ok()) return s;
   if (auto s = CheckTimers(m, commit.timers); !s.ok()) return s;
-  if (auto s = Require(c.status() == v1::OPEN || commit.fill_from_waitlist.empty(),
+  if (auto s = Require(c.status() == v1::COHORT_STATUS_OPEN || commit.fill_from_waitlist.empty(),
                        "fill_from_waitlist only for a cohort created OPEN");
       !s.ok()) {
     return s;
@@ -544,7 +546,7 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
   a.Int(commit.sessions.size());
   absl::flat_hash_set<std::string> ids;
   for (const v1::Session& s : commit.sessions) {
-    if (s.status() != v1::SCHEDULED) {
+    if (s.status() != v1::SESSION_STATUS_SCHEDULED) {
       return absl::InvalidArgumentError("new sessions must be SCHEDULED");
     }
     if (!ids.insert(s.session_id()).second) {
@@ -609,8 +611,8 @@ absl::StatusOr<CohortPage> SchedulingStore::ListCohorts(const CohortQuery& q) {
   }
   std::string index = "cohorts";
   if (!q.program_id.empty()) {
-    index = q.status == v1::OPEN ? absl::StrCat("open:", q.program_id)
-                                 : absl::StrCat("cohorts:p:", q.program_id);
+    index = q.status == v1::COHORT_STATUS_OPEN ? absl::StrCat("open:", q.program_id)
+                                               : absl::StrCat("cohorts:p:", q.program_id);
   }
   int size = q.page_size <= 0 ? 100 : std::min(q.page_size, 500);
   auto reply = pool_.Eval(
@@ -750,12 +752,13 @@ absl::StatusOr<TransitionResult> SchedulingStore::TransitionCohort(const CohortT
   const std::string& m = t.municipality;
   if (auto s = CheckMunicipality(m); !s.ok()) return s;
   if (auto s = Require(!t.cohort_id.empty(), "cohort id required"); !s.ok()) return s;
-  if (auto s = Require(t.to == v1::OPEN || t.to == v1::RUNNING || t.to == v1::COMPLETED,
+  if (auto s = Require(t.to == v1::COHORT_STATUS_OPEN || t.to == v1::COHORT_STATUS_RUNNING ||
+                           t.to == v1::COHORT_STATUS_COMPLETED,
                        "TransitionCohort goes to OPEN, RUNNING or COMPLETED");
       !s.ok()) {
     return s;
   }
-  if (auto s = Require(t.to == v1::OPEN || t.fill_from_waitlist.empty(),
+  if (auto s = Require(t.to == v1::COHORT_STATUS_OPEN || t.fill_from_waitlist.empty(),
                        "fill_from_waitlist only with to == OPEN");
       !s.ok()) {
     return s;

@@ -92,7 +92,7 @@ TEST_F(SchedulingConcurrencyTest, CompetingCommitsNeverDoubleBook) {
         c.cohort.set_municipality(kM);
         c.cohort.set_cohort_id(id);
         c.cohort.set_program_id("p6");
-        c.cohort.set_status(v1::PLANNED);
+        c.cohort.set_status(v1::COHORT_STATUS_PLANNED);
         c.cohort.set_capacity(10);
         c.request_id = absl::StrCat("req-t", t);  // one request per thread, re-planned
         c.events = {Ev(absl::StrCat(id, ":planned"))};
@@ -142,7 +142,7 @@ TEST_F(SchedulingConcurrencyTest, CompetingCommitsNeverDoubleBook) {
           s.set_session_id(absl::StrCat(id, "-s", i));
           s.set_index(i);
           s.set_institution_id("inst");
-          s.set_status(v1::SCHEDULED);
+          s.set_status(v1::SESSION_STATUS_SCHEDULED);
           bool found = false;
           // The first day (from next_day on) with a free combination; else anything.
           for (; next_day < shuffled.size() && !found; ++next_day) {
@@ -210,7 +210,7 @@ TEST_F(SchedulingConcurrencyTest, CompetingCommitsNeverDoubleBook) {
   EXPECT_EQ(sessions.size(), committed.size() * 3);
   for (size_t i = 0; i < sessions.size(); ++i) {
     const auto& a = sessions[i];
-    EXPECT_EQ(a.status(), v1::SCHEDULED);
+    EXPECT_EQ(a.status(), v1::SESSION_STATUS_SCHEDULED);
     EXPECT_TRUE(committed.count(a.cohort_id())) << a.session_id();
     for (size_t j = i + 1; j < sessions.size(); ++j) {
       const auto& b = sessions[j];
@@ -260,7 +260,7 @@ TEST_F(SchedulingConcurrencyTest, FiftyPlacementsIntoFifteenSeats) {
   c.cohort.set_municipality(kM);
   c.cohort.set_cohort_id("c15");
   c.cohort.set_program_id("p6");
-  c.cohort.set_status(v1::OPEN);
+  c.cohort.set_status(v1::COHORT_STATUS_OPEN);
   c.cohort.set_capacity(15);
   c.request_id = "req-c15";
   v1::Session s;
@@ -271,7 +271,7 @@ TEST_F(SchedulingConcurrencyTest, FiftyPlacementsIntoFifteenSeats) {
   s.set_institution_id("inst");
   s.set_venue_id("hall");
   s.set_instructor_id("i0");
-  s.set_status(v1::SCHEDULED);
+  s.set_status(v1::SESSION_STATUS_SCHEDULED);
   c.sessions = {s};
   auto committed = store_->CommitCohort(c);
   ASSERT_TRUE(committed.ok()) << committed.status();
@@ -408,7 +408,7 @@ TEST_F(SchedulingConcurrencyTest, ExplicitEnrolmentsNeverExceedCapacity) {
   c.cohort.set_municipality(kM);
   c.cohort.set_cohort_id("c10");
   c.cohort.set_program_id("p6");
-  c.cohort.set_status(v1::PLANNED);
+  c.cohort.set_status(v1::COHORT_STATUS_PLANNED);
   c.cohort.set_capacity(10);
   c.request_id = "req-c10";
   v1::Session s;
@@ -419,7 +419,7 @@ TEST_F(SchedulingConcurrencyTest, ExplicitEnrolmentsNeverExceedCapacity) {
   s.set_institution_id("inst");
   s.set_venue_id("hall");
   s.set_instructor_id("i0");
-  s.set_status(v1::SCHEDULED);
+  s.set_status(v1::SESSION_STATUS_SCHEDULED);
   c.sessions = {s};
   ASSERT_TRUE(store_->CommitCohort(c).ok());
 

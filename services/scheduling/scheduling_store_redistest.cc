@@ -42,12 +42,12 @@ v1::Session MakeSession(const std::string& id, const std::string& cohort, int in
   s.set_institution_id(institution);
   s.set_venue_id(venue);
   s.set_instructor_id(instructor);
-  s.set_status(v1::SCHEDULED);
+  s.set_status(v1::SESSION_STATUS_SCHEDULED);
   return s;
 }
 
 v1::Cohort MakeCohort(const std::string& id, const std::string& program, int capacity,
-                      v1::CohortStatus status = v1::PLANNED) {
+                      v1::CohortStatus status = v1::COHORT_STATUS_PLANNED) {
   v1::Cohort c;
   c.set_municipality(kM);
   c.set_cohort_id(id);
@@ -100,7 +100,7 @@ class SchedulingStoreTest : public ::testing::Test {
   };
   CohortCommit MakeCommit(const std::string& cohort_id, const std::string& program,
                           const std::vector<Slot>& slots, int capacity = 10,
-                          v1::CohortStatus status = v1::PLANNED) {
+                          v1::CohortStatus status = v1::COHORT_STATUS_PLANNED) {
     CohortCommit c;
     c.cohort = MakeCohort(cohort_id, program, capacity, status);
     c.request_id = absl::StrCat("req-", cohort_id);
@@ -254,7 +254,7 @@ TEST_F(SchedulingStoreTest, CommitWritesCohortSessionsIndexesEventsAndTimers) {
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->outcome, CommitResult::Outcome::kCreated);
   EXPECT_EQ(r->cohort.version(), 1);
-  EXPECT_EQ(r->cohort.status(), v1::PLANNED);
+  EXPECT_EQ(r->cohort.status(), v1::COHORT_STATUS_PLANNED);
   EXPECT_EQ(r->cohort.first_day(), "2026-09-07");
   EXPECT_EQ(r->cohort.last_day(), "2026-09-14");
   EXPECT_EQ(r->cohort.session_count(), 3);
@@ -264,7 +264,7 @@ TEST_F(SchedulingStoreTest, CommitWritesCohortSessionsIndexesEventsAndTimers) {
   ASSERT_EQ(r->sessions.size(), 3u);
   EXPECT_EQ(r->sessions[2].session_id(), "c1-s2");
   EXPECT_EQ(r->sessions[2].version(), 1);
-  EXPECT_EQ(r->sessions[2].status(), v1::SCHEDULED);
+  EXPECT_EQ(r->sessions[2].status(), v1::SESSION_STATUS_SCHEDULED);
 
   auto got = store_->GetCohort(kM, "c1");
   ASSERT_TRUE(got.ok());
@@ -453,7 +453,7 @@ TEST_F(SchedulingStoreTest, UpdateSessionsMovesAndCancelsAtomically) {
   v1::Session later = stored;
   later.set_day("2026-09-14");
   v1::Session cancelled = *store_->GetSession(kM, "a-s2");
-  cancelled.set_status(v1::SESSION_CANCELLED);
+  cancelled.set_status(v1::SESSION_STATUS_CANCELLED);
   cancelled.set_change_reason("illness");
   u.sessions = {later, cancelled};
   u.events = {Ev("a-s0:rescheduled:3"), Ev("a-s2:cancelled")};
@@ -470,7 +470,7 @@ TEST_F(SchedulingStoreTest, UpdateSessionsMovesAndCancelsAtomically) {
   EXPECT_EQ(cohort.session_count(), 2);
   EXPECT_EQ(cohort.version(), 3);
   auto s2 = *store_->GetSession(kM, "a-s2");
-  EXPECT_EQ(s2.status(), v1::SESSION_CANCELLED);
+  EXPECT_EQ(s2.status(), v1::SESSION_STATUS_CANCELLED);
   EXPECT_EQ(s2.change_reason(), "illness");
 
   // Repeat of the trigger: no-op.
@@ -522,8 +522,10 @@ TEST_F(SchedulingStoreTest, ListCohortsByFirstDayWithPagesAndFilters) {
   // first days: c3 < c1 < c4 = c5 < c2
   Commit(MakeCommit("c1", "p6", {{"2026-09-14", 600, 690, "v1", "i1"}}));
   Commit(MakeCommit("c2", "p10", {{"2026-11-02", 600, 690, "v1", "i1"}}));
-  Commit(MakeCommit("c3", "p6", {{"2026-08-31", 600, 690, "v1", "i1"}}, 10, v1::OPEN));
-  Commit(MakeCommit("c4", "p10", {{"2026-10-05", 600, 690, "v1", "i1"}}, 10, v1::OPEN));
+  Commit(
+      MakeCommit("c3", "p6", {{"2026-08-31", 600, 690, "v1", "i1"}}, 10, v1::COHORT_STATUS_OPEN));
+  Commit(
+      MakeCommit("c4", "p10", {{"2026-10-05", 600, 690, "v1", "i1"}}, 10, v1::COHORT_STATUS_OPEN));
   Commit(MakeCommit("c5", "p6", {{"2026-10-05", 700, 790, "v1", "i1"}}));
 
   CohortQuery q;
@@ -559,7 +561,7 @@ TEST_F(SchedulingStoreTest, ListCohortsByFirstDayWithPagesAndFilters) {
   q.program_id = "p6";
   seen = Ids(q);
   EXPECT_EQ(seen, (std::vector<std::string>{"c3", "c1", "c5"}));
-  q.status = v1::OPEN;
+  q.status = v1::COHORT_STATUS_OPEN;
   seen = Ids(q);
   EXPECT_EQ(seen, (std::vector<std::string>{"c3"}));
   q.program_id.clear();
@@ -574,12 +576,12 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
   CohortTransition t;
   t.municipality = kM;
   t.cohort_id = "c1";
-  t.to = v1::RUNNING;
-  t.allowed_from = {v1::OPEN};
+  t.to = v1::COHORT_STATUS_RUNNING;
+  t.allowed_from = {v1::COHORT_STATUS_OPEN};
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kFailedPrecondition);
 
-  t.to = v1::OPEN;
-  t.allowed_from = {v1::PLANNED};
+  t.to = v1::COHORT_STATUS_OPEN;
+  t.allowed_from = {v1::COHORT_STATUS_PLANNED};
   t.expected_version = 7;
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kAborted);
   t.expected_version = 1;
@@ -590,7 +592,7 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
   auto r = store_->TransitionCohort(t);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->outcome, TransitionResult::Outcome::kChanged);
-  EXPECT_EQ(r->cohort.status(), v1::OPEN);
+  EXPECT_EQ(r->cohort.status(), v1::COHORT_STATUS_OPEN);
   EXPECT_EQ(r->cohort.version(), 2);
   EXPECT_TRUE(HasTimer("start:c1"));
 
@@ -605,18 +607,18 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
   EXPECT_EQ(same->outcome, TransitionResult::Outcome::kAlreadyThere);
   EXPECT_EQ(same->cohort.version(), 2);
 
-  t.to = v1::RUNNING;
-  t.allowed_from = {v1::OPEN};
+  t.to = v1::COHORT_STATUS_RUNNING;
+  t.allowed_from = {v1::COHORT_STATUS_OPEN};
   t.events = {Ev("c1:started")};
   t.timers.clear();
   t.cancel_timer_ids = {StartTimerId("c1")};
-  ASSERT_EQ(store_->TransitionCohort(t)->cohort.status(), v1::RUNNING);
+  ASSERT_EQ(store_->TransitionCohort(t)->cohort.status(), v1::COHORT_STATUS_RUNNING);
   EXPECT_FALSE(HasTimer("start:c1"));
-  t.to = v1::COMPLETED;
-  t.allowed_from = {v1::RUNNING};
+  t.to = v1::COHORT_STATUS_COMPLETED;
+  t.allowed_from = {v1::COHORT_STATUS_RUNNING};
   t.events = {Ev("c1:completed")};
-  ASSERT_EQ(store_->TransitionCohort(t)->cohort.status(), v1::COMPLETED);
-  t.to = v1::CANCELLED;
+  ASSERT_EQ(store_->TransitionCohort(t)->cohort.status(), v1::COHORT_STATUS_COMPLETED);
+  t.to = v1::COHORT_STATUS_CANCELLED;
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(OutboxIds(),
             (std::vector<std::string>{"c1:planned", "c1:opened", "c1:started", "c1:completed"}));
@@ -626,14 +628,14 @@ TEST_F(SchedulingStoreTest, TransitionsAreCheckedAndIdempotent) {
   cancel.cohort_id = "c1";
   EXPECT_EQ(store_->CancelCohort(cancel).status().code(), absl::StatusCode::kFailedPrecondition);
   t.cohort_id = "missing";
-  t.to = v1::OPEN;
+  t.to = v1::COHORT_STATUS_OPEN;
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(SchedulingStoreTest, CancelCohortFreesBookingsTimersAndParticipants) {
   CohortCommit c = MakeCommit(
       "c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}, {"2026-09-09", 600, 690, "v1", "i1"}}, 2,
-      v1::OPEN);
+      v1::COHORT_STATUS_OPEN);
   c.timers = {MakeTimer(StartTimerId("c1"), 1000), MakeTimer(CompleteTimerId("c1"), 2000)};
   v1::Cohort cohort = Commit(c);
   ASSERT_EQ(PlaceIn("p6", "r1", {cohort})->outcome, EnrollResult::Outcome::kEnrolled);
@@ -650,13 +652,13 @@ TEST_F(SchedulingStoreTest, CancelCohortFreesBookingsTimersAndParticipants) {
   auto r = store_->CancelCohort(cancel);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->outcome, TransitionResult::Outcome::kChanged);
-  EXPECT_EQ(r->cohort.status(), v1::CANCELLED);
+  EXPECT_EQ(r->cohort.status(), v1::COHORT_STATUS_CANCELLED);
   EXPECT_EQ(r->cohort.cancel_reason(), "too few");
   EXPECT_EQ(r->cohort.session_count(), 0);
   EXPECT_FALSE(HasTimer("start:c1"));
   EXPECT_FALSE(HasTimer("complete:c1"));
   auto s = *store_->GetSession(kM, "c1-s1");
-  EXPECT_EQ(s.status(), v1::SESSION_CANCELLED);
+  EXPECT_EQ(s.status(), v1::SESSION_STATUS_CANCELLED);
   EXPECT_EQ(s.change_reason(), "too few");
   EXPECT_EQ(s.version(), 2);
   EXPECT_TRUE(
@@ -724,11 +726,11 @@ TEST_F(SchedulingStoreTest, ExplicitEnrollChecksStatusAndSeats) {
   CohortTransition t;
   t.municipality = kM;
   t.cohort_id = "c2";
-  t.to = v1::OPEN;
-  t.allowed_from = {v1::PLANNED};
+  t.to = v1::COHORT_STATUS_OPEN;
+  t.allowed_from = {v1::COHORT_STATUS_PLANNED};
   ASSERT_TRUE(store_->TransitionCohort(t).ok());
-  t.to = v1::RUNNING;
-  t.allowed_from = {v1::OPEN};
+  t.to = v1::COHORT_STATUS_RUNNING;
+  t.allowed_from = {v1::COHORT_STATUS_OPEN};
   ASSERT_TRUE(store_->TransitionCohort(t).ok());
   EXPECT_EQ(enroll("r5", "c2").status().code(), absl::StatusCode::kFailedPrecondition)
       << "a running cohort takes nobody";
@@ -745,10 +747,10 @@ TEST_F(SchedulingStoreTest, ExplicitEnrollChecksStatusAndSeats) {
 }
 
 TEST_F(SchedulingStoreTest, PlacementTakesTheEarliestOpenCohortThenTheWaitlist) {
-  v1::Cohort late =
-      Commit(MakeCommit("late", "p6", {{"2026-10-05", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
-  v1::Cohort early =
-      Commit(MakeCommit("early", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
+  v1::Cohort late = Commit(
+      MakeCommit("late", "p6", {{"2026-10-05", 600, 690, "v1", "i1"}}, 1, v1::COHORT_STATUS_OPEN));
+  v1::Cohort early = Commit(
+      MakeCommit("early", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::COHORT_STATUS_OPEN));
   Commit(MakeCommit("planned", "p6", {{"2026-08-03", 600, 690, "v1", "i1"}}, 5));
 
   // A stale view that misses the cohort with the seat: retry.
@@ -825,9 +827,10 @@ TEST_F(SchedulingStoreTest, PlacementTakesTheEarliestOpenCohortThenTheWaitlist) 
 }
 
 TEST_F(SchedulingStoreTest, AReferralIsPlacedInOneProgramAtATime) {
-  v1::Cohort a = Commit(MakeCommit("a", "pa", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
-  v1::Cohort open_b =
-      Commit(MakeCommit("b", "pb", {{"2026-09-08", 600, 690, "v1", "i1"}}, 5, v1::OPEN));
+  v1::Cohort a = Commit(
+      MakeCommit("a", "pa", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::COHORT_STATUS_OPEN));
+  v1::Cohort open_b = Commit(
+      MakeCommit("b", "pb", {{"2026-09-08", 600, 690, "v1", "i1"}}, 5, v1::COHORT_STATUS_OPEN));
   ASSERT_EQ(PlaceIn("pa", "r0", {a})->outcome, EnrollResult::Outcome::kEnrolled);  // pa is full now
   auto waiting = PlaceIn("pa", "r1", {});
   ASSERT_TRUE(waiting.ok()) << waiting.status();
@@ -852,8 +855,8 @@ TEST_F(SchedulingStoreTest, AReferralIsPlacedInOneProgramAtATime) {
 }
 
 TEST_F(SchedulingStoreTest, UnenrollGivesTheSeatToTheWaitlistHead) {
-  v1::Cohort c =
-      Commit(MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::OPEN));
+  v1::Cohort c = Commit(
+      MakeCommit("c1", "p6", {{"2026-09-07", 600, 690, "v1", "i1"}}, 1, v1::COHORT_STATUS_OPEN));
   ASSERT_EQ(PlaceIn("p6", "r1", {c})->outcome, EnrollResult::Outcome::kEnrolled);
   ASSERT_EQ(PlaceIn("p6", "r2", {c})->outcome, EnrollResult::Outcome::kWaitlisted);
   ASSERT_EQ(PlaceIn("p6", "r3", {c})->outcome, EnrollResult::Outcome::kWaitlisted);
@@ -897,8 +900,8 @@ TEST_F(SchedulingStoreTest, UnenrollGivesTheSeatToTheWaitlistHead) {
   CohortTransition t;
   t.municipality = kM;
   t.cohort_id = "c1";
-  t.to = v1::RUNNING;
-  t.allowed_from = {v1::OPEN};
+  t.to = v1::COHORT_STATUS_RUNNING;
+  t.allowed_from = {v1::COHORT_STATUS_OPEN};
   ASSERT_TRUE(store_->TransitionCohort(t).ok());
   u.referral_id = "r2";
   u.events = {Ev("r2:unenrolled")};
@@ -921,8 +924,8 @@ TEST_F(SchedulingStoreTest, OpeningFillsSeatsFromTheWaitlistInOrder) {
   CohortTransition t;
   t.municipality = kM;
   t.cohort_id = "c1";
-  t.to = v1::OPEN;
-  t.allowed_from = {v1::PLANNED};
+  t.to = v1::COHORT_STATUS_OPEN;
+  t.allowed_from = {v1::COHORT_STATUS_PLANNED};
   t.events = {Ev("c1:opened")};
   EXPECT_EQ(store_->TransitionCohort(t).status().code(), absl::StatusCode::kAborted)
       << "opening must fill from the waitlist";
@@ -940,7 +943,8 @@ TEST_F(SchedulingStoreTest, OpeningFillsSeatsFromTheWaitlistInOrder) {
   EXPECT_EQ(wl[0].referral_id(), "w3");
 
   // A cohort created OPEN takes the waitlist heads in the same step.
-  CohortCommit open = MakeCommit("c2", "p6", {{"2026-09-08", 600, 690, "v1", "i1"}}, 3, v1::OPEN);
+  CohortCommit open =
+      MakeCommit("c2", "p6", {{"2026-09-08", 600, 690, "v1", "i1"}}, 3, v1::COHORT_STATUS_OPEN);
   auto refused = store_->CommitCohort(open);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_->GetCohort(kM, "c2").status().code(), absl::StatusCode::kNotFound);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/bus/envelope.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/rpc/auth.h"
 #include "services/outcomes/facts_handler.h"
 #include "tests/harness/servers.h"
@@ -16,14 +17,7 @@ namespace kpr::testing {
 
 namespace sv1 = ::kpr::scheduling::v1;
 
-absl::TimeZone Copenhagen() {
-  static const absl::TimeZone tz = [] {
-    absl::TimeZone z;
-    if (!absl::LoadTimeZone("Europe/Copenhagen", &z)) z = absl::FixedTimeZone(3600);
-    return z;
-  }();
-  return tz;
-}
+absl::TimeZone Copenhagen() { return calendar::DanishTimeZone(); }
 
 absl::Time Local(absl::CivilMinute minute) { return absl::FromCivil(minute, Copenhagen()); }
 
@@ -42,7 +36,7 @@ sv1::CohortPlanned CohortPlan::Planned() const {
   c->set_cohort_id(cohort_id);
   c->set_program_id(program_id);
   c->set_name(absl::StrCat(program_id, " ", cohort_id));
-  c->set_status(sv1::PLANNED);
+  c->set_status(sv1::COHORT_STATUS_PLANNED);
   c->set_first_day(absl::FormatCivilTime(days.front()));
   c->set_last_day(absl::FormatCivilTime(days.back()));
   c->set_capacity(12);
@@ -63,7 +57,7 @@ sv1::CohortPlanned CohortPlan::Planned() const {
     s->set_institution_id("e2e-institution");
     s->set_venue_id("e2e-venue");
     s->set_instructor_id(instructor_id);
-    s->set_status(sv1::SCHEDULED);
+    s->set_status(sv1::SESSION_STATUS_SCHEDULED);
     s->set_version(1);
   }
   return p;
@@ -85,7 +79,7 @@ sv1::Unenrolled CohortPlan::Unenrolled(const std::string& referral_id) const {
   e.set_program_id(program_id);
   e.set_referral_id(referral_id);
   e.set_citizen_id(CitizenId(referral_id));
-  e.set_reason("moved away");
+  e.set_reason_code(sv1::CHANGE_REASON_MOVED);
   return e;
 }
 
@@ -173,7 +167,7 @@ void OutcomesTest::SetClock(absl::Time t) {
   if (server_) server_->PokeTimers();
 }
 
-std::string OutcomesTest::Token(rpc::Role role, const std::string& subject,
+std::string OutcomesTest::Token(identity::Role role, const std::string& subject,
                                 std::vector<std::string> municipalities) const {
   return MakeToken(secrets_.jwt_secret, role, std::move(municipalities), subject);
 }

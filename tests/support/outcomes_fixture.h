@@ -100,7 +100,7 @@ class OutcomesTest : public ::testing::Test {
   // Moves the clock and wakes the timer worker.
   void SetClock(absl::Time t);
 
-  std::string Token(rpc::Role role, const std::string& subject = "e2e-coordinator",
+  std::string Token(identity::Role role, const std::string& subject = "e2e-coordinator",
                     std::vector<std::string> municipalities = {"0165"}) const;
 
   // A call context with a token and a deadline.

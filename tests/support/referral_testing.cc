@@ -52,9 +52,9 @@ rpc::ServiceConfig HarnessServiceConfig(const Secrets& secrets) {
   return config;
 }
 
-std::string MakeToken(const std::string& secret, rpc::Role role,
+std::string MakeToken(const std::string& secret, identity::Role role,
                       std::vector<std::string> municipalities, std::string subject) {
-  rpc::Claims c;
+  identity::Claims c;
   c.subject = std::move(subject);
   c.role = role;
   c.municipalities = std::move(municipalities);

@@ -32,7 +32,7 @@ Secrets WriteSecrets(const std::string& dir);
 // A service configuration pointing at the harness servers, with ports picked by the OS.
 rpc::ServiceConfig HarnessServiceConfig(const Secrets& secrets);
 
-std::string MakeToken(const std::string& secret, rpc::Role role,
+std::string MakeToken(const std::string& secret, identity::Role role,
                       std::vector<std::string> municipalities, std::string subject = "tester");
 
 // A synthetic CPR number (valid date and century digit; serial from n), 10 digits.

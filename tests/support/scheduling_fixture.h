@@ -37,11 +37,11 @@ class SchedulingServiceTest : public ::testing::Test {
     auto catalog = LoadDemoCatalog();
     ASSERT_TRUE(catalog.ok()) << catalog.status();
     catalog_ = *catalog;
-    ASSERT_TRUE(PutCatalog(*stub_, Token(rpc::Role::kAdmin), catalog_).ok());
+    ASSERT_TRUE(PutCatalog(*stub_, Token(identity::Role::kAdmin), catalog_).ok());
   }
   void TearDown() override { server_->Shutdown(absl::Seconds(2)); }
 
-  std::string Token(rpc::Role role) {
+  std::string Token(identity::Role role) {
     return MakeToken(secrets_.jwt_secret, role, {"0165", "0183"}, "scheduling-test");
   }
 
@@ -61,14 +61,14 @@ class SchedulingServiceTest : public ::testing::Test {
     list.set_municipality(m);
     list.set_page_size(500);
     scheduling::v1::ListCohortsResponse cohorts;
-    Ctx c(Token(rpc::Role::kCoordinator));
+    Ctx c(Token(identity::Role::kCoordinator));
     EXPECT_TRUE(stub_->ListCohorts(&c.ctx, list, &cohorts).ok());
     for (const auto& cohort : cohorts.cohorts()) {
       scheduling::v1::ListSessionsRequest req;
       req.set_municipality(m);
       req.set_cohort_id(cohort.cohort_id());
       scheduling::v1::ListSessionsResponse sessions;
-      Ctx sc(Token(rpc::Role::kCoordinator));
+      Ctx sc(Token(identity::Role::kCoordinator));
       EXPECT_TRUE(stub_->ListSessions(&sc.ctx, req, &sessions).ok());
       out.push_back({cohort, {sessions.sessions().begin(), sessions.sessions().end()}});
     }

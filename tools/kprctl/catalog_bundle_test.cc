@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 constexpr char kBundle[] = R"json({
   "institutions": [{
     "municipality": "0165", "institutionId": "musik", "name": "Ølby Musikskole",
-    "kind": "MUSIC_SCHOOL",
+    "kind": "INSTITUTION_KIND_MUSIC_SCHOOL",
     "venues": [{"venueId": "sal-1", "name": "Store sal", "capacity": 40,
                 "openingHours": [{"weekday": 1, "startMinute": 480, "endMinute": 960}],
                 "closures": [{"firstDay": "2027-07-01", "lastDay": "2027-07-31", "reason": "Sommer"}]},
@@ -39,7 +39,7 @@ TEST(ParseCatalogBundle, LoadsEveryKindOfEntry) {
   ASSERT_TRUE(bundle.ok()) << bundle.status();
   ASSERT_EQ(bundle->institutions_size(), 1);
   const auto& inst = bundle->institutions(0);
-  EXPECT_EQ(inst.kind(), kpr::scheduling::v1::MUSIC_SCHOOL);
+  EXPECT_EQ(inst.kind(), kpr::scheduling::v1::INSTITUTION_KIND_MUSIC_SCHOOL);
   ASSERT_EQ(inst.venues_size(), 2);
   EXPECT_EQ(inst.venues(0).opening_hours(0).end_minute(), 960);
   EXPECT_EQ(inst.venues(0).closures(0).reason(), "Sommer");
@@ -71,7 +71,7 @@ TEST(ParseCatalogBundle, RejectsWhatIsNotABundle) {
   EXPECT_FALSE(ParseCatalogBundle(R"({"institutions": {}})").ok());
   for (const char* bad : {"", "not json", "[]",
                           R"({"institutions": [{"municipality": "0165", "institutionId": "m",
-                              "kind": "CASTLE"}]})"}) {
+                              "kind": "INSTITUTION_KIND_CASTLE"}]})"}) {
     auto b = ParseCatalogBundle(bad);
     ASSERT_FALSE(b.ok()) << bad;
     EXPECT_THAT(std::string(b.status().message()),

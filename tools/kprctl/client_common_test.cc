@@ -66,11 +66,11 @@ TEST(ReadInput, ReadsAFileAndNamesAMissingOne) {
 TEST(ToJson, UsesTheProtobufMappingWithEnumNames) {
   kpr::scheduling::v1::Cohort c;
   c.set_cohort_id("0165-C1");
-  c.set_status(kpr::scheduling::v1::OPEN);
+  c.set_status(kpr::scheduling::v1::COHORT_STATUS_OPEN);
   c.set_version(3);
   std::string json = ToJson(c);
   EXPECT_NE(json.find("\"cohort_id\": \"0165-C1\""), std::string::npos) << json;
-  EXPECT_NE(json.find("\"status\": \"OPEN\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"COHORT_STATUS_OPEN\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"version\": \"3\""), std::string::npos) << json;  // int64 as a string
 }
 

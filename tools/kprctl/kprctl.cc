@@ -66,8 +66,8 @@ Referral commands (kpr-referral):
   contact   ID                              personal data; audited
   funnel    --municipality M [--from YYYY-MM-DD] [--to YYYY-MM-DD]
   health                                    the service's gRPC health
-  token     --sub S --role R --municipalities 0165,0183 --secret-file F [--ttl 8h]
-            mint a development token (HS256)
+  token     --sub S --role R --municipalities 0165,0183 --secret-file F [--ttl 12h]
+            mint a development token (HS256); --ttl at most 12h, 1h for role service
 
 Sources: jobcenter general_practitioner jobhuset laer_at_tackle housing_social_plan
          self_referral other
@@ -393,14 +393,22 @@ int Token(const ParsedArgs& a) {
   }
   auto secret = rpc::ReadSecretFile(a.Get("secret-file"));
   if (!secret.ok()) Fail(std::string(secret.status().message()));
-  rpc::Claims claims;
+  identity::Claims claims;
   claims.subject = a.Get("sub");
-  claims.role = rpc::ParseRole(a.Get("role"));
-  if (claims.role == rpc::Role::kUnknown) Usage(absl::StrCat("unknown role '", a.Get("role"), "'"));
+  claims.role = identity::ParseRole(a.Get("role"));
+  if (claims.role == identity::Role::kUnknown)
+    Usage(absl::StrCat("unknown role '", a.Get("role"), "'"));
   claims.municipalities = absl::StrSplit(a.Get("municipalities"), ',', absl::SkipEmpty());
-  absl::Duration ttl = absl::Hours(8);
+  // The services refuse a token that lives longer than its role's cap: mint within it.
+  const absl::Duration cap = rpc::TokenLifetimes{}.For(claims.role);
+  absl::Duration ttl = cap;
   if (a.Has("ttl") && !absl::ParseDuration(a.Get("ttl"), &ttl)) Usage("--ttl: e.g. 8h or 30m");
-  claims.expires_at = absl::Now() + ttl;
+  if (ttl <= absl::ZeroDuration() || ttl > cap) {
+    Usage(absl::StrCat("--ttl: at most ", absl::FormatDuration(cap), " for role ",
+                       a.Get("role"), ", which is what the services accept"));
+  }
+  claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  claims.expires_at = claims.issued_at + ttl;
   std::cout << rpc::SignJwt(claims, *secret) << "\n";
   return 0;
 }

@@ -82,13 +82,15 @@ const std::vector<WaiItem>& WaiItems() {
   return *items;
 }
 
-// Short names of an enum's values: lower case, prefix dropped.
+// Short names of an enum's values: lower case, the type's prefix optional ("mental" or
+// "work_demands_mental").
 template <typename Enum>
 std::optional<Enum> ParseShortEnum(const std::string& value,
                                    bool (*parse)(const std::string&, Enum*),
                                    const std::string& prefix) {
   std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
-  if (!prefix.empty() && absl::StartsWith(upper, prefix)) upper = upper.substr(prefix.size());
+  if (upper.empty()) return std::nullopt;
+  if (!absl::StartsWith(upper, prefix)) upper = prefix + upper;
   Enum e;
   if (upper.empty() || !parse(upper, &e) || static_cast<int>(e) == 0) return std::nullopt;
   return e;
@@ -149,9 +151,9 @@ google::protobuf::Timestamp MillisToTimestamp(int64_t ms) {
 
 // --format, or --json alone; TEXT when neither.
 absl::StatusOr<ov1::ExportFormat> Format(const ParsedArgs& a) {
-  if (!a.Has("format")) return a.Has("json") ? ov1::JSON : ov1::TEXT;
+  if (!a.Has("format")) return a.Has("json") ? ov1::EXPORT_FORMAT_JSON : ov1::EXPORT_FORMAT_TEXT;
   KPRCTL_OUTCOMES_TRY(format, ParseExportFormat(a.Get("format"), "format"));
-  if (a.Has("json") && format != ov1::JSON) {
+  if (a.Has("json") && format != ov1::EXPORT_FORMAT_JSON) {
     return absl::InvalidArgumentError(absl::StrCat("--json asks for JSON but --format says ",
                                                    a.Get("format"), ": give one of them"));
   }
@@ -169,9 +171,9 @@ absl::Status CheckOut(const ParsedArgs& a) {
 
 absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const std::string& flag) {
   static const auto* names = new std::map<std::string, ov1::TimePoint>{
-      {"baseline", ov1::BASELINE},       {"end", ov1::END},
-      {"1m", ov1::FOLLOWUP_1M},          {"12m", ov1::FOLLOWUP_12M},
-      {"followup_1m", ov1::FOLLOWUP_1M}, {"followup_12m", ov1::FOLLOWUP_12M},
+      {"baseline", ov1::TIME_POINT_BASELINE},       {"end", ov1::TIME_POINT_END},
+      {"1m", ov1::TIME_POINT_FOLLOWUP_1M},          {"12m", ov1::TIME_POINT_FOLLOWUP_12M},
+      {"followup_1m", ov1::TIME_POINT_FOLLOWUP_1M}, {"followup_12m", ov1::TIME_POINT_FOLLOWUP_12M},
   };
   auto it = names->find(Lower(value));
   if (it == names->end()) {
@@ -221,7 +223,7 @@ absl::StatusOr<ov1::WaiAnswers> ParseWai(const std::string& value, const std::st
     auto [key, v] = *kv;
     if (key == "demands" || key == "work_demands") {
       if (!seen.insert("demands").second) return Bad(flag, "demands given twice");
-      auto d = ParseShortEnum<ov1::WorkDemands>(v, ov1::WorkDemands_Parse, "");
+      auto d = ParseShortEnum<ov1::WorkDemands>(v, ov1::WorkDemands_Parse, "WORK_DEMANDS_");
       if (!d) {
         return Bad(flag, absl::StrCat("demands must be physical, mental or both, got '", v, "'"));
       }
@@ -265,9 +267,10 @@ absl::StatusOr<ov1::EmploymentAnswers> ParseEmployment(const std::string& value,
   std::string status_text(absl::StripAsciiWhitespace(parts[0]));
   std::optional<ov1::EmploymentStatus> status;
   if (Lower(status_text) == "other") {
-    status = ov1::OTHER_STATUS;
+    status = ov1::EMPLOYMENT_STATUS_OTHER;
   } else {
-    status = ParseShortEnum<ov1::EmploymentStatus>(status_text, ov1::EmploymentStatus_Parse, "");
+    status = ParseShortEnum<ov1::EmploymentStatus>(status_text, ov1::EmploymentStatus_Parse,
+                                                   "EMPLOYMENT_STATUS_");
   }
   if (!status) {
     return Bad(flag, absl::StrCat("expected a status (ordinary_work, subsidised_work, education, "
@@ -313,21 +316,21 @@ absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
 absl::StatusOr<ov1::ExportFormat> ParseExportFormat(const std::string& value,
                                                     const std::string& flag) {
   std::string v = Lower(value);
-  if (v == "text") return ov1::TEXT;
-  if (v == "csv") return ov1::CSV;
-  if (v == "json") return ov1::JSON;
+  if (v == "text") return ov1::EXPORT_FORMAT_TEXT;
+  if (v == "csv") return ov1::EXPORT_FORMAT_CSV;
+  if (v == "json") return ov1::EXPORT_FORMAT_JSON;
   return Bad(flag, absl::StrCat("expected text, csv or json, got '", value, "'"));
 }
 
 std::string TimePointName(ov1::TimePoint time_point) {
   switch (time_point) {
-    case ov1::BASELINE:
+    case ov1::TIME_POINT_BASELINE:
       return "baseline";
-    case ov1::END:
+    case ov1::TIME_POINT_END:
       return "end";
-    case ov1::FOLLOWUP_1M:
+    case ov1::TIME_POINT_FOLLOWUP_1M:
       return "1m";
-    case ov1::FOLLOWUP_12M:
+    case ov1::TIME_POINT_FOLLOWUP_12M:
       return "12m";
     default:
       return "?";
@@ -336,11 +339,11 @@ std::string TimePointName(ov1::TimePoint time_point) {
 
 std::string InstrumentName(ov1::Instrument instrument) {
   switch (instrument) {
-    case ov1::WHO5:
+    case ov1::INSTRUMENT_WHO5:
       return "who5";
-    case ov1::WORK_ABILITY_INDEX:
+    case ov1::INSTRUMENT_WORK_ABILITY_INDEX:
       return "wai";
-    case ov1::EMPLOYMENT_STATUS:
+    case ov1::INSTRUMENT_EMPLOYMENT_STATUS:
       return "employment";
     default:
       return "?";
@@ -348,16 +351,17 @@ std::string InstrumentName(ov1::Instrument instrument) {
 }
 
 std::string EmploymentStatusName(ov1::EmploymentStatus status) {
-  if (status == ov1::OTHER_STATUS) return "other";
+  if (status == ov1::EMPLOYMENT_STATUS_OTHER) return "other";
   if (status == ov1::EMPLOYMENT_STATUS_UNSPECIFIED || !ov1::EmploymentStatus_IsValid(status)) {
     return "?";
   }
-  return absl::AsciiStrToLower(ov1::EmploymentStatus_Name(status));
+  return absl::AsciiStrToLower(
+      absl::StripPrefix(ov1::EmploymentStatus_Name(status), "EMPLOYMENT_STATUS_"));
 }
 
 std::string WorkDemandsName(ov1::WorkDemands demands) {
   if (demands == ov1::WORK_DEMANDS_UNSPECIFIED || !ov1::WorkDemands_IsValid(demands)) return "?";
-  return absl::AsciiStrToLower(ov1::WorkDemands_Name(demands));
+  return absl::AsciiStrToLower(absl::StripPrefix(ov1::WorkDemands_Name(demands), "WORK_DEMANDS_"));
 }
 
 // ---- Commands -----------------------------------------------------------------------------
@@ -443,7 +447,9 @@ absl::StatusOr<ov1::RecordAttendanceRequest> BuildRecordAttendance(const ParsedA
   req.set_session_id(session);
   std::map<std::string, std::string> flag_of;  // referral -> the list it is in
   for (const auto& [flag, mark] : std::vector<std::pair<std::string, ov1::AttendanceMark>>{
-           {"present", ov1::PRESENT}, {"absent", ov1::ABSENT}, {"excused", ov1::EXCUSED}}) {
+           {"present", ov1::ATTENDANCE_MARK_PRESENT},
+           {"absent", ov1::ATTENDANCE_MARK_ABSENT},
+           {"excused", ov1::ATTENDANCE_MARK_EXCUSED}}) {
     KPRCTL_OUTCOMES_TRY(ids, ParseIdList(a.Get(flag), flag));
     for (const auto& id : ids) {
       auto [it, fresh] = flag_of.emplace(id, flag);

@@ -34,19 +34,20 @@ std::string Error(const absl::Status& s) { return std::string(s.message()); }
 // ---- Values -------------------------------------------------------------------------------
 
 TEST(ParseTimePoint, ShortAndFullNames) {
-  EXPECT_EQ(*ParseTimePoint("baseline", "time-point"), ov1::BASELINE);
-  EXPECT_EQ(*ParseTimePoint("END", "time-point"), ov1::END);
-  EXPECT_EQ(*ParseTimePoint("1m", "time-point"), ov1::FOLLOWUP_1M);
-  EXPECT_EQ(*ParseTimePoint("12M", "time-point"), ov1::FOLLOWUP_12M);
-  EXPECT_EQ(*ParseTimePoint("followup_12m", "time-point"), ov1::FOLLOWUP_12M);
-  EXPECT_EQ(*ParseTimePoint("FOLLOWUP_1M", "time-point"), ov1::FOLLOWUP_1M);
+  EXPECT_EQ(*ParseTimePoint("baseline", "time-point"), ov1::TIME_POINT_BASELINE);
+  EXPECT_EQ(*ParseTimePoint("END", "time-point"), ov1::TIME_POINT_END);
+  EXPECT_EQ(*ParseTimePoint("1m", "time-point"), ov1::TIME_POINT_FOLLOWUP_1M);
+  EXPECT_EQ(*ParseTimePoint("12M", "time-point"), ov1::TIME_POINT_FOLLOWUP_12M);
+  EXPECT_EQ(*ParseTimePoint("followup_12m", "time-point"), ov1::TIME_POINT_FOLLOWUP_12M);
+  EXPECT_EQ(*ParseTimePoint("FOLLOWUP_1M", "time-point"), ov1::TIME_POINT_FOLLOWUP_1M);
   for (const char* bad : {"", "start", "6m", "1", "time_point_unspecified", "base line"}) {
     auto t = ParseTimePoint(bad, "time-point");
     ASSERT_FALSE(t.ok()) << bad;
     EXPECT_EQ(Error(t.status()),
               absl::StrCat("--time-point: expected baseline, end, 1m or 12m, got '", bad, "'"));
   }
-  for (auto tp : {ov1::BASELINE, ov1::END, ov1::FOLLOWUP_1M, ov1::FOLLOWUP_12M}) {
+  for (auto tp : {ov1::TIME_POINT_BASELINE, ov1::TIME_POINT_END, ov1::TIME_POINT_FOLLOWUP_1M,
+                  ov1::TIME_POINT_FOLLOWUP_12M}) {
     EXPECT_EQ(*ParseTimePoint(TimePointName(tp), "t"), tp);  // names round-trip
   }
 }
@@ -92,7 +93,7 @@ TEST(ParseWai, EveryItemByShortOrProtoName) {
   auto w = ParseWai(kWai, "wai");
   ASSERT_TRUE(w.ok()) << w.status();
   EXPECT_EQ(w->current_work_ability(), 7);
-  EXPECT_EQ(w->work_demands(), ov1::MENTAL);
+  EXPECT_EQ(w->work_demands(), ov1::WORK_DEMANDS_MENTAL);
   EXPECT_EQ(w->physical_demands_ability(), 4);
   EXPECT_EQ(w->mental_demands_ability(), 3);
   EXPECT_EQ(w->diagnosed_diseases(), 1);
@@ -109,7 +110,7 @@ TEST(ParseWai, EveryItemByShortOrProtoName) {
       "physical_demands_ability=1,work_demands=BOTH,current_work_ability=0",
       "wai");
   ASSERT_TRUE(full.ok()) << full.status();
-  EXPECT_EQ(full->work_demands(), ov1::BOTH);
+  EXPECT_EQ(full->work_demands(), ov1::WORK_DEMANDS_BOTH);
   EXPECT_TRUE(full->has_current_work_ability());
   EXPECT_EQ(full->current_work_ability(), 0);
   EXPECT_EQ(full->prognosis(), 1);
@@ -164,15 +165,15 @@ TEST(ParseWai, RejectsRangesKeysDuplicatesAndShape) {
 TEST(ParseEmployment, StatusAndOptionalHours) {
   auto e = ParseEmployment("ordinary_work", "employment");
   ASSERT_TRUE(e.ok()) << e.status();
-  EXPECT_EQ(e->status(), ov1::ORDINARY_WORK);
+  EXPECT_EQ(e->status(), ov1::EMPLOYMENT_STATUS_ORDINARY_WORK);
   EXPECT_FALSE(e->has_weekly_hours());
   auto h = ParseEmployment("SUBSIDISED_WORK, hours=20", "employment");
   ASSERT_TRUE(h.ok()) << h.status();
-  EXPECT_EQ(h->status(), ov1::SUBSIDISED_WORK);
+  EXPECT_EQ(h->status(), ov1::EMPLOYMENT_STATUS_SUBSIDISED_WORK);
   EXPECT_EQ(h->weekly_hours(), 20);
-  EXPECT_EQ(ParseEmployment("other", "employment")->status(), ov1::OTHER_STATUS);
-  EXPECT_EQ(ParseEmployment("other_status", "employment")->status(), ov1::OTHER_STATUS);
-  EXPECT_EQ(ParseEmployment("early_retirement", "employment")->status(), ov1::EARLY_RETIREMENT);
+  EXPECT_EQ(ParseEmployment("other", "employment")->status(), ov1::EMPLOYMENT_STATUS_OTHER);
+  EXPECT_EQ(ParseEmployment("early_retirement", "employment")->status(),
+            ov1::EMPLOYMENT_STATUS_EARLY_RETIREMENT);
   EXPECT_EQ(ParseEmployment("education,weekly_hours=0", "employment")->weekly_hours(), 0);
   for (int s = 1; s <= 8; ++s) {  // every status's printed name parses back
     auto status = static_cast<ov1::EmploymentStatus>(s);
@@ -207,9 +208,9 @@ TEST(ParseIdList, SplitsAndRejectsEmptyItems) {
 }
 
 TEST(ParseExportFormat, ThreeFormats) {
-  EXPECT_EQ(*ParseExportFormat("text", "format"), ov1::TEXT);
-  EXPECT_EQ(*ParseExportFormat("CSV", "format"), ov1::CSV);
-  EXPECT_EQ(*ParseExportFormat("json", "format"), ov1::JSON);
+  EXPECT_EQ(*ParseExportFormat("text", "format"), ov1::EXPORT_FORMAT_TEXT);
+  EXPECT_EQ(*ParseExportFormat("CSV", "format"), ov1::EXPORT_FORMAT_CSV);
+  EXPECT_EQ(*ParseExportFormat("json", "format"), ov1::EXPORT_FORMAT_JSON);
   EXPECT_EQ(Error(ParseExportFormat("xlsx", "format").status()),
             "--format: expected text, csv or json, got 'xlsx'");
 }
@@ -273,10 +274,10 @@ TEST(BuildRecordAttendance, MarksFromTheThreeLists) {
   ASSERT_TRUE(req.ok()) << req.status();
   EXPECT_EQ(req->ShortDebugString(),
             "municipality: \"0165\" session_id: \"0165-S1\" "
-            "entries { referral_id: \"r1\" mark: PRESENT } "
-            "entries { referral_id: \"r2\" mark: PRESENT } "
-            "entries { referral_id: \"r3\" mark: ABSENT } "
-            "entries { referral_id: \"r4\" mark: EXCUSED }");
+            "entries { referral_id: \"r1\" mark: ATTENDANCE_MARK_PRESENT } "
+            "entries { referral_id: \"r2\" mark: ATTENDANCE_MARK_PRESENT } "
+            "entries { referral_id: \"r3\" mark: ATTENDANCE_MARK_ABSENT } "
+            "entries { referral_id: \"r4\" mark: ATTENDANCE_MARK_EXCUSED }");
   EXPECT_EQ(req->expected_version(), 0);  // the first recording
 
   auto correction =
@@ -325,7 +326,7 @@ TEST(BuildSubmitQuestionnaire, OneInstrumentAtATime) {
              "--time-point", "baseline", "--who5", "3,3,2,2,3"}));
   ASSERT_TRUE(who5.ok()) << who5.status();
   EXPECT_EQ(who5->ShortDebugString(),
-            "municipality: \"0165\" referral_id: \"R\" time_point: BASELINE "
+            "municipality: \"0165\" referral_id: \"R\" time_point: TIME_POINT_BASELINE "
             "who5 { cheerful: 3 calm: 3 active: 2 rested: 2 interested: 3 }");
 
   auto wai = BuildSubmitQuestionnaire(
@@ -333,15 +334,15 @@ TEST(BuildSubmitQuestionnaire, OneInstrumentAtATime) {
              "--time-point", "end", "--wai", kWai}));
   ASSERT_TRUE(wai.ok()) << wai.status();
   EXPECT_TRUE(wai->has_wai());
-  EXPECT_EQ(wai->time_point(), ov1::END);
+  EXPECT_EQ(wai->time_point(), ov1::TIME_POINT_END);
 
   auto emp = BuildSubmitQuestionnaire(
       Parse({"outcomes", "questionnaire", "submit", "--municipality", "0165", "--referral", "R",
              "--time-point", "12m", "--employment", "ordinary_work,hours=20"}));
   ASSERT_TRUE(emp.ok()) << emp.status();
   EXPECT_EQ(emp->ShortDebugString(),
-            "municipality: \"0165\" referral_id: \"R\" time_point: FOLLOWUP_12M "
-            "employment { status: ORDINARY_WORK weekly_hours: 20 }");
+            "municipality: \"0165\" referral_id: \"R\" time_point: TIME_POINT_FOLLOWUP_12M "
+            "employment { status: EMPLOYMENT_STATUS_ORDINARY_WORK weekly_hours: 20 }");
 }
 
 TEST(BuildSubmitQuestionnaire, Errors) {
@@ -392,15 +393,15 @@ TEST(BuildReports, CohortFormatDefaultsToText) {
       Parse({"outcomes", "report", "cohort", "--municipality", "0165", "--cohort", "C"}));
   ASSERT_TRUE(text.ok()) << text.status();
   EXPECT_EQ(text->ShortDebugString(),
-            "cohort { municipality: \"0165\" cohort_id: \"C\" } format: TEXT");
+            "cohort { municipality: \"0165\" cohort_id: \"C\" } format: EXPORT_FORMAT_TEXT");
   EXPECT_EQ(BuildExportCohortReport(Parse({"outcomes", "report", "cohort", "--municipality", "0165",
                                            "--cohort", "C", "--format", "csv"}))
                 ->format(),
-            ov1::CSV);
+            ov1::EXPORT_FORMAT_CSV);
   EXPECT_EQ(BuildExportCohortReport(Parse({"outcomes", "report", "cohort", "--municipality", "0165",
                                            "--cohort", "C", "--json"}))
                 ->format(),
-            ov1::JSON);
+            ov1::EXPORT_FORMAT_JSON);
   EXPECT_EQ(
       Error(BuildExportCohortReport(Parse({"outcomes", "report", "cohort", "--municipality", "0165",
                                            "--cohort", "C", "--json", "--format", "csv"}))
@@ -420,7 +421,7 @@ TEST(BuildReports, ProgramPeriodIsMidnightInTheGivenZone) {
              "2027-01-01", "--to", "2028-01-01", "--format", "csv"}),
       cph);
   ASSERT_TRUE(req.ok()) << req.status();
-  EXPECT_EQ(req->format(), ov1::CSV);
+  EXPECT_EQ(req->format(), ov1::EXPORT_FORMAT_CSV);
   EXPECT_EQ(req->program().municipality(), "0165");
   EXPECT_EQ(req->program().program_id(), "P");
   // 2027-01-01 00:00 CET = 2026-12-31 23:00 UTC.
@@ -434,7 +435,7 @@ TEST(BuildReports, ProgramPeriodIsMidnightInTheGivenZone) {
   ASSERT_TRUE(year.ok());
   EXPECT_FALSE(year->program().has_from());  // the service's default period
   EXPECT_FALSE(year->program().has_to());
-  EXPECT_EQ(year->format(), ov1::TEXT);
+  EXPECT_EQ(year->format(), ov1::EXPORT_FORMAT_TEXT);
 
   auto error = [&](std::vector<std::string> extra) {
     std::vector<std::string> argv = {"outcomes", "report",    "program", "--municipality",

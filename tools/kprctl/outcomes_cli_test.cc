@@ -76,7 +76,7 @@ class FakeOutcomes final : public ov1::OutcomesService::Service {
     s->set_version(1);
     auto* e = s->add_entries();
     e->set_referral_id("r1");
-    e->set_mark(ov1::ABSENT);
+    e->set_mark(ov1::ATTENDANCE_MARK_ABSENT);
     auto* p = resp->add_participants();
     p->set_referral_id("r1");
     p->set_absent(1);
@@ -86,13 +86,13 @@ class FakeOutcomes final : public ov1::OutcomesService::Service {
                                    const ov1::SubmitQuestionnaireRequest* req,
                                    ov1::Questionnaire* resp) override {
     Record("SubmitQuestionnaire", ctx, *req);
-    if (req->time_point() == ov1::FOLLOWUP_12M) {
+    if (req->time_point() == ov1::TIME_POINT_FOLLOWUP_12M) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           "FOLLOWUP_12M of 0165-R1 opens 2028-03-01");
     }
     resp->set_municipality(req->municipality());
     resp->set_referral_id(req->referral_id());
-    resp->set_instrument(ov1::WHO5);
+    resp->set_instrument(ov1::INSTRUMENT_WHO5);
     resp->set_time_point(req->time_point());
     *resp->mutable_who5() = req->who5();
     resp->mutable_score()->set_who5_raw(13);
@@ -106,8 +106,8 @@ class FakeOutcomes final : public ov1::OutcomesService::Service {
     Record("GetQuestionnaires", ctx, *req);
     auto* q = resp->add_questionnaires();
     q->set_referral_id(req->referral_id());
-    q->set_instrument(ov1::WHO5);
-    q->set_time_point(ov1::BASELINE);
+    q->set_instrument(ov1::INSTRUMENT_WHO5);
+    q->set_time_point(ov1::TIME_POINT_BASELINE);
     auto* w = q->mutable_who5();
     w->set_cheerful(4);
     w->set_calm(1);
@@ -126,15 +126,15 @@ class FakeOutcomes final : public ov1::OutcomesService::Service {
     auto* s = resp->add_schedule();
     s->set_referral_id("r1");
     s->set_cohort_id(req->cohort_id());
-    s->set_time_point(ov1::END);
-    s->set_state(ov1::DUE);
-    s->add_instruments(ov1::WHO5);
+    s->set_time_point(ov1::TIME_POINT_END);
+    s->set_state(ov1::TIME_POINT_STATE_DUE);
+    s->add_instruments(ov1::INSTRUMENT_WHO5);
     return grpc::Status::OK;
   }
   grpc::Status ExportReport(grpc::ServerContext* ctx, const ov1::ExportReportRequest* req,
                             ov1::ExportReportResponse* resp) override {
     Record("ExportReport", ctx, *req);
-    if (req->format() == ov1::CSV) {
+    if (req->format() == ov1::EXPORT_FORMAT_CSV) {
       resp->set_content_type("text/csv");
       resp->set_filename("kpr-0165-sund-med-kultur-2027.csv");
       resp->set_content(kCsv);
@@ -242,10 +242,11 @@ TEST_F(OutcomesCli, AttendanceRecordSendsTheWholeSessionWithTokenAndDeadline) {
   EXPECT_TRUE(c.has_deadline);
   EXPECT_EQ(c.request,
             "municipality: \"0165\" session_id: \"0165-S1\" "
-            "entries { referral_id: \"r1\" mark: PRESENT } "
-            "entries { referral_id: \"r2\" mark: PRESENT } "
-            "entries { referral_id: \"r3\" mark: ABSENT } "
-            "entries { referral_id: \"r4\" mark: EXCUSED }");  // expected_version 0: first time
+            "entries { referral_id: \"r1\" mark: ATTENDANCE_MARK_PRESENT } "
+            "entries { referral_id: \"r2\" mark: ATTENDANCE_MARK_PRESENT } "
+            "entries { referral_id: \"r3\" mark: ATTENDANCE_MARK_ABSENT } "
+            "entries { referral_id: \"r4\" mark: ATTENDANCE_MARK_EXCUSED }");  // expected_version
+                                                                               // 0: first time
   EXPECT_EQ(r.out,
             "Recorded session 0165-S1 of cohort 0165-C1 (2027-01-18): 2 present, 1 absent, "
             "1 excused (version 1).\n");
@@ -282,7 +283,7 @@ TEST_F(OutcomesCli, AttendanceGetPrintsTheGrid) {
   Outcome json =
       Kprctl("--json outcomes attendance get --municipality 0165 --cohort 0165-C1", "KPR_TOKEN=t");
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  EXPECT_THAT(json.out, HasSubstr("\"mark\": \"ABSENT\""));
+  EXPECT_THAT(json.out, HasSubstr("\"mark\": \"ATTENDANCE_MARK_ABSENT\""));
 }
 
 TEST_F(OutcomesCli, SubmitWho5SendsTheAnswersButPrintsNone) {
@@ -293,7 +294,7 @@ TEST_F(OutcomesCli, SubmitWho5SendsTheAnswersButPrintsNone) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(fake_->methods(), ElementsAre("SubmitQuestionnaire"));
   EXPECT_EQ(fake_->calls()[0].request,
-            "municipality: \"0165\" referral_id: \"0165-R1\" time_point: BASELINE "
+            "municipality: \"0165\" referral_id: \"0165-R1\" time_point: TIME_POINT_BASELINE "
             "who5 { cheerful: 4 calm: 1 active: 2 rested: 0 interested: 3 }");
   EXPECT_EQ(r.out, "Saved WHO-5 at baseline for referral 0165-R1: revision 1 by coord-1.\n");
 
@@ -304,7 +305,7 @@ TEST_F(OutcomesCli, SubmitWho5SendsTheAnswersButPrintsNone) {
       "KPR_TOKEN=t");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"revision\": 1"));
-  EXPECT_THAT(json.out, HasSubstr("\"time_point\": \"END\""));
+  EXPECT_THAT(json.out, HasSubstr("\"time_point\": \"TIME_POINT_END\""));
   for (const char* hidden : {"who5\"", "cheerful", "score", "52", "13"}) {
     EXPECT_THAT(json.out, Not(HasSubstr(hidden))) << hidden;
   }
@@ -318,9 +319,10 @@ TEST_F(OutcomesCli, SubmitReadsAnswersFromStandardInput) {
       "KPR_TOKEN=t", answers);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(fake_->methods(), ElementsAre("SubmitQuestionnaire"));
-  EXPECT_THAT(fake_->calls()[0].request,
-              HasSubstr("time_point: FOLLOWUP_1M who5 { cheerful: 3 calm: 3 active: 2 rested: 2 "
-                        "interested: 3 }"));
+  EXPECT_THAT(
+      fake_->calls()[0].request,
+      HasSubstr("time_point: TIME_POINT_FOLLOWUP_1M who5 { cheerful: 3 calm: 3 active: 2 rested: 2 "
+                "interested: 3 }"));
 }
 
 TEST_F(OutcomesCli, SubmitOutsideTheWindowFailsWithTheServicesReason) {
@@ -360,7 +362,7 @@ TEST_F(OutcomesCli, ReportProgramPrintsTextAndWritesCsv) {
   ASSERT_THAT(fake_->methods(), ElementsAre("ExportReport"));
   EXPECT_EQ(fake_->calls()[0].request,
             "program { municipality: \"0165\" program_id: \"sund-med-kultur\" "
-            "from { seconds: 1798758000 } to { seconds: 1830294000 } } format: TEXT");
+            "from { seconds: 1798758000 } to { seconds: 1830294000 } } format: EXPORT_FORMAT_TEXT");
 
   std::string path = ::testing::TempDir() + "/kprctl_outcomes_report.csv";
   std::remove(path.c_str());
@@ -373,7 +375,8 @@ TEST_F(OutcomesCli, ReportProgramPrintsTextAndWritesCsv) {
   EXPECT_EQ(csv.out, absl::StrCat("Wrote ", path, " (text/csv, ", sizeof(kCsv) - 1, " bytes).\n"));
   ASSERT_EQ(fake_->calls().size(), 2u);
   EXPECT_EQ(fake_->calls()[1].request,
-            "program { municipality: \"0165\" program_id: \"sund-med-kultur\" } format: CSV");
+            "program { municipality: \"0165\" program_id: \"sund-med-kultur\" } format: "
+            "EXPORT_FORMAT_CSV");
   EXPECT_FALSE(std::ifstream(path + ".tmp").good());
 }
 
@@ -383,7 +386,7 @@ TEST_F(OutcomesCli, ReportCohortAsJsonWithTheJsonFlag) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_THAT(fake_->methods(), ElementsAre("ExportReport"));
   EXPECT_EQ(fake_->calls()[0].request,
-            "cohort { municipality: \"0165\" cohort_id: \"0165-C1\" } format: JSON");
+            "cohort { municipality: \"0165\" cohort_id: \"0165-C1\" } format: EXPORT_FORMAT_JSON");
 }
 
 TEST_F(OutcomesCli, BadArgumentsOrNoTokenCallNothing) {

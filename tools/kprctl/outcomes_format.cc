@@ -71,11 +71,11 @@ ov1::Instrument InstrumentOf(const ov1::Questionnaire& q) {
   if (q.instrument() != ov1::INSTRUMENT_UNSPECIFIED) return q.instrument();
   switch (q.answers_case()) {
     case ov1::Questionnaire::kWho5:
-      return ov1::WHO5;
+      return ov1::INSTRUMENT_WHO5;
     case ov1::Questionnaire::kWai:
-      return ov1::WORK_ABILITY_INDEX;
+      return ov1::INSTRUMENT_WORK_ABILITY_INDEX;
     case ov1::Questionnaire::kEmployment:
-      return ov1::EMPLOYMENT_STATUS;
+      return ov1::INSTRUMENT_EMPLOYMENT_STATUS;
     default:
       return ov1::INSTRUMENT_UNSPECIFIED;
   }
@@ -100,11 +100,11 @@ std::string AnswersText(const ov1::Questionnaire& q) {
 
 std::string MarkLetter(ov1::AttendanceMark mark) {
   switch (mark) {
-    case ov1::PRESENT:
+    case ov1::ATTENDANCE_MARK_PRESENT:
       return "P";
-    case ov1::ABSENT:
+    case ov1::ATTENDANCE_MARK_ABSENT:
       return "A";
-    case ov1::EXCUSED:
+    case ov1::ATTENDANCE_MARK_EXCUSED:
       return "E";
     default:
       return "-";
@@ -115,15 +115,15 @@ std::string FormatRate(double rate) { return absl::StrCat(Number(rate * 100), " 
 
 std::string TimePointStateName(ov1::TimePointState state) {
   switch (state) {
-    case ov1::SCHEDULED:
+    case ov1::TIME_POINT_STATE_SCHEDULED:
       return "scheduled";
-    case ov1::DUE:
+    case ov1::TIME_POINT_STATE_DUE:
       return "due";
-    case ov1::OVERDUE:
+    case ov1::TIME_POINT_STATE_OVERDUE:
       return "overdue";
-    case ov1::ANSWERED:
+    case ov1::TIME_POINT_STATE_ANSWERED:
       return "answered";
-    case ov1::CLOSED:
+    case ov1::TIME_POINT_STATE_CLOSED:
       return "closed";
     default:
       return "?";
@@ -132,9 +132,9 @@ std::string TimePointStateName(ov1::TimePointState state) {
 
 std::string RiskReasonName(ov1::RiskReason reason) {
   switch (reason) {
-    case ov1::TWO_ABSENCES_IN_A_ROW:
+    case ov1::RISK_REASON_TWO_ABSENCES_IN_A_ROW:
       return "two absences in a row";
-    case ov1::ATTENDANCE_BELOW_THRESHOLD:
+    case ov1::RISK_REASON_ATTENDANCE_BELOW_THRESHOLD:
       return "attendance below target";
     default:
       return "?";
@@ -143,9 +143,9 @@ std::string RiskReasonName(ov1::RiskReason reason) {
 
 std::string ParticipationOutcomeName(ov1::ParticipationOutcome outcome) {
   switch (outcome) {
-    case ov1::COMPLETED:
+    case ov1::PARTICIPATION_OUTCOME_COMPLETED:
       return "completed";
-    case ov1::DROPPED_OUT:
+    case ov1::PARTICIPATION_OUTCOME_DROPPED_OUT:
       return "dropped out";
     default:
       return "";
@@ -154,11 +154,11 @@ std::string ParticipationOutcomeName(ov1::ParticipationOutcome outcome) {
 
 std::string InstrumentTitle(ov1::Instrument instrument) {
   switch (instrument) {
-    case ov1::WHO5:
+    case ov1::INSTRUMENT_WHO5:
       return "WHO-5";
-    case ov1::WORK_ABILITY_INDEX:
+    case ov1::INSTRUMENT_WORK_ABILITY_INDEX:
       return "WAI";
-    case ov1::EMPLOYMENT_STATUS:
+    case ov1::INSTRUMENT_EMPLOYMENT_STATUS:
       return "employment status";
     default:
       return "questionnaire";
@@ -199,16 +199,16 @@ std::string FormatEmploymentAnswers(const ov1::EmploymentAnswers& a) {
 std::string FormatScore(const ov1::Questionnaire& q) {
   const ov1::Score& s = q.score();
   switch (InstrumentOf(q)) {
-    case ov1::WHO5: {
+    case ov1::INSTRUMENT_WHO5: {
       std::string band;
       switch (s.who5_band()) {
-        case ov1::WHO5_HIGH_RISK:
+        case ov1::WHO5_BAND_HIGH_RISK:
           band = ", high risk";
           break;
-        case ov1::WHO5_RISK:
+        case ov1::WHO5_BAND_RISK:
           band = ", risk";
           break;
-        case ov1::WHO5_NORMAL:
+        case ov1::WHO5_BAND_NORMAL:
           band = ", normal";
           break;
         default:
@@ -217,19 +217,19 @@ std::string FormatScore(const ov1::Questionnaire& q) {
       return absl::StrCat(s.who5_percentage(), " % (raw ", s.who5_raw(), band,
                           s.who5_screen_for_depression() ? "; screen for depression" : "", ")");
     }
-    case ov1::WORK_ABILITY_INDEX: {
+    case ov1::INSTRUMENT_WORK_ABILITY_INDEX: {
       std::string category;
       switch (s.wai_category()) {
-        case ov1::WAI_POOR:
+        case ov1::WAI_CATEGORY_POOR:
           category = " (poor)";
           break;
-        case ov1::WAI_MODERATE:
+        case ov1::WAI_CATEGORY_MODERATE:
           category = " (moderate)";
           break;
-        case ov1::WAI_GOOD:
+        case ov1::WAI_CATEGORY_GOOD:
           category = " (good)";
           break;
-        case ov1::WAI_EXCELLENT:
+        case ov1::WAI_CATEGORY_EXCELLENT:
           category = " (excellent)";
           break;
         default:
@@ -252,9 +252,10 @@ std::string FormatRecordedAttendance(const ov1::SessionAttendance& s) {
   }
   std::string where = s.cohort_id().empty() ? "" : absl::StrCat(" of cohort ", s.cohort_id());
   std::string when = s.day().empty() ? "" : absl::StrCat(" (", s.day(), ")");
-  return absl::StrCat("Recorded session ", s.session_id(), where, when, ": ", counts[ov1::PRESENT],
-                      " present, ", counts[ov1::ABSENT], " absent, ", counts[ov1::EXCUSED],
-                      " excused (version ", s.version(), ").\n");
+  return absl::StrCat(
+      "Recorded session ", s.session_id(), where, when, ": ", counts[ov1::ATTENDANCE_MARK_PRESENT],
+      " present, ", counts[ov1::ATTENDANCE_MARK_ABSENT], " absent, ",
+      counts[ov1::ATTENDANCE_MARK_EXCUSED], " excused (version ", s.version(), ").\n");
 }
 
 std::string FormatAttendance(const ov1::GetAttendanceResponse& r) {

@@ -29,19 +29,19 @@ constexpr int64_t kMonday9 = 1800262800;
 
 TEST(Pieces, NamesAndRates) {
   ASSERT_TRUE(kUtc);
-  EXPECT_EQ(MarkLetter(ov1::PRESENT), "P");
-  EXPECT_EQ(MarkLetter(ov1::ABSENT), "A");
-  EXPECT_EQ(MarkLetter(ov1::EXCUSED), "E");
+  EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_PRESENT), "P");
+  EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_ABSENT), "A");
+  EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_EXCUSED), "E");
   EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_UNSPECIFIED), "-");
   EXPECT_EQ(FormatRate(0.75), "75 %");
   EXPECT_EQ(FormatRate(1.0), "100 %");
   EXPECT_EQ(FormatRate(2.0 / 3.0), "66.7 %");
   EXPECT_EQ(FormatRate(0.795), "79.5 %");  // never rounded up onto the 80 % target
-  EXPECT_EQ(TimePointStateName(ov1::OVERDUE), "overdue");
-  EXPECT_EQ(RiskReasonName(ov1::TWO_ABSENCES_IN_A_ROW), "two absences in a row");
-  EXPECT_EQ(ParticipationOutcomeName(ov1::DROPPED_OUT), "dropped out");
+  EXPECT_EQ(TimePointStateName(ov1::TIME_POINT_STATE_OVERDUE), "overdue");
+  EXPECT_EQ(RiskReasonName(ov1::RISK_REASON_TWO_ABSENCES_IN_A_ROW), "two absences in a row");
+  EXPECT_EQ(ParticipationOutcomeName(ov1::PARTICIPATION_OUTCOME_DROPPED_OUT), "dropped out");
   EXPECT_EQ(ParticipationOutcomeName(ov1::PARTICIPATION_OUTCOME_UNSPECIFIED), "");
-  EXPECT_EQ(InstrumentTitle(ov1::WHO5), "WHO-5");
+  EXPECT_EQ(InstrumentTitle(ov1::INSTRUMENT_WHO5), "WHO-5");
 }
 
 TEST(Answers, PrintInTheSyntaxTheFlagsTake) {
@@ -60,36 +60,41 @@ TEST(Answers, PrintInTheSyntaxTheFlagsTake) {
   ASSERT_TRUE(parsed_who5.ok());
   EXPECT_EQ(parsed_who5->ShortDebugString(), who5.ShortDebugString());
 
-  EXPECT_EQ(FormatEmploymentAnswers(Text<ov1::EmploymentAnswers>("status: ORDINARY_WORK")),
-            "ordinary_work");
   EXPECT_EQ(FormatEmploymentAnswers(
-                Text<ov1::EmploymentAnswers>("status: SUBSIDISED_WORK weekly_hours: 0")),
+                Text<ov1::EmploymentAnswers>("status: EMPLOYMENT_STATUS_ORDINARY_WORK")),
+            "ordinary_work");
+  EXPECT_EQ(FormatEmploymentAnswers(Text<ov1::EmploymentAnswers>(
+                "status: EMPLOYMENT_STATUS_SUBSIDISED_WORK weekly_hours: 0")),
             "subsidised_work,hours=0");
 }
 
 TEST(Answers, Scores) {
-  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>(
-                "instrument: WHO5 score { who5_raw: 13 who5_percentage: 52 who5_band: WHO5_NORMAL "
-                "who5_screen_for_depression: true }")),
+  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>("instrument: INSTRUMENT_WHO5 score { who5_raw: 13 "
+                                                 "who5_percentage: 52 who5_band: WHO5_BAND_NORMAL "
+                                                 "who5_screen_for_depression: true }")),
             "52 % (raw 13, normal; screen for depression)");
   EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>(
                 "who5 { cheerful: 1 } score { who5_raw: 8 who5_percentage: 32 "
-                "who5_band: WHO5_HIGH_RISK }")),  // instrument from the answers
+                "who5_band: WHO5_BAND_HIGH_RISK }")),  // instrument from the answers
             "32 % (raw 8, high risk)");
-  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>(
-                "instrument: WORK_ABILITY_INDEX score { wai_total: 37.5 wai_category: WAI_GOOD }")),
-            "37.5 (good)");
-  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>(
-                "instrument: WORK_ABILITY_INDEX score { wai_total: 27 wai_category: WAI_POOR }")),
-            "27 (poor)");
-  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>("instrument: EMPLOYMENT_STATUS")), "");
+  EXPECT_EQ(
+      FormatScore(Text<ov1::Questionnaire>("instrument: INSTRUMENT_WORK_ABILITY_INDEX score { "
+                                           "wai_total: 37.5 wai_category: WAI_CATEGORY_GOOD }")),
+      "37.5 (good)");
+  EXPECT_EQ(
+      FormatScore(Text<ov1::Questionnaire>("instrument: INSTRUMENT_WORK_ABILITY_INDEX score { "
+                                           "wai_total: 27 wai_category: WAI_CATEGORY_POOR }")),
+      "27 (poor)");
+  EXPECT_EQ(FormatScore(Text<ov1::Questionnaire>("instrument: INSTRUMENT_EMPLOYMENT_STATUS")), "");
 }
 
 TEST(Attendance, RecordedSessionCountsMarks) {
   auto s = Text<ov1::SessionAttendance>(
       "session_id: 'S1' cohort_id: 'C' day: '2027-01-18' version: 2 "
-      "entries { referral_id: 'r1' mark: PRESENT } entries { referral_id: 'r2' mark: PRESENT } "
-      "entries { referral_id: 'r3' mark: ABSENT } entries { referral_id: 'r4' mark: EXCUSED }");
+      "entries { referral_id: 'r1' mark: ATTENDANCE_MARK_PRESENT } entries { referral_id: 'r2' "
+      "mark: ATTENDANCE_MARK_PRESENT } "
+      "entries { referral_id: 'r3' mark: ATTENDANCE_MARK_ABSENT } entries { referral_id: 'r4' "
+      "mark: ATTENDANCE_MARK_EXCUSED }");
   EXPECT_EQ(FormatRecordedAttendance(s),
             "Recorded session S1 of cohort C (2027-01-18): 2 present, 1 absent, 1 excused "
             "(version 2).\n");
@@ -102,15 +107,17 @@ TEST(Attendance, GridOfSessionsAndParticipants) {
       "  recorded_by: 'ins-a' recorded_at { seconds: ",
       kMonday9,
       " } "
-      "  entries { referral_id: 'r1' mark: PRESENT } entries { referral_id: 'r2' mark: ABSENT } "
-      "  entries { referral_id: 'r3' mark: EXCUSED } } "
+      "  entries { referral_id: 'r1' mark: ATTENDANCE_MARK_PRESENT } entries { referral_id: 'r2' "
+      "mark: ATTENDANCE_MARK_ABSENT } "
+      "  entries { referral_id: 'r3' mark: ATTENDANCE_MARK_EXCUSED } } "
       "sessions { session_id: 'S2' session_index: 1 day: '2027-01-20' version: 3 "
-      "  entries { referral_id: 'r1' mark: PRESENT } entries { referral_id: 'r2' mark: ABSENT } } "
+      "  entries { referral_id: 'r1' mark: ATTENDANCE_MARK_PRESENT } entries { referral_id: 'r2' "
+      "mark: ATTENDANCE_MARK_ABSENT } } "
       "participants { referral_id: 'r1' present: 2 attendance_rate: 1 } "
       "participants { referral_id: 'r2' absent: 2 at_risk: true "
-      "  risk_reasons: TWO_ABSENCES_IN_A_ROW } "
+      "  risk_reasons: RISK_REASON_TWO_ABSENCES_IN_A_ROW } "
       "participants { referral_id: 'r3' excused: 1 } "
-      "participants { referral_id: 'r4' outcome: DROPPED_OUT }"));
+      "participants { referral_id: 'r4' outcome: PARTICIPATION_OUTCOME_DROPPED_OUT }"));
   EXPECT_EQ(
       FormatAttendance(r),
       "Attendance of cohort C: 2 sessions recorded, 4 participants, 1 at risk.\n"
@@ -128,7 +135,8 @@ TEST(Attendance, GridOfSessionsAndParticipants) {
 
 TEST(Attendance, MarkedButNotListedIsShownNotHidden) {
   auto r = Text<ov1::GetAttendanceResponse>(
-      "cohort_id: 'C' sessions { session_id: 'S1' entries { referral_id: 'rx' mark: PRESENT } } "
+      "cohort_id: 'C' sessions { session_id: 'S1' entries { referral_id: 'rx' mark: "
+      "ATTENDANCE_MARK_PRESENT } } "
       "participants { referral_id: 'r1' }");
   std::string out = FormatAttendance(r);
   EXPECT_THAT(out, HasSubstr("  rx        P        -       -        -     -  -\n"));
@@ -145,18 +153,19 @@ TEST(Attendance, NothingRecordedYet) {
 }
 
 ov1::ListQuestionnaireScheduleResponse Schedule() {
-  return Text<ov1::ListQuestionnaireScheduleResponse>(
-      absl::StrCat("schedule { referral_id: 'r2' time_point: END state: SCHEDULED "
-                   "  instruments: [WHO5, WORK_ABILITY_INDEX] } "
-                   "schedule { referral_id: 'r1' time_point: END state: OVERDUE "
-                   "  instruments: [WHO5, WORK_ABILITY_INDEX] answered: [WHO5] } "
-                   "schedule { referral_id: 'r1' time_point: BASELINE state: ANSWERED "
-                   "  opens_at { seconds: ",
-                   kMonday9, " } overdue_at { seconds: ", kMonday9 + 7 * 86400,
-                   " } closes_at { seconds: ", kMonday9 + 28 * 86400,
-                   " } "
-                   "  instruments: [WHO5, WORK_ABILITY_INDEX, EMPLOYMENT_STATUS] "
-                   "  answered: [WHO5, WORK_ABILITY_INDEX, EMPLOYMENT_STATUS] }"));
+  return Text<ov1::ListQuestionnaireScheduleResponse>(absl::StrCat(
+      "schedule { referral_id: 'r2' time_point: TIME_POINT_END state: TIME_POINT_STATE_SCHEDULED "
+      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX] } "
+      "schedule { referral_id: 'r1' time_point: TIME_POINT_END state: TIME_POINT_STATE_OVERDUE "
+      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX] answered: [INSTRUMENT_WHO5] } "
+      "schedule { referral_id: 'r1' time_point: TIME_POINT_BASELINE state: "
+      "TIME_POINT_STATE_ANSWERED "
+      "  opens_at { seconds: ",
+      kMonday9, " } overdue_at { seconds: ", kMonday9 + 7 * 86400,
+      " } closes_at { seconds: ", kMonday9 + 28 * 86400,
+      " } "
+      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, INSTRUMENT_EMPLOYMENT_STATUS] "
+      "  answered: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, INSTRUMENT_EMPLOYMENT_STATUS] }"));
 }
 
 TEST(Questionnaires, ScheduleSortedWithCountsAndNoAnswers) {
@@ -176,9 +185,10 @@ TEST(Questionnaires, ScheduleSortedWithCountsAndNoAnswers) {
 
 ov1::Questionnaire Submitted() {
   return Text<ov1::Questionnaire>(
-      absl::StrCat("municipality: '0165' referral_id: 'R' instrument: WHO5 time_point: BASELINE "
+      absl::StrCat("municipality: '0165' referral_id: 'R' instrument: INSTRUMENT_WHO5 time_point: "
+                   "TIME_POINT_BASELINE "
                    "who5 { cheerful: 4 calm: 1 active: 2 rested: 0 interested: 3 } "
-                   "score { who5_raw: 10 who5_percentage: 40 who5_band: WHO5_RISK "
+                   "score { who5_raw: 10 who5_percentage: 40 who5_band: WHO5_BAND_RISK "
                    "who5_screen_for_depression: true } "
                    "submitted_by: 'coord-1' revision: 2 submitted_at { seconds: ",
                    kMonday9, " }"));
@@ -196,14 +206,15 @@ TEST(Questionnaires, SubmittedShowsNeitherAnswersNorScore) {
   EXPECT_FALSE(bare.has_who5());
   EXPECT_EQ(bare.answers_case(), ov1::Questionnaire::ANSWERS_NOT_SET);
   EXPECT_FALSE(bare.has_score());
-  EXPECT_EQ(bare.instrument(), ov1::WHO5);
+  EXPECT_EQ(bare.instrument(), ov1::INSTRUMENT_WHO5);
   EXPECT_EQ(bare.revision(), 2);
   EXPECT_EQ(bare.referral_id(), "R");
 
   // Without an instrument field, it is taken from the answers before they are dropped.
   auto employment = Text<ov1::Questionnaire>(
-      "referral_id: 'R' time_point: FOLLOWUP_1M employment { status: EDUCATION } revision: 1");
-  EXPECT_EQ(WithoutAnswers(employment).instrument(), ov1::EMPLOYMENT_STATUS);
+      "referral_id: 'R' time_point: TIME_POINT_FOLLOWUP_1M employment { status: "
+      "EMPLOYMENT_STATUS_EDUCATION } revision: 1");
+  EXPECT_EQ(WithoutAnswers(employment).instrument(), ov1::INSTRUMENT_EMPLOYMENT_STATUS);
   EXPECT_EQ(FormatSubmitted(employment),
             "Saved employment status at 1m for referral R: revision 1.\n");
 }
@@ -211,15 +222,17 @@ TEST(Questionnaires, SubmittedShowsNeitherAnswersNorScore) {
 TEST(Questionnaires, GetShowsAnswersScoresAndSchedule) {
   ov1::GetQuestionnairesResponse r;
   auto wai = Text<ov1::Questionnaire>(
-      "referral_id: 'R' instrument: WORK_ABILITY_INDEX time_point: BASELINE revision: 1 "
-      "submitted_by: 'svc' wai { current_work_ability: 7 work_demands: BOTH "
+      "referral_id: 'R' instrument: INSTRUMENT_WORK_ABILITY_INDEX time_point: TIME_POINT_BASELINE "
+      "revision: 1 "
+      "submitted_by: 'svc' wai { current_work_ability: 7 work_demands: WORK_DEMANDS_BOTH "
       "physical_demands_ability: 4 mental_demands_ability: 3 diagnosed_diseases: 1 "
       "work_impairment: 5 sick_leave: 4 prognosis: 7 enjoy_daily_activities: 3 "
-      "active_and_alert: 3 hopeful: 2 } score { wai_total: 37 wai_category: WAI_GOOD }");
+      "active_and_alert: 3 hopeful: 2 } score { wai_total: 37 wai_category: WAI_CATEGORY_GOOD }");
   auto end = Text<ov1::Questionnaire>(
-      "referral_id: 'R' instrument: WHO5 time_point: END revision: 1 submitted_by: 'coord-1' "
+      "referral_id: 'R' instrument: INSTRUMENT_WHO5 time_point: TIME_POINT_END revision: 1 "
+      "submitted_by: 'coord-1' "
       "who5 { cheerful: 4 calm: 4 active: 3 rested: 3 interested: 4 } "
-      "score { who5_raw: 18 who5_percentage: 72 who5_band: WHO5_NORMAL }");
+      "score { who5_raw: 18 who5_percentage: 72 who5_band: WHO5_BAND_NORMAL }");
   *r.add_questionnaires() = end;  // out of order: printed by time point, then instrument
   *r.add_questionnaires() = wai;
   *r.add_questionnaires() = Submitted();

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/closure_calendar.h"
 
 // Binds `var` to the value of a StatusOr expression or returns its error.
@@ -139,7 +140,7 @@ absl::StatusOr<std::optional<DayRange>> Range(const ParsedArgs& a) {
       return absl::InvalidArgumentError("give --week or --from/--to, not both");
     }
     KPRCTL_TRY(week, ParseIsoWeek(a.Get("week"), "week"));
-    absl::CivilDay monday = scheduling::MondayOfIsoWeek(week.year, week.week);
+    absl::CivilDay monday = calendar::MondayOfIsoWeek(week.year, week.week);
     return DayRange{FormatDay(monday), FormatDay(monday + 6)};
   }
   if (!a.Has("from") && !a.Has("to")) return std::nullopt;
@@ -209,7 +210,7 @@ absl::StatusOr<IsoWeekArg> ParseIsoWeek(const std::string& value, const std::str
   }
   IsoWeekArg w{Digits(value, 0, 4), Digits(value, 6, 2)};
   if (w.year < 1900) return Bad(flag, expected, value);
-  int weeks = scheduling::IsoWeeksInYear(w.year);
+  int weeks = calendar::IsoWeeksInYear(w.year);
   if (w.week < 1 || w.week > weeks) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, ": ", w.year, " has weeks W01..W", weeks, ", got '", value, "'"));
@@ -282,7 +283,7 @@ absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string
 absl::StatusOr<sv1::CohortStatus> ParseCohortStatus(const std::string& value,
                                                     const std::string& flag) {
   std::string upper = absl::AsciiStrToUpper(value);
-  if (upper.rfind("COHORT_STATUS_", 0) == 0) upper = upper.substr(14);
+  if (upper.rfind("COHORT_STATUS_", 0) != 0) upper = "COHORT_STATUS_" + upper;
   sv1::CohortStatus s;
   if (!sv1::CohortStatus_Parse(upper, &s) || s == sv1::COHORT_STATUS_UNSPECIFIED) {
     return Bad(flag, "planned, open, running, completed or cancelled", value);

@@ -100,9 +100,9 @@ TEST(ParseInteger, WholeNumbersInRange) {
 }
 
 TEST(ParseCohortStatus, ShortOrFullNames) {
-  EXPECT_EQ(*ParseCohortStatus("open", "status"), sv1::OPEN);
-  EXPECT_EQ(*ParseCohortStatus("CANCELLED", "status"), sv1::CANCELLED);
-  EXPECT_EQ(*ParseCohortStatus("cohort_status_running", "status"), sv1::RUNNING);
+  EXPECT_EQ(*ParseCohortStatus("open", "status"), sv1::COHORT_STATUS_OPEN);
+  EXPECT_EQ(*ParseCohortStatus("CANCELLED", "status"), sv1::COHORT_STATUS_CANCELLED);
+  EXPECT_EQ(*ParseCohortStatus("cohort_status_running", "status"), sv1::COHORT_STATUS_RUNNING);
   EXPECT_FALSE(ParseCohortStatus("unspecified", "status").ok());
   EXPECT_FALSE(ParseCohortStatus("cohort_status_unspecified", "status").ok());
   EXPECT_THAT(Error(ParseCohortStatus("closed", "status").status()), HasSubstr("--status"));
@@ -215,7 +215,7 @@ TEST(BuildListCohorts, Filters) {
   auto req = BuildListCohorts(Parse({"cohort", "list", "--municipality", "0165", "--status", "open",
                                      "--program", "p", "--page-size", "200"}));
   ASSERT_TRUE(req.ok()) << req.status();
-  EXPECT_EQ(req->status(), sv1::OPEN);
+  EXPECT_EQ(req->status(), sv1::COHORT_STATUS_OPEN);
   EXPECT_EQ(req->program_id(), "p");
   EXPECT_EQ(req->page_size(), 200);
   EXPECT_THAT(Error(BuildListCohorts(

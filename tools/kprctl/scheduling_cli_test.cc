@@ -133,7 +133,7 @@ class FakeScheduling final : public sv1::SchedulingService::Service {
                             sv1::Cohort* resp) override {
     Record("CancelCohort", ctx, *req);
     resp->set_cohort_id(req->cohort_id());
-    resp->set_status(sv1::CANCELLED);
+    resp->set_status(sv1::COHORT_STATUS_CANCELLED);
     resp->set_version(req->expected_version() + 1);
     return grpc::Status::OK;
   }

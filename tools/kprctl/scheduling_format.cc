@@ -8,9 +8,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "libs/calendar/iso_week.h"
 #include "services/scheduling/closure_calendar.h"
 #include "tools/kprctl/client_common.h"
 #include "tools/kprctl/scheduling_args.h"
@@ -34,7 +36,7 @@ std::string Plural(size_t n, const std::string& one, const std::string& many) {
 }
 
 std::string SessionNote(const sv1::Session& s) {
-  if (s.status() == sv1::SESSION_CANCELLED) {
+  if (s.status() == sv1::SESSION_STATUS_CANCELLED) {
     return s.change_reason().empty() ? "cancelled" : absl::StrCat("cancelled: ", s.change_reason());
   }
   return s.change_reason().empty() ? "" : absl::StrCat("moved: ", s.change_reason());
@@ -90,7 +92,7 @@ std::string WeekdayOf(const std::string& day) {
 std::string IsoWeekOf(const std::string& day) {
   auto d = Day(day);
   if (!d) return "";
-  return absl::StrFormat("%04d-W%02d", scheduling::IsoWeekYear(*d), scheduling::IsoWeek(*d));
+  return absl::StrFormat("%04d-W%02d", calendar::IsoWeekYear(*d), calendar::IsoWeek(*d));
 }
 
 std::string FormatWeeklyHours(const google::protobuf::RepeatedPtrField<sv1::WeeklyHours>& hours) {
@@ -141,8 +143,8 @@ std::string CompressWeeks(const std::vector<std::string>& weeks) {
                   [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) == key(b); }),
       parsed.end());
   auto next = [](const IsoWeekArg& w) {
-    return w.week < scheduling::IsoWeeksInYear(w.year) ? IsoWeekArg{w.year, w.week + 1}
-                                                       : IsoWeekArg{w.year + 1, 1};
+    return w.week < calendar::IsoWeeksInYear(w.year) ? IsoWeekArg{w.year, w.week + 1}
+                                                     : IsoWeekArg{w.year + 1, 1};
   };
   auto label = [](const IsoWeekArg& w) { return absl::StrFormat("%04d-W%02d", w.year, w.week); };
   std::vector<std::string> parts;
@@ -164,14 +166,14 @@ std::string CompressWeeks(const std::vector<std::string>& weeks) {
 
 std::string CohortStatusName(sv1::CohortStatus status) {
   if (status == sv1::COHORT_STATUS_UNSPECIFIED) return "-";
-  return absl::AsciiStrToLower(sv1::CohortStatus_Name(status));
+  return absl::AsciiStrToLower(absl::StripPrefix(sv1::CohortStatus_Name(status), "COHORT_STATUS_"));
 }
 
 std::string SessionStatusName(sv1::SessionStatus status) {
   switch (status) {
-    case sv1::SCHEDULED:
+    case sv1::SESSION_STATUS_SCHEDULED:
       return "scheduled";
-    case sv1::SESSION_CANCELLED:
+    case sv1::SESSION_STATUS_CANCELLED:
       return "cancelled";
     default:
       return "-";
@@ -180,7 +182,8 @@ std::string SessionStatusName(sv1::SessionStatus status) {
 
 std::string InstitutionKindName(sv1::InstitutionKind kind) {
   if (kind == sv1::INSTITUTION_KIND_UNSPECIFIED) return "-";
-  return absl::AsciiStrToLower(sv1::InstitutionKind_Name(kind));
+  return absl::AsciiStrToLower(
+      absl::StripPrefix(sv1::InstitutionKind_Name(kind), "INSTITUTION_KIND_"));
 }
 
 // ---- Catalog ------------------------------------------------------------------------------
@@ -356,7 +359,7 @@ std::string FormatCohort(const sv1::Cohort& c) {
   line("name", c.name());
   line("program", c.program_id());
   line("status", CohortStatusName(c.status()));
-  if (c.status() == sv1::CANCELLED) line("cancelled", c.cancel_reason());
+  if (c.status() == sv1::COHORT_STATUS_CANCELLED) line("cancelled", c.cancel_reason());
   line("start week", absl::StrFormat("%04d-W%02d", c.start_iso_year(), c.start_iso_week()));
   line("days", c.first_day().empty() ? "" : absl::StrCat(c.first_day(), " to ", c.last_day()));
   line("sessions", absl::StrCat(c.session_count()));
@@ -433,7 +436,7 @@ std::string FormatWeekView(const Sessions& sessions) {
 }
 
 std::string FormatSessionChange(const sv1::Session& s) {
-  if (s.status() == sv1::SESSION_CANCELLED) {
+  if (s.status() == sv1::SESSION_STATUS_CANCELLED) {
     return absl::StrCat("Session ", s.session_id(), " of cohort ", s.cohort_id(), " (", s.day(),
                         " ", FormatTimeSpan(s.start_minute(), s.end_minute()),
                         ") is cancelled (version ", s.version(), ").\n");

@@ -36,9 +36,9 @@ TEST(Pieces, TimesDaysAndWeeks) {
   EXPECT_EQ(WeekdayOf("someday"), "");
   EXPECT_EQ(IsoWeekOf("2027-01-18"), "2027-W03");
   EXPECT_EQ(IsoWeekOf("2027-01-03"), "2026-W53");  // ISO week-based year
-  EXPECT_EQ(CohortStatusName(sv1::RUNNING), "running");
-  EXPECT_EQ(SessionStatusName(sv1::SESSION_CANCELLED), "cancelled");
-  EXPECT_EQ(InstitutionKindName(sv1::VIKING_VILLAGE), "viking_village");
+  EXPECT_EQ(CohortStatusName(sv1::COHORT_STATUS_RUNNING), "running");
+  EXPECT_EQ(SessionStatusName(sv1::SESSION_STATUS_CANCELLED), "cancelled");
+  EXPECT_EQ(InstitutionKindName(sv1::INSTITUTION_KIND_VIKING_VILLAGE), "viking_village");
 }
 
 TEST(Pieces, WeeklyHoursGroupConsecutiveEqualDays) {
@@ -142,7 +142,7 @@ TEST(FormatTimetable, ShowsIdsVersionsAndNotesOnceBooked) {
       cohort_id: "0165-C1"
       name: "Forår A"
       program_id: "kultur-6"
-      status: OPEN
+      status: COHORT_STATUS_OPEN
       start_iso_year: 2027
       start_iso_week: 3
       first_day: "2027-01-18"
@@ -164,7 +164,7 @@ TEST(FormatTimetable, ShowsIdsVersionsAndNotesOnceBooked) {
       venue_id: "l2"
       instructor_id: "ins-a"
       version: 1
-      status: SCHEDULED
+      status: SESSION_STATUS_SCHEDULED
     }
   )pb");
   std::string out = FormatCreatedCohort(resp);
@@ -184,7 +184,7 @@ TEST(FormatCohortList, OneRowPerCohortAndTheNextPage) {
       cohort_id: "C1"
       name: "A"
       program_id: "p"
-      status: RUNNING
+      status: COHORT_STATUS_RUNNING
       start_iso_year: 2027
       start_iso_week: 3
       first_day: "2027-01-18"
@@ -231,7 +231,7 @@ TEST(FormatWeekView, GroupsByWeekAndDayInTimeOrder) {
       venue_id: "sal"
       instructor_id: "y"
       version: 2
-      status: SESSION_CANCELLED
+      status: SESSION_STATUS_CANCELLED
       change_reason: "storm"
     }
     sessions {
@@ -284,7 +284,7 @@ TEST(FormatRepair, MovedCancelledAndPast) {
       institution_id: "musik"
       venue_id: "sal-1"
       instructor_id: "y"
-      status: SESSION_CANCELLED
+      status: SESSION_STATUS_CANCELLED
       change_reason: "no free room that week"
     }
     past_untouched: 2
@@ -309,11 +309,11 @@ TEST(FormatSessionChange, WhereItIsNowOrThatItIsCancelled) {
                                    venue_id: "sal-2"
                                    instructor_id: "y"
                                    version: 4
-                                   status: SCHEDULED)pb");
+                                   status: SESSION_STATUS_SCHEDULED)pb");
   EXPECT_EQ(FormatSessionChange(s),
             "Session S1 of cohort C1 is now Wed 2027-01-20 10:30-12:30 at musik / sal-2 with y "
             "(version 4).\n");
-  s.set_status(sv1::SESSION_CANCELLED);
+  s.set_status(sv1::SESSION_STATUS_CANCELLED);
   EXPECT_THAT(FormatSessionChange(s), HasSubstr("is cancelled (version 4)"));
 }
 
@@ -359,7 +359,7 @@ TEST(FormatCatalog, InstitutionsWithVenuesProgramsWithActivitiesAndTheCalendar) 
     institutions {
       institution_id: "musik"
       name: "Ølby Musikskole"
-      kind: MUSIC_SCHOOL
+      kind: INSTITUTION_KIND_MUSIC_SCHOOL
       version: 2
       venues {
         venue_id: "sal-1"

@@ -1,9 +1,9 @@
-#include "services/scheduling/danish_holidays.h"
+#include "libs/calendar/danish_holidays.h"
 
 #include <algorithm>
 #include <iterator>
 
-namespace kpr::scheduling {
+namespace kpr::calendar {
 namespace {
 
 // Last year Store bededag was a public holiday (abolished by law in 2023, from 2024).
@@ -105,4 +105,4 @@ bool IsDanishPublicHoliday(absl::CivilDay day, bool include_customary) {
   return DanishPublicHolidayOn(day, include_customary).has_value();
 }
 
-}  // namespace kpr::scheduling
+}  // namespace kpr::calendar

@@ -1,5 +1,5 @@
-#ifndef KPR_SERVICES_SCHEDULING_DANISH_HOLIDAYS_H_
-#define KPR_SERVICES_SCHEDULING_DANISH_HOLIDAYS_H_
+#ifndef KPR_LIBS_CALENDAR_DANISH_HOLIDAYS_H_
+#define KPR_LIBS_CALENDAR_DANISH_HOLIDAYS_H_
 
 // Danish public holidays (helligdage) for any year, computed rather than configured so the planner
 // never runs out of calendar. Pure: no I/O, no clock.
@@ -10,7 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
-namespace kpr::scheduling {
+namespace kpr::calendar {
 
 enum class Holiday {
   kNewYearsDay,
@@ -61,6 +61,6 @@ std::optional<PublicHoliday> DanishPublicHolidayOn(absl::CivilDay day,
 
 bool IsDanishPublicHoliday(absl::CivilDay day, bool include_customary = true);
 
-}  // namespace kpr::scheduling
+}  // namespace kpr::calendar
 
-#endif  // KPR_SERVICES_SCHEDULING_DANISH_HOLIDAYS_H_
+#endif  // KPR_LIBS_CALENDAR_DANISH_HOLIDAYS_H_

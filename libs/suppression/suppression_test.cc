@@ -1,4 +1,4 @@
-#include "services/outcomes/suppression.h"
+#include "libs/suppression/suppression.h"
 
 #include <algorithm>
 #include <random>
@@ -7,16 +7,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/outcomes/suppression_checker_testing.h"
+#include "libs/suppression/suppression_checker_testing.h"
 
-namespace kpr::outcomes {
+namespace kpr::suppression {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-using suppression_testing::Checker;
-using suppression_testing::Equation;
+using testing::Checker;
+using testing::Equation;
 
 // A table built once for both SuppressionTable and the checker.
 struct Table {
@@ -269,4 +269,4 @@ TEST(SuppressionTest, RandomNestedTables) {
 }
 
 }  // namespace
-}  // namespace kpr::outcomes
+}  // namespace kpr::suppression

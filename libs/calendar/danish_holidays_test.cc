@@ -1,4 +1,4 @@
-#include "services/scheduling/danish_holidays.h"
+#include "libs/calendar/danish_holidays.h"
 
 #include <set>
 #include <string>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace kpr::scheduling {
+namespace kpr::calendar {
 namespace {
 
 using absl::CivilDay;
@@ -218,4 +218,4 @@ TEST(IsDanishPublicHolidayTest, AgreesWithYearListEveryDay2019To2030) {
 }
 
 }  // namespace
-}  // namespace kpr::scheduling
+}  // namespace kpr::calendar

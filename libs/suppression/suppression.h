@@ -1,5 +1,5 @@
-#ifndef KPR_SERVICES_OUTCOMES_SUPPRESSION_H_
-#define KPR_SERVICES_OUTCOMES_SUPPRESSION_H_
+#ifndef KPR_LIBS_SUPPRESSION_SUPPRESSION_H_
+#define KPR_LIBS_SUPPRESSION_SUPPRESSION_H_
 
 // Small-cell suppression with complementary suppression, for the counts in a report.
 //
@@ -29,7 +29,7 @@
 
 #include <vector>
 
-namespace kpr::outcomes {
+namespace kpr::suppression {
 
 class SuppressionTable {
  public:
@@ -57,6 +57,6 @@ class SuppressionTable {
   std::vector<Sum> sums_;
 };
 
-}  // namespace kpr::outcomes
+}  // namespace kpr::suppression
 
-#endif  // KPR_SERVICES_OUTCOMES_SUPPRESSION_H_
+#endif  // KPR_LIBS_SUPPRESSION_SUPPRESSION_H_

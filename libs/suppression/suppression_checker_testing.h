@@ -1,5 +1,5 @@
-#ifndef KPR_SERVICES_OUTCOMES_SUPPRESSION_CHECKER_TESTING_H_
-#define KPR_SERVICES_OUTCOMES_SUPPRESSION_CHECKER_TESTING_H_
+#ifndef KPR_LIBS_SUPPRESSION_SUPPRESSION_CHECKER_TESTING_H_
+#define KPR_LIBS_SUPPRESSION_SUPPRESSION_CHECKER_TESTING_H_
 
 // For tests only: an attacker's exhaustive check of a suppressed table, independent of
 // SuppressionTable. Searches all non-negative integer assignments of the suppressed (unknown)
@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace kpr::outcomes::suppression_testing {
+namespace kpr::suppression::testing {
 
 struct Equation {
   int total;
@@ -150,6 +150,6 @@ class Checker {
   int bound_ = 0;
 };
 
-}  // namespace kpr::outcomes::suppression_testing
+}  // namespace kpr::suppression::testing
 
-#endif  // KPR_SERVICES_OUTCOMES_SUPPRESSION_CHECKER_TESTING_H_
+#endif  // KPR_LIBS_SUPPRESSION_SUPPRESSION_CHECKER_TESTING_H_

@@ -1,9 +1,9 @@
-#include "services/outcomes/suppression.h"
+#include "libs/suppression/suppression.h"
 
 #include <cmath>
 #include <utility>
 
-namespace kpr::outcomes {
+namespace kpr::suppression {
 namespace {
 constexpr double kTolerance = 1e-9;
 }  // namespace
@@ -146,4 +146,4 @@ void SuppressionTable::Apply(int threshold) {
   }
 }
 
-}  // namespace kpr::outcomes
+}  // namespace kpr::suppression

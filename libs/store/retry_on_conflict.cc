@@ -1,0 +1,27 @@
+#include "libs/store/retry_on_conflict.h"
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/time/clock.h"
+
+namespace kpr::store {
+
+absl::Duration ConflictBackoff(int attempt) {
+  if (attempt <= 1) return absl::ZeroDuration();
+  thread_local absl::BitGen gen;
+  const int max_ms = std::min(1 << std::min(attempt - 2, 4), 16);
+  return absl::Microseconds(absl::Uniform(gen, 0, max_ms * 1000 + 1));
+}
+
+absl::Status RetryOnConflict(const std::function<absl::Status()>& attempt) {
+  absl::Status last;
+  for (int n = 1; n <= kMaxConflictAttempts; ++n) {
+    absl::SleepFor(ConflictBackoff(n));
+    last = attempt();
+    if (last.code() != absl::StatusCode::kAborted) return last;
+  }
+  return last;
+}
+
+}  // namespace kpr::store
