@@ -101,7 +101,7 @@ TEST(TenantIsolation, EveryConsumerDeadLettersAnEnvelopeFromAnotherMunicipality)
 
   // Every consumer of every service, by its dead-letter subject.
   const std::set<std::string> consumers = {
-      "kpr.dlq.KPR_INTAKE.referral-intake",         "kpr.dlq.KPR_SCHEDULING.referral-enrolments",
+      "kpr.dlq.KPR_INTAKE.referral-intake",         "kpr.dlq.KPR_SCHEDULING.referral-placements",
       "kpr.dlq.KPR_OUTCOMES.referral-outcomes",     "kpr.dlq.KPR_REFERRAL.scheduling-referrals",
       "kpr.dlq.KPR_SCHEDULING.outcomes-scheduling", "kpr.dlq.KPR_REFERRAL.outcomes-referrals"};
   std::set<std::string> dead;

@@ -31,11 +31,11 @@ struct PlacementFact {
   enum class Kind { kEnrolled, kWaitlisted, kUnenrolled, kCohortCancelled };
   Kind kind = Kind::kEnrolled;
   std::string referral_id;
-  std::string cohort_id;   // enrolled, unenrolled, cohort cancelled
+  std::string cohort_id;  // enrolled, unenrolled, cohort cancelled
   std::string program_id;
-  std::string first_day;   // enrolled: "YYYY-MM-DD"
-  bool started = false;    // unenrolled, cohort cancelled: the cohort's first session had begun
-  absl::Time at;           // when scheduling decided it (the event's occurred_at)
+  std::string first_day;  // enrolled: "YYYY-MM-DD"
+  bool started = false;   // unenrolled, cohort cancelled: the cohort's first session had begun
+  absl::Time at;          // when scheduling decided it (the event's occurred_at)
 };
 
 struct FactDecision {

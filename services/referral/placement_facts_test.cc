@@ -36,8 +36,8 @@ PlacementFact Fact(Kind kind, const std::string& cohort, absl::Time at, bool sta
 
 TEST(PlacementFacts, EnrolledPlacesAnAcceptedOrWaitlistedReferral) {
   for (ReferralStatus from : {REFERRAL_STATUS_ACCEPTED, REFERRAL_STATUS_WAITLISTED}) {
-    FactDecision d = DecidePlacementFact(InStatus(from), absl::InfinitePast(),
-                                         Fact(Kind::kEnrolled, "c1", kT0));
+    FactDecision d =
+        DecidePlacementFact(InStatus(from), absl::InfinitePast(), Fact(Kind::kEnrolled, "c1", kT0));
     ASSERT_TRUE(d.changes) << d.why;
     EXPECT_EQ(d.to, REFERRAL_STATUS_ENROLLED);
     EXPECT_EQ(d.placement.cohort_id(), "c1");
@@ -58,9 +58,9 @@ TEST(PlacementFacts, EnrolledInAnotherCohortReplacesThePlacement) {
 
 TEST(PlacementFacts, ANotYetAcceptedReferralIsLeftForTheCoordinator) {
   for (ReferralStatus from : {REFERRAL_STATUS_RECEIVED, REFERRAL_STATUS_UNDER_REVIEW}) {
-    EXPECT_FALSE(DecidePlacementFact(InStatus(from), absl::InfinitePast(),
-                                     Fact(Kind::kEnrolled, "c1", kT0))
-                     .changes);
+    EXPECT_FALSE(
+        DecidePlacementFact(InStatus(from), absl::InfinitePast(), Fact(Kind::kEnrolled, "c1", kT0))
+            .changes);
   }
 }
 
@@ -126,11 +126,11 @@ TEST(PlacementFacts, AnOlderFactThanTheNewestAppliedChangesNothing) {
 TEST(PlacementFacts, ClosedReferralsDoNotMove) {
   for (ReferralStatus closed : {REFERRAL_STATUS_COMPLETED, REFERRAL_STATUS_DROPPED_OUT,
                                 REFERRAL_STATUS_WITHDRAWN, REFERRAL_STATUS_DECLINED}) {
-    for (Kind kind : {Kind::kEnrolled, Kind::kWaitlisted, Kind::kUnenrolled,
-                      Kind::kCohortCancelled}) {
-      EXPECT_FALSE(DecidePlacementFact(InStatus(closed, "c1"), absl::InfinitePast(),
-                                       Fact(kind, "c1", kT0))
-                       .changes);
+    for (Kind kind :
+         {Kind::kEnrolled, Kind::kWaitlisted, Kind::kUnenrolled, Kind::kCohortCancelled}) {
+      EXPECT_FALSE(
+          DecidePlacementFact(InStatus(closed, "c1"), absl::InfinitePast(), Fact(kind, "c1", kT0))
+              .changes);
     }
   }
 }

@@ -10,6 +10,7 @@
 #include "services/referral/access_policy.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_lifecycle.h"
+#include "services/referral/status_change.h"
 
 namespace kpr::referral {
 namespace {
@@ -44,12 +45,6 @@ absl::Status MalformedId() {
 
 }  // namespace
 
-int ReachOf(const v1::Referral& referral) {
-  int reach = FunnelStage(v1::REFERRAL_STATUS_RECEIVED);
-  for (const auto& change : referral.history()) reach = std::max(reach, FunnelStage(change.to()));
-  return std::max(reach, FunnelStage(referral.status()));
-}
-
 ReferralDesk::ReferralDesk(ReferralStore& store, const privacy::SealedBox& sealed_box,
                            const privacy::Pseudonymizer& pseudonymizer, privacy::AuditTrail& audit,
                            std::function<void()> on_outbox_write, Clock clock)
@@ -64,10 +59,7 @@ OutboxEvent ReferralDesk::MakeOutboxEvent(const std::string& event_id, absl::str
                                           const std::string& municipality,
                                           const google::protobuf::Message& payload, absl::Time at,
                                           const Caller& caller) const {
-  kpr::common::v1::Event event = bus::MakeEvent(event_id, municipality, payload, at,
-                                                caller.correlation_id, caller.traceparent);
-  return OutboxEvent{event_id, bus::EventSubject("referral", event_name, municipality),
-                     event.SerializeAsString()};
+  return OutboxEvent::Make(event_id, "referral", event_name, municipality, payload, at, caller);
 }
 
 std::string ReferralDesk::SealContact(const v1::Contact& contact,
@@ -255,20 +247,16 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
   }
   if (auto s = CheckTransition(r.status(), req.status(), req.reason()); !s.ok()) return s;
 
-  absl::Time now = clock_();
-  const int64_t new_version = loaded->version + 1;
-  v1::StatusChange* change = r.add_history();
-  change->set_from(r.status());
-  change->set_to(req.status());
-  change->set_reason(req.reason());
-  *change->mutable_changed_at() = Ts(now);
-  change->set_changed_by(caller.claims.subject);
-  change->set_version(new_version);
-  const v1::ReferralStatus from = r.status();
-  r.set_status(req.status());
-  r.set_status_reason(req.reason());
-  r.set_version(new_version);
-  *r.mutable_updated_at() = Ts(now);
+  const absl::Time now = clock_();
+  r.set_version(loaded->version);
+  StatusChangeRequest change;
+  change.to = req.status();
+  change.reason = req.reason();
+  change.at = now;
+  change.changed_by = caller.claims.subject;
+  // Leaving the program by the staff's decision: the placement is history, kept to show where.
+  StatusChangePlan plan = PlanStatusChange(r, change);
+  r = std::move(plan.after);
 
   if (!req.note().empty()) {
     auto opened = sealed_box_.Open(stored.sealed_contact(), r.id());
@@ -286,29 +274,9 @@ absl::StatusOr<v1::Referral> ReferralDesk::UpdateStatus(const v1::UpdateReferral
   }
 
   std::vector<OutboxEvent> events;
-  absl::string_view specific = SpecificEventName(req.status());
-  const std::string version_prefix = absl::StrCat(r.id(), ".v", new_version, ".");
-  if (specific == "accepted") {
-    auto e = ClosedLoopEvent<v1::ReferralAccepted>(r, new_version);
-    e.set_preferred_program(r.preferred_program());
-    events.push_back(MakeOutboxEvent(version_prefix + "accepted", "accepted", m, e, now, caller));
-  } else if (specific == "declined") {
-    auto e = ClosedLoopEvent<v1::ReferralDeclined>(r, new_version);
-    e.set_reason(req.reason());
-    events.push_back(MakeOutboxEvent(version_prefix + "declined", "declined", m, e, now, caller));
-  } else if (specific == "withdrawn") {
-    auto e = ClosedLoopEvent<v1::ReferralWithdrawn>(r, new_version);
-    e.set_reason(req.reason());
-    events.push_back(MakeOutboxEvent(version_prefix + "withdrawn", "withdrawn", m, e, now, caller));
+  for (const PlannedEvent& e : plan.events) {
+    events.push_back(MakeOutboxEvent(e.id, e.name, m, *e.payload, now, caller));
   }
-  auto changed = ClosedLoopEvent<v1::ReferralStatusChanged>(r, new_version);
-  changed.set_from(from);
-  changed.set_to(req.status());
-  changed.set_reason(req.reason());
-  *changed.mutable_changed_at() = Ts(now);
-  events.push_back(MakeOutboxEvent(version_prefix + "status_changed", "status_changed", m, changed,
-                                   now, caller));
-
   auto result = store_.Update(stored, loaded->version, ReachOf(r), events);
   if (!result.ok()) return result.status();
   switch (result->outcome) {

@@ -97,9 +97,6 @@ class ReferralDesk {
   int suppression_threshold_ = 5;
 };
 
-// The furthest funnel stage a referral has reached, from its status history.
-int ReachOf(const v1::Referral& referral);
-
 }  // namespace kpr::referral
 
 #endif  // KPR_SERVICES_REFERRAL_REFERRAL_DESK_H_

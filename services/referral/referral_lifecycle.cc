@@ -1,5 +1,6 @@
 #include "services/referral/referral_lifecycle.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -115,6 +116,12 @@ int FunnelStage(ReferralStatus status) {
     default:
       return 0;
   }
+}
+
+int ReachOf(const v1::Referral& referral) {
+  int reach = FunnelStage(v1::REFERRAL_STATUS_RECEIVED);
+  for (const auto& change : referral.history()) reach = std::max(reach, FunnelStage(change.to()));
+  return std::max(reach, FunnelStage(referral.status()));
 }
 
 absl::string_view StatusName(ReferralStatus status) {

@@ -39,6 +39,9 @@ absl::string_view FhirTaskStatus(ReferralStatus status);
 // True for the statuses a referral reaches only through the scheduling service's facts.
 bool IsSetOnlyByScheduling(ReferralStatus to);
 
+// The furthest funnel stage a referral has reached, from its status history.
+int ReachOf(const v1::Referral& referral);
+
 // "RECEIVED", "UNDER_REVIEW", ... (without the enum prefix).
 absl::string_view StatusName(ReferralStatus status);
 // Parses "under_review", "UNDER_REVIEW" or "REFERRAL_STATUS_UNDER_REVIEW".

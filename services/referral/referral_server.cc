@@ -19,14 +19,16 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
                                             *s->audit_, [&relay] { relay.Notify(); });
   s->desk_->set_suppression_threshold(options.suppression_threshold);
   s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, h.pool(), &relay);
-  s->enrolments_ = std::make_unique<EnrolmentHandler>(*s->desk_);
+  s->closed_loop_ = std::make_unique<ClosedLoopDesk>(*s->store_, [&relay] { relay.Notify(); });
+  s->placement_facts_ = std::make_unique<bus::EventRouter>(PlacementFactsRouter(*s->closed_loop_));
+  s->outcome_facts_ = std::make_unique<bus::EventRouter>(OutcomeFactsRouter(*s->closed_loop_));
   s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desk_, h.verifier());
 
   bus::ConsumerSpec intake;
   intake.stream = "KPR_INTAKE";
-  intake.durable = "referral-intake";
+  intake.durable = kIntakeConsumer;
   intake.filter_subject = "kpr.intake.v1.referral_submitted.>";
-  intake.deliver_group = "referral-intake";
+  intake.deliver_group = kIntakeConsumer;
   intake.max_batch = 256;
   // Two batches in flight: one being prepared while the other runs in Redis. Order does not
   // matter to the intake (it de-duplicates by source system and external id).
@@ -41,26 +43,22 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   });
 
   // Scheduling's enrolled events move referrals to ENROLLED (the closed loop to the referrer).
-  bus::ConsumerSpec enrolments;
-  enrolments.stream = "KPR_SCHEDULING";
-  enrolments.durable = kEnrolmentConsumer;
-  enrolments.filter_subject = kEnrolmentFilter;
-  enrolments.deliver_group = kEnrolmentConsumer;
-  enrolments.max_batch = 64;
-  const bus::EventRouter* scheduling_facts = &s->enrolments_->scheduling_facts();
-  h.AddConsumer(enrolments, [scheduling_facts](const std::vector<bus::Delivery>& batch) {
-    return scheduling_facts->Route(batch);
-  });
-  bus::ConsumerSpec outcomes;
-  outcomes.stream = "KPR_OUTCOMES";
-  outcomes.durable = kOutcomeConsumer;
-  outcomes.filter_subject = kOutcomeFilter;
-  outcomes.deliver_group = kOutcomeConsumer;
-  outcomes.max_batch = 64;
-  const bus::EventRouter* outcome_facts = &s->enrolments_->outcome_facts();
-  h.AddConsumer(outcomes, [outcome_facts](const std::vector<bus::Delivery>& batch) {
-    return outcome_facts->Route(batch);
-  });
+  // Scheduling's placement facts and outcomes' decided outcomes close the loop to the referrer.
+  // One worker each, in stream order, so a fact rarely overtakes the one before it (the rules
+  // in placement_facts.h hold when one does).
+  auto consume = [&h](const char* stream, const char* durable, const char* filter,
+                      const bus::EventRouter* router) {
+    bus::ConsumerSpec spec;
+    spec.stream = stream;
+    spec.durable = durable;
+    spec.filter_subject = filter;
+    spec.deliver_group = durable;
+    spec.max_batch = 64;
+    h.AddConsumer(
+        spec, [router](const std::vector<bus::Delivery>& batch) { return router->Route(batch); });
+  };
+  consume("KPR_SCHEDULING", kPlacementConsumer, kPlacementFilter, s->placement_facts_.get());
+  consume("KPR_OUTCOMES", kOutcomeConsumer, kOutcomeFilter, s->outcome_facts_.get());
 
   if (auto st = h.Serve({s->grpc_service_.get()}); !st.ok()) return st;
   return s;

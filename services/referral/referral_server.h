@@ -13,7 +13,8 @@
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
 #include "libs/rpc/config.h"
-#include "services/referral/enrolment_handler.h"
+#include "services/referral/closed_loop_desk.h"
+#include "services/referral/closed_loop_handler.h"
 #include "services/referral/intake_handler.h"
 #include "services/referral/referral_desk.h"
 #include "services/referral/referral_grpc_service.h"
@@ -56,7 +57,9 @@ class ReferralServer {
   std::unique_ptr<privacy::AuditTrail> audit_;
   std::unique_ptr<ReferralDesk> desk_;
   std::unique_ptr<IntakeHandler> intake_;
-  std::unique_ptr<EnrolmentHandler> enrolments_;
+  std::unique_ptr<ClosedLoopDesk> closed_loop_;
+  std::unique_ptr<bus::EventRouter> placement_facts_;
+  std::unique_ptr<bus::EventRouter> outcome_facts_;
   std::unique_ptr<ReferralGrpcService> grpc_service_;
 };
 

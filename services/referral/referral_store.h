@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kpr/referral/v1/referral.pb.h"
+#include "libs/bus/outbox_event.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
 #include "libs/store/script.h"
@@ -32,12 +33,7 @@ namespace kpr::referral {
 
 inline constexpr char kServiceName[] = "referral";
 
-// An event ready for the outbox.
-struct OutboxEvent {
-  std::string id;
-  std::string subject;
-  std::string data;  // serialized kpr.common.v1.Event
-};
+using bus::OutboxEvent;
 
 struct NewReferral {
   v1::StoredReferral stored;  // stored.referral().id() and municipality() are set
