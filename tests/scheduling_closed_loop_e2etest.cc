@@ -1,14 +1,22 @@
-// The loop between the services over real NATS and Redis: a coordinator accepts a referral in
-// kpr-referral; kpr-scheduling hears `accepted`, places the citizen in the open cohort of the
-// municipality's default program and says `enrolled`; kpr-referral hears that and the referral
-// is ENROLLED for the referrer to see. An instructor of a hosting institution sees the
-// participant's first name only (asked from the referral service), a coordinator the ids.
+// The loop between the services over real NATS and Redis, in-process: a coordinator accepts a
+// referral in kpr-referral; kpr-scheduling hears `accepted`, places the citizen in the open cohort
+// of the municipality's default program and says `enrolled`; kpr-referral hears that and the
+// referral is ENROLLED, with its placement, for the referrer to see. An instructor who teaches a
+// session of the cohort gets each participant's referral id and first name from
+// ListParticipants, and records attendance in kpr-outcomes with exactly those ids once the
+// session has begun (outcomes runs on a test clock); a coordinator sees the ids.
+
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "kpr/outcomes/v1/outcomes_service.grpc.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/rpc/auth.h"
+#include "services/outcomes/outcomes_server.h"
 #include "services/referral/referral_server.h"
 #include "services/scheduling/scheduling_server.h"
 #include "tests/support/referral_testing.h"
@@ -99,16 +107,20 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
 
+  rv1::Referral enrolled;
   EXPECT_TRUE(Eventually(
       [&] {
         Ctx c(coordinator);
         rv1::GetReferralRequest req;
         req.set_id(r.id());
-        rv1::Referral now;
-        return referrals->GetReferral(&c.ctx, req, &now).ok() &&
-               now.status() == rv1::REFERRAL_STATUS_ENROLLED;
+        return referrals->GetReferral(&c.ctx, req, &enrolled).ok() &&
+               enrolled.status() == rv1::REFERRAL_STATUS_ENROLLED;
       },
       absl::Seconds(30)));
+  // The coordinator sees where it is placed.
+  EXPECT_EQ(enrolled.placement().cohort_id(), cohort.cohort().cohort_id());
+  EXPECT_EQ(enrolled.placement().program_id(), "sund-med-kultur");
+  EXPECT_EQ(enrolled.placement().first_day(), cohort.cohort().first_day());
 
   v1::ListParticipantsRequest participants_req;
   participants_req.set_municipality("0165");
@@ -133,8 +145,9 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   }
   ASSERT_EQ(participants.participants_size(), 1);
   EXPECT_EQ(participants.participants(0).first_name(), submission.citizen().given_name());
-  EXPECT_TRUE(participants.participants(0).referral_id().empty());
+  EXPECT_EQ(participants.participants(0).referral_id(), r.id());  // what RecordAttendance takes
   EXPECT_TRUE(participants.participants(0).citizen_id().empty());
+  const v1::ListParticipantsResponse instructor_view = participants;
 
   // An instructor of an institution the cohort does not use sees nothing.
   const std::string theatre =
@@ -145,6 +158,71 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
               grpc::StatusCode::PERMISSION_DENIED);
   }
 
+  // The instructor's first session of the cohort, and kpr-outcomes an hour after it began.
+  v1::ListSessionsRequest sessions_req;
+  sessions_req.set_municipality("0165");
+  sessions_req.set_cohort_id(cohort.cohort().cohort_id());
+  v1::ListSessionsResponse sessions;
+  {
+    Ctx c(coordinator);
+    ASSERT_TRUE(scheduling->ListSessions(&c.ctx, sessions_req, &sessions).ok());
+  }
+  const v1::Session* taught = nullptr;
+  for (const v1::Session& session : sessions.sessions()) {
+    if (session.instructor_id() != "sundhedshuset-instruktoer-1") continue;
+    const auto when = [](const v1::Session& x) {
+      return std::make_pair(x.day(), x.start_minute());
+    };
+    if (taught == nullptr || when(session) < when(*taught)) taught = &session;
+  }
+  ASSERT_NE(taught, nullptr);
+  absl::CivilDay day;
+  ASSERT_TRUE(absl::ParseCivilTime(taught->day(), &day));
+  const absl::Time began =
+      absl::FromCivil(absl::CivilMinute(day) + taught->start_minute(), calendar::DanishTimeZone());
+  outcomes::OutcomesServer::Options outcomes_options;
+  outcomes_options.desk.clock = [began] { return began + absl::Hours(1); };
+  auto outcomes_server =
+      outcomes::OutcomesServer::Start(HarnessServiceConfig(secrets), outcomes_options);
+  ASSERT_TRUE(outcomes_server.ok()) << outcomes_server.status();
+  ASSERT_TRUE(Eventually([&] { return (*outcomes_server)->healthy(); }, absl::Seconds(15)));
+  auto outcomes = outcomes::v1::OutcomesService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*outcomes_server)->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  outcomes::v1::RecordAttendanceRequest record;
+  record.set_municipality("0165");
+  record.set_session_id(taught->session_id());
+  for (const v1::Participant& p : instructor_view.participants()) {
+    outcomes::v1::AttendanceEntry* entry = record.add_entries();
+    entry->set_referral_id(p.referral_id());
+    entry->set_mark(outcomes::v1::ATTENDANCE_MARK_PRESENT);
+  }
+  // Outcomes learns the cohort and its participant from scheduling's events: retry until then.
+  grpc::Status recorded;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        Ctx c(instructor);
+        outcomes::v1::SessionAttendance out;
+        recorded = outcomes->RecordAttendance(&c.ctx, record, &out);
+        return recorded.ok();
+      },
+      absl::Seconds(30)))
+      << recorded.error_message();
+  outcomes::v1::GetAttendanceRequest get;
+  get.set_municipality("0165");
+  get.set_cohort_id(cohort.cohort().cohort_id());
+  outcomes::v1::GetAttendanceResponse attendance;
+  {
+    Ctx c(instructor);
+    grpc::Status st = outcomes->GetAttendance(&c.ctx, get, &attendance);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  ASSERT_EQ(attendance.sessions_size(), 1);
+  ASSERT_EQ(attendance.sessions(0).entries_size(), 1);
+  EXPECT_EQ(attendance.sessions(0).entries(0).referral_id(), r.id());
+  EXPECT_EQ(attendance.sessions(0).entries(0).mark(), outcomes::v1::ATTENDANCE_MARK_PRESENT);
+
+  (*outcomes_server)->Shutdown(absl::Seconds(2));
   (*scheduling_server)->Shutdown(absl::Seconds(2));
   (*referral_server)->Shutdown(absl::Seconds(2));
 }

@@ -148,7 +148,13 @@ absl::StatusOr<AccessGrant> Authorize(const identity::Claims& claims, Scheduling
   if (rpc == R::kListSessions || rpc == R::kExportCalendar) {
     grant.only_institution_id = scope.caller_institution_id;
   }
-  grant.first_names_only = rpc == R::kListParticipants;
+  if (rpc == R::kListParticipants) {
+    if (!scope.caller_teaches_cohort) {
+      return absl::PermissionDeniedError(
+          "an instructor sees the participants only of a cohort they teach a session of");
+    }
+    grant.instructor_view = true;
+  }
   return grant;
 }
 

@@ -100,12 +100,16 @@ struct AccessScope {
   // instructor's institution (ListSessions by venue or instructor); the institutions hosting
   // the cohort's sessions (GetCohort, ListParticipants, ListSessions/ExportCalendar by cohort).
   std::vector<std::string> concerned_institution_ids;
+  // ListParticipants by an instructor: whether they teach at least one session of the cohort
+  // (the same rule as outcomes' RecordAttendance, so what they are shown they can record).
+  bool caller_teaches_cohort = false;
 };
 
 // How an allowed call must limit its answer.
 struct AccessGrant {
-  // ListParticipants: return first names only, no referral or citizen ids (instructors).
-  bool first_names_only = false;
+  // ListParticipants by an instructor: each participant's referral id (what RecordAttendance
+  // takes) and first name, never the citizen id.
+  bool instructor_view = false;
   // Non-empty: return only sessions at this institution (instructors: a cohort's sessions at
   // other institutions, in ListSessions and ExportCalendar, are left out).
   std::string only_institution_id;

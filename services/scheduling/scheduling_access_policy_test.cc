@@ -87,6 +87,7 @@ TEST(SchedulingAccessPolicyTest, FullMatrix) {
           scope.municipality = own_municipality ? kOwnMunicipality : kOtherMunicipality;
           scope.caller_institution_id = kOwnInstitution;
           scope.concerned_institution_ids = {own_institution ? kOwnInstitution : kOtherInstitution};
+          scope.caller_teaches_cohort = own_institution;
           const std::string where =
               absl::StrCat(identity::RoleName(role), " ", SchedulingRpcName(rpc),
                            own_municipality ? " own-municipality" : " other-municipality",
@@ -101,7 +102,7 @@ TEST(SchedulingAccessPolicyTest, FullMatrix) {
           }
           ++allowed_count;
           const bool instructor = role == Role::kInstructor;
-          EXPECT_EQ(grant->first_names_only, instructor && rpc == R::kListParticipants) << where;
+          EXPECT_EQ(grant->instructor_view, instructor && rpc == R::kListParticipants) << where;
           const bool filtered =
               instructor && (rpc == R::kListSessions || rpc == R::kExportCalendar);
           EXPECT_EQ(grant->only_institution_id, filtered ? kOwnInstitution : "") << where;
@@ -157,10 +158,16 @@ TEST(SchedulingAccessPolicyTest, InstructorEdgeCases) {
   const Claims instructor = Token(Role::kInstructor);
   // A cohort that rotates over several institutions, one of them the instructor's.
   AccessScope cohort{
-      kOwnMunicipality, kOwnInstitution, {"health", kOtherInstitution, kOwnInstitution}};
+      kOwnMunicipality, kOwnInstitution, {"health", kOtherInstitution, kOwnInstitution}, true};
   for (R rpc : {R::kGetCohort, R::kListParticipants, R::kListSessions, R::kExportCalendar}) {
     EXPECT_TRUE(Authorize(instructor, rpc, cohort).ok()) << SchedulingRpcName(rpc);
   }
+  // Of their institution, but teaching none of the cohort's sessions: no participants.
+  cohort.caller_teaches_cohort = false;
+  absl::Status not_teaching = Authorize(instructor, R::kListParticipants, cohort).status();
+  EXPECT_EQ(not_teaching.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(not_teaching.message(), HasSubstr("teach"));
+  EXPECT_TRUE(Authorize(instructor, R::kGetCohort, cohort).ok());
   // An unknown instructor (no institution found for the subject).
   AccessScope unknown{kOwnMunicipality, "", {kOwnInstitution}};
   absl::Status s = Authorize(instructor, R::kGetCohort, unknown).status();

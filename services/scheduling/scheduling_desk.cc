@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
@@ -553,12 +554,13 @@ std::string SchedulingDesk::CallerInstitution(const std::string& m, const Caller
 
 absl::StatusOr<AccessGrant> SchedulingDesk::AuthorizeForInstitutions(
     const Caller& caller, SchedulingRpc rpc, const std::string& m,
-    std::vector<std::string> concerned) {
+    std::vector<std::string> concerned, bool caller_teaches_cohort) {
   AccessScope scope;
   scope.municipality = m;
   if (NeedsInstitutionCheck(caller.claims, rpc))
     scope.caller_institution_id = CallerInstitution(m, caller);
   scope.concerned_institution_ids = std::move(concerned);
+  scope.caller_teaches_cohort = caller_teaches_cohort;
   return Authorize(caller.claims, rpc, scope);
 }
 
@@ -1165,24 +1167,28 @@ absl::StatusOr<v1::ListParticipantsResponse> SchedulingDesk::ListParticipants(
   q.id = req.cohort_id();
   auto sessions = store_.ListSessions(q);
   if (!sessions.ok()) return sessions.status();
+  const bool teaches = absl::c_any_of(*sessions, [&](const v1::Session& session) {
+    return session.instructor_id() == caller.claims.subject;
+  });
   auto grant = AuthorizeForInstitutions(caller, SchedulingRpc::kListParticipants, m,
-                                        InstitutionsOf(*sessions));
+                                        InstitutionsOf(*sessions), teaches);
   if (!grant.ok()) return grant.status();
   auto enrolled = store_.ListEnrollments(m, req.cohort_id());
   if (!enrolled.ok()) return enrolled.status();
   v1::ListParticipantsResponse out;
-  if (grant->first_names_only && !options_.first_names) {
+  if (grant->instructor_view && !options_.first_names) {
     return absl::FailedPreconditionError(
         "participant names are not available (no referral service configured)");
   }
   for (const auto& en : *enrolled) {
     v1::Participant* p = out.add_participants();
-    if (grant->first_names_only) {
+    // The referral id is what RecordAttendance takes; staff see the citizen id too.
+    p->set_referral_id(en.referral_id());
+    if (grant->instructor_view) {
       auto name = options_.first_names(m, en.referral_id(), caller);
       if (!name.ok()) return name.status();
       p->set_first_name(*name);
     } else {
-      p->set_referral_id(en.referral_id());
       p->set_citizen_id(en.citizen_id());
     }
   }

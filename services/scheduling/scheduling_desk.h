@@ -164,7 +164,7 @@ class SchedulingDesk {
   std::string CallerInstitution(const std::string& municipality, const Caller& caller);
   absl::StatusOr<AccessGrant> AuthorizeForInstitutions(
       const Caller& caller, SchedulingRpc rpc, const std::string& municipality,
-      std::vector<std::string> concerned_institutions);
+      std::vector<std::string> concerned_institutions, bool caller_teaches_cohort = false);
   OutboxEvent Event(const std::string& id, absl::string_view name, const std::string& municipality,
                     const google::protobuf::Message& payload, const Caller& caller) const;
   std::vector<timer::Timer> LifecycleTimers(const v1::Cohort& cohort,
