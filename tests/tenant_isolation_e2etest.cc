@@ -78,6 +78,10 @@ TEST(TenantIsolation, EveryConsumerDeadLettersAnEnvelopeFromAnotherMunicipality)
   outcome.set_referral_id(victim);
   outcome.set_cohort_id("0183-c1");
   outcome.set_outcome(outcomes::v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
+  scheduling::v1::CohortCancelled cancelled;
+  cancelled.set_cohort_id("0183-c1");
+  cancelled.set_program_id("p1");
+  cancelled.add_participants()->set_referral_id(victim);
   referral::v1::ReferralAccepted accepted;
   accepted.set_referral_id(victim);
   accepted.set_preferred_program("p1");
@@ -90,6 +94,10 @@ TEST(TenantIsolation, EveryConsumerDeadLettersAnEnvelopeFromAnotherMunicipality)
                                  Envelope("x-enrolled", "0183", enrolled), "x-enrolled")
                   .ok());
   ASSERT_TRUE((*nats)
+                  ->PublishAsync("kpr.scheduling.v1.cohort_cancelled.0165",
+                                 Envelope("x-cancelled", "0183", cancelled), "x-cancelled")
+                  .ok());
+  ASSERT_TRUE((*nats)
                   ->PublishAsync("kpr.outcomes.v1.outcome_recorded.0165",
                                  Envelope("x-outcome", "0183", outcome), "x-outcome")
                   .ok());
@@ -100,10 +108,13 @@ TEST(TenantIsolation, EveryConsumerDeadLettersAnEnvelopeFromAnotherMunicipality)
   ASSERT_TRUE((*nats)->WaitPublished().ok());
 
   // Every consumer of every service, by its dead-letter subject.
-  const std::set<std::string> consumers = {
-      "kpr.dlq.KPR_INTAKE.referral-intake",         "kpr.dlq.KPR_SCHEDULING.referral-placements",
-      "kpr.dlq.KPR_OUTCOMES.referral-outcomes",     "kpr.dlq.KPR_REFERRAL.scheduling-referrals",
-      "kpr.dlq.KPR_SCHEDULING.outcomes-scheduling", "kpr.dlq.KPR_REFERRAL.outcomes-referrals"};
+  const std::set<std::string> consumers = {"kpr.dlq.KPR_INTAKE.referral-intake",
+                                           "kpr.dlq.KPR_SCHEDULING.referral-placements",
+                                           "kpr.dlq.KPR_OUTCOMES.referral-outcomes",
+                                           "kpr.dlq.KPR_REFERRAL.scheduling-referrals",
+                                           "kpr.dlq.KPR_SCHEDULING.outcomes-scheduling",
+                                           "kpr.dlq.KPR_REFERRAL.outcomes-referrals",
+                                           "kpr.dlq.KPR_SCHEDULING.scheduling-cancellations"};
   std::set<std::string> dead;
   std::vector<std::string> reasons;
   EXPECT_TRUE(Eventually(

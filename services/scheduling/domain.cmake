@@ -4,6 +4,7 @@ add_library(kpr_scheduling_domain STATIC
   catalog_mapping.cc
   catalog_validator.cc
   ics_export.cc
+  replacement_order.cc
   scheduling_access_policy.cc)
 target_include_directories(kpr_scheduling_domain PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_scheduling_domain
@@ -28,4 +29,6 @@ kpr_test(scheduling_catalog_validator_test SOURCES catalog_validator_test.cc
 kpr_test(scheduling_ics_export_test SOURCES ics_export_test.cc
          LIBS kpr_scheduling_domain)
 kpr_test(scheduling_access_policy_test SOURCES scheduling_access_policy_test.cc
+         LIBS kpr_scheduling_domain)
+kpr_test(scheduling_replacement_order_test SOURCES replacement_order_test.cc
          LIBS kpr_scheduling_domain)

@@ -1,6 +1,7 @@
 #include "services/scheduling/referral_events_handler.h"
 
 #include "kpr/referral/v1/events.pb.h"
+#include "kpr/scheduling/v1/events.pb.h"
 
 namespace kpr::scheduling {
 
@@ -21,6 +22,15 @@ ReferralEventsHandler::ReferralEventsHandler(SchedulingDesk& desk)
       .Ignore<rv1::ReferralRejected>()
       .Ignore<rv1::ReferralDeclined>()
       .Ignore<rv1::ReferralStatusChanged>();
+}
+
+bus::EventRouter CancellationsRouter(SchedulingDesk& desk) {
+  bus::EventRouter router(kCancellationsConsumer);
+  router.On<v1::CohortCancelled>(
+      [&desk](const common::v1::Event& e, const v1::CohortCancelled& cancelled) {
+        return desk.OnCohortCancelled(e, cancelled);
+      });
+  return router;
 }
 
 }  // namespace kpr::scheduling

@@ -32,6 +32,14 @@ class ReferralEventsHandler {
 inline constexpr char kReferralEventsConsumer[] = "scheduling-referrals";
 inline constexpr char kReferralEventsFilter[] = "kpr.referral.v1.>";
 
+// Scheduling's own cohort_cancelled facts: a cohort cancelled before its start has its
+// participants placed again. Read back from the stream (not done in the cancelling call) so
+// that a crash between the cancellation and the placements loses nobody: the fact is in the
+// outbox with the cancellation, and each placement is idempotent.
+bus::EventRouter CancellationsRouter(SchedulingDesk& desk);
+inline constexpr char kCancellationsConsumer[] = "scheduling-cancellations";
+inline constexpr char kCancellationsFilter[] = "kpr.scheduling.v1.cohort_cancelled.>";
+
 }  // namespace kpr::scheduling
 
 #endif  // KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_

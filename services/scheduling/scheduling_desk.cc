@@ -23,6 +23,7 @@
 #include "services/scheduling/catalog_validator.h"
 #include "services/scheduling/closure_calendar.h"
 #include "services/scheduling/ics_export.h"
+#include "services/scheduling/replacement_order.h"
 
 namespace kpr::scheduling {
 namespace {
@@ -31,6 +32,10 @@ using ::google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp Ts(absl::Time t) {
   return TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
+}
+
+absl::Time TimeOf(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 // Session events leave kpr: the staff's words (change_reason) stay in the session record, and the
@@ -995,16 +1000,19 @@ absl::StatusOr<std::vector<WaitlistSeat>> SchedulingDesk::WaitlistHeads(const st
     seats.push_back(WaitlistSeat{
         w.referral_id(), w.citizen_id(),
         Event(absl::StrCat(cohort.cohort_id(), ":enrolled:", w.referral_id(), ":", RandomSuffix()),
-              "enrolled", m, e, caller)});
+              "enrolled", m, e, caller),
+        w.has_accepted_at() ? TimeOf(w.accepted_at()) : absl::InfinitePast()});
   }
   return seats;
 }
 
 absl::StatusOr<v1::EnrollResponse> SchedulingDesk::PlaceInProgram(
     const std::string& m, const std::string& program_id, const std::string& referral_id,
-    const std::string& citizen_id, const std::string& trigger_id, const Caller& caller) {
+    const std::string& citizen_id, const std::string& trigger_id, const Caller& caller,
+    absl::Time accepted_at) {
   for (int attempt = 0; attempt < 8; ++attempt) {
     Placement p;
+    p.accepted_at = accepted_at;
     p.municipality = m;
     p.program_id = program_id;
     p.referral_id = referral_id;
@@ -1282,8 +1290,26 @@ absl::Status SchedulingDesk::OnReferralAccepted(const common::v1::Event& event,
                      "' and no default program: put one, then replay the dead letter"));
   }
   auto placed = PlaceInProgram(m, program_id, accepted.referral_id(), accepted.citizen_id(),
-                               event.id(), caller);
+                               event.id(), caller, TimeOf(event.occurred_at()));
   return placed.status();
+}
+
+absl::Status SchedulingDesk::OnCohortCancelled(const common::v1::Event& event,
+                                               const v1::CohortCancelled& cancelled) {
+  if (cancelled.had_started()) return absl::OkStatus();  // they dropped out; nothing to place
+  const std::string& m = event.municipality();
+  Caller caller = ServiceCaller(m, event.correlation_id(), event.trace().traceparent());
+  // Placed again in the order they were accepted in, each once (the trigger id), so a
+  // redelivered event places nobody twice.
+  for (const v1::Enrollment& p : ReplacementOrder(cancelled)) {
+    auto placed = PlaceInProgram(m, cancelled.program_id(), p.referral_id(), p.citizen_id(),
+                                 absl::StrCat(event.id(), ":", p.referral_id()), caller,
+                                 TimeOf(p.accepted_at()));
+    // Placed meanwhile by a coordinator, in this or another program: theirs to decide.
+    if (placed.status().code() == absl::StatusCode::kFailedPrecondition) continue;
+    if (!placed.ok()) return placed.status();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SchedulingDesk::OnReferralWithdrawn(const common::v1::Event& event,

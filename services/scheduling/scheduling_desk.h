@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/referral/v1/events.pb.h"
+#include "kpr/scheduling/v1/events.pb.h"
 #include "kpr/scheduling/v1/scheduling_service.pb.h"
 #include "libs/identity/caller.h"
 #include "libs/rpc/jwt.h"
@@ -109,6 +110,9 @@ class SchedulingDesk {
   // are retries.
   absl::Status OnReferralAccepted(const common::v1::Event& event,
                                   const referral::v1::ReferralAccepted& accepted);
+  // A cohort cancelled before its start: its participants are placed again (replacement_order.h).
+  absl::Status OnCohortCancelled(const common::v1::Event& event,
+                                 const v1::CohortCancelled& cancelled);
   absl::Status OnReferralWithdrawn(const common::v1::Event& event,
                                    const referral::v1::ReferralWithdrawn& withdrawn);
 
@@ -148,12 +152,10 @@ class SchedulingDesk {
                            const Caller& caller);
   absl::Status CompleteCohort(const std::string& municipality, const std::string& cohort_id,
                               const Caller& caller);
-  absl::StatusOr<v1::EnrollResponse> PlaceInProgram(const std::string& municipality,
-                                                    const std::string& program_id,
-                                                    const std::string& referral_id,
-                                                    const std::string& citizen_id,
-                                                    const std::string& trigger_id,
-                                                    const Caller& caller);
+  absl::StatusOr<v1::EnrollResponse> PlaceInProgram(
+      const std::string& municipality, const std::string& program_id,
+      const std::string& referral_id, const std::string& citizen_id, const std::string& trigger_id,
+      const Caller& caller, absl::Time accepted_at = absl::InfinitePast());
   absl::StatusOr<v1::UnenrollResponse> UnenrollReferral(
       const std::string& municipality, const std::string& cohort_id, const std::string& referral_id,
       v1::ChangeReason reason, const std::string& trigger_id, const Caller& caller);

@@ -42,6 +42,19 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
     return handler->Handle(batch);
   });
 
+  s->cancellations_ = std::make_unique<bus::EventRouter>(CancellationsRouter(*s->desk_));
+  bus::ConsumerSpec cancellations;
+  cancellations.stream = "KPR_SCHEDULING";
+  cancellations.durable = kCancellationsConsumer;
+  cancellations.filter_subject = kCancellationsFilter;
+  cancellations.deliver_group = kCancellationsConsumer;
+  cancellations.max_batch = 16;
+  cancellations.workers = 1;  // in stream order: cancellations place people in order
+  const bus::EventRouter* cancelled = s->cancellations_.get();
+  h.AddConsumer(cancellations, [cancelled](const std::vector<bus::Delivery>& batch) {
+    return cancelled->Route(batch);
+  });
+
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
   SchedulingDesk* desk = s->desk_.get();

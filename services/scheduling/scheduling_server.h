@@ -55,6 +55,7 @@ class SchedulingServer {
   std::unique_ptr<ParticipantNames> names_;
   std::unique_ptr<SchedulingDesk> desk_;
   std::unique_ptr<ReferralEventsHandler> referral_events_;
+  std::unique_ptr<bus::EventRouter> cancellations_;
   std::unique_ptr<timer::TimerWorker> timers_;
   std::unique_ptr<SchedulingGrpcService> grpc_service_;
 };

@@ -63,13 +63,18 @@ int64_t Micros(const google::protobuf::Timestamp& ts) {
   return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 
+// `accepted_at`: when the referral was accepted (InfinitePast: unknown, then `now`); a cancelled
+// cohort's participants are placed again in that order.
 v1::Enrollment MakeEnrollment(absl::string_view cohort_id, absl::string_view referral_id,
-                              absl::string_view citizen_id, absl::Time now) {
+                              absl::string_view citizen_id, absl::Time now,
+                              absl::Time accepted_at = absl::InfinitePast()) {
   v1::Enrollment e;
   e.set_cohort_id(std::string(cohort_id));
   e.set_referral_id(std::string(referral_id));
   e.set_citizen_id(std::string(citizen_id));
   *e.mutable_enrolled_at() = ToTimestamp(absl::ToUnixMicros(now));
+  *e.mutable_accepted_at() =
+      ToTimestamp(absl::ToUnixMicros(accepted_at == absl::InfinitePast() ? now : accepted_at));
   return e;
 }
 
@@ -108,7 +113,8 @@ class Args {
   }
   void Seat(absl::string_view cohort_id, const WaitlistSeat& s, absl::Time now) {
     v_.push_back(s.referral_id);
-    v_.push_back(MakeEnrollment(cohort_id, s.referral_id, s.citizen_id, now).SerializeAsString());
+    v_.push_back(MakeEnrollment(cohort_id, s.referral_id, s.citizen_id, now, s.accepted_at)
+                     .SerializeAsString());
     Event(s.enrolled_event);
   }
   std::vector<std::string>& args() { return v_; }
@@ -921,13 +927,16 @@ absl::StatusOr<EnrollResult> SchedulingStore::Place(const Placement& q) {
   entry.set_program_id(q.program_id);
   entry.set_referral_id(q.referral_id);
   entry.set_citizen_id(q.citizen_id);
+  *entry.mutable_accepted_at() =
+      ToTimestamp(absl::ToUnixMicros(q.accepted_at == absl::InfinitePast() ? now : q.accepted_at));
   a.Add(entry.SerializeAsString());
   a.Event(q.waitlisted_event);
   a.Int(q.candidates.size());
   for (const auto& c : q.candidates) {
     a.Add(c.cohort_id);
     a.Add(c.first_day);
-    a.Add(MakeEnrollment(c.cohort_id, q.referral_id, q.citizen_id, now).SerializeAsString());
+    a.Add(MakeEnrollment(c.cohort_id, q.referral_id, q.citizen_id, now, q.accepted_at)
+              .SerializeAsString());
     a.Event(c.enrolled_event);
   }
   auto reply = pool_.Eval(lua::Place(), WriteKeys(m), a.args());

@@ -125,6 +125,7 @@ struct WaitlistSeat {
   std::string referral_id;
   std::string citizen_id;
   OutboxEvent enrolled_event;
+  absl::Time accepted_at = absl::InfinitePast();  // from the waitlist entry
 };
 
 struct CohortCommit {
@@ -284,6 +285,8 @@ struct Placement {
   std::vector<PlacementCandidate> candidates;
   OutboxEvent waitlisted_event;  // Waitlisted
   std::string trigger_id;        // optional
+  // When the referral was accepted (InfinitePast: now), kept in the enrolment or waitlist entry.
+  absl::Time accepted_at = absl::InfinitePast();
 };
 
 struct EnrollResult {
