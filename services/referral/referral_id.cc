@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/identity/municipality.h"
 
 namespace kpr::referral {
 namespace {
@@ -25,10 +26,7 @@ std::string ReferralIdFor(const privacy::Pseudonymizer& keys, absl::string_view 
 }
 
 std::string MunicipalityOfReferralId(absl::string_view id) {
-  if (id.size() != 31 || id[4] != '-') return "";
-  for (int i = 0; i < 4; ++i) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(id[i]))) return "";
-  }
+  if (id.size() != 31 || identity::MunicipalityOfId(id).empty()) return "";
   for (size_t i = 5; i < id.size(); ++i) {
     if (absl::string_view(kCrockford).find(id[i]) == absl::string_view::npos) return "";
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/identity/municipality.h"
 #include "libs/privacy/cpr.h"
 
 namespace kpr::referral {
@@ -131,10 +132,8 @@ FieldViolations ValidateSubmission(const ReferralSubmitted& s, absl::Time now) {
     // number as its case id must send another id.
     out.Add("external_id", "must not be a CPR number");
   }
-  if (s.municipality().size() != 4 ||
-      !std::all_of(s.municipality().begin(), s.municipality().end(),
-                   [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
-    out.Add("municipality", "must be a four-digit municipality code, e.g. 0165");
+  if (absl::Status m = identity::CheckMunicipality("municipality", s.municipality()); !m.ok()) {
+    out.Add("municipality", std::string(m.message().substr(m.message().find(": ") + 2)));
   }
   if (s.source() == intake::v1::REFERRAL_SOURCE_UNSPECIFIED ||
       !intake::v1::ReferralSource_IsValid(s.source())) {

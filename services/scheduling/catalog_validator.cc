@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "libs/calendar/civil_day.h"
+#include "libs/identity/municipality.h"
 #include "services/scheduling/catalog_mapping.h"
 #include "services/scheduling/planning_model.h"
 
@@ -39,7 +40,7 @@ void CheckId(Collector& out, const std::string& path, absl::string_view id) {
 }
 
 void CheckMunicipality(Collector& out, const std::string& path, absl::string_view m) {
-  if (!IsValidMunicipality(m)) out.Add(path, "must be a four-digit municipality code");
+  if (!identity::IsMunicipalityCode(m)) out.Add(path, "must be a four-digit municipality code");
 }
 
 // Free text shown to people: names, reasons, addresses.
@@ -138,12 +139,6 @@ bool IsValidId(absl::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
-}
-
-bool IsValidMunicipality(absl::string_view m) {
-  return m.size() == 4 && std::all_of(m.begin(), m.end(), [](char c) {
-           return absl::ascii_isdigit(static_cast<unsigned char>(c));
-         });
 }
 
 FieldViolations ValidateInstitution(

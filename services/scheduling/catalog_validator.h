@@ -61,8 +61,6 @@ FieldViolations ValidateDateRange(const v1::DateRange& range, absl::string_view 
 
 // Ids as the catalog accepts them: 1..64 of [A-Za-z0-9_-].
 bool IsValidId(absl::string_view id);
-// Exactly four digits ("0165").
-bool IsValidMunicipality(absl::string_view municipality);
 
 }  // namespace kpr::scheduling
 

@@ -126,10 +126,6 @@ TEST(CatalogValidatorTest, IdsAndMunicipalities) {
   for (const char* bad : {"a b", "a.b", "a/b", "æøå", "a:b", "a{b}", "a\n"}) {
     EXPECT_FALSE(IsValidId(bad)) << bad;
   }
-  EXPECT_TRUE(IsValidMunicipality("0165"));
-  for (const char* bad : {"", "165", "01650", "01a5", " 165"}) {
-    EXPECT_FALSE(IsValidMunicipality(bad)) << bad;
-  }
 }
 
 TEST(CatalogValidatorTest, ViolationsToStatus) {

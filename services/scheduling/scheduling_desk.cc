@@ -16,6 +16,7 @@
 #include "libs/calendar/civil_day.h"
 #include "libs/calendar/danish_time.h"
 #include "libs/calendar/iso_week.h"
+#include "libs/identity/municipality.h"
 #include "libs/observe/log.h"
 #include "libs/privacy/sha256.h"
 #include "libs/validation/period.h"
@@ -55,7 +56,7 @@ absl::Status Invalid(absl::string_view field, absl::string_view what) {
 }
 
 absl::Status RequireMunicipality(const std::string& m) {
-  if (!IsValidMunicipality(m)) return Invalid("municipality", "must be a four-digit code");
+  if (auto s = identity::CheckMunicipality("municipality", m); !s.ok()) return s;
   return absl::OkStatus();
 }
 
