@@ -1217,11 +1217,18 @@ absl::StatusOr<v1::ExportCalendarResponse> SchedulingDesk::ExportCalendar(
   } else if (!req.institution_id().empty()) {
     q.by = SessionQuery::By::kInstitution;
     q.id = req.institution_id();
-    auto from = calendar::ParseDay(req.from_day());
-    auto to = calendar::ParseDay(req.to_day());
+    // Default: a week back and a year ahead. A range given is checked and capped at a year.
     absl::CivilDay today(calendar::AbsoluteToLocal(Now()));
-    q.from = from.ok() ? *from : today - 7;
-    q.to = to.ok() ? *to : q.from + 365;
+    q.from = today - 7;
+    q.to = q.from + 365;
+    if (!req.from_day().empty() || !req.to_day().empty()) {
+      auto range = validation::CheckDayRange(
+          "from_day", req.from_day().empty() ? calendar::FormatDay(q.from) : req.from_day(),
+          "to_day", req.to_day().empty() ? calendar::FormatDay(q.from + 365) : req.to_day());
+      if (!range.ok()) return range.status();
+      q.from = range->from;
+      q.to = range->to;
+    }
   } else {
     return Invalid("cohort_id", "give cohort_id or institution_id");
   }
