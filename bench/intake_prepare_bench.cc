@@ -1,5 +1,5 @@
 // Micro-benchmarks of the CPU work the intake does per submission before Redis: decoding the
-// envelope, validation, id, pseudonym, sealing and the whole ReferralDesk::Prepare. Google
+// envelope, validation, id, pseudonym, sealing and the whole IntakeDesk::Prepare. Google
 // Benchmark; run with `build/bench/kpr-bench-intake-prepare`.
 
 #include <benchmark/benchmark.h>
@@ -7,7 +7,7 @@
 #include "libs/bus/envelope.h"
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
-#include "services/referral/referral_desk.h"
+#include "services/referral/intake_desk.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_validator.h"
 #include "tests/support/referral_testing.h"

@@ -40,7 +40,7 @@ absl::Status ClosedLoopDesk::Commit(
     return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", m));
   }
   return store::RetryOnConflict([&]() -> absl::Status {
-    auto loaded = store_.Get(m, referral_id);
+    auto loaded = ctx_.store.Get(m, referral_id);
     if (!loaded.ok()) return loaded.status();
     if (!loaded->has_value()) {
       return absl::NotFoundError(absl::StrCat("referral ", referral_id, " not found"));
@@ -52,7 +52,7 @@ absl::Status ClosedLoopDesk::Commit(
     std::vector<OutboxEvent> events;
     if (absl::Status s = decide(stored, &changed, &events); !s.ok()) return s;
     if (!changed) return absl::OkStatus();
-    auto result = store_.Update(stored, version, ReachOf(stored.referral()), events);
+    auto result = ctx_.store.Update(stored, version, ReachOf(stored.referral()), events);
     if (!result.ok()) return result.status();
     switch (result->outcome) {
       case UpdateOutcome::kNotFound:
@@ -62,7 +62,7 @@ absl::Status ClosedLoopDesk::Commit(
       case UpdateOutcome::kUpdated:
         break;
     }
-    if (!events.empty() && on_outbox_write_) on_outbox_write_();
+    if (!events.empty()) ctx_.NotifyOutbox();
     return absl::OkStatus();
   });
 }
@@ -79,7 +79,7 @@ absl::Status ClosedLoopDesk::ApplyPlacementFact(const PlacementFact& fact,
                         .With("why", d.why);
                     return absl::OkStatus();
                   }
-                  const absl::Time now = clock_();
+                  const absl::Time now = ctx_.clock();
                   *stored.mutable_placement_fact_at() =
                       TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(fact.at));
                   *changed = true;
@@ -117,7 +117,7 @@ absl::Status ClosedLoopDesk::ApplyOutcome(const std::string& referral_id,
                     }
                     return absl::OkStatus();
                   }
-                  const absl::Time now = clock_();
+                  const absl::Time now = ctx_.clock();
                   StatusChangeRequest req;
                   req.to = outcome;
                   req.at = now;

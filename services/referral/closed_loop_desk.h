@@ -14,16 +14,13 @@
 #include "absl/time/time.h"
 #include "libs/identity/caller.h"
 #include "services/referral/placement_facts.h"
-#include "services/referral/referral_store.h"
+#include "services/referral/referral_context.h"
 
 namespace kpr::referral {
 
 class ClosedLoopDesk {
  public:
-  using Clock = std::function<absl::Time()>;
-  ClosedLoopDesk(ReferralStore& store, std::function<void()> on_outbox_write,
-                 Clock clock = absl::Now)
-      : store_(store), on_outbox_write_(std::move(on_outbox_write)), clock_(std::move(clock)) {}
+  explicit ClosedLoopDesk(ReferralContext& ctx) : ctx_(ctx) {}
 
   // OK when applied or when the rules say it changes nothing (then acked). NOT_FOUND for a
   // referral that does not exist, INVALID_ARGUMENT for a malformed id (dead letters); ABORTED
@@ -42,9 +39,7 @@ class ClosedLoopDesk {
                       const std::function<absl::Status(v1::StoredReferral& stored, bool* changed,
                                                        std::vector<OutboxEvent>* events)>& decide);
 
-  ReferralStore& store_;
-  std::function<void()> on_outbox_write_;
-  Clock clock_;
+  ReferralContext& ctx_;
 };
 
 }  // namespace kpr::referral

@@ -11,7 +11,7 @@
 #include "libs/bus/envelope.h"
 #include "libs/privacy/audit_trail.h"
 #include "services/referral/closed_loop_handler.h"
-#include "services/referral/referral_desk.h"
+#include "services/referral/referral_desks.h"
 #include "tests/harness/servers.h"
 #include "tests/support/referral_testing.h"
 
@@ -27,17 +27,18 @@ class ClosedLoopTest : public ::testing::Test {
     pool_ = std::make_unique<store::RedisPool>(options);
     store_ = std::make_unique<ReferralStore>(*pool_);
     audit_ = std::make_unique<privacy::AuditTrail>(*pool_);
-    desk_ = std::make_unique<ReferralDesk>(*store_, box_, pseudonymizer_, *audit_, nullptr);
-    closed_loop_ = std::make_unique<ClosedLoopDesk>(*store_, nullptr);
-    placement_facts_ = std::make_unique<bus::EventRouter>(PlacementFactsRouter(*closed_loop_));
-    outcome_facts_ = std::make_unique<bus::EventRouter>(OutcomeFactsRouter(*closed_loop_));
+    context_ = std::make_unique<ReferralContext>(*store_, box_, pseudonymizer_, *audit_, nullptr);
+    desks_ = std::make_unique<ReferralDesks>(*context_);
+    placement_facts_ =
+        std::make_unique<bus::EventRouter>(PlacementFactsRouter(desks_->closed_loop));
+    outcome_facts_ = std::make_unique<bus::EventRouter>(OutcomeFactsRouter(desks_->closed_loop));
     coordinator_.claims.subject = "coordinator-1";
     coordinator_.claims.role = identity::Role::kCoordinator;
     coordinator_.claims.municipalities = {"0165"};
   }
 
   v1::Referral Submit(int n) {
-    auto r = desk_->Submit(testing::SyntheticSubmission(n, "0165"), coordinator_);
+    auto r = desks_->intake.Submit(testing::SyntheticSubmission(n, "0165"), coordinator_);
     EXPECT_TRUE(r.ok()) << r.status();
     return r->first;
   }
@@ -47,13 +48,13 @@ class ClosedLoopTest : public ::testing::Test {
     req.set_id(r.id());
     req.set_expected_version(r.version());
     req.set_status(to);
-    auto out = desk_->UpdateStatus(req, coordinator_);
+    auto out = desks_->review.UpdateStatus(req, coordinator_);
     EXPECT_TRUE(out.ok()) << out.status();
     return *out;
   }
 
   v1::Referral Reload(const v1::Referral& r) {
-    auto out = desk_->Get(r.id(), coordinator_);
+    auto out = desks_->review.Get(r.id(), coordinator_);
     EXPECT_TRUE(out.ok()) << out.status();
     return *out;
   }
@@ -138,8 +139,8 @@ class ClosedLoopTest : public ::testing::Test {
   std::unique_ptr<store::RedisPool> pool_;
   std::unique_ptr<ReferralStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<ReferralDesk> desk_;
-  std::unique_ptr<ClosedLoopDesk> closed_loop_;
+  std::unique_ptr<ReferralContext> context_;
+  std::unique_ptr<ReferralDesks> desks_;
   std::unique_ptr<bus::EventRouter> placement_facts_;
   std::unique_ptr<bus::EventRouter> outcome_facts_;
   Caller coordinator_;

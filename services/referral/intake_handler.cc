@@ -23,7 +23,7 @@ observe::Counter& IntakeCounter(const char* outcome) {
 
 }  // namespace
 
-IntakeHandler::IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
+IntakeHandler::IntakeHandler(IntakeDesk& desk, ReferralStore& store, store::RedisPool& pool,
                              bus::OutboxRelay* relay)
     : desk_(desk), store_(store), pool_(pool), relay_(relay), router_(kIntakeConsumer) {}
 
@@ -54,7 +54,7 @@ std::vector<bus::Outcome> IntakeHandler::Handle(const std::vector<bus::Delivery>
   };
 
   // Valid submissions, grouped by municipality (one script call each); rejections one by one.
-  std::vector<ReferralDesk::Prepared> prepared(batch.size());
+  std::vector<IntakeDesk::Prepared> prepared(batch.size());
   std::map<std::string, std::vector<size_t>> valid_by_municipality;
   std::vector<store::RedisPool::ScriptCall> reject_calls;
   std::vector<size_t> reject_for;

@@ -14,7 +14,7 @@
 #include "libs/bus/event_router.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/store/redis_pool.h"
-#include "services/referral/referral_desk.h"
+#include "services/referral/intake_desk.h"
 #include "services/referral/referral_store.h"
 
 namespace kpr::referral {
@@ -23,12 +23,12 @@ class IntakeHandler {
  public:
   // `relay` (optional): the outbox's relay, handed the received events of each stored batch so it
   // need not read them back; without it the desk's outbox notifier wakes a read-back.
-  IntakeHandler(ReferralDesk& desk, ReferralStore& store, store::RedisPool& pool,
+  IntakeHandler(IntakeDesk& desk, ReferralStore& store, store::RedisPool& pool,
                 bus::OutboxRelay* relay = nullptr);
   std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch);
 
  private:
-  ReferralDesk& desk_;
+  IntakeDesk& desk_;
   ReferralStore& store_;
   store::RedisPool& pool_;
   bus::OutboxRelay* const relay_;

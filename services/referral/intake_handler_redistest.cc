@@ -22,8 +22,9 @@ class IntakeHandlerTest : public ::testing::Test {
     pool_ = std::make_unique<store::RedisPool>(options);
     store_ = std::make_unique<ReferralStore>(*pool_);
     audit_ = std::make_unique<privacy::AuditTrail>(*pool_);
-    desk_ = std::make_unique<ReferralDesk>(*store_, box_, pseudonymizer_, *audit_,
-                                           [this] { ++notified_; });
+    context_ = std::make_unique<ReferralContext>(*store_, box_, pseudonymizer_, *audit_,
+                                                 [this] { ++notified_; });
+    desk_ = std::make_unique<IntakeDesk>(*context_);
     handler_ = std::make_unique<IntakeHandler>(*desk_, *store_, *pool_);
   }
 
@@ -46,7 +47,8 @@ class IntakeHandlerTest : public ::testing::Test {
   std::unique_ptr<store::RedisPool> pool_;
   std::unique_ptr<ReferralStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<ReferralDesk> desk_;
+  std::unique_ptr<ReferralContext> context_;
+  std::unique_ptr<IntakeDesk> desk_;
   std::unique_ptr<IntakeHandler> handler_;
   int notified_ = 0;
 };

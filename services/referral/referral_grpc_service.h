@@ -2,17 +2,17 @@
 #define KPR_SERVICES_REFERRAL_REFERRAL_GRPC_SERVICE_H_
 
 // gRPC edge of the referral service: authenticates the bearer token, hands the call to the
-// referral desk and maps absl::Status to gRPC codes. No logic of its own.
+// desk of its use case and maps absl::Status to gRPC codes. No logic of its own.
 
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
 #include "libs/rpc/jwt.h"
-#include "services/referral/referral_desk.h"
+#include "services/referral/referral_desks.h"
 
 namespace kpr::referral {
 
 class ReferralGrpcService final : public v1::ReferralService::Service {
  public:
-  ReferralGrpcService(ReferralDesk& desk, const rpc::JwtVerifier& verifier);
+  ReferralGrpcService(ReferralDesks& desks, const rpc::JwtVerifier& verifier);
 
   grpc::Status SubmitReferral(grpc::ServerContext* context,
                               const v1::SubmitReferralRequest* request,
@@ -30,7 +30,7 @@ class ReferralGrpcService final : public v1::ReferralService::Service {
                          v1::Funnel* response) override;
 
  private:
-  ReferralDesk& desk_;
+  ReferralDesks& desks_;
   const rpc::JwtVerifier& verifier_;
 };
 

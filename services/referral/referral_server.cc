@@ -15,14 +15,16 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   s->store_ = std::make_unique<ReferralStore>(h.pool());
   s->audit_ = std::make_unique<privacy::AuditTrail>(h.pool());
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->desk_ = std::make_unique<ReferralDesk>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
-                                            *s->audit_, [&relay] { relay.Notify(); });
-  s->desk_->set_suppression_threshold(options.suppression_threshold);
-  s->intake_ = std::make_unique<IntakeHandler>(*s->desk_, *s->store_, h.pool(), &relay);
-  s->closed_loop_ = std::make_unique<ClosedLoopDesk>(*s->store_, [&relay] { relay.Notify(); });
-  s->placement_facts_ = std::make_unique<bus::EventRouter>(PlacementFactsRouter(*s->closed_loop_));
-  s->outcome_facts_ = std::make_unique<bus::EventRouter>(OutcomeFactsRouter(*s->closed_loop_));
-  s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desk_, h.verifier());
+  s->context_ = std::make_unique<ReferralContext>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
+                                                  *s->audit_, [&relay] { relay.Notify(); });
+  s->context_->suppression_threshold = options.suppression_threshold;
+  s->desks_ = std::make_unique<ReferralDesks>(*s->context_);
+  s->intake_ = std::make_unique<IntakeHandler>(s->desks_->intake, *s->store_, h.pool(), &relay);
+  s->placement_facts_ =
+      std::make_unique<bus::EventRouter>(PlacementFactsRouter(s->desks_->closed_loop));
+  s->outcome_facts_ =
+      std::make_unique<bus::EventRouter>(OutcomeFactsRouter(s->desks_->closed_loop));
+  s->grpc_service_ = std::make_unique<ReferralGrpcService>(*s->desks_, h.verifier());
 
   bus::ConsumerSpec intake;
   intake.stream = "KPR_INTAKE";

@@ -13,10 +13,10 @@
 #include "libs/privacy/pseudonym.h"
 #include "libs/privacy/sealed_box.h"
 #include "libs/rpc/config.h"
-#include "services/referral/closed_loop_desk.h"
 #include "services/referral/closed_loop_handler.h"
 #include "services/referral/intake_handler.h"
-#include "services/referral/referral_desk.h"
+#include "services/referral/referral_context.h"
+#include "services/referral/referral_desks.h"
 #include "services/referral/referral_grpc_service.h"
 #include "services/referral/referral_store.h"
 
@@ -55,9 +55,9 @@ class ReferralServer {
   std::unique_ptr<privacy::Pseudonymizer> pseudonymizer_;
   std::unique_ptr<ReferralStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<ReferralDesk> desk_;
+  std::unique_ptr<ReferralContext> context_;
+  std::unique_ptr<ReferralDesks> desks_;
   std::unique_ptr<IntakeHandler> intake_;
-  std::unique_ptr<ClosedLoopDesk> closed_loop_;
   std::unique_ptr<bus::EventRouter> placement_facts_;
   std::unique_ptr<bus::EventRouter> outcome_facts_;
   std::unique_ptr<ReferralGrpcService> grpc_service_;
