@@ -8,6 +8,8 @@ add_library(kpr_scheduling_planner STATIC
   plan_repair.cc
   plan_problem.cc
   plan_search.cc
+  plan_search_construct.cc
+  plan_search_improve.cc
   plan_explain.cc
   plan_format.cc
   plan_assign.cc
