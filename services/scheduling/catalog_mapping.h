@@ -17,7 +17,7 @@
 #include "kpr/scheduling/v1/scheduling_service.pb.h"
 #include "libs/calendar/civil_day.h"
 #include "services/scheduling/closure_calendar.h"
-#include "services/scheduling/cohort_planner.h"
+#include "services/scheduling/planner_types.h"
 #include "services/scheduling/planning_model.h"
 
 namespace kpr::scheduling {

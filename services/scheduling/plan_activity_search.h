@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "services/scheduling/cohort_planner.h"
 #include "services/scheduling/plan_problem.h"
+#include "services/scheduling/planner_types.h"
 
 namespace kpr::scheduling::plan {
 

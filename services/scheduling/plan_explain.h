@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "services/scheduling/cohort_planner.h"
 #include "services/scheduling/plan_problem.h"
+#include "services/scheduling/planner_types.h"
 
 namespace kpr::scheduling::plan {
 

@@ -19,6 +19,11 @@ std::string SpanText(MinuteSpan span) {
 
 std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
+std::string ActivityName(const ProgramModel& program, absl::string_view activity_id) {
+  const ActivityModel* a = program.FindActivity(activity_id);
+  return a != nullptr && !a->name.empty() ? a->name : std::string(activity_id);
+}
+
 std::string JoinAnd(const std::vector<std::string>& items) {
   std::string out;
   for (size_t i = 0; i < items.size(); ++i) {

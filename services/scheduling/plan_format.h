@@ -21,6 +21,8 @@ std::string ClockText(int minute);
 std::string SpanText(MinuteSpan span);
 // "2026-03-04"
 std::string DayText(absl::CivilDay day);
+// The activity's name, or its id when the program does not have it or it has no name.
+std::string ActivityName(const ProgramModel& program, absl::string_view activity_id);
 // "a", "a and b", "a, b and c"
 std::string JoinAnd(const std::vector<std::string>& items);
 // Weekdays 0..6, ascending: "Tuesday", "Tuesday-Thursday", "Monday, Wednesday and Friday",

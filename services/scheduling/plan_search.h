@@ -5,15 +5,18 @@
 // per course day; every session sits on an option of its (day, start, activity) cell, so the
 // single-session hard constraints hold by construction and the moves only have to keep the
 // weekly rhythm and the first/last placement.
+//
+// Search's bookkeeping and evaluation are in plan_search.cc, the construction in
+// plan_search_construct.cc, the local search in plan_search_improve.cc.
 
 #include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
-#include "services/scheduling/cohort_planner.h"
 #include "services/scheduling/plan_activity_search.h"
 #include "services/scheduling/plan_problem.h"
+#include "services/scheduling/planner_types.h"
 
 namespace kpr::scheduling::plan {
 
@@ -43,7 +46,7 @@ class Search {
   // Local search: applies improving moves until none is left (or a pass limit).
   void Improve(Timetable* t);
 
-  // The objective of cohort_planner.h for `t` (same terms as Score()).
+  // The objective of planner_types.h for `t` (same terms as Score()).
   double Evaluate(const Timetable& t);
 
   // Remaining activities with an option at (d, si).
@@ -76,6 +79,10 @@ class Search {
   bool PatternMoves(Timetable& t, double* cur);
   bool InstructorMoves(Timetable& t, double* cur);
   bool AddRemoveMoves(Timetable& t, double* cur);
+
+  // A move must gain at least this much: guards against accepting float noise forever. Also
+  // the tolerance of the construction's cost comparisons.
+  static constexpr double kEpsilon = 1e-9;
 
   const Problem& p_;
   const ScoreWeights w_;

@@ -2,9 +2,14 @@
 # construction + local search), repair and the coordinator-facing obstacle texts. No I/O.
 add_library(kpr_scheduling_planner STATIC
   planning_model.cc
+  planner_types.cc
+  plan_constraints.cc
   cohort_planner.cc
+  plan_repair.cc
   plan_problem.cc
   plan_search.cc
+  plan_search_construct.cc
+  plan_search_improve.cc
   plan_explain.cc
   plan_format.cc
   plan_assign.cc

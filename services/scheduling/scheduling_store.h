@@ -68,6 +68,7 @@
 #include "absl/time/time.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
+#include "libs/bus/outbox_event.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
 #include "libs/timer/timer_store.h"
@@ -84,15 +85,7 @@ std::string OpenTimerId(absl::string_view cohort_id);
 std::string StartTimerId(absl::string_view cohort_id);
 std::string CompleteTimerId(absl::string_view cohort_id);
 
-// An event ready for the outbox.
-struct OutboxEvent {
-  std::string id;       // event id (= Nats-Msg-Id)
-  std::string subject;  // kpr.scheduling.v1.<event>.<m>
-  std::string data;     // serialized kpr.common.v1.Event
-
-  // id from the event, data = its serialization.
-  static OutboxEvent From(const kpr::common::v1::Event& event, std::string subject);
-};
+using bus::OutboxEvent;  // the one outbox-event type
 
 // ---- Catalog ----------------------------------------------------------------------------------
 

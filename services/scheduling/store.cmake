@@ -2,6 +2,10 @@
 # Redis; every change one Lua script with its outbox events and timers.
 add_library(kpr_scheduling_store STATIC
   scheduling_store.cc
+  scheduling_store_catalog.cc
+  scheduling_store_cohorts.cc
+  scheduling_store_enrolment.cc
+  scheduling_store_script_io.cc
   scheduling_store_lua.cc)
 target_include_directories(kpr_scheduling_store PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_scheduling_store
