@@ -233,11 +233,11 @@ struct Counters {
   }
 };
 
-// Executes actions against the desk.
+// Executes actions against the desks.
 class Runner {
  public:
-  Runner(const SimWorld& w, outcomes::OutcomesDesk& desk, Counters& counters)
-      : w_(w), desk_(desk), n_(counters) {
+  Runner(const SimWorld& w, outcomes::OutcomesDesks& desks, Counters& counters)
+      : w_(w), desks_(desks), n_(counters) {
     for (const std::string& m : w.municipalities) {
       coordinators_.push_back(MakeCaller(identity::Role::kCoordinator, m, "bench-coordinator"));
       forms_.push_back(MakeCaller(identity::Role::kService, m, "bench-citizen-forms"));
@@ -317,11 +317,16 @@ class Runner {
 
   const std::string& M(int m) const { return w_.municipalities[m]; }
 
-  void Scheduling(const SimCohort& c, absl::string_view what, std::string id,
-                  const google::protobuf::Message& payload, absl::Time now) {
+  // A fact for the facts desk's handler of its payload type, as the consumer's router calls it.
+  template <typename T>
+  using Handler = absl::Status (outcomes::FactsDesk::*)(const common::v1::Event&, const T&);
+
+  template <typename T>
+  void Scheduling(const SimCohort& c, absl::string_view what, std::string id, const T& payload,
+                  absl::Time now, Handler<T> handler) {
     common::v1::Event e =
         bus::MakeEvent(std::move(id), M(c.municipality), payload, now, c.cohort_id, "");
-    absl::Status st = desk_.OnSchedulingEvent(e);
+    absl::Status st = (desks_.facts.*handler)(e, payload);
     if (st.ok()) {
       n_.scheduling_events.fetch_add(1);
     } else {
@@ -362,7 +367,8 @@ class Runner {
       out->set_status(sv1::SESSION_STATUS_SCHEDULED);
       out->set_version(1);
     }
-    Scheduling(c, "cohort_planned", absl::StrCat("bench:", c.cohort_id, ":planned"), planned, now);
+    Scheduling(c, "cohort_planned", absl::StrCat("bench:", c.cohort_id, ":planned"), planned, now,
+               &outcomes::FactsDesk::OnCohortPlanned);
   }
 
   void Enrol(const SimParticipant& p, absl::Time now) {
@@ -374,7 +380,7 @@ class Runner {
     e.set_citizen_id(p.citizen_id);
     e.set_first_day(Day(c.sessions.front().day));
     Scheduling(c, "enrolled", absl::StrCat("bench:", c.cohort_id, ":enrolled:", p.referral_id), e,
-               now);
+               now, &outcomes::FactsDesk::OnEnrolled);
   }
 
   template <typename T>
@@ -394,7 +400,8 @@ class Runner {
     started.set_program_id(w_.options.programs[c.program]);
     started.set_first_day(Day(c.sessions.front().day));
     AddEnrollments(c, started, now);
-    Scheduling(c, "cohort_started", absl::StrCat("bench:", c.cohort_id, ":started"), started, now);
+    Scheduling(c, "cohort_started", absl::StrCat("bench:", c.cohort_id, ":started"), started, now,
+               &outcomes::FactsDesk::OnCohortStarted);
   }
 
   void Complete(const SimCohort& c, absl::Time now) {
@@ -405,7 +412,7 @@ class Runner {
     AddEnrollments(c, completed, now);
     completed.set_sessions_held(static_cast<int>(c.sessions.size()));
     Scheduling(c, "cohort_completed", absl::StrCat("bench:", c.cohort_id, ":completed"), completed,
-               now);
+               now, &outcomes::FactsDesk::OnCohortCompleted);
   }
 
   void Attendance(const SimCohort& c, int session) {
@@ -418,7 +425,7 @@ class Runner {
       e->set_referral_id(w_.participants[i].referral_id);
       e->set_mark(static_cast<ov1::AttendanceMark>(w_.participants[i].marks[session]));
     }
-    auto r = desk_.RecordAttendance(req, coordinators_[c.municipality]);
+    auto r = desks_.attendance.RecordAttendance(req, coordinators_[c.municipality]);
     if (r.ok()) {
       n_.sessions.fetch_add(1);
       n_.attendance_records.fetch_add(req.entries_size());
@@ -453,7 +460,7 @@ class Runner {
         }
       }
     }
-    auto r = desk_.SubmitQuestionnaire(req, forms_[p.municipality]);
+    auto r = desks_.questionnaires.SubmitQuestionnaire(req, forms_[p.municipality]);
     if (r.ok()) {
       n_.questionnaires.fetch_add(1);
     } else {
@@ -461,9 +468,10 @@ class Runner {
     }
   }
 
-  void Referral(int m, const google::protobuf::Message& payload, std::string id, absl::Time now) {
+  template <typename T>
+  void Referral(int m, const T& payload, std::string id, absl::Time now, Handler<T> handler) {
     common::v1::Event e = bus::MakeEvent(std::move(id), M(m), payload, now, "", "");
-    absl::Status st = desk_.OnReferralEvent(e);
+    absl::Status st = (desks_.facts.*handler)(e, payload);
     if (st.ok()) {
       n_.referral_events.fetch_add(1);
     } else {
@@ -481,7 +489,8 @@ class Runner {
     r.set_source(static_cast<intake::v1::ReferralSource>(source));
     *r.mutable_received_at() = Proto(received_at);
     r.set_version(1);
-    Referral(m, r, absl::StrCat("bench:", referral_id, ":received"), now);
+    Referral(m, r, absl::StrCat("bench:", referral_id, ":received"), now,
+             &outcomes::FactsDesk::OnReferralReceived);
   }
 
   void StatusChanged(int m, const std::string& referral_id, const std::string& citizen_id,
@@ -496,11 +505,12 @@ class Runner {
     c.set_to(to);
     c.set_version(version);
     *c.mutable_changed_at() = Proto(now);
-    Referral(m, c, absl::StrCat("bench:", referral_id, ":status:", version), now);
+    Referral(m, c, absl::StrCat("bench:", referral_id, ":status:", version), now,
+             &outcomes::FactsDesk::OnReferralStatusChanged);
   }
 
   const SimWorld& w_;
-  outcomes::OutcomesDesk& desk_;
+  outcomes::OutcomesDesks& desks_;
   Counters& n_;
   std::vector<identity::Caller> coordinators_;
   std::vector<identity::Caller> forms_;
@@ -708,7 +718,7 @@ ExpectedReport Expect(const SimWorld& w, int municipality, int program, int year
   return e;
 }
 
-LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::RedisPool& pool,
+LoadStats Load(const SimWorld& world, outcomes::OutcomesDesks& desks, store::RedisPool& pool,
                std::atomic<int64_t>& sim_ms, const LoaderOptions& options) {
   const absl::TimeZone tz = calendar::DanishTimeZone();
   absl::CivilDay first, last;
@@ -735,9 +745,9 @@ LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::Redis
   }
 
   Counters counters;
-  Runner runner(world, desk, counters);
+  Runner runner(world, desks, counters);
   // The timer workers (one per thread, like replicas: claiming is atomic, so they share the
-  // due timers) fire into the same desk, at the simulated day's end.
+  // due timers) fire into the same facts desk, at the simulated day's end.
   std::vector<std::unique_ptr<timer::TimerWorker>> workers;
   for (int t = 0; t < threads; ++t) {
     timer::TimerWorker::Options wo;
@@ -745,9 +755,9 @@ LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::Redis
     wo.clock = [&sim_ms] { return absl::FromUnixMillis(sim_ms.load()); };
     workers.push_back(std::make_unique<timer::TimerWorker>(
         pool, outcomes::kOutcomesService,
-        [&desk, &counters](const timer::Timer& timer) {
+        [&desks, &counters](const timer::Timer& timer) {
           const absl::Time t0 = absl::Now();
-          absl::Status st = desk.OnTimer(timer);
+          absl::Status st = desks.facts.OnTimer(timer);
           counters.kind_calls[kCallTimer].fetch_add(1);
           counters.kind_ns[kCallTimer].fetch_add(absl::ToInt64Nanoseconds(absl::Now() - t0));
           if (st.ok()) {

@@ -8,12 +8,13 @@
 // and END, employment status at FOLLOWUP_1M and FOLLOWUP_12M, and (for the funnel) their
 // referrals plus referrals that never enrol.
 //
-// Loader feeds it through the outcomes service's real write paths — OutcomesDesk::
-// OnSchedulingEvent / OnReferralEvent with kpr.common.v1.Event envelopes (bus::MakeEvent),
-// RecordAttendance per session with every participant's mark, SubmitQuestionnaire, and the
-// questionnaire and settle timers fired by libs/timer's TimerWorker into OnTimer — on a
-// simulated calendar: day by day, each thread taking its own municipalities, with the desk's
-// clock at the end of the simulated day. So the tallies are maintained exactly as in production.
+// Loader feeds it through the outcomes service's real write paths — the facts desk's handler
+// for each payload with its kpr.common.v1.Event envelope (bus::MakeEvent), as the consumers'
+// routers call them, RecordAttendance per session with every participant's mark,
+// SubmitQuestionnaire, and the questionnaire and settle timers fired by libs/timer's TimerWorker
+// into OnTimer — on a simulated calendar: day by day, each thread taking its own
+// municipalities, with the desks' clock at the end of the simulated day. So the tallies are
+// maintained exactly as in production.
 //
 // Expect() computes what a program report should show straight from the generated world,
 // without the service's code, to check the loaded reports against.
@@ -28,7 +29,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "libs/store/redis_pool.h"
-#include "services/outcomes/outcomes_desk.h"
+#include "services/outcomes/outcomes_desks.h"
 
 namespace kpr::bench {
 
@@ -120,13 +121,13 @@ ExpectedReport Expect(const SimWorld& world, int municipality, int program, int 
 
 // Desk calls by kind, for the time each takes.
 enum CallKind {
-  kCallPlanned,        // OnSchedulingEvent(cohort_planned with 30 sessions)
-  kCallEnrolled,       // OnSchedulingEvent(enrolled)
-  kCallStarted,        // OnSchedulingEvent(cohort_started)
+  kCallPlanned,        // FactsDesk::OnCohortPlanned (with 30 sessions)
+  kCallEnrolled,       // FactsDesk::OnEnrolled
+  kCallStarted,        // FactsDesk::OnCohortStarted
   kCallAttendance,     // RecordAttendance (a whole session)
-  kCallCompleted,      // OnSchedulingEvent(cohort_completed)
+  kCallCompleted,      // FactsDesk::OnCohortCompleted
   kCallQuestionnaire,  // SubmitQuestionnaire
-  kCallReferral,       // OnReferralEvent
+  kCallReferral,       // FactsDesk::OnReferralReceived / OnReferralStatusChanged
   kCallTimer,          // OnTimer (questionnaire time points, settle)
   kCallKinds,
 };
@@ -166,9 +167,9 @@ struct LoaderOptions {
   std::function<void(absl::CivilDay, const LoadStats&)> progress;
 };
 
-// Runs the world through `desk` (whose clock must read `sim_ms`, Unix milliseconds; the loader
-// sets it). `pool` is the Redis pool the desk's store uses (for the timer workers).
-LoadStats Load(const SimWorld& world, outcomes::OutcomesDesk& desk, store::RedisPool& pool,
+// Runs the world through `desks` (whose clock must read `sim_ms`, Unix milliseconds; the loader
+// sets it). `pool` is the Redis pool the desks' store uses (for the timer workers).
+LoadStats Load(const SimWorld& world, outcomes::OutcomesDesks& desks, store::RedisPool& pool,
                std::atomic<int64_t>& sim_ms, const LoaderOptions& options);
 
 }  // namespace kpr::bench

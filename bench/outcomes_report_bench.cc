@@ -5,7 +5,7 @@
 // 2. Loads a generated nation (bench/outcomes_load.h; default 100,000 participants in 98
 //    municipalities, 30 sessions each = 3,000,000 attendance marks, 400,000 questionnaires,
 //    2 programs, cohorts starting 2026-2027) through the real write paths of an in-process
-//    OutcomesDesk on the same Redis, day by simulated day, with the questionnaire and settle
+//    OutcomesDesks on the same Redis, day by simulated day, with the questionnaire and settle
 //    timers fired by TimerWorkers. The server's outbox relay publishes the events meanwhile.
 //    Redis AOF is off during the load unless --aof_during_load; it is switched back on (and
 //    rewritten) before measuring.
@@ -365,7 +365,7 @@ struct ReportProfile {
          build_cpu = 0;
 };
 
-ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStore& store,
+ReportProfile ProfileReport(outcomes::ReportDesk& reports, outcomes::OutcomesStore& store,
                             const std::string& m, const std::string& program, int year,
                             int iterations) {
   ReportProfile out;
@@ -385,7 +385,7 @@ ReportProfile ProfileReport(outcomes::OutcomesDesk& desk, outcomes::OutcomesStor
   for (int i = 0; i < iterations; ++i) {
     absl::Time t0 = absl::Now();
     double c0 = ThreadCpuMs();
-    auto r = desk.GetProgramReport(req, analyst);
+    auto r = reports.GetProgramReport(req, analyst);
     wall.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
     cpu.push_back(ThreadCpuMs() - c0);
     if (!r.ok()) continue;
@@ -564,14 +564,14 @@ int main(int argc, char** argv) {
   const bool aof_during_load = absl::GetFlag(FLAGS_aof_during_load);
   if (!aof_during_load) (void)pool.Command({"CONFIG", "SET", "appendonly", "no"});
 
-  // One simulated clock for the loader's desk, its timer workers and the server.
+  // One simulated clock for the loader's desks, its timer workers and the server.
   std::atomic<int64_t> sim_ms{
       absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2025, 1, 1), calendar::DanishTimeZone()))};
-  outcomes::OutcomesDesk::Options desk_options;
-  desk_options.clock = [&sim_ms] { return absl::FromUnixMillis(sim_ms.load()); };
+  outcomes::OutcomesOptions desks_options;
+  desks_options.clock = [&sim_ms] { return absl::FromUnixMillis(sim_ms.load()); };
 
   outcomes::OutcomesServer::Options server_options;
-  server_options.desk = desk_options;
+  server_options.desks = desks_options;
   server_options.timer_poll_interval = absl::Seconds(10);  // the loader's workers fire the timers
   auto server = outcomes::OutcomesServer::Start(config, server_options);
   if (!server.ok()) {
@@ -583,13 +583,13 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // The loader's desk: the production desk on its own pool, without NATS (the server's relay
+  // The loader's desks: the production desks on their own pool, without NATS (the server's relay
   // publishes the outbox both write to).
   auto keys = privacy::LoadDataKeysFromFile(secrets.data_key_file);
   if (!keys.ok()) return 1;
   outcomes::OutcomesStore store(pool);
   privacy::AuditTrail audit(pool);
-  outcomes::OutcomesDesk desk(store, audit, keys->encryption_key, nullptr, desk_options);
+  outcomes::OutcomesDesks desks(store, audit, keys->encryption_key, nullptr, desks_options);
 
   // ---- Data ----
   absl::Time t0 = absl::Now();
@@ -629,7 +629,7 @@ int main(int argc, char** argv) {
                    "Loading with %d threads (simulated days; AOF %s during the load)...\n", threads,
                    aof_during_load ? "on" : "off")
             << std::flush;
-  const bench::LoadStats load = bench::Load(world, desk, pool, sim_ms, loader_options);
+  const bench::LoadStats load = bench::Load(world, desks, pool, sim_ms, loader_options);
   const double self_cpu = bench::SelfCpu() - self_cpu0;
   auto child_cpu = bench::ChildCpu();
   for (auto& [name, cpu] : child_cpu) cpu -= child_cpu0.count(name) ? child_cpu0.at(name) : 0;
@@ -855,8 +855,8 @@ int main(int argc, char** argv) {
 
   // ---- In-process profile of the largest municipality's report ----
   const bench::ReportProfile profile =
-      bench::ProfileReport(desk, store, world.municipalities[largest], world_options.programs[0],
-                           world_options.first_year, 200);
+      bench::ProfileReport(desks.reports, store, world.municipalities[largest],
+                           world_options.programs[0], world_options.first_year, 200);
 
   // ---- Verification ----
   bench::Verification verification;

@@ -1,37 +1,35 @@
 #include "services/outcomes/facts_handler.h"
 
+#include <functional>
+
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 
 namespace kpr::outcomes {
 
-bus::EventRouter SchedulingFactsRouter(OutcomesDesk& desk) {
+bus::EventRouter SchedulingFactsRouter(FactsDesk& facts) {
   namespace sv1 = scheduling::v1;
-  auto apply = [&desk](const common::v1::Event& e, const auto&) {
-    return desk.OnSchedulingEvent(e);
-  };
   bus::EventRouter router(kSchedulingFactsConsumer);
-  router.On<sv1::CohortPlanned>(apply)
-      .On<sv1::SessionScheduled>(apply)
-      .On<sv1::SessionRescheduled>(apply)
-      .On<sv1::SessionCancelled>(apply)
-      .On<sv1::Enrolled>(apply)
-      .On<sv1::Unenrolled>(apply)
-      .On<sv1::CohortStarted>(apply)
-      .On<sv1::CohortCompleted>(apply)
-      .On<sv1::CohortCancelled>(apply)
+  router.On<sv1::CohortPlanned>(std::bind_front(&FactsDesk::OnCohortPlanned, &facts))
+      .On<sv1::SessionScheduled>(std::bind_front(&FactsDesk::OnSessionScheduled, &facts))
+      .On<sv1::SessionRescheduled>(std::bind_front(&FactsDesk::OnSessionRescheduled, &facts))
+      .On<sv1::SessionCancelled>(std::bind_front(&FactsDesk::OnSessionCancelled, &facts))
+      .On<sv1::Enrolled>(std::bind_front(&FactsDesk::OnEnrolled, &facts))
+      .On<sv1::Unenrolled>(std::bind_front(&FactsDesk::OnUnenrolled, &facts))
+      .On<sv1::CohortStarted>(std::bind_front(&FactsDesk::OnCohortStarted, &facts))
+      .On<sv1::CohortCompleted>(std::bind_front(&FactsDesk::OnCohortCompleted, &facts))
+      .On<sv1::CohortCancelled>(std::bind_front(&FactsDesk::OnCohortCancelled, &facts))
       // Nothing to record.
       .Ignore<sv1::CohortOpened>()
       .Ignore<sv1::Waitlisted>();
   return router;
 }
 
-bus::EventRouter ReferralFactsRouter(OutcomesDesk& desk) {
+bus::EventRouter ReferralFactsRouter(FactsDesk& facts) {
   namespace rv1 = referral::v1;
-  auto apply = [&desk](const common::v1::Event& e, const auto&) { return desk.OnReferralEvent(e); };
   bus::EventRouter router(kReferralFactsConsumer);
-  router.On<rv1::ReferralReceived>(apply)
-      .On<rv1::ReferralStatusChanged>(apply)
+  router.On<rv1::ReferralReceived>(std::bind_front(&FactsDesk::OnReferralReceived, &facts))
+      .On<rv1::ReferralStatusChanged>(std::bind_front(&FactsDesk::OnReferralStatusChanged, &facts))
       // These also arrive as status_changed, which the funnel counts.
       .Ignore<rv1::ReferralAccepted>()
       .Ignore<rv1::ReferralDeclined>()

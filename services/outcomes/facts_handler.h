@@ -1,7 +1,8 @@
 #ifndef KPR_SERVICES_OUTCOMES_FACTS_HANDLER_H_
 #define KPR_SERVICES_OUTCOMES_FACTS_HANDLER_H_
 
-// Thin adapters from the outcomes service's two durable consumers to the desk:
+// Thin adapters from the outcomes service's two durable consumers to the facts desk, one typed
+// handler per payload (the router decodes it once):
 //   KPR_SCHEDULING  cohorts, sessions, enrolments, start and completion (what to record, when
 //                   to ask) — one worker, in stream order, so a start never overtakes its plan;
 //   KPR_REFERRAL    received and status changes (the recruitment funnel).
@@ -14,13 +15,13 @@
 #include "kpr/common/v1/event.pb.h"
 #include "libs/bus/consumer.h"
 #include "libs/bus/event_router.h"
-#include "services/outcomes/outcomes_desk.h"
+#include "services/outcomes/facts_desk.h"
 
 namespace kpr::outcomes {
 
-// The routers of the two consumers, over the desk.
-bus::EventRouter SchedulingFactsRouter(OutcomesDesk& desk);
-bus::EventRouter ReferralFactsRouter(OutcomesDesk& desk);
+// The routers of the two consumers, over the facts desk (which must outlive them).
+bus::EventRouter SchedulingFactsRouter(FactsDesk& facts);
+bus::EventRouter ReferralFactsRouter(FactsDesk& facts);
 
 inline constexpr char kSchedulingFactsConsumer[] = "outcomes-scheduling";
 inline constexpr char kSchedulingFactsFilter[] = "kpr.scheduling.v1.>";

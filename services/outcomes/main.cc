@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
                                             absl::GetFlag(FLAGS_settle_delay_hours), 48, 0);
         if (!settle_hours.ok()) return settle_hours.status();
         outcomes::OutcomesServer::Options options;
-        options.desk.suppression_threshold = *threshold;
-        options.desk.settle_delay = absl::Hours(*settle_hours);
+        options.desks.suppression_threshold = *threshold;
+        options.desks.settle_delay = absl::Hours(*settle_hours);
         return host::Running(outcomes::OutcomesServer::Start(config, options));
       });
 }

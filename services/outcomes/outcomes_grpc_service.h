@@ -2,18 +2,20 @@
 #define KPR_SERVICES_OUTCOMES_OUTCOMES_GRPC_SERVICE_H_
 
 // gRPC edge of the outcomes service: authenticates the bearer token, hands the call to the desk
-// and maps absl::Status to gRPC codes (libs/host/grpc_edge.h). No logic of its own.
+// of its use case and maps absl::Status to gRPC codes (libs/host/grpc_edge.h). No logic of its
+// own.
 
 #include "kpr/outcomes/v1/outcomes_service.grpc.pb.h"
 #include "libs/rpc/jwt.h"
-#include "services/outcomes/outcomes_desk.h"
+#include "services/outcomes/outcomes_desks.h"
 
 namespace kpr::outcomes {
 
 class OutcomesGrpcService final : public v1::OutcomesService::Service {
  public:
-  OutcomesGrpcService(OutcomesDesk& desk, const rpc::JwtVerifier& verifier)
-      : desk_(desk), verifier_(verifier) {}
+  // `desks` and `verifier` must outlive the service.
+  OutcomesGrpcService(OutcomesDesks& desks, const rpc::JwtVerifier& verifier)
+      : desks_(desks), verifier_(verifier) {}
 
   grpc::Status RecordAttendance(grpc::ServerContext* context,
                                 const v1::RecordAttendanceRequest* request,
@@ -39,7 +41,7 @@ class OutcomesGrpcService final : public v1::OutcomesService::Service {
                             v1::ExportReportResponse* response) override;
 
  private:
-  OutcomesDesk& desk_;
+  OutcomesDesks& desks_;
   const rpc::JwtVerifier& verifier_;
 };
 

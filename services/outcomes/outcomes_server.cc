@@ -13,12 +13,12 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
   s->store_ = std::make_unique<OutcomesStore>(h.pool());
   s->audit_ = std::make_unique<privacy::AuditTrail>(h.pool());
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->desk_ = std::make_unique<OutcomesDesk>(
-      *s->store_, *s->audit_, h.keys().encryption_key, [&relay] { relay.Notify(); }, options.desk);
-  OutcomesDesk* desk = s->desk_.get();
-  s->scheduling_facts_ = std::make_unique<bus::EventRouter>(SchedulingFactsRouter(*desk));
-  s->referral_facts_ = std::make_unique<bus::EventRouter>(ReferralFactsRouter(*desk));
-  s->grpc_service_ = std::make_unique<OutcomesGrpcService>(*s->desk_, h.verifier());
+  s->desks_ = std::make_unique<OutcomesDesks>(
+      *s->store_, *s->audit_, h.keys().encryption_key, [&relay] { relay.Notify(); }, options.desks);
+  FactsDesk* facts = &s->desks_->facts;
+  s->scheduling_facts_ = std::make_unique<bus::EventRouter>(SchedulingFactsRouter(*facts));
+  s->referral_facts_ = std::make_unique<bus::EventRouter>(ReferralFactsRouter(*facts));
+  s->grpc_service_ = std::make_unique<OutcomesGrpcService>(*s->desks_, h.verifier());
 
   auto consume = [&h](const char* stream, const char* durable, const char* filter,
                       const bus::EventRouter* router) {
@@ -38,9 +38,9 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
-  timer_options.clock = options.desk.clock;
+  timer_options.clock = options.desks.clock;
   s->timers_ = std::make_unique<timer::TimerWorker>(
-      h.pool(), kOutcomesService, [desk](const timer::Timer& t) { return desk->OnTimer(t); },
+      h.pool(), kOutcomesService, [facts](const timer::Timer& t) { return facts->OnTimer(t); },
       timer_options);
   timer::TimerWorker* timers = s->timers_.get();
   h.AddWorker([timers] { timers->Start(); }, [timers] { timers->Stop(); });

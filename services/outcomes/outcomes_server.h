@@ -15,7 +15,7 @@
 #include "libs/rpc/config.h"
 #include "libs/timer/timer_worker.h"
 #include "services/outcomes/facts_handler.h"
-#include "services/outcomes/outcomes_desk.h"
+#include "services/outcomes/outcomes_desks.h"
 #include "services/outcomes/outcomes_grpc_service.h"
 #include "services/outcomes/outcomes_store.h"
 
@@ -24,9 +24,9 @@ namespace kpr::outcomes {
 class OutcomesServer {
  public:
   struct Options {
-    // The desk's rules, windows and clock. Tests drive time with `desk.clock`; the timer worker
+    // The desks' rules, windows and clock. Tests drive time with `desks.clock`; the timer worker
     // fires by the same clock, so advancing it walks the follow-ups.
-    OutcomesDesk::Options desk;
+    OutcomesOptions desks;
     absl::Duration timer_poll_interval = absl::Seconds(1);
   };
   // Starts serving. Redis and NATS need not be up yet (health says NOT_SERVING until they are).
@@ -52,7 +52,7 @@ class OutcomesServer {
   std::unique_ptr<host::ServiceHost> host_;
   std::unique_ptr<OutcomesStore> store_;
   std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<OutcomesDesk> desk_;
+  std::unique_ptr<OutcomesDesks> desks_;
   std::unique_ptr<bus::EventRouter> scheduling_facts_;
   std::unique_ptr<bus::EventRouter> referral_facts_;
   std::unique_ptr<timer::TimerWorker> timers_;

@@ -352,4 +352,24 @@ std::string ReportFilename(const v1::OutcomeReport& r, v1::ExportFormat format) 
   return absl::StrCat(absl::StrJoin(parts, "-"), extension);
 }
 
+v1::ExportReportResponse ExportedReport(const v1::OutcomeReport& r, v1::ExportFormat format) {
+  v1::ExportReportResponse out;
+  switch (format) {
+    case v1::EXPORT_FORMAT_JSON:
+      out.set_content_type("application/json");
+      out.set_content(ReportToJson(r));
+      break;
+    case v1::EXPORT_FORMAT_TEXT:
+      out.set_content_type("text/plain; charset=utf-8");
+      out.set_content(ReportToText(r));
+      break;
+    default:
+      out.set_content_type("text/csv; charset=utf-8");
+      out.set_content(ReportToCsv(r));
+      format = v1::EXPORT_FORMAT_CSV;
+  }
+  out.set_filename(ReportFilename(r, format));
+  return out;
+}
+
 }  // namespace kpr::outcomes

@@ -32,6 +32,10 @@ std::string ReportToText(const v1::OutcomeReport& r);
 // [a-z0-9-.] (anything else becomes '-'); parts that are empty are left out.
 std::string ReportFilename(const v1::OutcomeReport& r, v1::ExportFormat format);
 
+// The report as the file ExportReport returns: content, content type and filename in `format`
+// (EXPORT_FORMAT_UNSPECIFIED and unknown formats: CSV).
+v1::ExportReportResponse ExportedReport(const v1::OutcomeReport& r, v1::ExportFormat format);
+
 }  // namespace kpr::outcomes
 
 #endif  // KPR_SERVICES_OUTCOMES_REPORT_EXPORT_H_

@@ -229,5 +229,25 @@ TEST(ReportExportTest, Filenames) {
   EXPECT_EQ(ReportFilename(r, v1::EXPORT_FORMAT_CSV), "kpr.csv");
 }
 
+TEST(ReportExportTest, ExportedReportPicksContentTypeAndFilenameByFormat) {
+  const v1::OutcomeReport r = SampleReport();
+  const v1::ExportReportResponse json = ExportedReport(r, v1::EXPORT_FORMAT_JSON);
+  EXPECT_EQ(json.content_type(), "application/json");
+  EXPECT_EQ(json.content(), ReportToJson(r));
+  EXPECT_EQ(json.filename(), "kpr-0165-sund-med-kultur-2027-01-01.json");
+  const v1::ExportReportResponse text = ExportedReport(r, v1::EXPORT_FORMAT_TEXT);
+  EXPECT_EQ(text.content_type(), "text/plain; charset=utf-8");
+  EXPECT_EQ(text.content(), ReportToText(r));
+  EXPECT_EQ(text.filename(), "kpr-0165-sund-med-kultur-2027-01-01.txt");
+  // CSV is the default, also for a format this version does not know.
+  for (v1::ExportFormat f :
+       {v1::EXPORT_FORMAT_CSV, v1::EXPORT_FORMAT_UNSPECIFIED, static_cast<v1::ExportFormat>(99)}) {
+    const v1::ExportReportResponse csv = ExportedReport(r, f);
+    EXPECT_EQ(csv.content_type(), "text/csv; charset=utf-8");
+    EXPECT_EQ(csv.content(), ReportToCsv(r));
+    EXPECT_EQ(csv.filename(), "kpr-0165-sund-med-kultur-2027-01-01.csv");
+  }
+}
+
 }  // namespace
 }  // namespace kpr::outcomes

@@ -139,9 +139,9 @@ void OutcomesTest::TearDown() {
 void OutcomesTest::StartServer() {
   outcomes::OutcomesServer::Options options;
   std::shared_ptr<FakeClock> clock = clock_;
-  options.desk.clock = [clock] { return clock->Now(); };
-  options.desk.settle_delay = settle_delay_;
-  options.desk.suppression_threshold = 5;
+  options.desks.clock = [clock] { return clock->Now(); };
+  options.desks.settle_delay = settle_delay_;
+  options.desks.suppression_threshold = 5;
   options.timer_poll_interval = absl::Milliseconds(50);
   auto server = outcomes::OutcomesServer::Start(HarnessServiceConfig(secrets_), options);
   ASSERT_TRUE(server.ok()) << server.status();
