@@ -1,5 +1,6 @@
 #include "tools/kprctl/cli_args.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -8,6 +9,13 @@ namespace kpr::kprctl {
 std::string ParsedArgs::Get(const std::string& name, const std::string& fallback) const {
   auto it = options.find(name);
   return it == options.end() ? fallback : it->second;
+}
+
+absl::StatusOr<std::string> Need(const ParsedArgs& a, const std::string& command,
+                                 const std::string& flag) {
+  std::string v = a.Get(flag);
+  if (v.empty()) return absl::InvalidArgumentError(absl::StrCat(command, " needs --", flag));
+  return v;
 }
 
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,

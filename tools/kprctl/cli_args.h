@@ -23,6 +23,11 @@ struct ParsedArgs {
   std::string Get(const std::string& name, const std::string& fallback = "") const;
 };
 
+// The value of the option `flag`, which `command` requires: INVALID_ARGUMENT
+// "<command> needs --<flag>" when it is missing or empty.
+absl::StatusOr<std::string> Need(const ParsedArgs& args, const std::string& command,
+                                 const std::string& flag);
+
 // `flags` are options that take no value; every other known option takes one.
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
                                      const std::set<std::string>& known_options,

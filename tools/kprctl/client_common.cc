@@ -14,6 +14,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/rpc/auth.h"
 #include "libs/rpc/config.h"
 
@@ -41,7 +42,7 @@ std::string ToJson(const google::protobuf::Message& message) {
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()),
-                          absl::LocalTimeZone());
+                          calendar::DanishTimeZone());
 }
 
 absl::StatusOr<std::string> ReadInput(const std::string& path) {

@@ -44,7 +44,8 @@ void WriteFileAtomically(const std::string& path, const std::string& content);
 // The protobuf JSON mapping, indented, proto field names, ending in a newline.
 std::string ToJson(const google::protobuf::Message& message);
 
-// "YYYY-MM-DD HH:MM" in local time; "-" for an unset timestamp.
+// "YYYY-MM-DD HH:MM" in Danish time (Europe/Copenhagen), whatever the machine's zone; "-" for
+// an unset timestamp.
 std::string FormatTime(const google::protobuf::Timestamp& ts);
 
 // The whole content of `path`; "-" reads standard input (keeps personal data out of `ps`).

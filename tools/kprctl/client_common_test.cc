@@ -6,8 +6,10 @@
 #include <iterator>
 #include <string>
 
+#include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
+#include "tools/kprctl/new_york_test_zone.h"
 
 namespace kpr::kprctl {
 namespace {
@@ -24,6 +26,21 @@ std::string TempFile(const std::string& content) {
                      ::testing::UnitTest::GetInstance()->current_test_info()->name();
   std::ofstream(path) << content;
   return path;
+}
+
+google::protobuf::Timestamp UtcTimestamp(int y, int m, int d, int hh, int mm) {
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(absl::ToUnixSeconds(
+      absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), absl::UTCTimeZone())));
+  return ts;
+}
+
+TEST(FormatTime, DanishTimeWhateverTheMachinesZone) {
+  ASSERT_TRUE(MachineInNewYork());
+  EXPECT_EQ(FormatTime(UtcTimestamp(2027, 1, 18, 8, 0)), "2027-01-18 09:00");    // CET
+  EXPECT_EQ(FormatTime(UtcTimestamp(2027, 7, 1, 7, 30)), "2027-07-01 09:30");    // CEST
+  EXPECT_EQ(FormatTime(UtcTimestamp(2027, 1, 18, 23, 30)), "2027-01-19 00:30");  // the Danish day
+  EXPECT_EQ(FormatTime(google::protobuf::Timestamp()), "-");
 }
 
 TEST(ResolveToken, FlagThenFileThenEnvironment) {

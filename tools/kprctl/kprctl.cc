@@ -2,8 +2,6 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -14,13 +12,16 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
+#include "libs/calendar/danish_time.h"
 #include "libs/rpc/config.h"
 #include "libs/rpc/jwt.h"
-#include "services/referral/referral_lifecycle.h"
 #include "tools/kprctl/cli_args.h"
 #include "tools/kprctl/client_common.h"
 #include "tools/kprctl/outcomes_commands.h"
+#include "tools/kprctl/referral_args.h"
+#include "tools/kprctl/referral_format.h"
 #include "tools/kprctl/scheduling_commands.h"
+#include "tools/kprctl/short_enum.h"
 
 namespace kpr::kprctl {
 namespace {
@@ -45,6 +46,8 @@ Global options:
   --timeout SECONDS     per call (default 10)
 
 Exit codes: 0 done, 1 the call failed, 2 bad usage, 3 no timetable exists (plan, cohort create).
+Days (YYYY-MM-DD) and times are Danish (Europe/Copenhagen), whatever the machine's time zone;
+RFC 3339 with an offset is taken where a time is.
 
 Referral commands (kpr-referral):
   submit    --municipality M --source S --external-id ID --cpr CPR --given-name N --family-name N
@@ -55,16 +58,17 @@ Referral commands (kpr-referral):
                 --file - reads it from standard input, which keeps the CPR number and phone
                 out of the process list and shell history)
             Consent is taken as given now unless the JSON says when.
-  get       ID
-  list      --municipality M [--status S] [--source S] [--source-system X] [--since RFC3339]
-            [--page-size N] [--page-token T] [--all]
+  get       ID                              with its placement (cohort, or waitlisted program)
+  list      --municipality M [--status S] [--source S] [--source-system X]
+            [--since YYYY-MM-DD[ HH:MM] | RFC3339] [--page-size N] [--page-token T] [--all]
   status    ID NEW_STATUS [--reason R] [--note TEXT] [--expected-version V]
             NEW_STATUS: under_review accepted enrolled completed dropped_out declined withdrawn
+            (waitlisted is set by the scheduling service only)
             R: not_in_target_group citizen_declined unreachable needs_treatment no_capacity
                referrer_withdrew citizen_withdrew started_work_or_education duplicate illness other
             Without --expected-version the current version is read first.
   contact   ID                              personal data; audited
-  funnel    --municipality M [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+  funnel    --municipality M [--from YYYY-MM-DD] [--to YYYY-MM-DD]   received in [from, to)
   health                                    the service's gRPC health
   token     --sub S --role R --municipalities 0165,0183 --secret-file F [--ttl 12h]
             mint a development token (HS256); --ttl at most 12h, 1h for role service
@@ -75,37 +79,6 @@ Target groups: long_term_unemployed newly_unemployed sick_listed vulnerable_youn
 Benefits: sygedagpenge ressourceforloeb jobafklaringsforloeb kontanthjaelp uddannelseshjaelp
           fleksjob none other
 )";
-
-// Parses an enum value by its short name ("jobcenter") or full name ("REFERRAL_SOURCE_JOBCENTER").
-template <typename Enum, typename ParseFn>
-Enum ParseEnum(const std::string& value, const std::string& prefix, ParseFn parse,
-               const std::string& what) {
-  std::string upper = absl::AsciiStrToUpper(value);
-  if (upper.rfind(prefix, 0) != 0) upper = prefix + upper;
-  Enum e;
-  if (!parse(upper, &e) || static_cast<int>(e) == 0)
-    Usage(absl::StrCat("unknown ", what, " '", value, "'"));
-  return e;
-}
-
-template <typename Enum>
-std::string ShortName(const std::string& full, const std::string& prefix) {
-  return absl::AsciiStrToLower(full.rfind(prefix, 0) == 0 ? full.substr(prefix.size()) : full);
-}
-
-std::string StatusShort(rv1::ReferralStatus s) {
-  return absl::AsciiStrToLower(std::string(referral::StatusName(s)));
-}
-
-google::protobuf::Timestamp ParseDate(const std::string& value, const std::string& option) {
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime("%Y-%m-%d", value, absl::LocalTimeZone(), &t, &err) ||
-      absl::ParseTime(absl::RFC3339_full, value, &t, &err)) {
-    return TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
-  }
-  Usage(absl::StrCat("--", option, ": expected YYYY-MM-DD or RFC 3339, got '", value, "'"));
-}
 
 // The referral service: kpr-referral at --addr / $KPR_REFERRAL_ADDR.
 class Client {
@@ -129,33 +102,6 @@ class Client {
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
-void PrintReferral(const rv1::Referral& r) {
-  std::cout << "id:           " << r.id() << "\n"
-            << "status:       " << StatusShort(r.status());
-  if (r.status_reason() != rv1::STATUS_REASON_UNSPECIFIED) {
-    std::cout << " (" << ShortName<int>(rv1::StatusReason_Name(r.status_reason()), "STATUS_REASON_")
-              << ")";
-  }
-  std::cout << "\nversion:      " << r.version() << "\n"
-            << "municipality: " << r.municipality() << "\n"
-            << "source:       "
-            << ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_") << " ("
-            << r.source_system() << " " << r.external_id() << ")\n"
-            << "citizen:      " << r.citizen_id() << "\n"
-            << "caseworker:   "
-            << (r.referrer().caseworker_id().empty() ? "-" : r.referrer().caseworker_id()) << "\n"
-            << "target group: "
-            << ShortName<int>(iv1::TargetGroup_Name(r.target_group()), "TARGET_GROUP_") << "\n"
-            << "program:      "
-            << (r.preferred_program().empty() ? "(default)" : r.preferred_program()) << "\n"
-            << "received:     " << FormatTime(r.received_at()) << "\n"
-            << "updated:      " << FormatTime(r.updated_at()) << "\n";
-  for (const auto& h : r.history()) {
-    std::cout << "  " << FormatTime(h.changed_at()) << "  " << StatusShort(h.from()) << " -> "
-              << StatusShort(h.to()) << " by " << h.changed_by() << " (v" << h.version() << ")\n";
-  }
-}
-
 int Submit(Client& client, const ParsedArgs& a) {
   rv1::SubmitReferralRequest req;
   iv1::ReferralSubmitted& s = *req.mutable_submission();
@@ -172,8 +118,8 @@ int Submit(Client& client, const ParsedArgs& a) {
     s.set_source_system(a.Get("source-system", "kprctl"));
     s.set_external_id(a.Get("external-id"));
     if (a.Has("source")) {
-      s.set_source(ParseEnum<iv1::ReferralSource>(a.Get("source"), "REFERRAL_SOURCE_",
-                                                  iv1::ReferralSource_Parse, "source"));
+      s.set_source(OrUsage(ParseEnumArg<iv1::ReferralSource>(
+          a.Get("source"), iv1::ReferralSource_Parse, "REFERRAL_SOURCE_", "source")));
     }
     auto* c = s.mutable_citizen();
     c->set_cpr(a.Get("cpr"));
@@ -183,19 +129,19 @@ int Submit(Client& client, const ParsedArgs& a) {
     c->set_email(a.Get("email"));
     c->set_preferred_language(a.Get("language"));
     if (a.Has("channel")) {
-      c->set_preferred_channel(ParseEnum<iv1::ContactChannel>(
-          a.Get("channel"), "CONTACT_CHANNEL_", iv1::ContactChannel_Parse, "channel"));
+      c->set_preferred_channel(OrUsage(ParseEnumArg<iv1::ContactChannel>(
+          a.Get("channel"), iv1::ContactChannel_Parse, "CONTACT_CHANNEL_", "channel")));
     }
     s.mutable_referrer()->set_caseworker_id(a.Get("caseworker"));
     s.mutable_referrer()->set_organisation(a.Get("organisation"));
     if (a.Has("target-group")) {
-      s.set_target_group(ParseEnum<iv1::TargetGroup>(a.Get("target-group"), "TARGET_GROUP_",
-                                                     iv1::TargetGroup_Parse, "target group"));
+      s.set_target_group(OrUsage(ParseEnumArg<iv1::TargetGroup>(
+          a.Get("target-group"), iv1::TargetGroup_Parse, "TARGET_GROUP_", "target group")));
     }
     if (a.Has("benefit")) {
       s.set_benefit_situation(
-          ParseEnum<iv1::BenefitSituation>(a.Get("benefit"), "BENEFIT_SITUATION_",
-                                           iv1::BenefitSituation_Parse, "benefit situation"));
+          OrUsage(ParseEnumArg<iv1::BenefitSituation>(a.Get("benefit"), iv1::BenefitSituation_Parse,
+                                                      "BENEFIT_SITUATION_", "benefit situation")));
     }
     s.set_reason(a.Get("reason"));
     s.set_preferred_program(a.Get("program"));
@@ -223,33 +169,12 @@ int Get(Client& client, const ParsedArgs& a) {
   rv1::Referral resp;
   auto ctx = client.Context();
   client.Check(client.stub().GetReferral(ctx.get(), req, &resp));
-  if (a.Has("json"))
-    std::cout << ToJson(resp);
-  else
-    PrintReferral(resp);
+  std::cout << (a.Has("json") ? ToJson(resp) : FormatReferral(resp));
   return 0;
 }
 
 int List(Client& client, const ParsedArgs& a) {
-  if (!a.Has("municipality")) Usage("list needs --municipality");
-  rv1::ListReferralsRequest req;
-  req.set_municipality(a.Get("municipality"));
-  if (a.Has("status")) {
-    rv1::ReferralStatus st;
-    if (!referral::ParseStatus(a.Get("status"), &st)) Usage("unknown --status");
-    req.set_status(st);
-  }
-  if (a.Has("source")) {
-    req.set_source(ParseEnum<iv1::ReferralSource>(a.Get("source"), "REFERRAL_SOURCE_",
-                                                  iv1::ReferralSource_Parse, "source"));
-  }
-  req.set_source_system(a.Get("source-system"));
-  if (a.Has("since")) *req.mutable_updated_since() = ParseDate(a.Get("since"), "since");
-  int page_size = 50;
-  if (a.Has("page-size") && !absl::SimpleAtoi(a.Get("page-size"), &page_size))
-    Usage("--page-size: a number");
-  req.set_page_size(page_size);
-  req.set_page_token(a.Get("page-token"));
+  rv1::ListReferralsRequest req = OrUsage(BuildListReferrals(a));
   rv1::ListReferralsResponse all;
   while (true) {
     rv1::ListReferralsResponse resp;
@@ -260,57 +185,30 @@ int List(Client& client, const ParsedArgs& a) {
     if (!a.Has("all") || resp.next_page_token().empty()) break;
     req.set_page_token(resp.next_page_token());
   }
-  if (a.Has("json")) {
-    std::cout << ToJson(all);
-    return 0;
-  }
-  std::cout << absl::StrFormat("%-31s  %-13s  %-20s  %-16s  %s\n", "ID", "STATUS", "SOURCE",
-                               "UPDATED", "V");
-  for (const auto& r : all.referrals()) {
-    std::cout << absl::StrFormat(
-        "%-31s  %-13s  %-20s  %-16s  %d\n", r.id(), StatusShort(r.status()),
-        ShortName<int>(iv1::ReferralSource_Name(r.source()), "REFERRAL_SOURCE_"),
-        FormatTime(r.updated_at()), r.version());
-  }
-  if (!all.next_page_token().empty()) {
-    std::cout << "(more: --page-token " << all.next_page_token() << ")\n";
-  }
+  std::cout << (a.Has("json") ? ToJson(all) : FormatReferralList(all));
   return 0;
 }
 
 int Status(Client& client, const ParsedArgs& a) {
-  if (a.positional.size() != 2) Usage("status needs an id and a new status");
-  rv1::UpdateReferralStatusRequest req;
-  req.set_id(a.positional[0]);
-  rv1::ReferralStatus st;
-  if (!referral::ParseStatus(a.positional[1], &st))
-    Usage(absl::StrCat("unknown status '", a.positional[1], "'"));
-  req.set_status(st);
-  if (a.Has("reason")) {
-    req.set_reason(ParseEnum<rv1::StatusReason>(a.Get("reason"), "STATUS_REASON_",
-                                                rv1::StatusReason_Parse, "reason"));
-  }
-  req.set_note(a.Get("note"));
-  int64_t version = 0;
-  if (a.Has("expected-version")) {
-    if (!absl::SimpleAtoi(a.Get("expected-version"), &version))
-      Usage("--expected-version: a number");
-  } else {
+  // Any status the contract names goes to the service (waitlisted too): it decides which
+  // change is allowed, and its error says why.
+  rv1::UpdateReferralStatusRequest req = OrUsage(BuildUpdateReferralStatus(a));
+  if (req.expected_version() == 0) {
+    // Without --expected-version: change the referral as it is now.
     rv1::GetReferralRequest get;
     get.set_id(req.id());
     rv1::Referral current;
     auto ctx = client.Context();
     client.Check(client.stub().GetReferral(ctx.get(), get, &current));
-    version = current.version();
+    req.set_expected_version(current.version());
   }
-  req.set_expected_version(version);
   rv1::Referral resp;
   auto ctx = client.Context();
   client.Check(client.stub().UpdateReferralStatus(ctx.get(), req, &resp));
   if (a.Has("json")) {
     std::cout << ToJson(resp);
   } else {
-    std::cout << resp.id() << " is now " << StatusShort(resp.status()) << " (version "
+    std::cout << resp.id() << " is now " << ReferralStatusName(resp.status()) << " (version "
               << resp.version() << ")\n";
   }
   return 0;
@@ -332,8 +230,7 @@ int Contact(Client& client, const ParsedArgs& a) {
             << "phone:    " << (resp.phone().empty() ? "-" : resp.phone()) << "\n"
             << "e-mail:   " << (resp.email().empty() ? "-" : resp.email()) << "\n"
             << "channel:  "
-            << ShortName<int>(iv1::ContactChannel_Name(resp.preferred_channel()),
-                              "CONTACT_CHANNEL_")
+            << ShortEnumName(iv1::ContactChannel_Name(resp.preferred_channel()), "CONTACT_CHANNEL_")
             << ", language " << resp.preferred_language() << "\n"
             << "reason:   " << (resp.reason().empty() ? "-" : resp.reason()) << "\n";
   for (const auto& n : resp.notes()) {
@@ -344,11 +241,7 @@ int Contact(Client& client, const ParsedArgs& a) {
 }
 
 int Funnel(Client& client, const ParsedArgs& a) {
-  if (!a.Has("municipality")) Usage("funnel needs --municipality");
-  rv1::GetFunnelRequest req;
-  req.set_municipality(a.Get("municipality"));
-  if (a.Has("from")) *req.mutable_from() = ParseDate(a.Get("from"), "from");
-  if (a.Has("to")) *req.mutable_to() = ParseDate(a.Get("to"), "to");
+  rv1::GetFunnelRequest req = OrUsage(BuildGetFunnel(a));
   rv1::Funnel resp;
   auto ctx = client.Context();
   client.Check(client.stub().GetFunnel(ctx.get(), req, &resp));
@@ -363,7 +256,7 @@ int Funnel(Client& client, const ParsedArgs& a) {
   for (const auto& s : resp.by_source()) {
     std::cout << absl::StrFormat(
         "%-22s %8d %9d %8d %8d %9d\n",
-        ShortName<int>(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"), s.referred(),
+        ShortEnumName(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"), s.referred(),
         s.contacted(), s.accepted(), s.enrolled(), s.completed());
   }
   std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n\n", "all", resp.referred(),
@@ -371,7 +264,7 @@ int Funnel(Client& client, const ParsedArgs& a) {
                                resp.completed());
   std::cout << "Current status:\n";
   for (const auto& s : resp.by_status()) {
-    std::cout << absl::StrFormat("  %-13s %d\n", StatusShort(s.status()), s.count());
+    std::cout << absl::StrFormat("  %-13s %d\n", ReferralStatusName(s.status()), s.count());
   }
   return 0;
 }
@@ -404,8 +297,8 @@ int Token(const ParsedArgs& a) {
   absl::Duration ttl = cap;
   if (a.Has("ttl") && !absl::ParseDuration(a.Get("ttl"), &ttl)) Usage("--ttl: e.g. 8h or 30m");
   if (ttl <= absl::ZeroDuration() || ttl > cap) {
-    Usage(absl::StrCat("--ttl: at most ", absl::FormatDuration(cap), " for role ",
-                       a.Get("role"), ", which is what the services accept"));
+    Usage(absl::StrCat("--ttl: at most ", absl::FormatDuration(cap), " for role ", a.Get("role"),
+                       ", which is what the services accept"));
   }
   claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
   claims.expires_at = claims.issued_at + ttl;
@@ -464,6 +357,10 @@ int main(int argc, char** argv) {
   flags.insert(SchedulingFlags().begin(), SchedulingFlags().end());
   options.insert(OutcomesOptions().begin(), OutcomesOptions().end());
   flags.insert(OutcomesFlags().begin(), OutcomesFlags().end());
+  // Without tzdata Danish times would be an hour off in summer: say so, but still work.
+  if (auto tz = kpr::calendar::DanishTimeZoneLoaded(); !tz.ok()) {
+    std::cerr << "kprctl: warning: " << tz.message() << "\n";
+  }
   auto parsed = ParseArgs(args, options, flags);
   if (!parsed.ok()) Usage(std::string(parsed.status().message()));
   const ParsedArgs& a = *parsed;

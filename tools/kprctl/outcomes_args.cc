@@ -1,8 +1,6 @@
 #include "tools/kprctl/outcomes_args.h"
 
-#include <climits>
 #include <map>
-#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,89 +9,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "tools/kprctl/scheduling_args.h"
-
-// Binds `var` to the value of a StatusOr expression or returns its error.
-#define KPRCTL_OUTCOMES_TRY(var, expr)          \
-  auto var##_or = (expr);                       \
-  if (!var##_or.ok()) return var##_or.status(); \
-  auto var = *std::move(var##_or)
+#include "tools/kprctl/value_args.h"
 
 namespace kpr::kprctl {
 namespace {
 
-absl::Status Bad(const std::string& flag, const std::string& message) {
-  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
-}
-
 std::string Lower(const std::string& s) {
   return absl::AsciiStrToLower(absl::StripAsciiWhitespace(s));
-}
-
-// A whole number in [min, max] (no sign, no blanks), or nullopt.
-std::optional<int> SmallInt(const std::string& s, int min, int max) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  int v = 0;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < min || v > max) return std::nullopt;
-  return v;
-}
-
-std::string RangeText(int min, int max) {
-  return max == INT_MAX ? absl::StrCat(min, " or more") : absl::StrCat(min, "..", max);
-}
-
-// "key=value" -> {key, value}, both stripped; nullopt without '='.
-std::optional<std::pair<std::string, std::string>> KeyValue(absl::string_view item) {
-  size_t eq = item.find('=');
-  if (eq == absl::string_view::npos) return std::nullopt;
-  return std::make_pair(Lower(std::string(item.substr(0, eq))),
-                        std::string(absl::StripAsciiWhitespace(item.substr(eq + 1))));
-}
-
-constexpr const char* kWho5Items[] = {"cheerful", "calm", "active", "rested", "interested"};
-
-// The WAI's numeric items in questionnaire order (work_demands is handled apart).
-struct WaiItem {
-  const char* key;
-  const char* field;
-  int min;
-  int max;
-  void (ov1::WaiAnswers::*set)(int32_t);
-};
-
-const std::vector<WaiItem>& WaiItems() {
-  static const auto* items = new std::vector<WaiItem>{
-      {"current", "current_work_ability", 0, 10, &ov1::WaiAnswers::set_current_work_ability},
-      {"physical", "physical_demands_ability", 1, 5,
-       &ov1::WaiAnswers::set_physical_demands_ability},
-      {"mental", "mental_demands_ability", 1, 5, &ov1::WaiAnswers::set_mental_demands_ability},
-      {"diseases", "diagnosed_diseases", 0, INT_MAX, &ov1::WaiAnswers::set_diagnosed_diseases},
-      {"impairment", "work_impairment", 1, 6, &ov1::WaiAnswers::set_work_impairment},
-      {"sick_leave", "sick_leave", 1, 5, &ov1::WaiAnswers::set_sick_leave},
-      {"prognosis", "prognosis", 1, 7, &ov1::WaiAnswers::set_prognosis},
-      {"enjoy", "enjoy_daily_activities", 0, 4, &ov1::WaiAnswers::set_enjoy_daily_activities},
-      {"alert", "active_and_alert", 0, 4, &ov1::WaiAnswers::set_active_and_alert},
-      {"hopeful", "hopeful", 0, 4, &ov1::WaiAnswers::set_hopeful},
-  };
-  return *items;
-}
-
-// Short names of an enum's values: lower case, the type's prefix optional ("mental" or
-// "work_demands_mental").
-template <typename Enum>
-std::optional<Enum> ParseShortEnum(const std::string& value,
-                                   bool (*parse)(const std::string&, Enum*),
-                                   const std::string& prefix) {
-  std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
-  if (upper.empty()) return std::nullopt;
-  if (!absl::StartsWith(upper, prefix)) upper = prefix + upper;
-  Enum e;
-  if (upper.empty() || !parse(upper, &e) || static_cast<int>(e) == 0) return std::nullopt;
-  return e;
 }
 
 // Options every outcomes command accepts.
@@ -129,30 +51,10 @@ const std::map<std::string, std::vector<std::string>>& Groups() {
   return *groups;
 }
 
-absl::StatusOr<std::string> Need(const ParsedArgs& a, const std::string& command,
-                                 const std::string& flag) {
-  std::string v = a.Get(flag);
-  if (v.empty()) return absl::InvalidArgumentError(absl::StrCat(command, " needs --", flag));
-  return v;
-}
-
-google::protobuf::Timestamp MillisToTimestamp(int64_t ms) {
-  google::protobuf::Timestamp ts;
-  int64_t seconds = ms / 1000;
-  int64_t millis = ms % 1000;
-  if (millis < 0) {
-    --seconds;
-    millis += 1000;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(millis * 1000000));
-  return ts;
-}
-
 // --format, or --json alone; TEXT when neither.
 absl::StatusOr<ov1::ExportFormat> Format(const ParsedArgs& a) {
   if (!a.Has("format")) return a.Has("json") ? ov1::EXPORT_FORMAT_JSON : ov1::EXPORT_FORMAT_TEXT;
-  KPRCTL_OUTCOMES_TRY(format, ParseExportFormat(a.Get("format"), "format"));
+  KPRCTL_TRY(format, ParseExportFormat(a.Get("format"), "format"));
   if (a.Has("json") && format != ov1::EXPORT_FORMAT_JSON) {
     return absl::InvalidArgumentError(absl::StrCat("--json asks for JSON but --format says ",
                                                    a.Get("format"), ": give one of them"));
@@ -161,7 +63,7 @@ absl::StatusOr<ov1::ExportFormat> Format(const ParsedArgs& a) {
 }
 
 absl::Status CheckOut(const ParsedArgs& a) {
-  if (a.Has("out") && a.Get("out").empty()) return Bad("out", "expected a file name");
+  if (a.Has("out") && a.Get("out").empty()) return FlagError("out", "expected a file name");
   return absl::OkStatus();
 }
 
@@ -177,122 +79,9 @@ absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const st
   };
   auto it = names->find(Lower(value));
   if (it == names->end()) {
-    return Bad(flag, absl::StrCat("expected baseline, end, 1m or 12m, got '", value, "'"));
+    return FlagError(flag, absl::StrCat("expected baseline, end, 1m or 12m, got '", value, "'"));
   }
   return it->second;
-}
-
-absl::StatusOr<ov1::Who5Answers> ParseWho5(const std::string& value, const std::string& flag) {
-  std::vector<std::string> parts = absl::StrSplit(value, ',');
-  if (parts.size() != 5) {
-    // The count only: the answers themselves are health data.
-    return Bad(flag, absl::StrCat("expected five answers 0..5 (cheerful, calm, active, rested, "
-                                  "interested) like 3,3,2,2,3, got ",
-                                  parts.size()));
-  }
-  int answers[5];
-  for (size_t i = 0; i < 5; ++i) {
-    std::string item(absl::StripAsciiWhitespace(parts[i]));
-    auto v = SmallInt(item, 0, 5);
-    if (!v) {
-      return Bad(flag, absl::StrCat("answer ", i + 1, " (", kWho5Items[i], ") must be 0..5, got '",
-                                    item, "'"));
-    }
-    answers[i] = *v;
-  }
-  ov1::Who5Answers w;
-  w.set_cheerful(answers[0]);
-  w.set_calm(answers[1]);
-  w.set_active(answers[2]);
-  w.set_rested(answers[3]);
-  w.set_interested(answers[4]);
-  return w;
-}
-
-absl::StatusOr<ov1::WaiAnswers> ParseWai(const std::string& value, const std::string& flag) {
-  std::string keys = "demands";
-  for (const auto& item : WaiItems()) absl::StrAppend(&keys, " ", item.key);
-  ov1::WaiAnswers w;
-  std::set<std::string> seen;
-  for (absl::string_view part : absl::StrSplit(value, ',')) {
-    auto kv = KeyValue(part);
-    if (!kv) {
-      return Bad(flag, absl::StrCat("expected key=value items like current=7,demands=mental, got '",
-                                    absl::StripAsciiWhitespace(part), "'"));
-    }
-    auto [key, v] = *kv;
-    if (key == "demands" || key == "work_demands") {
-      if (!seen.insert("demands").second) return Bad(flag, "demands given twice");
-      auto d = ParseShortEnum<ov1::WorkDemands>(v, ov1::WorkDemands_Parse, "WORK_DEMANDS_");
-      if (!d) {
-        return Bad(flag, absl::StrCat("demands must be physical, mental or both, got '", v, "'"));
-      }
-      w.set_work_demands(*d);
-      continue;
-    }
-    const WaiItem* item = nullptr;
-    for (const auto& i : WaiItems()) {
-      if (key == i.key || key == i.field) item = &i;
-    }
-    if (item == nullptr) {
-      return Bad(flag, absl::StrCat("unknown item '", key, "' (items: ", keys, ")"));
-    }
-    if (!seen.insert(item->key).second) return Bad(flag, absl::StrCat(item->key, " given twice"));
-    auto n = SmallInt(v, item->min, item->max);
-    if (n && std::string(item->key) == "prognosis" && *n != 1 && *n != 4 && *n != 7) {
-      n.reset();
-    }
-    if (!n) {
-      std::string range = std::string(item->key) == "prognosis" ? std::string("1, 4 or 7")
-                                                                : RangeText(item->min, item->max);
-      return Bad(flag, absl::StrCat(item->key, " must be ", range, ", got '", v, "'"));
-    }
-    (w.*(item->set))(*n);
-  }
-  std::vector<std::string> missing;
-  if (!seen.count("demands")) missing.push_back("demands");
-  for (const auto& item : WaiItems()) {
-    if (!seen.count(item.key)) missing.push_back(item.key);
-  }
-  if (!missing.empty()) {
-    return Bad(flag,
-               absl::StrCat("every item is required; missing ", absl::StrJoin(missing, ", ")));
-  }
-  return w;
-}
-
-absl::StatusOr<ov1::EmploymentAnswers> ParseEmployment(const std::string& value,
-                                                       const std::string& flag) {
-  std::vector<std::string> parts = absl::StrSplit(value, ',');
-  std::string status_text(absl::StripAsciiWhitespace(parts[0]));
-  std::optional<ov1::EmploymentStatus> status;
-  if (Lower(status_text) == "other") {
-    status = ov1::EMPLOYMENT_STATUS_OTHER;
-  } else {
-    status = ParseShortEnum<ov1::EmploymentStatus>(status_text, ov1::EmploymentStatus_Parse,
-                                                   "EMPLOYMENT_STATUS_");
-  }
-  if (!status) {
-    return Bad(flag, absl::StrCat("expected a status (ordinary_work, subsidised_work, education, "
-                                  "employment_oriented_measure, health_oriented_measure, "
-                                  "unemployed_no_measure, early_retirement, other), got '",
-                                  status_text, "'"));
-  }
-  ov1::EmploymentAnswers e;
-  e.set_status(*status);
-  for (size_t i = 1; i < parts.size(); ++i) {
-    auto kv = KeyValue(parts[i]);
-    if (!kv || (kv->first != "hours" && kv->first != "weekly_hours")) {
-      return Bad(flag, absl::StrCat("after the status only hours=N is taken, got '",
-                                    absl::StripAsciiWhitespace(parts[i]), "'"));
-    }
-    if (e.has_weekly_hours()) return Bad(flag, "hours given twice");
-    // A week has 168 hours; anything above is a typo.
-    auto hours = SmallInt(kv->second, 0, 168);
-    if (!hours) return Bad(flag, absl::StrCat("hours must be 0..168, got '", kv->second, "'"));
-    e.set_weekly_hours(*hours);
-  }
-  return e;
 }
 
 absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
@@ -300,13 +89,13 @@ absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
   std::vector<std::string> ids;
   if (absl::StripAsciiWhitespace(value).empty()) return ids;
   if (absl::StartsWith(value, "--")) {
-    return Bad(flag, absl::StrCat("expected referral ids like r1,r2, got '", value,
-                                  "' (a value missing?)"));
+    return FlagError(flag, absl::StrCat("expected referral ids like r1,r2, got '", value,
+                                        "' (a value missing?)"));
   }
   for (absl::string_view part : absl::StrSplit(value, ',')) {
     std::string id(absl::StripAsciiWhitespace(part));
     if (id.empty()) {
-      return Bad(flag, absl::StrCat("an empty referral id in '", value, "'"));
+      return FlagError(flag, absl::StrCat("an empty referral id in '", value, "'"));
     }
     ids.push_back(std::move(id));
   }
@@ -319,7 +108,7 @@ absl::StatusOr<ov1::ExportFormat> ParseExportFormat(const std::string& value,
   if (v == "text") return ov1::EXPORT_FORMAT_TEXT;
   if (v == "csv") return ov1::EXPORT_FORMAT_CSV;
   if (v == "json") return ov1::EXPORT_FORMAT_JSON;
-  return Bad(flag, absl::StrCat("expected text, csv or json, got '", value, "'"));
+  return FlagError(flag, absl::StrCat("expected text, csv or json, got '", value, "'"));
 }
 
 std::string TimePointName(ov1::TimePoint time_point) {
@@ -348,20 +137,6 @@ std::string InstrumentName(ov1::Instrument instrument) {
     default:
       return "?";
   }
-}
-
-std::string EmploymentStatusName(ov1::EmploymentStatus status) {
-  if (status == ov1::EMPLOYMENT_STATUS_OTHER) return "other";
-  if (status == ov1::EMPLOYMENT_STATUS_UNSPECIFIED || !ov1::EmploymentStatus_IsValid(status)) {
-    return "?";
-  }
-  return absl::AsciiStrToLower(
-      absl::StripPrefix(ov1::EmploymentStatus_Name(status), "EMPLOYMENT_STATUS_"));
-}
-
-std::string WorkDemandsName(ov1::WorkDemands demands) {
-  if (demands == ov1::WORK_DEMANDS_UNSPECIFIED || !ov1::WorkDemands_IsValid(demands)) return "?";
-  return absl::AsciiStrToLower(absl::StripPrefix(ov1::WorkDemands_Name(demands), "WORK_DEMANDS_"));
 }
 
 // ---- Commands -----------------------------------------------------------------------------
@@ -440,8 +215,8 @@ absl::StatusOr<std::string> ResolveOutcomesCommand(const ParsedArgs& args) {
 
 absl::StatusOr<ov1::RecordAttendanceRequest> BuildRecordAttendance(const ParsedArgs& a) {
   const std::string command = "attendance record";
-  KPRCTL_OUTCOMES_TRY(m, Need(a, command, "municipality"));
-  KPRCTL_OUTCOMES_TRY(session, Need(a, command, "session"));
+  KPRCTL_TRY(m, Need(a, command, "municipality"));
+  KPRCTL_TRY(session, Need(a, command, "session"));
   ov1::RecordAttendanceRequest req;
   req.set_municipality(m);
   req.set_session_id(session);
@@ -450,7 +225,7 @@ absl::StatusOr<ov1::RecordAttendanceRequest> BuildRecordAttendance(const ParsedA
            {"present", ov1::ATTENDANCE_MARK_PRESENT},
            {"absent", ov1::ATTENDANCE_MARK_ABSENT},
            {"excused", ov1::ATTENDANCE_MARK_EXCUSED}}) {
-    KPRCTL_OUTCOMES_TRY(ids, ParseIdList(a.Get(flag), flag));
+    KPRCTL_TRY(ids, ParseIdList(a.Get(flag), flag));
     for (const auto& id : ids) {
       auto [it, fresh] = flag_of.emplace(id, flag);
       if (!fresh) {
@@ -473,15 +248,15 @@ absl::StatusOr<ov1::RecordAttendanceRequest> BuildRecordAttendance(const ParsedA
   }
   std::string vflag = a.Has("version") ? "version" : "expected-version";
   if (a.Has(vflag)) {
-    KPRCTL_OUTCOMES_TRY(version, ParseInteger(a.Get(vflag), vflag, 0, INT64_MAX));
+    KPRCTL_TRY(version, ParseInteger(a.Get(vflag), vflag, 0, INT64_MAX));
     req.set_expected_version(version);
   }
   return req;
 }
 
 absl::StatusOr<ov1::GetAttendanceRequest> BuildGetAttendance(const ParsedArgs& a) {
-  KPRCTL_OUTCOMES_TRY(m, Need(a, "attendance get", "municipality"));
-  KPRCTL_OUTCOMES_TRY(cohort, Need(a, "attendance get", "cohort"));
+  KPRCTL_TRY(m, Need(a, "attendance get", "municipality"));
+  KPRCTL_TRY(cohort, Need(a, "attendance get", "cohort"));
   ov1::GetAttendanceRequest req;
   req.set_municipality(m);
   req.set_cohort_id(cohort);
@@ -490,10 +265,10 @@ absl::StatusOr<ov1::GetAttendanceRequest> BuildGetAttendance(const ParsedArgs& a
 
 absl::StatusOr<ov1::SubmitQuestionnaireRequest> BuildSubmitQuestionnaire(const ParsedArgs& a) {
   const std::string command = "questionnaire submit";
-  KPRCTL_OUTCOMES_TRY(m, Need(a, command, "municipality"));
-  KPRCTL_OUTCOMES_TRY(referral, Need(a, command, "referral"));
-  KPRCTL_OUTCOMES_TRY(tp_text, Need(a, command, "time-point"));
-  KPRCTL_OUTCOMES_TRY(tp, ParseTimePoint(tp_text, "time-point"));
+  KPRCTL_TRY(m, Need(a, command, "municipality"));
+  KPRCTL_TRY(referral, Need(a, command, "referral"));
+  KPRCTL_TRY(tp_text, Need(a, command, "time-point"));
+  KPRCTL_TRY(tp, ParseTimePoint(tp_text, "time-point"));
   std::string found;
   for (const char* f : {"who5", "wai", "employment"}) {
     if (!a.Has(f)) continue;
@@ -512,21 +287,21 @@ absl::StatusOr<ov1::SubmitQuestionnaireRequest> BuildSubmitQuestionnaire(const P
   req.set_referral_id(referral);
   req.set_time_point(tp);
   if (found == "who5") {
-    KPRCTL_OUTCOMES_TRY(w, ParseWho5(a.Get(found), found));
+    KPRCTL_TRY(w, ParseWho5(a.Get(found), found));
     *req.mutable_who5() = std::move(w);
   } else if (found == "wai") {
-    KPRCTL_OUTCOMES_TRY(w, ParseWai(a.Get(found), found));
+    KPRCTL_TRY(w, ParseWai(a.Get(found), found));
     *req.mutable_wai() = std::move(w);
   } else {
-    KPRCTL_OUTCOMES_TRY(e, ParseEmployment(a.Get(found), found));
+    KPRCTL_TRY(e, ParseEmployment(a.Get(found), found));
     *req.mutable_employment() = std::move(e);
   }
   return req;
 }
 
 absl::StatusOr<ov1::GetQuestionnairesRequest> BuildGetQuestionnaires(const ParsedArgs& a) {
-  KPRCTL_OUTCOMES_TRY(m, Need(a, "questionnaire get", "municipality"));
-  KPRCTL_OUTCOMES_TRY(referral, Need(a, "questionnaire get", "referral"));
+  KPRCTL_TRY(m, Need(a, "questionnaire get", "municipality"));
+  KPRCTL_TRY(referral, Need(a, "questionnaire get", "referral"));
   ov1::GetQuestionnairesRequest req;
   req.set_municipality(m);
   req.set_referral_id(referral);
@@ -535,8 +310,8 @@ absl::StatusOr<ov1::GetQuestionnairesRequest> BuildGetQuestionnaires(const Parse
 
 absl::StatusOr<ov1::ListQuestionnaireScheduleRequest> BuildListQuestionnaireSchedule(
     const ParsedArgs& a) {
-  KPRCTL_OUTCOMES_TRY(m, Need(a, "schedule", "municipality"));
-  KPRCTL_OUTCOMES_TRY(cohort, Need(a, "schedule", "cohort"));
+  KPRCTL_TRY(m, Need(a, "schedule", "municipality"));
+  KPRCTL_TRY(cohort, Need(a, "schedule", "cohort"));
   ov1::ListQuestionnaireScheduleRequest req;
   req.set_municipality(m);
   req.set_cohort_id(cohort);
@@ -544,9 +319,9 @@ absl::StatusOr<ov1::ListQuestionnaireScheduleRequest> BuildListQuestionnaireSche
 }
 
 absl::StatusOr<ov1::ExportReportRequest> BuildExportCohortReport(const ParsedArgs& a) {
-  KPRCTL_OUTCOMES_TRY(m, Need(a, "report cohort", "municipality"));
-  KPRCTL_OUTCOMES_TRY(cohort, Need(a, "report cohort", "cohort"));
-  KPRCTL_OUTCOMES_TRY(format, Format(a));
+  KPRCTL_TRY(m, Need(a, "report cohort", "municipality"));
+  KPRCTL_TRY(cohort, Need(a, "report cohort", "cohort"));
+  KPRCTL_TRY(format, Format(a));
   if (auto st = CheckOut(a); !st.ok()) return st;
   ov1::ExportReportRequest req;
   req.mutable_cohort()->set_municipality(m);
@@ -555,11 +330,10 @@ absl::StatusOr<ov1::ExportReportRequest> BuildExportCohortReport(const ParsedArg
   return req;
 }
 
-absl::StatusOr<ov1::ExportReportRequest> BuildExportProgramReport(const ParsedArgs& a,
-                                                                  absl::TimeZone tz) {
-  KPRCTL_OUTCOMES_TRY(m, Need(a, "report program", "municipality"));
-  KPRCTL_OUTCOMES_TRY(program, Need(a, "report program", "program"));
-  KPRCTL_OUTCOMES_TRY(format, Format(a));
+absl::StatusOr<ov1::ExportReportRequest> BuildExportProgramReport(const ParsedArgs& a) {
+  KPRCTL_TRY(m, Need(a, "report program", "municipality"));
+  KPRCTL_TRY(program, Need(a, "report program", "program"));
+  KPRCTL_TRY(format, Format(a));
   if (auto st = CheckOut(a); !st.ok()) return st;
   ov1::ExportReportRequest req;
   auto* p = req.mutable_program();
@@ -571,15 +345,15 @@ absl::StatusOr<ov1::ExportReportRequest> BuildExportProgramReport(const ParsedAr
         "give --from and --to together (or neither: the current calendar year)");
   }
   if (a.Has("from")) {
-    KPRCTL_OUTCOMES_TRY(from, ParseInstant(a.Get("from"), "from", tz));
-    KPRCTL_OUTCOMES_TRY(to, ParseInstant(a.Get("to"), "to", tz));
+    KPRCTL_TRY(from, ParseInstant(a.Get("from"), "from"));
+    KPRCTL_TRY(to, ParseInstant(a.Get("to"), "to"));
     if (from >= to) {
       return absl::InvalidArgumentError(absl::StrCat("--from ", a.Get("from"),
                                                      " must be before --to ", a.Get("to"),
                                                      " (the period is [from, to))"));
     }
-    *p->mutable_from() = MillisToTimestamp(from);
-    *p->mutable_to() = MillisToTimestamp(to);
+    *p->mutable_from() = ToTimestamp(from);
+    *p->mutable_to() = ToTimestamp(to);
   }
   return req;
 }

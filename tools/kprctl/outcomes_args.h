@@ -7,8 +7,7 @@
 // Every error is INVALID_ARGUMENT naming the flag, e.g.
 // "--who5: expected five answers 0..5 like 3,3,2,2,3, got '3,3,2'". No I/O.
 //
-// The answer syntax is the one `outcomes questionnaire get` prints (FormatWho5Answers, ...), so
-// a printed answer can be pasted back to correct it.
+// The answers (--who5, --wai, --employment) are parsed by questionnaire_answers.h.
 
 #include <cstdint>
 #include <set>
@@ -20,6 +19,7 @@
 #include "kpr/outcomes/v1/outcomes.pb.h"
 #include "kpr/outcomes/v1/outcomes_service.pb.h"
 #include "tools/kprctl/cli_args.h"
+#include "tools/kprctl/questionnaire_answers.h"
 
 namespace kpr::kprctl {
 
@@ -30,20 +30,6 @@ namespace ov1 = ::kpr::outcomes::v1;
 // "baseline", "end", "1m", "12m" (also "followup_1m", "followup_12m" and the enum names, any
 // case).
 absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const std::string& flag);
-// Five answers 0..5 in the questionnaire's order (cheerful, calm, active, rested, interested):
-// "3,3,2,2,3".
-absl::StatusOr<ov1::Who5Answers> ParseWho5(const std::string& value, const std::string& flag);
-// Comma-separated key=value, every item required, each checked against its scale:
-//   current=0..10 demands=physical|mental|both physical=1..5 mental=1..5 diseases=0..
-//   impairment=1..6 sick_leave=1..5 prognosis=1|4|7 enjoy=0..4 alert=0..4 hopeful=0..4
-// The proto field names (current_work_ability, ...) are accepted as keys too. One error names
-// every missing item.
-absl::StatusOr<ov1::WaiAnswers> ParseWai(const std::string& value, const std::string& flag);
-// A status and optionally the weekly hours: "ordinary_work", "subsidised_work,hours=20".
-// Statuses: ordinary_work subsidised_work education employment_oriented_measure
-// health_oriented_measure unemployed_no_measure early_retirement other (or other_status).
-absl::StatusOr<ov1::EmploymentAnswers> ParseEmployment(const std::string& value,
-                                                       const std::string& flag);
 // "r1,r2" -> {"r1", "r2"}; blanks around ids dropped; "" -> {}. An empty item ("r1,,r2") or a
 // value that looks like an option ("--absent", when a value was forgotten) is an error.
 absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
@@ -52,12 +38,9 @@ absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
 absl::StatusOr<ov1::ExportFormat> ParseExportFormat(const std::string& value,
                                                     const std::string& flag);
 
-// Short names, as the parsers take them: "baseline", "1m"; "who5", "wai", "employment";
-// "ordinary_work"; "physical".
+// Short names, as the parsers take them: "baseline", "1m"; "who5", "wai", "employment".
 std::string TimePointName(ov1::TimePoint time_point);
 std::string InstrumentName(ov1::Instrument instrument);
-std::string EmploymentStatusName(ov1::EmploymentStatus status);
-std::string WorkDemandsName(ov1::WorkDemands demands);
 
 // ---- Commands -----------------------------------------------------------------------------
 
@@ -85,11 +68,10 @@ absl::StatusOr<ov1::GetQuestionnairesRequest> BuildGetQuestionnaires(const Parse
 absl::StatusOr<ov1::ListQuestionnaireScheduleRequest> BuildListQuestionnaireSchedule(
     const ParsedArgs& args);
 // `report cohort` and `report program`. Format from --format (TEXT when not given; --json alone
-// means JSON). Program: --from and --to together (days are midnight in `tz`, or RFC 3339),
+// means JSON). Program: --from and --to together (ParseInstant: a day is its Danish midnight),
 // from before to; unset when not given (the service's default: the current calendar year).
 absl::StatusOr<ov1::ExportReportRequest> BuildExportCohortReport(const ParsedArgs& args);
-absl::StatusOr<ov1::ExportReportRequest> BuildExportProgramReport(const ParsedArgs& args,
-                                                                  absl::TimeZone tz);
+absl::StatusOr<ov1::ExportReportRequest> BuildExportProgramReport(const ParsedArgs& args);
 
 }  // namespace kpr::kprctl
 

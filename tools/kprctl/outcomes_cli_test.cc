@@ -195,8 +195,9 @@ class OutcomesCli : public ::testing::Test {
   }
   void SetUp() override { fake_->Clear(); }
 
-  // Runs kprctl with `args` (shell words) and a clean environment: the fake's address in
-  // $KPR_OUTCOMES_ADDR, and `env` (e.g. "KPR_TOKEN=t") added.
+  // Runs kprctl with `args` (shell words) and a clean environment in New York's time zone (days
+  // and times must stay Danish): the fake's address in $KPR_OUTCOMES_ADDR, and `env` (e.g.
+  // "KPR_TOKEN=t") added.
   Outcome Kprctl(const std::string& args, const std::string& env = "",
                  const std::string& stdin_file = "") {
     const char* bin_dir = std::getenv("KPR_BIN_DIR");
@@ -204,7 +205,7 @@ class OutcomesCli : public ::testing::Test {
     std::string dir = ::testing::TempDir();
     std::string out = dir + "/kprctl_outcomes_cli.out", err = dir + "/kprctl_outcomes_cli.err";
     std::string cmd = absl::StrCat(
-        "env -u KPR_TOKEN -u KPR_MUNICIPALITY -u KPR_OUTCOMES_ADDR TZ=UTC "
+        "env -u KPR_TOKEN -u KPR_MUNICIPALITY -u KPR_OUTCOMES_ADDR TZ=America/New_York "
         "KPR_OUTCOMES_ADDR=127.0.0.1:",
         port_, " ", env, " ", bin, " --timeout 5 ", args, " >", out, " 2>", err,
         stdin_file.empty() ? " </dev/null" : " <" + stdin_file);
@@ -358,7 +359,7 @@ TEST_F(OutcomesCli, ReportProgramPrintsTextAndWritesCsv) {
       "KPR_TOKEN=t");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_EQ(text.out, kText);
-  // Danish midnight: 2026-12-31T23:00Z and 2027-12-31T23:00Z.
+  // Danish midnight (kprctl runs in New York here): 2026-12-31T23:00Z and 2027-12-31T23:00Z.
   ASSERT_THAT(fake_->methods(), ElementsAre("ExportReport"));
   EXPECT_EQ(fake_->calls()[0].request,
             "program { municipality: \"0165\" program_id: \"sund-med-kultur\" "

@@ -8,7 +8,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "kpr/outcomes/v1/outcomes_service.grpc.pb.h"
 #include "tools/kprctl/client_common.h"
 #include "tools/kprctl/outcomes_format.h"
@@ -44,7 +43,8 @@ Outcomes commands (kpr-outcomes at --outcomes-addr HOST:PORT, default $KPR_OUTCO
   outcomes report program --municipality M --program P [--from DAY --to DAY]
                 [--format text|csv|json] [--out FILE]
                 the committees' report (suppressed small counts), to standard output or FILE;
-                program: cohorts starting in [from, to), default the current calendar year
+                program: cohorts starting in [from, to) (Danish days), default the current
+                calendar year
 )";
 
 namespace {
@@ -120,12 +120,7 @@ int Export(Outcomes& o, const ov1::ExportReportRequest& req) {
 
 int ReportCohort(Outcomes& o) { return Export(o, OrUsage(BuildExportCohortReport(o.args()))); }
 
-int ReportProgram(Outcomes& o) {
-  // Programs run in Danish municipalities: a day means Danish midnight wherever kprctl runs.
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone("Europe/Copenhagen", &tz)) tz = absl::LocalTimeZone();
-  return Export(o, OrUsage(BuildExportProgramReport(o.args(), tz)));
-}
+int ReportProgram(Outcomes& o) { return Export(o, OrUsage(BuildExportProgramReport(o.args()))); }
 
 }  // namespace
 

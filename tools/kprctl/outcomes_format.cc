@@ -18,10 +18,6 @@
 namespace kpr::kprctl {
 namespace {
 
-std::string Plural(size_t n, const std::string& one, const std::string& many) {
-  return absl::StrCat(n, " ", n == 1 ? one : many);
-}
-
 // An optional item: its value, or "?" when missing.
 std::string Item(bool has, int value) { return has ? absl::StrCat(value) : "?"; }
 

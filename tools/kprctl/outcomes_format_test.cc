@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tools/kprctl/new_york_test_zone.h"
 #include "tools/kprctl/outcomes_args.h"
 
 namespace kpr::kprctl {
@@ -14,8 +15,8 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Times print in local time: pin it.
-const bool kUtc = [] { return setenv("TZ", "UTC", 1) == 0; }();
+// Times print in Danish time whatever the machine's zone: put the machine far from Denmark.
+const bool kInNewYork = MachineInNewYork();
 
 template <typename M>
 M Text(const std::string& text) {
@@ -24,11 +25,11 @@ M Text(const std::string& text) {
   return m;
 }
 
-// 2027-01-18 09:00 UTC.
-constexpr int64_t kMonday9 = 1800262800;
+// 2027-01-18 09:00 in Denmark (08:00 UTC, 03:00 in New York).
+constexpr int64_t kMonday9 = 1800259200;
 
 TEST(Pieces, NamesAndRates) {
-  ASSERT_TRUE(kUtc);
+  ASSERT_TRUE(kInNewYork);
   EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_PRESENT), "P");
   EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_ABSENT), "A");
   EXPECT_EQ(MarkLetter(ov1::ATTENDANCE_MARK_EXCUSED), "E");
@@ -157,15 +158,18 @@ ov1::ListQuestionnaireScheduleResponse Schedule() {
       "schedule { referral_id: 'r2' time_point: TIME_POINT_END state: TIME_POINT_STATE_SCHEDULED "
       "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX] } "
       "schedule { referral_id: 'r1' time_point: TIME_POINT_END state: TIME_POINT_STATE_OVERDUE "
-      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX] answered: [INSTRUMENT_WHO5] } "
+      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX] answered: [INSTRUMENT_WHO5] "
+      "} "
       "schedule { referral_id: 'r1' time_point: TIME_POINT_BASELINE state: "
       "TIME_POINT_STATE_ANSWERED "
       "  opens_at { seconds: ",
       kMonday9, " } overdue_at { seconds: ", kMonday9 + 7 * 86400,
       " } closes_at { seconds: ", kMonday9 + 28 * 86400,
       " } "
-      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, INSTRUMENT_EMPLOYMENT_STATUS] "
-      "  answered: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, INSTRUMENT_EMPLOYMENT_STATUS] }"));
+      "  instruments: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, "
+      "INSTRUMENT_EMPLOYMENT_STATUS] "
+      "  answered: [INSTRUMENT_WHO5, INSTRUMENT_WORK_ABILITY_INDEX, INSTRUMENT_EMPLOYMENT_STATUS] "
+      "}"));
 }
 
 TEST(Questionnaires, ScheduleSortedWithCountsAndNoAnswers) {

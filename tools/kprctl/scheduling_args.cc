@@ -1,44 +1,18 @@
 #include "tools/kprctl/scheduling_args.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "libs/calendar/civil_day.h"
 #include "libs/calendar/iso_week.h"
-#include "services/scheduling/closure_calendar.h"
-
-// Binds `var` to the value of a StatusOr expression or returns its error.
-#define KPRCTL_TRY(var, expr)                   \
-  auto var##_or = (expr);                       \
-  if (!var##_or.ok()) return var##_or.status(); \
-  auto var = *std::move(var##_or)
+#include "tools/kprctl/short_enum.h"
 
 namespace kpr::kprctl {
 namespace {
-
-absl::Status Bad(const std::string& flag, const std::string& expected, const std::string& got) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": expected ", expected, ", got '", got, "'"));
-}
-
-bool AllDigits(const std::string& s, size_t from, size_t count) {
-  if (from + count > s.size()) return false;
-  for (size_t i = from; i < from + count; ++i) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-int Digits(const std::string& s, size_t from, size_t count) {
-  int v = 0;
-  for (size_t i = from; i < from + count; ++i) v = v * 10 + (s[i] - '0');
-  return v;
-}
 
 // Options every scheduling command accepts.
 const std::set<std::string>& GlobalOptions() {
@@ -88,13 +62,6 @@ const std::map<std::string, std::vector<std::string>>& Subcommands() {
   return *subs;
 }
 
-absl::StatusOr<std::string> Need(const ParsedArgs& a, const std::string& command,
-                                 const std::string& flag) {
-  std::string v = a.Get(flag);
-  if (v.empty()) return absl::InvalidArgumentError(absl::StrCat(command, " needs --", flag));
-  return v;
-}
-
 // --version, or its alias --expected-version (the referral `status` command's name for it).
 absl::StatusOr<int64_t> Version(const ParsedArgs& a, const std::string& command, bool required) {
   if (a.Has("version") && a.Has("expected-version")) {
@@ -139,27 +106,27 @@ absl::StatusOr<std::optional<DayRange>> Range(const ParsedArgs& a) {
     if (a.Has("from") || a.Has("to")) {
       return absl::InvalidArgumentError("give --week or --from/--to, not both");
     }
-    KPRCTL_TRY(week, ParseIsoWeek(a.Get("week"), "week"));
+    KPRCTL_TRY(week, ForFlag("week", calendar::ParseIsoWeekLabel(a.Get("week"))));
     absl::CivilDay monday = calendar::MondayOfIsoWeek(week.year, week.week);
-    return DayRange{FormatDay(monday), FormatDay(monday + 6)};
+    return DayRange{calendar::FormatDay(monday), calendar::FormatDay(monday + 6)};
   }
   if (!a.Has("from") && !a.Has("to")) return std::nullopt;
   std::optional<absl::CivilDay> from, to;
   if (a.Has("from")) {
-    KPRCTL_TRY(d, ParseDay(a.Get("from"), "from"));
+    KPRCTL_TRY(d, ForFlag("from", calendar::ParseDay(a.Get("from"))));
     from = d;
   }
   if (a.Has("to")) {
-    KPRCTL_TRY(d, ParseDay(a.Get("to"), "to"));
+    KPRCTL_TRY(d, ForFlag("to", calendar::ParseDay(a.Get("to"))));
     to = d;
   }
   if (!from) from = *to - 6;
   if (!to) to = *from + 6;
   if (*from > *to) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--from ", FormatDay(*from), " is after --to ", FormatDay(*to)));
+    return absl::InvalidArgumentError(absl::StrCat("--from ", calendar::FormatDay(*from),
+                                                   " is after --to ", calendar::FormatDay(*to)));
   }
-  return DayRange{FormatDay(*from), FormatDay(*to)};
+  return DayRange{calendar::FormatDay(*from), calendar::FormatDay(*to)};
 }
 
 // Both --from and --to, in order.
@@ -167,15 +134,15 @@ absl::StatusOr<sv1::DateRange> RequiredRange(const ParsedArgs& a, const std::str
   KPRCTL_TRY(from_text, Need(a, command, "from"));
   KPRCTL_TRY(to_text, Need(a, command, "to"));
   KPRCTL_TRY(reason, Need(a, command, "reason"));
-  KPRCTL_TRY(from, ParseDay(from_text, "from"));
-  KPRCTL_TRY(to, ParseDay(to_text, "to"));
+  KPRCTL_TRY(from, ForFlag("from", calendar::ParseDay(from_text)));
+  KPRCTL_TRY(to, ForFlag("to", calendar::ParseDay(to_text)));
   if (from > to) {
     return absl::InvalidArgumentError(
         absl::StrCat("--from ", from_text, " is after --to ", to_text));
   }
   sv1::DateRange r;
-  r.set_first_day(FormatDay(from));
-  r.set_last_day(FormatDay(to));
+  r.set_first_day(calendar::FormatDay(from));
+  r.set_last_day(calendar::FormatDay(to));
   r.set_reason(reason);
   return r;
 }
@@ -186,7 +153,7 @@ absl::Status FillPlanArgs(const ParsedArgs& a, const std::string& command, Reque
   KPRCTL_TRY(municipality, Need(a, command, "municipality"));
   KPRCTL_TRY(program, Need(a, command, "program"));
   KPRCTL_TRY(week_text, Need(a, command, "start-week"));
-  KPRCTL_TRY(week, ParseIsoWeek(week_text, "start-week"));
+  KPRCTL_TRY(week, ForFlag("start-week", calendar::ParseIsoWeekLabel(week_text)));
   req.set_municipality(municipality);
   req.set_program_id(program);
   req.set_start_iso_year(week.year);
@@ -202,97 +169,15 @@ absl::Status FillPlanArgs(const ParsedArgs& a, const std::string& command, Reque
 
 // ---- Values -------------------------------------------------------------------------------
 
-absl::StatusOr<IsoWeekArg> ParseIsoWeek(const std::string& value, const std::string& flag) {
-  const std::string expected = "an ISO week like 2027-W03";
-  if (value.size() != 8 || !AllDigits(value, 0, 4) || value[4] != '-' ||
-      (value[5] != 'W' && value[5] != 'w') || !AllDigits(value, 6, 2)) {
-    return Bad(flag, expected, value);
-  }
-  IsoWeekArg w{Digits(value, 0, 4), Digits(value, 6, 2)};
-  if (w.year < 1900) return Bad(flag, expected, value);
-  int weeks = calendar::IsoWeeksInYear(w.year);
-  if (w.week < 1 || w.week > weeks) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": ", w.year, " has weeks W01..W", weeks, ", got '", value, "'"));
-  }
-  return w;
-}
-
-absl::StatusOr<int> ParseClockTime(const std::string& value, const std::string& flag) {
-  const std::string expected = "a time HH:MM between 00:00 and 23:59";
-  size_t colon = value.find(':');
-  if (colon != 1 && colon != 2) return Bad(flag, expected, value);
-  if (!AllDigits(value, 0, colon) || value.size() != colon + 3 || !AllDigits(value, colon + 1, 2)) {
-    return Bad(flag, expected, value);
-  }
-  int hours = Digits(value, 0, colon);
-  int minutes = Digits(value, colon + 1, 2);
-  if (hours > 23 || minutes > 59) return Bad(flag, expected, value);
-  return hours * 60 + minutes;
-}
-
-absl::StatusOr<absl::CivilDay> ParseDay(const std::string& value, const std::string& flag) {
-  const std::string expected = "a date YYYY-MM-DD";
-  if (value.size() != 10 || !AllDigits(value, 0, 4) || value[4] != '-' || !AllDigits(value, 5, 2) ||
-      value[7] != '-' || !AllDigits(value, 8, 2)) {
-    return Bad(flag, expected, value);
-  }
-  int y = Digits(value, 0, 4), m = Digits(value, 5, 2), d = Digits(value, 8, 2);
-  absl::CivilDay day(y, m, d);
-  // CivilDay normalises 2027-02-30 to March 2nd; a typo must not become another day.
-  if (day.year() != y || day.month() != m || day.day() != d) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": ", value, " is not a day of the calendar"));
-  }
-  return day;
-}
-
-absl::StatusOr<int64_t> ParseInstant(const std::string& value, const std::string& flag,
-                                     absl::TimeZone tz) {
-  const std::string expected =
-      "YYYY-MM-DD, 'YYYY-MM-DD HH:MM' (local time) or RFC 3339 like 2027-01-04T08:00:00+01:00";
-  if (value.size() < 10) return Bad(flag, expected, value);
-  auto day = ParseDay(value.substr(0, 10), flag);
-  if (!day.ok()) return Bad(flag, expected, value);
-  if (value.size() == 10) return absl::ToUnixMillis(absl::FromCivil(*day, tz));
-  if (value.size() == 16 && (value[10] == ' ' || value[10] == 'T')) {
-    auto minutes = ParseClockTime(value.substr(11), flag);
-    if (!minutes.ok() || value[13] != ':') return Bad(flag, expected, value);
-    absl::CivilMinute at(day->year(), day->month(), day->day(), *minutes / 60, *minutes % 60);
-    return absl::ToUnixMillis(absl::FromCivil(at, tz));
-  }
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, value, &t, &err)) return Bad(flag, expected, value);
-  return absl::ToUnixMillis(t);
-}
-
-absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag, int64_t min,
-                                     int64_t max) {
-  int64_t v = 0;
-  bool digits = !value.empty() &&
-                AllDigits(value, value[0] == '-' ? 1 : 0, value.size() - (value[0] == '-' ? 1 : 0));
-  if (!digits || !absl::SimpleAtoi(value, &v) || v < min || v > max) {
-    std::string range = max == INT64_MAX ? absl::StrCat("a whole number >= ", min)
-                                         : absl::StrCat("a whole number from ", min, " to ", max);
-    return Bad(flag, range, value);
-  }
-  return v;
-}
-
 absl::StatusOr<sv1::CohortStatus> ParseCohortStatus(const std::string& value,
                                                     const std::string& flag) {
-  std::string upper = absl::AsciiStrToUpper(value);
-  if (upper.rfind("COHORT_STATUS_", 0) != 0) upper = "COHORT_STATUS_" + upper;
-  sv1::CohortStatus s;
-  if (!sv1::CohortStatus_Parse(upper, &s) || s == sv1::COHORT_STATUS_UNSPECIFIED) {
-    return Bad(flag, "planned, open, running, completed or cancelled", value);
+  auto s = ParseShortEnum<sv1::CohortStatus>(value, sv1::CohortStatus_Parse, "COHORT_STATUS_");
+  if (!s) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": expected planned, open, running, completed or cancelled, got '",
+                     value, "'"));
   }
-  return s;
-}
-
-std::string FormatDay(absl::CivilDay day) {
-  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+  return *s;
 }
 
 // ---- Commands -----------------------------------------------------------------------------
@@ -398,14 +283,14 @@ absl::StatusOr<sv1::PlanCohortRequest> BuildPlanCohort(const ParsedArgs& a) {
   return req;
 }
 
-absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& a, absl::TimeZone tz) {
+absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& a) {
   sv1::CreateCohortRequest req;
   if (auto st = FillPlanArgs(a, "cohort create", req); !st.ok()) return st;
   // Optional: the service names an unnamed cohort after its program and start week.
   req.set_name(a.Get("name"));
   if (a.Has("opens-at")) {
-    KPRCTL_TRY(ms, ParseInstant(a.Get("opens-at"), "opens-at", tz));
-    req.set_opens_at_unix_ms(ms);
+    KPRCTL_TRY(opens_at, ParseInstant(a.Get("opens-at"), "opens-at"));
+    req.set_opens_at_unix_ms(absl::ToUnixMillis(opens_at));
   }
   if (a.Has("request-id")) {
     KPRCTL_TRY(id, Need(a, "cohort create", "request-id"));
@@ -465,8 +350,8 @@ absl::StatusOr<sv1::ListSessionsRequest> BuildListSessions(const ParsedArgs& a,
   if (by == "venue") req.set_venue_id(a.Get(by));
   if (by == "instructor") req.set_instructor_id(a.Get(by));
   if (!range && by != "cohort") {
-    absl::CivilDay monday = today - static_cast<int>(absl::GetWeekday(today));
-    range = DayRange{FormatDay(monday), FormatDay(monday + 6)};
+    absl::CivilDay monday = today - calendar::DaysSinceMonday(today);
+    range = DayRange{calendar::FormatDay(monday), calendar::FormatDay(monday + 6)};
   }
   if (range) {
     req.set_from_day(range->from);
@@ -494,9 +379,9 @@ absl::StatusOr<sv1::RescheduleSessionRequest> BuildRescheduleSession(const Parse
         "the same week)");
   }
   if (a.Has("day")) {
-    KPRCTL_TRY(day, ParseDay(a.Get("day"), "day"));
+    KPRCTL_TRY(day, ForFlag("day", calendar::ParseDay(a.Get("day"))));
     KPRCTL_TRY(start, ParseClockTime(a.Get("start"), "start"));
-    req.set_day(FormatDay(day));
+    req.set_day(calendar::FormatDay(day));
     req.set_start_minute(start);
   }
   req.set_venue_id(a.Get("venue"));

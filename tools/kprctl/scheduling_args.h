@@ -2,50 +2,29 @@
 #define KPR_TOOLS_KPRCTL_SCHEDULING_ARGS_H_
 
 // The pure half of kprctl's scheduling commands: which command a command line names, which
-// options it takes, strict parsing of weeks, days and times, and the gRPC request each command
-// sends. Every error is INVALID_ARGUMENT naming the flag, e.g.
-// "--start-week: expected an ISO week like 2027-W03, got '2027-3'". No I/O.
+// options it takes, and the gRPC request each command sends. Days and weeks are Danish
+// (libs/calendar). Every error is INVALID_ARGUMENT naming the flag, e.g.
+// "--start-week: \"2027-3\" is not an ISO week like 2027-W33: no W". No I/O.
 
-#include <cstdint>
-#include <optional>
 #include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "absl/time/time.h"
 #include "kpr/scheduling/v1/scheduling_service.pb.h"
 #include "tools/kprctl/cli_args.h"
+#include "tools/kprctl/value_args.h"
 
 namespace kpr::kprctl {
 
 namespace sv1 = ::kpr::scheduling::v1;
 
 // ---- Values -------------------------------------------------------------------------------
+// Days and weeks: libs/calendar through ForFlag; numbers, clock times, instants: value_args.h.
 
-struct IsoWeekArg {
-  int year = 0;
-  int week = 0;  // 1..52 or 53, as the year has
-};
-
-// "2027-W03" (four-digit year, two-digit week that exists in that year).
-absl::StatusOr<IsoWeekArg> ParseIsoWeek(const std::string& value, const std::string& flag);
-// "HH:MM" or "H:MM", 00:00..23:59 -> minutes after midnight.
-absl::StatusOr<int> ParseClockTime(const std::string& value, const std::string& flag);
-// "YYYY-MM-DD", a real calendar day (2027-02-30 is an error, not March 2nd).
-absl::StatusOr<absl::CivilDay> ParseDay(const std::string& value, const std::string& flag);
-// "YYYY-MM-DD" (midnight), "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM" in `tz`, or RFC 3339 with
-// an offset -> Unix milliseconds.
-absl::StatusOr<int64_t> ParseInstant(const std::string& value, const std::string& flag,
-                                     absl::TimeZone tz);
-// A decimal integer in [min, max].
-absl::StatusOr<int64_t> ParseInteger(const std::string& value, const std::string& flag, int64_t min,
-                                     int64_t max);
 // "planned", "open", "running", "completed", "cancelled" (or the full enum name).
 absl::StatusOr<sv1::CohortStatus> ParseCohortStatus(const std::string& value,
                                                     const std::string& flag);
-// "YYYY-MM-DD".
-std::string FormatDay(absl::CivilDay day);
 
 // ---- Commands -----------------------------------------------------------------------------
 
@@ -69,16 +48,16 @@ absl::StatusOr<sv1::ListInstructorsRequest> BuildListInstructors(const ParsedArg
 absl::StatusOr<sv1::ListProgramsRequest> BuildListPrograms(const ParsedArgs& args);
 absl::StatusOr<sv1::GetCalendarRequest> BuildGetCalendar(const ParsedArgs& args);
 absl::StatusOr<sv1::PlanCohortRequest> BuildPlanCohort(const ParsedArgs& args);
-// request_id stays empty unless --request-id is given (the caller makes a random one).
-absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& args,
-                                                           absl::TimeZone tz);
+// request_id stays empty unless --request-id is given (the caller makes a random one);
+// --opens-at is a Danish day or time (ParseInstant).
+absl::StatusOr<sv1::CreateCohortRequest> BuildCreateCohort(const ParsedArgs& args);
 absl::StatusOr<sv1::GetCohortRequest> BuildGetCohort(const ParsedArgs& args);
 absl::StatusOr<sv1::ListCohortsRequest> BuildListCohorts(const ParsedArgs& args);
 // expected_version 0 when --version is not given (the caller reads the current one).
 absl::StatusOr<sv1::CancelCohortRequest> BuildCancelCohort(const ParsedArgs& args);
 // Exactly one of --cohort/--institution/--venue/--instructor. The range: --week, or
-// --from/--to (one alone means a week from/up to it); without any, the week of `today` except
-// for --cohort (all its sessions).
+// --from/--to (one alone means a week from/up to it); without any, the week of `today` (the
+// Danish day it is now) except for --cohort (all its sessions).
 absl::StatusOr<sv1::ListSessionsRequest> BuildListSessions(const ParsedArgs& args,
                                                            absl::CivilDay today);
 absl::StatusOr<sv1::RescheduleSessionRequest> BuildRescheduleSession(const ParsedArgs& args);

@@ -395,7 +395,8 @@ TEST_F(SchedulingCli, NoTokenOrBadArgumentsCallNothing) {
   EXPECT_THAT(no_token.err, HasSubstr("no token"));
   Outcome bad = Kprctl("plan --municipality 0165 --program p --start-week 2027-W99", "KPR_TOKEN=t");
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("--start-week: 2027 has weeks W01..W52"));
+  EXPECT_THAT(bad.err, HasSubstr("--start-week: \"2027-W99\" is not an ISO week like 2027-W33: "
+                                 "2027 has weeks 1-52"));
   EXPECT_TRUE(fake_->calls().empty());
 }
 

@@ -13,16 +13,18 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "kpr/scheduling/v1/scheduling_service.grpc.pb.h"
+#include "libs/calendar/danish_time.h"
 #include "tools/kprctl/catalog_bundle.h"
 #include "tools/kprctl/client_common.h"
+#include "tools/kprctl/enrolment_format.h"
 #include "tools/kprctl/scheduling_format.h"
 
 namespace kpr::kprctl {
 
 const char kSchedulingUsage[] = R"(
 Scheduling commands (kpr-scheduling; --municipality defaults to $KPR_MUNICIPALITY).
-Days are YYYY-MM-DD, weeks 2027-W03, times HH:MM. Session and cohort versions are shown in the
-listings; --expected-version is accepted for --version.
+Days are YYYY-MM-DD, weeks 2027-W03, times HH:MM, all Danish. Session and cohort versions are
+shown in the listings; --expected-version is accepted for --version.
   catalog load  --file F|- [--dry-run]
                 put each institution, instructor, calendar and program of a
                 kpr.scheduling.v1.CatalogBundle (JSON, protobuf mapping) into the catalog,
@@ -187,7 +189,7 @@ int Plan(Scheduling& s) {
 }
 
 int CohortCreate(Scheduling& s) {
-  auto req = OrUsage(BuildCreateCohort(s.args(), absl::LocalTimeZone()));
+  auto req = OrUsage(BuildCreateCohort(s.args()));
   if (req.request_id().empty()) req.set_request_id(RandomRequestId());
   sv1::CreateCohortResponse resp;
   grpc::Status status = s.Try(&Stub::CreateCohort, req, &resp);
@@ -246,8 +248,7 @@ int CohortCancel(Scheduling& s) {
 }
 
 int SessionsView(Scheduling& s) {
-  absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::LocalTimeZone());
-  auto req = OrUsage(BuildListSessions(s.args(), today));
+  auto req = OrUsage(BuildListSessions(s.args(), calendar::LocalDay(absl::Now())));
   auto resp = s.Call(&Stub::ListSessions, req);
   std::string what = !req.cohort_id().empty()        ? "cohort " + req.cohort_id()
                      : !req.institution_id().empty() ? "institution " + req.institution_id()

@@ -6,16 +6,14 @@
 #include <tuple>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "libs/calendar/civil_day.h"
 #include "libs/calendar/iso_week.h"
-#include "services/scheduling/closure_calendar.h"
 #include "tools/kprctl/client_common.h"
-#include "tools/kprctl/scheduling_args.h"
+#include "tools/kprctl/short_enum.h"
 #include "tools/kprctl/text_table.h"
 
 namespace kpr::kprctl {
@@ -23,17 +21,26 @@ namespace {
 
 constexpr const char* kWeekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
 
+// A day as the service sends it ("2027-01-18"); nullopt when it is not one.
 std::optional<absl::CivilDay> Day(const std::string& day) {
-  auto parsed = ParseDay(day, "day");
+  auto parsed = calendar::ParseDay(day);
   if (!parsed.ok()) return std::nullopt;
   return *parsed;
 }
 
-std::string Score(double score) { return absl::StrFormat("%.2f", score); }
-
-std::string Plural(size_t n, const std::string& one, const std::string& many) {
-  return absl::StrCat(n, " ", n == 1 ? one : many);
+// "2027-01-18" -> "2027-W03"; "" when `day` is not a day.
+std::string WeekLabelOf(const std::string& day) {
+  auto d = Day(day);
+  return d ? calendar::IsoWeekLabel(*d) : "";
 }
+
+// A cohort's start week, "2027-W03"; "" when unset.
+std::string StartWeekLabel(const sv1::Cohort& c) {
+  if (c.start_iso_week() < 1) return "";
+  return calendar::IsoWeekLabel(calendar::MondayOfIsoWeek(c.start_iso_year(), c.start_iso_week()));
+}
+
+std::string Score(double score) { return absl::StrFormat("%.2f", score); }
 
 std::string SessionNote(const sv1::Session& s) {
   if (s.status() == sv1::SESSION_STATUS_CANCELLED) {
@@ -86,13 +93,7 @@ std::string FormatTimeSpan(int start_minute, int end_minute) {
 std::string WeekdayOf(const std::string& day) {
   auto d = Day(day);
   if (!d) return "";
-  return kWeekdays[static_cast<int>(absl::GetWeekday(*d))];
-}
-
-std::string IsoWeekOf(const std::string& day) {
-  auto d = Day(day);
-  if (!d) return "";
-  return absl::StrFormat("%04d-W%02d", calendar::IsoWeekYear(*d), calendar::IsoWeek(*d));
+  return kWeekdays[calendar::DaysSinceMonday(*d)];
 }
 
 std::string FormatWeeklyHours(const google::protobuf::RepeatedPtrField<sv1::WeeklyHours>& hours) {
@@ -126,37 +127,28 @@ std::string FormatWeeklyHours(const google::protobuf::RepeatedPtrField<sv1::Week
 }
 
 std::string CompressWeeks(const std::vector<std::string>& weeks) {
-  std::vector<IsoWeekArg> parsed;
+  std::vector<absl::CivilDay> mondays;  // one a week
   std::vector<std::string> other;
   for (const auto& w : weeks) {
-    auto p = ParseIsoWeek(w, "week");
-    if (p.ok())
-      parsed.push_back(*p);
+    auto week = calendar::ParseIsoWeekLabel(w);
+    if (week.ok())
+      mondays.push_back(calendar::MondayOfIsoWeek(week->year, week->week));
     else
       other.push_back(w);
   }
-  auto key = [](const IsoWeekArg& w) { return std::make_pair(w.year, w.week); };
-  std::sort(parsed.begin(), parsed.end(),
-            [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) < key(b); });
-  parsed.erase(
-      std::unique(parsed.begin(), parsed.end(),
-                  [&](const IsoWeekArg& a, const IsoWeekArg& b) { return key(a) == key(b); }),
-      parsed.end());
-  auto next = [](const IsoWeekArg& w) {
-    return w.week < calendar::IsoWeeksInYear(w.year) ? IsoWeekArg{w.year, w.week + 1}
-                                                     : IsoWeekArg{w.year + 1, 1};
-  };
-  auto label = [](const IsoWeekArg& w) { return absl::StrFormat("%04d-W%02d", w.year, w.week); };
+  std::sort(mondays.begin(), mondays.end());
+  mondays.erase(std::unique(mondays.begin(), mondays.end()), mondays.end());
   std::vector<std::string> parts;
-  for (size_t i = 0; i < parsed.size();) {
+  for (size_t i = 0; i < mondays.size();) {
     size_t j = i;
-    while (j + 1 < parsed.size() && key(next(parsed[j])) == key(parsed[j + 1])) ++j;
+    while (j + 1 < mondays.size() && mondays[j] + 7 == mondays[j + 1]) ++j;
+    const std::string first = calendar::IsoWeekLabel(mondays[i]);
     if (j == i) {
-      parts.push_back(label(parsed[i]));
-    } else if (parsed[i].year == parsed[j].year) {
-      parts.push_back(absl::StrFormat("%s..W%02d", label(parsed[i]), parsed[j].week));
+      parts.push_back(first);
+    } else if (calendar::IsoWeekYear(mondays[i]) == calendar::IsoWeekYear(mondays[j])) {
+      parts.push_back(absl::StrFormat("%s..W%02d", first, calendar::IsoWeek(mondays[j])));
     } else {
-      parts.push_back(absl::StrCat(label(parsed[i]), "..", label(parsed[j])));
+      parts.push_back(absl::StrCat(first, "..", calendar::IsoWeekLabel(mondays[j])));
     }
     i = j + 1;
   }
@@ -166,7 +158,7 @@ std::string CompressWeeks(const std::vector<std::string>& weeks) {
 
 std::string CohortStatusName(sv1::CohortStatus status) {
   if (status == sv1::COHORT_STATUS_UNSPECIFIED) return "-";
-  return absl::AsciiStrToLower(absl::StripPrefix(sv1::CohortStatus_Name(status), "COHORT_STATUS_"));
+  return ShortEnumName(sv1::CohortStatus_Name(status), "COHORT_STATUS_");
 }
 
 std::string SessionStatusName(sv1::SessionStatus status) {
@@ -182,8 +174,7 @@ std::string SessionStatusName(sv1::SessionStatus status) {
 
 std::string InstitutionKindName(sv1::InstitutionKind kind) {
   if (kind == sv1::INSTITUTION_KIND_UNSPECIFIED) return "-";
-  return absl::AsciiStrToLower(
-      absl::StripPrefix(sv1::InstitutionKind_Name(kind), "INSTITUTION_KIND_"));
+  return ShortEnumName(sv1::InstitutionKind_Name(kind), "INSTITUTION_KIND_");
 }
 
 // ---- Catalog ------------------------------------------------------------------------------
@@ -291,7 +282,7 @@ std::string FormatTimetable(const Sessions& sessions) {
   for (const sv1::Session* s : ordered) {
     std::vector<std::string> row = {absl::StrCat(s->index() + 1),
                                     absl::StrCat(s->week_index() + 1),
-                                    IsoWeekOf(s->day()),
+                                    WeekLabelOf(s->day()),
                                     s->day(),
                                     WeekdayOf(s->day()),
                                     FormatTimeSpan(s->start_minute(), s->end_minute()),
@@ -360,7 +351,7 @@ std::string FormatCohort(const sv1::Cohort& c) {
   line("program", c.program_id());
   line("status", CohortStatusName(c.status()));
   if (c.status() == sv1::COHORT_STATUS_CANCELLED) line("cancelled", c.cancel_reason());
-  line("start week", absl::StrFormat("%04d-W%02d", c.start_iso_year(), c.start_iso_week()));
+  line("start week", StartWeekLabel(c));
   line("days", c.first_day().empty() ? "" : absl::StrCat(c.first_day(), " to ", c.last_day()));
   line("sessions", absl::StrCat(c.session_count()));
   line("seats", absl::StrCat(c.enrolled_count(), " of ", c.capacity(), " taken (at least ",
@@ -398,8 +389,8 @@ std::string FormatCohortList(const sv1::ListCohortsResponse& response) {
     for (size_t col : {7, 8, 9, 10}) t.AlignRight(col);
     for (const auto& c : response.cohorts()) {
       t.AddRow({c.cohort_id(), c.name(), c.program_id(), CohortStatusName(c.status()),
-                absl::StrFormat("%04d-W%02d", c.start_iso_year(), c.start_iso_week()),
-                c.first_day(), c.last_day(), absl::StrCat(c.enrolled_count(), "/", c.capacity()),
+                StartWeekLabel(c), c.first_day(), c.last_day(),
+                absl::StrCat(c.enrolled_count(), "/", c.capacity()),
                 absl::StrCat(c.session_count()), Score(c.score()), absl::StrCat(c.version())});
     }
     out = t.Render();
@@ -419,7 +410,7 @@ std::string FormatWeekView(const Sessions& sessions) {
   t.AlignRight(7);
   std::string week, day;
   for (const sv1::Session* s : SortedByTime(sessions)) {
-    std::string w = IsoWeekOf(s->day());
+    std::string w = WeekLabelOf(s->day());
     if (w != week || week.empty()) {
       week = w;
       t.AddHeading(absl::StrCat("Week ", w.empty() ? "?" : w));
@@ -467,65 +458,6 @@ std::string FormatRepair(const sv1::RepairResponse& response) {
                     " had already taken place and stayed as they were.\n");
   }
   return out;
-}
-
-// ---- Enrolment ----------------------------------------------------------------------------
-
-std::string FormatEnroll(const sv1::EnrollResponse& response) {
-  if (response.has_enrollment()) {
-    const auto& e = response.enrollment();
-    return absl::StrCat("Referral ", e.referral_id(), " is enrolled in cohort ", e.cohort_id(),
-                        " (since ", FormatTime(e.enrolled_at()), ").\n");
-  }
-  if (response.has_waitlisted()) {
-    const auto& w = response.waitlisted();
-    return absl::StrCat("No free seat: referral ", w.referral_id(), " is number ", w.position(),
-                        " on the waitlist of program ", w.program_id(), ".\n");
-  }
-  return "The service neither enrolled nor waitlisted the referral.\n";
-}
-
-std::string FormatUnenroll(const sv1::UnenrollRequest& request,
-                           const sv1::UnenrollResponse& response) {
-  std::string out = absl::StrCat("Referral ", request.referral_id(), " is no longer in cohort ",
-                                 request.cohort_id(), ".\n");
-  if (response.has_seat_given_to()) {
-    absl::StrAppend(&out, "The seat went to referral ", response.seat_given_to().referral_id(),
-                    " from the waitlist.\n");
-  } else {
-    absl::StrAppend(&out, "The seat is free (nobody was waiting, or the cohort has started).\n");
-  }
-  return out;
-}
-
-std::string FormatWaitlist(const std::string& program_id,
-                           const sv1::GetWaitlistResponse& response) {
-  if (response.entries().empty()) {
-    return absl::StrCat("Nobody is waiting for program ", program_id, ".\n");
-  }
-  TextTable t({"#", "REFERRAL", "CITIZEN", "SINCE"});
-  t.AlignRight(0);
-  for (const auto& e : response.entries()) {
-    t.AddRow({absl::StrCat(e.position()), e.referral_id(), e.citizen_id(),
-              FormatTime(e.waitlisted_at())});
-  }
-  return absl::StrCat(Plural(response.entries_size(), "referral waits", "referrals wait"),
-                      " for program ", program_id, ":\n", t.Render(2));
-}
-
-std::string FormatParticipants(const sv1::ListParticipantsResponse& response) {
-  if (response.participants().empty()) return "No participants.\n";
-  bool names = std::any_of(response.participants().begin(), response.participants().end(),
-                           [](const sv1::Participant& p) { return !p.first_name().empty(); });
-  std::vector<std::string> header = {"REFERRAL", "CITIZEN"};
-  if (names) header.push_back("FIRST NAME");
-  TextTable t(header);
-  for (const auto& p : response.participants()) {
-    std::vector<std::string> row = {p.referral_id(), p.citizen_id()};
-    if (names) row.push_back(p.first_name());
-    t.AddRow(std::move(row));
-  }
-  return t.Render();
 }
 
 }  // namespace kpr::kprctl

@@ -3,7 +3,7 @@
 
 // Plain-text output of kprctl's scheduling commands: tables and short summaries a coordinator
 // reads in a terminal (--json prints the messages themselves instead). Pure: each function
-// returns the text, every line ending in "\n".
+// returns the text, every line ending in "\n". Enrolment: enrolment_format.h.
 
 #include <string>
 #include <vector>
@@ -23,10 +23,8 @@ using Sessions = google::protobuf::RepeatedPtrField<sv1::Session>;
 std::string FormatMinute(int minute_of_day);
 // "09:30-11:00".
 std::string FormatTimeSpan(int start_minute, int end_minute);
-// "2027-01-18" -> "Mon"; "" when `day` is not a date.
+// "2027-01-18" -> "Mon"; "" when `day` is not a date. (Weeks: calendar::IsoWeekLabel.)
 std::string WeekdayOf(const std::string& day);
-// "2027-01-18" -> "2027-W03"; "" when `day` is not a date.
-std::string IsoWeekOf(const std::string& day);
 // Consecutive weekdays with the same hours together: "Mon-Fri 09:00-16:00; Sat 10:00-14:00";
 // "-" when empty.
 std::string FormatWeeklyHours(const google::protobuf::RepeatedPtrField<sv1::WeeklyHours>& hours);
@@ -70,14 +68,6 @@ std::string FormatWeekView(const Sessions& sessions);
 std::string FormatSessionChange(const sv1::Session& session);
 // Moved sessions, cancelled sessions (with the reason) and how many past ones were left alone.
 std::string FormatRepair(const sv1::RepairResponse& response);
-
-// ---- Enrolment ----------------------------------------------------------------------------
-
-std::string FormatEnroll(const sv1::EnrollResponse& response);
-std::string FormatUnenroll(const sv1::UnenrollRequest& request,
-                           const sv1::UnenrollResponse& response);
-std::string FormatWaitlist(const std::string& program_id, const sv1::GetWaitlistResponse& response);
-std::string FormatParticipants(const sv1::ListParticipantsResponse& response);
 
 }  // namespace kpr::kprctl
 

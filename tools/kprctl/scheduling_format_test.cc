@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tools/kprctl/enrolment_format.h"
 
 namespace kpr::kprctl {
 namespace {
@@ -34,8 +35,6 @@ TEST(Pieces, TimesDaysAndWeeks) {
   EXPECT_EQ(WeekdayOf("2027-01-18"), "Mon");
   EXPECT_EQ(WeekdayOf("2027-01-24"), "Sun");
   EXPECT_EQ(WeekdayOf("someday"), "");
-  EXPECT_EQ(IsoWeekOf("2027-01-18"), "2027-W03");
-  EXPECT_EQ(IsoWeekOf("2027-01-03"), "2026-W53");  // ISO week-based year
   EXPECT_EQ(CohortStatusName(sv1::COHORT_STATUS_RUNNING), "running");
   EXPECT_EQ(SessionStatusName(sv1::SESSION_STATUS_CANCELLED), "cancelled");
   EXPECT_EQ(InstitutionKindName(sv1::INSTITUTION_KIND_VIKING_VILLAGE), "viking_village");

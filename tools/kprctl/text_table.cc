@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+
 namespace kpr::kprctl {
 
 size_t DisplayWidth(const std::string& utf8) {
@@ -11,6 +13,10 @@ size_t DisplayWidth(const std::string& utf8) {
     if ((c & 0xC0) != 0x80) ++n;  // count lead bytes, not continuation bytes
   }
   return n;
+}
+
+std::string Plural(size_t n, const std::string& one, const std::string& many) {
+  return absl::StrCat(n, " ", n == 1 ? one : many);
 }
 
 TextTable::TextTable(std::vector<std::string> header)

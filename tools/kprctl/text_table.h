@@ -13,6 +13,9 @@ namespace kpr::kprctl {
 // Characters (UTF-8 code points) in `utf8`.
 size_t DisplayWidth(const std::string& utf8);
 
+// "1 session", "3 sessions": `n` and the word that goes with it.
+std::string Plural(size_t n, const std::string& one, const std::string& many);
+
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header);
