@@ -181,7 +181,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   const absl::Time began =
       absl::FromCivil(absl::CivilMinute(day) + taught->start_minute(), calendar::DanishTimeZone());
   outcomes::OutcomesServer::Options outcomes_options;
-  outcomes_options.desk.clock = [began] { return began + absl::Hours(1); };
+  outcomes_options.desks.clock = [began] { return began + absl::Hours(1); };
   auto outcomes_server =
       outcomes::OutcomesServer::Start(HarnessServiceConfig(secrets), outcomes_options);
   ASSERT_TRUE(outcomes_server.ok()) << outcomes_server.status();

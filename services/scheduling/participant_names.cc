@@ -13,7 +13,7 @@ ParticipantNames::ParticipantNames(const std::string& referral_addr, std::string
 
 absl::StatusOr<std::string> ParticipantNames::FirstName(const std::string& municipality,
                                                         const std::string& referral_id,
-                                                        const Caller& caller) {
+                                                        const identity::Caller& caller) {
   identity::Claims claims;
   // The audit trail in the referral service names who the read was for.
   claims.subject = absl::StrCat("kpr-scheduling/for:", caller.claims.subject);

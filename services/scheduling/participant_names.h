@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
-#include "services/scheduling/scheduling_desk.h"
+#include "libs/identity/caller.h"
 
 namespace kpr::scheduling {
 
@@ -20,7 +20,8 @@ class ParticipantNames {
   ParticipantNames(const std::string& referral_addr, std::string jwt_secret);
   // The given name only; the rest of the contact is dropped here.
   absl::StatusOr<std::string> FirstName(const std::string& municipality,
-                                        const std::string& referral_id, const Caller& caller);
+                                        const std::string& referral_id,
+                                        const identity::Caller& caller);
 
  private:
   std::shared_ptr<grpc::Channel> channel_;

@@ -5,7 +5,7 @@
 
 namespace kpr::scheduling {
 
-ReferralEventsHandler::ReferralEventsHandler(SchedulingDesk& desk)
+ReferralEventsHandler::ReferralEventsHandler(EnrolmentDesk& desk)
     : router_(kReferralEventsConsumer) {
   namespace rv1 = referral::v1;
   router_
@@ -24,7 +24,7 @@ ReferralEventsHandler::ReferralEventsHandler(SchedulingDesk& desk)
       .Ignore<rv1::ReferralStatusChanged>();
 }
 
-bus::EventRouter CancellationsRouter(SchedulingDesk& desk) {
+bus::EventRouter CancellationsRouter(EnrolmentDesk& desk) {
   bus::EventRouter router(kCancellationsConsumer);
   router.On<v1::CohortCancelled>(
       [&desk](const common::v1::Event& e, const v1::CohortCancelled& cancelled) {

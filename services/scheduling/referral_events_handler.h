@@ -1,7 +1,7 @@
 #ifndef KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_
 #define KPR_SERVICES_SCHEDULING_REFERRAL_EVENTS_HANDLER_H_
 
-// Thin adapter from the KPR_REFERRAL consumer to the scheduling desk: `accepted` places the
+// Thin adapter from the KPR_REFERRAL consumer to the enrolment desk: `accepted` places the
 // citizen in a cohort or on a waitlist, `withdrawn` frees the seat (or the waitlist place). Other
 // referral events are acked untouched. One consumer over the whole stream, handled in stream
 // order, so a withdrawal is never applied before the acceptance it follows.
@@ -14,13 +14,13 @@
 
 #include "libs/bus/consumer.h"
 #include "libs/bus/event_router.h"
-#include "services/scheduling/scheduling_desk.h"
+#include "services/scheduling/enrolment_desk.h"
 
 namespace kpr::scheduling {
 
 class ReferralEventsHandler {
  public:
-  explicit ReferralEventsHandler(SchedulingDesk& desk);
+  explicit ReferralEventsHandler(EnrolmentDesk& desk);
   std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch) {
     return router_.Route(batch);
   }
@@ -36,7 +36,7 @@ inline constexpr char kReferralEventsFilter[] = "kpr.referral.v1.>";
 // participants placed again. Read back from the stream (not done in the cancelling call) so
 // that a crash between the cancellation and the placements loses nobody: the fact is in the
 // outbox with the cancellation, and each placement is idempotent.
-bus::EventRouter CancellationsRouter(SchedulingDesk& desk);
+bus::EventRouter CancellationsRouter(EnrolmentDesk& desk);
 inline constexpr char kCancellationsConsumer[] = "scheduling-cancellations";
 inline constexpr char kCancellationsFilter[] = "kpr.scheduling.v1.cohort_cancelled.>";
 

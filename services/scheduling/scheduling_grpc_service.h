@@ -2,18 +2,19 @@
 #define KPR_SERVICES_SCHEDULING_SCHEDULING_GRPC_SERVICE_H_
 
 // gRPC edge of the scheduling service: authenticates the bearer token, hands the call to the
-// scheduling desk and maps absl::Status to gRPC codes (libs/host/grpc_edge.h). No logic of its own.
+// desk of its use case (scheduling_desks.h) and maps absl::Status to gRPC codes
+// (libs/host/grpc_edge.h). No logic of its own.
 
 #include "kpr/scheduling/v1/scheduling_service.grpc.pb.h"
 #include "libs/rpc/jwt.h"
-#include "services/scheduling/scheduling_desk.h"
+#include "services/scheduling/scheduling_desks.h"
 
 namespace kpr::scheduling {
 
 class SchedulingGrpcService final : public v1::SchedulingService::Service {
  public:
-  SchedulingGrpcService(SchedulingDesk& desk, const rpc::JwtVerifier& verifier)
-      : desk_(desk), verifier_(verifier) {}
+  SchedulingGrpcService(SchedulingDesks& desks, const rpc::JwtVerifier& verifier)
+      : desks_(desks), verifier_(verifier) {}
 
   grpc::Status PutInstitution(grpc::ServerContext* context,
                               const v1::PutInstitutionRequest* request,
@@ -70,7 +71,7 @@ class SchedulingGrpcService final : public v1::SchedulingService::Service {
                               v1::ExportCalendarResponse* response) override;
 
  private:
-  SchedulingDesk& desk_;
+  SchedulingDesks& desks_;
   const rpc::JwtVerifier& verifier_;
 };
 

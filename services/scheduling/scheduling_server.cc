@@ -12,23 +12,22 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
   host::ServiceHost& h = *s->host_;
 
   s->store_ = std::make_unique<SchedulingStore>(h.pool());
-  SchedulingDesk::Options desk_options;
-  desk_options.clock = options.clock;
+  bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
+  DeskContext context{
+      .store = *s->store_, .clock = options.clock, .on_outbox_write = [&relay] { relay.Notify(); }};
   if (!options.referral_addr.empty()) {
     auto secret = rpc::ReadSecretFile(config.jwt_secret_file);
     if (!secret.ok()) return secret.status();
     s->names_ = std::make_unique<ParticipantNames>(options.referral_addr, *std::move(secret));
     ParticipantNames* names = s->names_.get();
-    desk_options.first_names = [names](const std::string& m, const std::string& referral_id,
-                                       const Caller& caller) {
+    context.first_names = [names](const std::string& m, const std::string& referral_id,
+                                  const Caller& caller) {
       return names->FirstName(m, referral_id, caller);
     };
   }
-  bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->desk_ = std::make_unique<SchedulingDesk>(
-      *s->store_, [&relay] { relay.Notify(); }, desk_options);
-  s->referral_events_ = std::make_unique<ReferralEventsHandler>(*s->desk_);
-  s->grpc_service_ = std::make_unique<SchedulingGrpcService>(*s->desk_, h.verifier());
+  s->desks_ = std::make_unique<SchedulingDesks>(std::move(context));
+  s->referral_events_ = std::make_unique<ReferralEventsHandler>(s->desks_->enrolment);
+  s->grpc_service_ = std::make_unique<SchedulingGrpcService>(*s->desks_, h.verifier());
 
   bus::ConsumerSpec referrals;
   referrals.stream = "KPR_REFERRAL";
@@ -42,7 +41,7 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
     return handler->Handle(batch);
   });
 
-  s->cancellations_ = std::make_unique<bus::EventRouter>(CancellationsRouter(*s->desk_));
+  s->cancellations_ = std::make_unique<bus::EventRouter>(CancellationsRouter(s->desks_->enrolment));
   bus::ConsumerSpec cancellations;
   cancellations.stream = "KPR_SCHEDULING";
   cancellations.durable = kCancellationsConsumer;
@@ -57,10 +56,10 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
-  SchedulingDesk* desk = s->desk_.get();
+  CohortDesk* cohorts = &s->desks_->cohorts;
   s->timers_ = std::make_unique<timer::TimerWorker>(
-      h.pool(), kSchedulingService, [desk](const timer::Timer& t) { return desk->OnTimer(t); },
-      timer_options);
+      h.pool(), kSchedulingService,
+      [cohorts](const timer::Timer& t) { return cohorts->OnTimer(t); }, timer_options);
   timer::TimerWorker* timers = s->timers_.get();
   h.AddWorker([timers] { timers->Start(); }, [timers] { timers->Stop(); });
 

@@ -14,7 +14,7 @@
 #include "libs/timer/timer_worker.h"
 #include "services/scheduling/participant_names.h"
 #include "services/scheduling/referral_events_handler.h"
-#include "services/scheduling/scheduling_desk.h"
+#include "services/scheduling/scheduling_desks.h"
 #include "services/scheduling/scheduling_grpc_service.h"
 #include "services/scheduling/scheduling_store.h"
 
@@ -27,7 +27,7 @@ class SchedulingServer {
     std::string referral_addr;
     // How often an idle timer worker looks for due timers.
     absl::Duration timer_poll_interval = absl::Seconds(1);
-    // The desk's clock ("today" for planning, "now" for what has taken place). Tests that plan
+    // The desks' clock ("today" for planning, "now" for what has taken place). Tests that plan
     // a fixed year set it; timers always fire by the real clock.
     std::function<absl::Time()> clock = [] { return absl::Now(); };
   };
@@ -53,7 +53,7 @@ class SchedulingServer {
   std::unique_ptr<host::ServiceHost> host_;
   std::unique_ptr<SchedulingStore> store_;
   std::unique_ptr<ParticipantNames> names_;
-  std::unique_ptr<SchedulingDesk> desk_;
+  std::unique_ptr<SchedulingDesks> desks_;
   std::unique_ptr<ReferralEventsHandler> referral_events_;
   std::unique_ptr<bus::EventRouter> cancellations_;
   std::unique_ptr<timer::TimerWorker> timers_;
