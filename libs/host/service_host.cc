@@ -55,6 +55,19 @@ void ServiceHost::AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler)
   consumers_.push_back(ConsumerSlot{std::move(spec), std::move(handler), nullptr});
 }
 
+void ServiceHost::AddEventConsumer(absl::string_view stream, absl::string_view durable,
+                                   absl::string_view filter, const bus::EventRouter& router) {
+  bus::ConsumerSpec spec;
+  spec.stream = std::string(stream);
+  spec.durable = std::string(durable);
+  spec.filter_subject = std::string(filter);
+  spec.deliver_group = std::string(durable);
+  spec.max_batch = 64;
+  spec.workers = 1;
+  AddConsumer(std::move(spec),
+              [&router](const std::vector<bus::Delivery>& batch) { return router.Route(batch); });
+}
+
 void ServiceHost::AddWorker(std::function<void()> start, std::function<void()> stop) {
   workers_.push_back(Worker{std::move(start), std::move(stop)});
 }

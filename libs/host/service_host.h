@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/impl/service_type.h"
 #include "libs/bus/consumer.h"
+#include "libs/bus/event_router.h"
 #include "libs/bus/jetstream.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/observe/http_server.h"
@@ -69,6 +70,10 @@ class ServiceHost {
   // A durable consumer started once the streams exist; stopped first on Shutdown. Before Serve().
   // If spec.seal_dead_letter is unset, dead letters are sealed with the data key's dead-letter key.
   void AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler);
+  // The usual fact consumer: the events on `stream` matching `filter`, each routed by `router`
+  // (which must outlive the host), one worker in stream order, the durable name as deliver group.
+  void AddEventConsumer(absl::string_view stream, absl::string_view durable,
+                        absl::string_view filter, const bus::EventRouter& router);
   // Background work with its own thread (a timer worker): started by Serve(), stopped on
   // Shutdown after the consumers and before the outbox is flushed. Before Serve().
   void AddWorker(std::function<void()> start, std::function<void()> stop);

@@ -5,12 +5,15 @@
 // that lost a race returns ABORTED, and the whole read-decide-write is tried again, after a short
 // random pause so that two writers do not collide in step. After kMaxConflictAttempts it gives
 // up with the last ABORTED: a gRPC caller is told to read again, an event handler naks and its
-// message comes back later. Any other status ends the retrying at once.
+// message comes back later. Any other status ends the retrying at once, and so does a
+// StaleVersionError: the caller's own expected version is out of date, which reading again
+// cannot mend.
 
 #include <functional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace kpr::store {
@@ -22,6 +25,10 @@ inline constexpr int kMaxConflictAttempts = 8;
 absl::Duration ConflictBackoff(int attempt);
 
 absl::Status RetryOnConflict(const std::function<absl::Status()>& attempt);
+
+// ABORTED, marked as the caller's stale expected version (not a race lost inside the attempt).
+absl::Status StaleVersionError(absl::string_view message);
+bool IsStaleVersion(const absl::Status& status);
 
 template <typename T>
 absl::StatusOr<T> RetryOnConflict(const std::function<absl::StatusOr<T>()>& attempt) {

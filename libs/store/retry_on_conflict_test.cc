@@ -29,6 +29,18 @@ TEST(RetryOnConflictTest, RetriesOnlyAbortedAndOnlyUpToTheBound) {
   EXPECT_EQ(calls, 1);  // an outage is the caller's to retry, later
 }
 
+TEST(RetryOnConflictTest, AStaleExpectedVersionEndsAtOnce) {
+  int calls = 0;
+  absl::Status s = RetryOnConflict([&] {
+    ++calls;
+    return StaleVersionError("session changed since version 2 (now 3): read it again");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(IsStaleVersion(s));
+  EXPECT_EQ(calls, 1);  // reading again cannot make the caller's version current
+  EXPECT_FALSE(IsStaleVersion(absl::AbortedError("raced")));
+}
+
 TEST(RetryOnConflictTest, ReturnsTheValueOfTheAttemptThatWon) {
   int calls = 0;
   absl::StatusOr<int> v = RetryOnConflict<int>([&]() -> absl::StatusOr<int> {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "kpr/outcomes/v1/events.pb.h"
+#include "libs/store/retry_on_conflict.h"
 #include "services/outcomes/attendance_rules.h"
 
 namespace kpr::outcomes {
@@ -84,9 +85,10 @@ bool SameMarks(const Attendance& current,
 absl::Status CheckExpectedVersion(const v1::RecordAttendanceRequest& req,
                                   const Attendance& current) {
   if (req.expected_version() == current.version) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat("attendance of session ", req.session_id(),
-                                         " is at version ", current.version, ", not ",
-                                         req.expected_version()));
+  // The caller's version is out of date: answered at once, not retried (reading again can't help).
+  return store::StaleVersionError(absl::StrCat("attendance of session ", req.session_id(),
+                                               " is at version ", current.version, ", not ",
+                                               req.expected_version()));
 }
 
 std::vector<std::string> MarkedReferrals(

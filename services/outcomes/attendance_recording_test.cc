@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kpr/outcomes/v1/events.pb.h"
+#include "libs/store/retry_on_conflict.h"
 #include "services/outcomes/attendance_rules.h"
 #include "services/outcomes/decision_testing.h"
 
@@ -90,10 +91,13 @@ TEST(SameMarks, OrderDoesNotMatterNoneRecordedIsNeverTheSame) {
   EXPECT_FALSE(SameMarks(Attendance(), Marks("s-1", {}).entries()));
 }
 
-TEST(CheckExpectedVersion, AbortedNamesBothVersions) {
+TEST(CheckExpectedVersion, AbortedNamesBothVersionsAndIsNotRetried) {
   EXPECT_TRUE(CheckExpectedVersion(Marks("s-1", {}, 3), Recorded({}, 3)).ok());
-  EXPECT_EQ(CheckExpectedVersion(Marks("s-1", {}, 2), Recorded({}, 3)),
-            absl::AbortedError("attendance of session s-1 is at version 3, not 2"));
+  const absl::Status stale = CheckExpectedVersion(Marks("s-1", {}, 2), Recorded({}, 3));
+  EXPECT_EQ(stale.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(stale.message(), "attendance of session s-1 is at version 3, not 2");
+  // The caller's version is out of date: the shared retry policy answers at once.
+  EXPECT_TRUE(store::IsStaleVersion(stale));
 }
 
 TEST(MarkedReferrals, EveryoneMarkedNowOrBeforeSorted) {

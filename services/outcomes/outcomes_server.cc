@@ -20,21 +20,11 @@ absl::StatusOr<std::unique_ptr<OutcomesServer>> OutcomesServer::Start(
   s->referral_facts_ = std::make_unique<bus::EventRouter>(ReferralFactsRouter(*facts));
   s->grpc_service_ = std::make_unique<OutcomesGrpcService>(*s->desks_, h.verifier());
 
-  auto consume = [&h](const char* stream, const char* durable, const char* filter,
-                      const bus::EventRouter* router) {
-    bus::ConsumerSpec spec;
-    spec.stream = stream;
-    spec.durable = durable;
-    spec.filter_subject = filter;
-    spec.deliver_group = durable;
-    spec.max_batch = 64;
-    spec.workers = 1;  // stream order: a cohort's start never overtakes its plan
-    h.AddConsumer(
-        spec, [router](const std::vector<bus::Delivery>& batch) { return router->Route(batch); });
-  };
-  consume("KPR_SCHEDULING", kSchedulingFactsConsumer, kSchedulingFactsFilter,
-          s->scheduling_facts_.get());
-  consume("KPR_REFERRAL", kReferralFactsConsumer, kReferralFactsFilter, s->referral_facts_.get());
+  // One worker each, in stream order: a cohort's start never overtakes its plan.
+  h.AddEventConsumer("KPR_SCHEDULING", kSchedulingFactsConsumer, kSchedulingFactsFilter,
+                     *s->scheduling_facts_);
+  h.AddEventConsumer("KPR_REFERRAL", kReferralFactsConsumer, kReferralFactsFilter,
+                     *s->referral_facts_);
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;

@@ -1,7 +1,6 @@
 #include "services/referral/closed_loop_desk.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/observe/log.h"
 #include "libs/store/retry_on_conflict.h"
 #include "services/referral/referral_id.h"
@@ -11,11 +10,8 @@
 namespace kpr::referral {
 namespace {
 
-using ::google::protobuf::util::TimeUtil;
-
 absl::Time FactTime(const v1::StoredReferral& stored) {
-  if (!stored.has_placement_fact_at()) return absl::InfinitePast();
-  return absl::FromUnixMillis(TimeUtil::TimestampToMilliseconds(stored.placement_fact_at()));
+  return stored.has_placement_fact_at() ? FromTs(stored.placement_fact_at()) : absl::InfinitePast();
 }
 
 std::vector<OutboxEvent> ToOutbox(const StatusChangePlan& plan, const std::string& municipality,
@@ -80,8 +76,7 @@ absl::Status ClosedLoopDesk::ApplyPlacementFact(const PlacementFact& fact,
                     return absl::OkStatus();
                   }
                   const absl::Time now = ctx_.clock();
-                  *stored.mutable_placement_fact_at() =
-                      TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(fact.at));
+                  *stored.mutable_placement_fact_at() = Ts(fact.at);
                   *changed = true;
                   if (d.to == r.status()) {
                     // Moved to another cohort: a new placement, the same status; no event.

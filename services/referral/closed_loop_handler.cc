@@ -1,7 +1,6 @@
 #include "services/referral/closed_loop_handler.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/identity/caller.h"
 
 namespace kpr::referral {
@@ -10,11 +9,6 @@ namespace {
 namespace sv1 = scheduling::v1;
 using Kind = PlacementFact::Kind;
 
-absl::Time OccurredAt(const common::v1::Event& event) {
-  return absl::FromUnixMillis(
-      google::protobuf::util::TimeUtil::TimestampToMilliseconds(event.occurred_at()));
-}
-
 PlacementFact FactOf(Kind kind, const common::v1::Event& event, const std::string& referral_id,
                      const std::string& cohort_id, const std::string& program_id) {
   PlacementFact f;
@@ -22,7 +16,7 @@ PlacementFact FactOf(Kind kind, const common::v1::Event& event, const std::strin
   f.referral_id = referral_id;
   f.cohort_id = cohort_id;
   f.program_id = program_id;
-  f.at = OccurredAt(event);
+  f.at = FromTs(event.occurred_at());
   return f;
 }
 

@@ -7,23 +7,12 @@
 #include "services/referral/access_policy.h"
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_lifecycle.h"
+#include "services/referral/status_change.h"
 
 namespace kpr::referral {
 namespace {
 
 using intake::v1::ReferralSubmitted;
-
-// The fields every closed-loop event carries, so the referrer can match it to its own case.
-template <typename Event>
-Event ClosedLoopEvent(const v1::Referral& r, int64_t version) {
-  Event e;
-  e.set_referral_id(r.id());
-  e.set_citizen_id(r.citizen_id());
-  e.set_source_system(r.source_system());
-  e.set_external_id(r.external_id());
-  e.set_version(version);
-  return e;
-}
 
 }  // namespace
 
@@ -80,7 +69,8 @@ IntakeDesk::Prepared IntakeDesk::Prepare(ReferralSubmitted s, const Caller& call
     return out;
   }
 
-  auto received = ClosedLoopEvent<v1::ReferralReceived>(r, 1);
+  v1::ReferralReceived received;
+  SetClosedLoopFields(r, received);  // version 1
   received.set_source(r.source());
   received.set_target_group(r.target_group());
   received.set_benefit_situation(r.benefit_situation());

@@ -44,23 +44,11 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
     return intake_handler->Handle(batch);
   });
 
-  // Scheduling's enrolled events move referrals to ENROLLED (the closed loop to the referrer).
-  // Scheduling's placement facts and outcomes' decided outcomes close the loop to the referrer.
-  // One worker each, in stream order, so a fact rarely overtakes the one before it (the rules
-  // in placement_facts.h hold when one does).
-  auto consume = [&h](const char* stream, const char* durable, const char* filter,
-                      const bus::EventRouter* router) {
-    bus::ConsumerSpec spec;
-    spec.stream = stream;
-    spec.durable = durable;
-    spec.filter_subject = filter;
-    spec.deliver_group = durable;
-    spec.max_batch = 64;
-    h.AddConsumer(
-        spec, [router](const std::vector<bus::Delivery>& batch) { return router->Route(batch); });
-  };
-  consume("KPR_SCHEDULING", kPlacementConsumer, kPlacementFilter, s->placement_facts_.get());
-  consume("KPR_OUTCOMES", kOutcomeConsumer, kOutcomeFilter, s->outcome_facts_.get());
+  // Scheduling's placement facts and outcomes' decided outcomes close the loop to the referrer,
+  // in stream order, so a fact rarely overtakes the one before it (the rules in
+  // placement_facts.h hold when one does).
+  h.AddEventConsumer("KPR_SCHEDULING", kPlacementConsumer, kPlacementFilter, *s->placement_facts_);
+  h.AddEventConsumer("KPR_OUTCOMES", kOutcomeConsumer, kOutcomeFilter, *s->outcome_facts_);
 
   if (auto st = h.Serve({s->grpc_service_.get()}); !st.ok()) return st;
   return s;

@@ -12,15 +12,10 @@ google::protobuf::Timestamp Ts(absl::Time t) {
   return google::protobuf::util::TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(t));
 }
 
-// The fields every closed-loop event carries, so the referrer can match it to its own case.
 template <typename Event>
 std::shared_ptr<Event> ClosedLoopEvent(const v1::Referral& r) {
   auto e = std::make_shared<Event>();
-  e->set_referral_id(r.id());
-  e->set_citizen_id(r.citizen_id());
-  e->set_source_system(r.source_system());
-  e->set_external_id(r.external_id());
-  e->set_version(r.version());
+  SetClosedLoopFields(r, *e);
   return e;
 }
 

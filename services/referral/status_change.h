@@ -22,6 +22,17 @@
 
 namespace kpr::referral {
 
+// The fields every referral event carries, so the referrer can match it to its own case: the
+// referral and pseudonymous citizen ids, the source system and external id, and the version.
+template <typename Event>
+void SetClosedLoopFields(const v1::Referral& r, Event& e) {
+  e.set_referral_id(r.id());
+  e.set_citizen_id(r.citizen_id());
+  e.set_source_system(r.source_system());
+  e.set_external_id(r.external_id());
+  e.set_version(r.version());
+}
+
 struct PlannedEvent {
   std::string id;    // "<referral id>.v<version>.<name>"
   std::string name;  // subject token: "status_changed", "accepted", ...

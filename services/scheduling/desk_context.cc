@@ -8,12 +8,7 @@
 #include "services/scheduling/catalog_validator.h"
 
 namespace kpr::scheduling {
-namespace {
-
-// Marks a StaleVersion, so RetryRaces can tell it from a race lost to another writer.
-constexpr char kStaleVersionPayload[] = "kpr.scheduling/stale-version";
-
-}  // namespace
+namespace {}  // namespace
 
 std::string RandomNonce() {
   thread_local absl::BitGen gen;  // seeded from the OS; not thread-safe, hence one per thread
@@ -59,22 +54,14 @@ absl::Status RequireId(absl::string_view field, const std::string& id) {
 }
 
 absl::Status StaleVersion(absl::string_view entity, int64_t expected, int64_t now) {
-  absl::Status st = absl::AbortedError(
+  return store::StaleVersionError(
       absl::StrCat(entity, " changed since version ", expected, " (now ", now, "): read it again"));
-  st.SetPayload(kStaleVersionPayload, absl::Cord());
-  return st;
 }
 
 absl::Status RetryRaces(absl::string_view gave_up, const std::function<absl::Status()>& attempt) {
-  absl::Status stale;
-  absl::Status last = store::RetryOnConflict([&]() -> absl::Status {
-    absl::Status st = attempt();
-    if (!st.GetPayload(kStaleVersionPayload).has_value()) return st;
-    stale = std::move(st);
-    return absl::OkStatus();  // ends the retrying; `stale` is the answer
-  });
-  if (!stale.ok()) return stale;
-  if (last.code() == absl::StatusCode::kAborted && !gave_up.empty()) {
+  absl::Status last = store::RetryOnConflict(attempt);
+  if (last.code() == absl::StatusCode::kAborted && !store::IsStaleVersion(last) &&
+      !gave_up.empty()) {
     return absl::AbortedError(gave_up);
   }
   return last;

@@ -77,14 +77,13 @@ absl::Status RequireId(absl::string_view field, const std::string& id);
 
 // ABORTED for a caller whose expected version of `entity` is no longer current ("<entity>
 // changed since version <expected> (now <now>): read it again"). Unlike a race lost between a
-// desk's own read and commit, reading again cannot make the caller's version current, so
-// RetryRaces ends with it at once.
+// desk's own read and commit, reading again cannot make the caller's version current, so the
+// shared policy (store::StaleVersionError) ends with it at once.
 absl::Status StaleVersion(absl::string_view entity, int64_t expected, int64_t now);
 
 // Runs a desk's load-decide-commit `attempt` under the shared conflict policy
-// (store::RetryOnConflict: bounded, jittered, retries ABORTED only); a StaleVersion ends it at
-// once. When every attempt lost its race, ABORTED with `gave_up` tells the caller what kept
-// changing ("" keeps the last conflict's own message).
+// (store::RetryOnConflict). When every attempt lost its race, ABORTED with `gave_up` tells the
+// caller what kept changing ("" keeps the last conflict's own message).
 absl::Status RetryRaces(absl::string_view gave_up, const std::function<absl::Status()>& attempt);
 
 template <typename T>

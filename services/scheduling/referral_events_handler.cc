@@ -5,10 +5,10 @@
 
 namespace kpr::scheduling {
 
-ReferralEventsHandler::ReferralEventsHandler(EnrolmentDesk& desk)
-    : router_(kReferralEventsConsumer) {
+bus::EventRouter ReferralEventsRouter(EnrolmentDesk& desk) {
   namespace rv1 = referral::v1;
-  router_
+  bus::EventRouter router(kReferralEventsConsumer);
+  router
       .On<rv1::ReferralAccepted>(
           [&desk](const common::v1::Event& e, const rv1::ReferralAccepted& accepted) {
             return desk.OnReferralAccepted(e, accepted);
@@ -22,6 +22,7 @@ ReferralEventsHandler::ReferralEventsHandler(EnrolmentDesk& desk)
       .Ignore<rv1::ReferralRejected>()
       .Ignore<rv1::ReferralDeclined>()
       .Ignore<rv1::ReferralStatusChanged>();
+  return router;
 }
 
 bus::EventRouter CancellationsRouter(EnrolmentDesk& desk) {

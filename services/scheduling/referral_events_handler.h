@@ -18,16 +18,7 @@
 
 namespace kpr::scheduling {
 
-class ReferralEventsHandler {
- public:
-  explicit ReferralEventsHandler(EnrolmentDesk& desk);
-  std::vector<bus::Outcome> Handle(const std::vector<bus::Delivery>& batch) {
-    return router_.Route(batch);
-  }
-
- private:
-  bus::EventRouter router_;
-};
+bus::EventRouter ReferralEventsRouter(EnrolmentDesk& desk);
 
 inline constexpr char kReferralEventsConsumer[] = "scheduling-referrals";
 inline constexpr char kReferralEventsFilter[] = "kpr.referral.v1.>";

@@ -26,33 +26,17 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
     };
   }
   s->desks_ = std::make_unique<SchedulingDesks>(std::move(context));
-  s->referral_events_ = std::make_unique<ReferralEventsHandler>(s->desks_->enrolment);
+  s->referral_events_ =
+      std::make_unique<bus::EventRouter>(ReferralEventsRouter(s->desks_->enrolment));
+  s->cancellations_ = std::make_unique<bus::EventRouter>(CancellationsRouter(s->desks_->enrolment));
   s->grpc_service_ = std::make_unique<SchedulingGrpcService>(*s->desks_, h.verifier());
 
-  bus::ConsumerSpec referrals;
-  referrals.stream = "KPR_REFERRAL";
-  referrals.durable = kReferralEventsConsumer;
-  referrals.filter_subject = kReferralEventsFilter;
-  referrals.deliver_group = kReferralEventsConsumer;
-  referrals.max_batch = 64;
-  referrals.workers = 1;  // stream order: a withdrawal never overtakes its acceptance
-  ReferralEventsHandler* handler = s->referral_events_.get();
-  h.AddConsumer(referrals, [handler](const std::vector<bus::Delivery>& batch) {
-    return handler->Handle(batch);
-  });
-
-  s->cancellations_ = std::make_unique<bus::EventRouter>(CancellationsRouter(s->desks_->enrolment));
-  bus::ConsumerSpec cancellations;
-  cancellations.stream = "KPR_SCHEDULING";
-  cancellations.durable = kCancellationsConsumer;
-  cancellations.filter_subject = kCancellationsFilter;
-  cancellations.deliver_group = kCancellationsConsumer;
-  cancellations.max_batch = 16;
-  cancellations.workers = 1;  // in stream order: cancellations place people in order
-  const bus::EventRouter* cancelled = s->cancellations_.get();
-  h.AddConsumer(cancellations, [cancelled](const std::vector<bus::Delivery>& batch) {
-    return cancelled->Route(batch);
-  });
+  // In stream order: a withdrawal never overtakes its acceptance, and a cancelled cohort's
+  // participants are placed again in order.
+  h.AddEventConsumer("KPR_REFERRAL", kReferralEventsConsumer, kReferralEventsFilter,
+                     *s->referral_events_);
+  h.AddEventConsumer("KPR_SCHEDULING", kCancellationsConsumer, kCancellationsFilter,
+                     *s->cancellations_);
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;

@@ -54,7 +54,7 @@ class SchedulingServer {
   std::unique_ptr<SchedulingStore> store_;
   std::unique_ptr<ParticipantNames> names_;
   std::unique_ptr<SchedulingDesks> desks_;
-  std::unique_ptr<ReferralEventsHandler> referral_events_;
+  std::unique_ptr<bus::EventRouter> referral_events_;
   std::unique_ptr<bus::EventRouter> cancellations_;
   std::unique_ptr<timer::TimerWorker> timers_;
   std::unique_ptr<SchedulingGrpcService> grpc_service_;
