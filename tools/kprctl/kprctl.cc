@@ -249,23 +249,7 @@ int Funnel(Client& client, const ParsedArgs& a) {
     std::cout << ToJson(resp);
     return 0;
   }
-  std::cout << "Recruitment funnel, municipality " << resp.municipality() << ", received "
-            << FormatTime(resp.from()) << " to " << FormatTime(resp.to()) << "\n\n";
-  std::cout << absl::StrFormat("%-22s %8s %9s %8s %8s %9s\n", "SOURCE", "referred", "contacted",
-                               "accepted", "enrolled", "completed");
-  for (const auto& s : resp.by_source()) {
-    std::cout << absl::StrFormat(
-        "%-22s %8d %9d %8d %8d %9d\n",
-        ShortEnumName(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"), s.referred(),
-        s.contacted(), s.accepted(), s.enrolled(), s.completed());
-  }
-  std::cout << absl::StrFormat("%-22s %8d %9d %8d %8d %9d\n\n", "all", resp.referred(),
-                               resp.contacted(), resp.accepted(), resp.enrolled(),
-                               resp.completed());
-  std::cout << "Current status:\n";
-  for (const auto& s : resp.by_status()) {
-    std::cout << absl::StrFormat("  %-13s %d\n", ReferralStatusName(s.status()), s.count());
-  }
+  std::cout << FormatFunnel(resp);
   return 0;
 }
 

@@ -1,5 +1,8 @@
 #include "tools/kprctl/referral_format.h"
 
+#include <array>
+
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/kprctl/client_common.h"
@@ -86,6 +89,53 @@ std::string FormatReferralList(const rv1::ListReferralsResponse& response) {
   }
   if (!response.next_page_token().empty()) {
     absl::StrAppend(&out, "(more: --page-token ", response.next_page_token(), ", or --all)\n");
+  }
+  return out;
+}
+
+namespace {
+
+// The five stage counts, "*" where withheld.
+std::string StageRow(absl::string_view label, const std::array<int64_t, 5>& counts,
+                     const google::protobuf::RepeatedField<int>& withheld, bool* any) {
+  std::array<std::string, 5> cells;
+  for (int stage = 0; stage < 5; ++stage) {
+    const bool hidden = absl::c_linear_search(withheld, stage + 1);  // FunnelStage values 1..5
+    *any = *any || hidden;
+    cells[stage] = hidden ? "*" : absl::StrCat(counts[stage]);
+  }
+  return absl::StrFormat("%-22s %8s %9s %8s %8s %9s\n", label, cells[0], cells[1], cells[2],
+                         cells[3], cells[4]);
+}
+
+}  // namespace
+
+std::string FormatFunnel(const rv1::Funnel& f) {
+  bool withheld = false;
+  std::string out =
+      absl::StrCat("Recruitment funnel, municipality ", f.municipality(), ", received ",
+                   FormatTime(f.from()), " to ", FormatTime(f.to()), "\n\n");
+  absl::StrAppend(&out, absl::StrFormat("%-22s %8s %9s %8s %8s %9s\n", "SOURCE", "referred",
+                                        "contacted", "accepted", "enrolled", "completed"));
+  for (const auto& s : f.by_source()) {
+    absl::StrAppend(
+        &out, StageRow(ShortEnumName(iv1::ReferralSource_Name(s.source()), "REFERRAL_SOURCE_"),
+                       {s.referred(), s.contacted(), s.accepted(), s.enrolled(), s.completed()},
+                       s.suppressed_stages(), &withheld));
+  }
+  absl::StrAppend(
+      &out,
+      StageRow("all", {f.referred(), f.contacted(), f.accepted(), f.enrolled(), f.completed()},
+               f.suppressed_stages(), &withheld),
+      "\nCurrent status:\n");
+  for (const auto& s : f.by_status()) {
+    withheld = withheld || s.suppressed();
+    absl::StrAppend(&out, absl::StrFormat("  %-13s %s\n", ReferralStatusName(s.status()),
+                                          s.suppressed() ? "*" : absl::StrCat(s.count())));
+  }
+  if (withheld) {
+    absl::StrAppend(&out, "\n* withheld: fewer than ", f.suppression_threshold(),
+                    " people, or a count such a number could be worked out from.\n");
   }
   return out;
 }

@@ -27,6 +27,11 @@ std::string FormatReferral(const rv1::Referral& referral);
 // a next page.
 std::string FormatReferralList(const rv1::ListReferralsResponse& response);
 
+// The funnel as a table by source, the totals and the current statuses. A count the service
+// withheld (below the suppression threshold, or one it could be derived from) reads "*", never
+// its placeholder 0, with a footnote saying why.
+std::string FormatFunnel(const rv1::Funnel& funnel);
+
 }  // namespace kpr::kprctl
 
 #endif  // KPR_TOOLS_KPRCTL_REFERRAL_FORMAT_H_

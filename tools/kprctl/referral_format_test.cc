@@ -129,5 +129,31 @@ TEST(FormatReferralList, APlacementColumn) {
   EXPECT_EQ(FormatReferralList({}), "No referrals.\n");
 }
 
+// A withheld count must not read as a real 0.
+TEST(FormatFunnel, WithheldCountsAreMarkedNotZero) {
+  rv1::Funnel f;
+  f.set_municipality("0183");
+  f.set_suppression_threshold(5);
+  f.set_referred(12);
+  f.set_accepted(6);
+  f.set_enrolled(6);
+  f.add_suppressed_stages(rv1::FUNNEL_STAGE_CONTACTED);
+  auto* s = f.add_by_status();
+  s->set_status(rv1::REFERRAL_STATUS_ENROLLED);
+  s->set_count(6);
+  s = f.add_by_status();
+  s->set_status(rv1::REFERRAL_STATUS_DECLINED);
+  s->set_suppressed(true);
+  const std::string out = FormatFunnel(f);
+  EXPECT_THAT(out, ::testing::HasSubstr("all                          12         *        6"));
+  EXPECT_THAT(out, ::testing::HasSubstr("declined      *"));
+  EXPECT_THAT(out, ::testing::HasSubstr("enrolled      6"));
+  EXPECT_THAT(out, ::testing::HasSubstr("* withheld: fewer than 5 people"));
+  // Nothing withheld: no footnote.
+  f.clear_suppressed_stages();
+  f.mutable_by_status(1)->set_suppressed(false);
+  EXPECT_THAT(FormatFunnel(f), ::testing::Not(::testing::HasSubstr("withheld")));
+}
+
 }  // namespace
 }  // namespace kpr::kprctl
