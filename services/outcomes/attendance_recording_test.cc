@@ -140,7 +140,7 @@ TEST(RecordAttendance, WritesTheSessionAndTheMarksOfWhoChanged) {
   EXPECT_EQ(recorded.present(), 1);
   EXPECT_EQ(recorded.excused(), 1);
   EXPECT_EQ(recorded.absent(), 0);
-  EXPECT_EQ(d.change.events[0].second.correlation_id(), "corr-1");
+  EXPECT_EQ(Envelope(d.change.events[0]).correlation_id(), "corr-1");
 }
 
 TEST(RecordAttendance, ANewRiskReasonIsFlaggedOnce) {

@@ -84,16 +84,22 @@ inline const RecordWrite* WriteOf(const Draft& d, const std::string& key) {
 }
 
 // The payload of an event the draft appends.
+inline common::v1::Event Envelope(const bus::OutboxEvent& event) {
+  common::v1::Event e;
+  e.ParseFromString(event.data);
+  return e;
+}
+
 template <typename T>
-T Payload(const std::pair<std::string, common::v1::Event>& event) {
+T Payload(const bus::OutboxEvent& event) {
   T t;
-  event.second.payload().UnpackTo(&t);
+  Envelope(event).payload().UnpackTo(&t);
   return t;
 }
 
 inline std::vector<std::string> EventIds(const Draft& d) {
   std::vector<std::string> ids;
-  for (const auto& [subject, e] : d.change.events) ids.push_back(e.id());
+  for (const bus::OutboxEvent& e : d.change.events) ids.push_back(e.id);
   return ids;
 }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "libs/bus/envelope.h"
+#include "libs/bus/outbox_event.h"
 
 namespace kpr::outcomes {
 
@@ -35,10 +35,8 @@ void WriteCohort(Draft& draft, const std::string& m, const Cohort& before, v1::C
 void AddEvent(Draft& draft, const std::string& m, absl::string_view name, std::string id,
               const google::protobuf::Message& payload, absl::Time now,
               const identity::Caller* cause) {
-  common::v1::Event e =
-      bus::MakeEvent(std::move(id), m, payload, now, cause ? cause->correlation_id : "",
-                     cause ? cause->traceparent : "");
-  draft.change.events.emplace_back(bus::EventSubject("outcomes", name, m), std::move(e));
+  draft.change.events.push_back(bus::OutboxEvent::Make(std::move(id), "outcomes", name, m, payload,
+                                                       now, cause ? *cause : identity::Caller()));
 }
 
 std::vector<std::pair<std::string, double>> NonZero(

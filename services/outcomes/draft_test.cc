@@ -105,15 +105,16 @@ TEST(AddEvent, SubjectIdTimeAndCause) {
   AddEvent(d, kM, "attendance_recorded", "outcomes:0165:s-1:attendance:1", recorded, now, &caller);
   AddEvent(d, kM, "questionnaire_due", "due-1", v1::QuestionnaireDue(), now, nullptr);
   ASSERT_EQ(d.change.events.size(), 2u);
-  const auto& [subject, e] = d.change.events[0];
-  EXPECT_EQ(subject, "kpr.outcomes.v1.attendance_recorded.0165");
+  const common::v1::Event e = Envelope(d.change.events[0]);
+  EXPECT_EQ(d.change.events[0].subject, "kpr.outcomes.v1.attendance_recorded.0165");
+  EXPECT_EQ(d.change.events[0].id, e.id());
   EXPECT_EQ(e.id(), "outcomes:0165:s-1:attendance:1");
   EXPECT_EQ(e.municipality(), kM);
   EXPECT_EQ(e.type(), "kpr.outcomes.v1.AttendanceRecorded");
   EXPECT_EQ(e.occurred_at().seconds(), absl::ToUnixSeconds(now));
   EXPECT_EQ(e.correlation_id(), "corr-1");
   EXPECT_EQ(Payload<v1::AttendanceRecorded>(d.change.events[0]).session_id(), "s-1");
-  EXPECT_EQ(d.change.events[1].second.correlation_id(), "");
+  EXPECT_EQ(Envelope(d.change.events[1]).correlation_id(), "");
 }
 
 TEST(NonZero, DropsZeroFieldsKeepsOrder) {

@@ -148,7 +148,7 @@ TEST(SettleCohort, EveryStarterGetsAnOutcomeAndItIsTold) {
   EXPECT_EQ(first.sessions_held(), 2);
   EXPECT_EQ(Payload<v1::OutcomeRecorded>(d.change.events[1]).outcome(),
             v1::PARTICIPATION_OUTCOME_DROPPED_OUT);
-  EXPECT_EQ(d.change.events[0].second.occurred_at().seconds(), absl::ToUnixSeconds(now));
+  EXPECT_EQ(Envelope(d.change.events[0]).occurred_at().seconds(), absl::ToUnixSeconds(now));
   EXPECT_EQ(TallyChange(d, CohortTallyKey(kM, "c-1"), "completed"), 1);
   EXPECT_EQ(TallyChange(d, CohortTallyKey(kM, "c-1"), "dropped_out"), 1);
   EXPECT_TRUE(Written<v1::CohortRecord>(*WriteOf(d, CohortKey(kM, "c-1")))->settled());

@@ -130,8 +130,8 @@ absl::Status CheckChange(absl::string_view m, const Change& change) {
   for (const HashSet& h : change.hash_sets) {
     if (auto s = CheckKey(prefix, h.key); !s.ok()) return s;
   }
-  for (const auto& [subject, event] : change.events) {
-    if (subject.empty() || event.id().empty()) {
+  for (const bus::OutboxEvent& e : change.events) {
+    if (e.subject.empty() || e.id.empty()) {
       return absl::InvalidArgumentError("outcomes: an event lacks its id or subject");
     }
   }
@@ -249,10 +249,10 @@ absl::StatusOr<CommitResult> OutcomesStore::Commit(absl::string_view municipalit
   }
 
   args.push_back(absl::StrCat(change.events.size()));
-  for (const auto& [subject, event] : change.events) {
-    args.push_back(event.id());
-    args.push_back(subject);
-    args.push_back(event.SerializeAsString());
+  for (const bus::OutboxEvent& e : change.events) {
+    args.push_back(e.id);
+    args.push_back(e.subject);
+    args.push_back(e.data);
   }
 
   args.push_back(absl::StrCat(change.timers.size()));

@@ -30,7 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "kpr/common/v1/event.pb.h"
+#include "libs/bus/outbox_event.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
 #include "libs/timer/timer_store.h"
@@ -85,7 +85,7 @@ struct Change {
   std::vector<HashSet> hash_sets;
   // Appended to the outbox (subject kpr.outcomes.v1.<event>.<m>, bus::EventSubject) in this
   // order.
-  std::vector<std::pair<std::string, common::v1::Event>> events;  // (subject, event)
+  std::vector<bus::OutboxEvent> events;
   // Scheduled (created or replaced) atomically with the rest (timer::kTimerScheduleLua).
   // Timer::municipality must be the commit's municipality or empty.
   std::vector<timer::Timer> timers;

@@ -110,8 +110,8 @@ TEST_F(OutcomesStoreTest, CommitWritesEverythingVisibleThroughReads) {
   c.index.push_back({ProgramCohortsKey(kM, "p1"), "c0", 20400});
   c.index.push_back({ProgramCohortsKey(kM, "p1"), "c9", 21000});
   c.hash_sets.push_back({SessionsKey(kM), "s1", "c1"});
-  c.events.push_back({Subject("a"), Ev("e1")});
-  c.events.push_back({Subject("b"), Ev("e2")});
+  c.events.push_back(bus::OutboxEvent::From(Ev("e1"), Subject("a")));
+  c.events.push_back(bus::OutboxEvent::From(Ev("e2"), Subject("b")));
   c.timers.push_back({kM, "due:r1:BASELINE", due, kBinary});
   c.applied_event_id = "in-1";
 
@@ -207,7 +207,7 @@ TEST_F(OutcomesStoreTest, VersionConflictWritesNothing) {
   Bump(b, 4);
   Change seed;
   seed.tallies.push_back({CohortTallyKey(kM, "a"), {{"participants", 5}}});
-  seed.events.push_back({Subject("seed"), Ev("seed")});
+  seed.events.push_back(bus::OutboxEvent::From(Ev("seed"), Subject("seed")));
   ASSERT_TRUE(store_->Commit(kM, seed).ok());
 
   Change c;
@@ -216,7 +216,7 @@ TEST_F(OutcomesStoreTest, VersionConflictWritesNothing) {
   c.tallies.push_back({CohortTallyKey(kM, "a"), {{"participants", 1}, {"completed", 1}}});
   c.index.push_back({ProgramCohortsKey(kM, "p"), "a", 1});
   c.hash_sets.push_back({SessionsKey(kM), "s", "a"});
-  c.events.push_back({Subject("x"), Ev("x1")});
+  c.events.push_back(bus::OutboxEvent::From(Ev("x1"), Subject("x")));
   c.timers.push_back({kM, "t1", absl::Now() + absl::Hours(1), "p"});
   c.applied_event_id = "in-conflict";
 
@@ -281,7 +281,7 @@ TEST_F(OutcomesStoreTest, AppliedEventIsAppliedOnce) {
   Change c;
   c.writes.push_back({AttendanceKey(kM, "s1"), 0, kBinary});
   c.tallies.push_back({CohortTallyKey(kM, "c1"), {{"participants", 1}}});
-  c.events.push_back({Subject("attendance_recorded"), Ev("out-1")});
+  c.events.push_back(bus::OutboxEvent::From(Ev("out-1"), Subject("attendance_recorded")));
   c.applied_event_id = "in-1";
   auto first = store_->Commit(kM, c);
   ASSERT_TRUE(first.ok()) << first.status();
@@ -340,7 +340,8 @@ TEST_F(OutcomesStoreTest, ConcurrentReadModifyWriteLosesNothing) {
           Change c;
           c.writes.push_back({k, rec.version, absl::StrCat("by ", t, " after ", rec.data)});
           c.tallies.push_back({tally, {{"participants", 1}}});
-          c.events.push_back({Subject("x"), Ev(absl::StrCat("e", t, "-", i))});
+          c.events.push_back(
+              bus::OutboxEvent::From(Ev(absl::StrCat("e", t, "-", i)), Subject("x")));
           c.applied_event_id = absl::StrCat("in-", t, "-", i);
           auto r = store_->Commit(kM, c);
           if (r.ok() && *r == CommitResult::kApplied) break;
@@ -397,7 +398,7 @@ TEST_F(OutcomesStoreTest, InvalidArguments) {
   EXPECT_EQ(code(kM, bad_timer), absl::StatusCode::kInvalidArgument);
 
   Change no_id;
-  no_id.events.push_back({Subject("x"), Ev("")});
+  no_id.events.push_back(bus::OutboxEvent::From(Ev(""), Subject("x")));
   EXPECT_EQ(code(kM, no_id), absl::StatusCode::kInvalidArgument);
 
   EXPECT_EQ(store_->Read(kM, {CohortKey("0101", "c")}).status().code(),
@@ -415,7 +416,7 @@ TEST_F(OutcomesStoreTest, RedisDownIsUnavailable) {
   testing::Servers::Redis().Stop();
   Change c;
   c.writes.push_back({CohortKey(kM, "c"), 1, "x"});
-  c.events.push_back({Subject("x"), Ev("e1")});
+  c.events.push_back(bus::OutboxEvent::From(Ev("e1"), Subject("x")));
   auto r = store_->Commit(kM, c);
   auto read = store_->Read(kM, {CohortKey(kM, "c")});
   auto tallies = store_->ReadTallies(kM, {CohortTallyKey(kM, "c")});

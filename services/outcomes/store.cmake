@@ -6,6 +6,7 @@ add_library(kpr_outcomes_store STATIC
 target_include_directories(kpr_outcomes_store PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(kpr_outcomes_store
   PUBLIC
+    kpr_bus
     kpr_store
     kpr_timer
     kpr_proto
