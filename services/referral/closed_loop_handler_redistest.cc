@@ -9,26 +9,17 @@
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/scheduling/v1/events.pb.h"
 #include "libs/bus/envelope.h"
-#include "libs/privacy/audit_trail.h"
 #include "services/referral/closed_loop_handler.h"
 #include "services/referral/referral_desks.h"
-#include "tests/harness/servers.h"
-#include "tests/support/referral_testing.h"
+#include "tests/support/referral_fixture.h"
 
 namespace kpr::referral {
 namespace {
 
-class ClosedLoopTest : public ::testing::Test {
+class ClosedLoopTest : public testing::ReferralDeskTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
-    store_ = std::make_unique<ReferralStore>(*pool_);
-    audit_ = std::make_unique<privacy::AuditTrail>(*pool_);
-    context_ = std::make_unique<ReferralContext>(*store_, box_, pseudonymizer_, *audit_, nullptr);
-    desks_ = std::make_unique<ReferralDesks>(*context_);
+    ReferralDeskTest::SetUp();
     placement_facts_ =
         std::make_unique<bus::EventRouter>(PlacementFactsRouter(desks_->closed_loop));
     outcome_facts_ = std::make_unique<bus::EventRouter>(OutcomeFactsRouter(desks_->closed_loop));
@@ -134,13 +125,6 @@ class ClosedLoopTest : public ::testing::Test {
     return out;
   }
 
-  privacy::SealedBox box_{std::string(32, 'e')};
-  privacy::Pseudonymizer pseudonymizer_{std::string(32, 'p')};
-  std::unique_ptr<store::RedisPool> pool_;
-  std::unique_ptr<ReferralStore> store_;
-  std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<ReferralContext> context_;
-  std::unique_ptr<ReferralDesks> desks_;
   std::unique_ptr<bus::EventRouter> placement_facts_;
   std::unique_ptr<bus::EventRouter> outcome_facts_;
   Caller coordinator_;

@@ -1,6 +1,8 @@
 #include "services/referral/intake_desk.h"
 
 #include <algorithm>
+#include <map>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "kpr/referral/v1/events.pb.h"
@@ -16,7 +18,7 @@ using intake::v1::ReferralSubmitted;
 
 }  // namespace
 
-IntakeDesk::Prepared IntakeDesk::Prepare(ReferralSubmitted s, const Caller& caller) const {
+IntakeDesk::Prepared IntakeDesk::Prepare(ReferralSubmitted& s, const Caller& caller) const {
   Prepared out;
   absl::Time now = ctx_.clock();
   out.violations = ValidateSubmission(s, now);
@@ -81,11 +83,21 @@ IntakeDesk::Prepared IntakeDesk::Prepare(ReferralSubmitted s, const Caller& call
   return out;
 }
 
-OutboxEvent IntakeDesk::RejectionEvent(const ReferralSubmitted& submission,
-                                       const FieldViolations& violations,
-                                       const std::string& municipality,
-                                       const std::string& submission_event_id,
-                                       const std::string& event_id, const Caller& caller) const {
+IntakeRejection IntakeDesk::Rejection(const IntakeItem& item,
+                                      const FieldViolations& violations) const {
+  const ReferralSubmitted& submission = item.submission;
+  const std::string& m = item.municipality;
+  // Keyed, so neither the external id (which may be anything, since it failed validation) nor a
+  // guessable payload lies in Redis in clear.
+  IntakeRejection out;
+  out.municipality = m;
+  out.key = ctx_.pseudonymizer.Keyed(
+      "rejected-payload",
+      absl::StrCat(ExternalKey(submission.source_system(), submission.external_id()), "\n",
+                   item.payload));
+  const std::string event_id = absl::StrCat(
+      "rejected-", ctx_.pseudonymizer.Keyed("rejected-event", absl::StrCat(m, "\n", out.key)));
+
   v1::ReferralRejected rejected;
   auto violated = [&violations](absl::string_view field) {
     return std::any_of(violations.begin(), violations.end(),
@@ -93,9 +105,97 @@ OutboxEvent IntakeDesk::RejectionEvent(const ReferralSubmitted& submission,
   };
   if (!violated("source_system")) rejected.set_source_system(submission.source_system());
   if (!violated("external_id")) rejected.set_external_id(submission.external_id());
-  rejected.set_submission_event_id(submission_event_id);
+  rejected.set_submission_event_id(item.event_id);
   for (const auto& v : violations) *rejected.add_violations() = v;
-  return ctx_.Event(event_id, "rejected", municipality, rejected, ctx_.clock(), caller);
+  out.event = ctx_.Event(event_id, "rejected", m, rejected, ctx_.clock(), item.caller);
+  return out;
+}
+
+std::vector<IntakeResult> IntakeDesk::SubmitBatch(std::vector<IntakeItem> items) {
+  using Kind = IntakeResult::Kind;
+  std::vector<IntakeResult> results(items.size());
+  const absl::Time now = ctx_.clock();
+  // What to store; reserved, so the writes' pointers stay valid.
+  std::vector<NewReferral> referrals;
+  std::vector<IntakeRejection> rejections;
+  std::vector<IntakeWrite> writes;
+  std::vector<size_t> item_of_write;
+  referrals.reserve(items.size());
+  rejections.reserve(items.size());
+  writes.reserve(items.size());
+  item_of_write.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    IntakeItem& item = items[i];
+    IntakeResult& result = results[i];
+    FieldViolations violations;
+    if (item.submission.municipality() == item.municipality) {
+      Prepared prepared = Prepare(item.submission, item.caller);
+      if (!prepared.error.ok()) {
+        result.error = std::move(prepared.error);
+        continue;
+      }
+      if (prepared.violations.empty()) {
+        referrals.push_back(std::move(prepared.referral));
+        writes.push_back(&referrals.back());
+        item_of_write.push_back(i);
+        continue;
+      }
+      violations = std::move(prepared.violations);
+    } else {
+      // Named with the field, so the integration learns what to fix.
+      violations = ValidateSubmission(item.submission, now);
+      common::v1::FieldViolation v;
+      v.set_field("municipality");
+      v.set_description(absl::StrCat("must match the subject's municipality ", item.municipality));
+      violations.push_back(std::move(v));
+    }
+    result.kind = Kind::kRejected;
+    result.violations = std::move(violations);
+    if (item.event_id.empty()) continue;  // over gRPC the caller is told instead
+    rejections.push_back(Rejection(item, result.violations));
+    writes.push_back(&rejections.back());
+    item_of_write.push_back(i);
+  }
+  if (writes.empty()) return results;
+
+  auto stored = ctx_.store.StoreIntake(writes);
+  // New referrals' received events go straight to the relay. Anything else appended (rejections,
+  // what a batch that failed part-way left) it must read back from the outbox.
+  std::map<std::string, std::vector<store::OutboxEntry>> appended;
+  bool read_back = false;
+  size_t next_referral = 0;
+  for (size_t w = 0; w < writes.size(); ++w) {
+    IntakeResult& result = results[item_of_write[w]];
+    const bool is_referral = std::holds_alternative<const NewReferral*>(writes[w]);
+    NewReferral* referral = is_referral ? &referrals[next_referral++] : nullptr;
+    if (!stored[w].ok()) {
+      result = IntakeResult{Kind::kRetry, "", {}, stored[w].status()};
+      read_back = true;
+      continue;
+    }
+    if (!is_referral) {  // stays rejected
+      read_back = read_back || stored[w]->is_new;
+      continue;
+    }
+    result.referral_id = std::move(stored[w]->id);
+    if (!stored[w]->is_new) {
+      result.kind = Kind::kDuplicate;
+      read_back = true;
+      continue;
+    }
+    result.kind = Kind::kStored;
+    std::vector<store::OutboxEntry>& entries = appended[referral->stored.referral().municipality()];
+    for (size_t e = 0; e < referral->events.size(); ++e) {
+      OutboxEvent& event = referral->events[e];
+      entries.push_back(store::OutboxEntry{std::move(stored[w]->outbox_ids[e]), std::move(event.id),
+                                           std::move(event.subject), std::move(event.data)});
+    }
+  }
+  for (auto& [m, entries] : appended) {
+    if (!ctx_.HandOver(m, std::move(entries))) read_back = true;
+  }
+  if (read_back) ctx_.NotifyOutbox();
+  return results;
 }
 
 absl::StatusOr<std::pair<v1::Referral, bool>> IntakeDesk::Submit(ReferralSubmitted submission,
@@ -107,23 +207,23 @@ absl::StatusOr<std::pair<v1::Referral, bool>> IntakeDesk::Submit(ReferralSubmitt
   if (auto s = Authorize(caller.claims, Operation::kSubmit, submission.municipality()); !s.ok()) {
     return s;
   }
-  Prepared prepared = Prepare(std::move(submission), caller);
-  if (!prepared.violations.empty()) return ViolationsToStatus(prepared.violations);
-  if (!prepared.error.ok()) return prepared.error;
-  auto result = ctx_.store.Submit(prepared.referral);
-  if (!result.ok()) return result.status();
-  if (result->created) {
-    ctx_.NotifyOutbox();
-    return std::make_pair(prepared.referral.stored.referral(), true);
+  std::vector<IntakeItem> items(1);
+  items[0].municipality = submission.municipality();
+  items[0].submission = std::move(submission);
+  items[0].caller = caller;
+  IntakeResult result = std::move(SubmitBatch(std::move(items)).front());
+  if (result.kind == IntakeResult::Kind::kRejected) return ViolationsToStatus(result.violations);
+  if (result.kind == IntakeResult::Kind::kRetry) return result.error;
+  auto stored = ctx_.Load(result.referral_id);
+  if (!stored.ok()) return stored.status();
+  if (result.kind == IntakeResult::Kind::kDuplicate) {
+    if (auto s = AuthorizeReferral(caller.claims, Operation::kGet, stored->stored.referral());
+        !s.ok()) {
+      return absl::AlreadyExistsError(
+          "a referral with this source_system and external_id exists and is not yours");
+    }
   }
-  auto existing = ctx_.Load(result->id);
-  if (!existing.ok()) return existing.status();
-  if (auto s = AuthorizeReferral(caller.claims, Operation::kGet, existing->stored.referral());
-      !s.ok()) {
-    return absl::AlreadyExistsError(
-        "a referral with this source_system and external_id exists and is not yours");
-  }
-  return std::make_pair(existing->stored.referral(), false);
+  return std::make_pair(stored->stored.referral(), result.kind == IntakeResult::Kind::kStored);
 }
 
 }  // namespace kpr::referral

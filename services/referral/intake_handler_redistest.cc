@@ -4,28 +4,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libs/privacy/audit_trail.h"
 #include "services/referral/intake_handler.h"
-#include "tests/harness/servers.h"
-#include "tests/support/referral_testing.h"
+#include "tests/support/referral_fixture.h"
 
 namespace kpr::referral {
 namespace {
 
-class IntakeHandlerTest : public ::testing::Test {
+class IntakeHandlerTest : public testing::ReferralDeskTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    options.command_timeout = absl::Milliseconds(500);
-    pool_ = std::make_unique<store::RedisPool>(options);
-    store_ = std::make_unique<ReferralStore>(*pool_);
-    audit_ = std::make_unique<privacy::AuditTrail>(*pool_);
-    context_ = std::make_unique<ReferralContext>(*store_, box_, pseudonymizer_, *audit_,
-                                                 [this] { ++notified_; });
-    desk_ = std::make_unique<IntakeDesk>(*context_);
-    handler_ = std::make_unique<IntakeHandler>(*desk_, *store_, *pool_);
+    ReferralDeskTest::SetUp();
+    handler_ = std::make_unique<IntakeHandler>(desks_->intake);
   }
 
   static bus::Delivery Submission(int n, const std::string& m, uint64_t delivery_count = 1) {
@@ -42,15 +31,7 @@ class IntakeHandlerTest : public ::testing::Test {
     return r.ok() ? r->integer() : -1;
   }
 
-  privacy::SealedBox box_{std::string(32, 'e')};
-  privacy::Pseudonymizer pseudonymizer_{std::string(32, 'p')};
-  std::unique_ptr<store::RedisPool> pool_;
-  std::unique_ptr<ReferralStore> store_;
-  std::unique_ptr<privacy::AuditTrail> audit_;
-  std::unique_ptr<ReferralContext> context_;
-  std::unique_ptr<IntakeDesk> desk_;
   std::unique_ptr<IntakeHandler> handler_;
-  int notified_ = 0;
 };
 
 TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
@@ -88,7 +69,7 @@ TEST_F(IntakeHandlerTest, StoresRejectsAndDeadLettersInOneBatch) {
   EXPECT_EQ(Count("HLEN", "kpr:{0183}:referral:ext"), 1);
   EXPECT_EQ(Count("XLEN", "kpr:{0165}:referral:outbox"), 1);
   EXPECT_EQ(Count("XLEN", "kpr:{0183}:referral:outbox"), 2);  // received + the rejection
-  EXPECT_GT(notified_, 0);
+  EXPECT_GT(outbox_notified_, 0);
 
   // Redelivered, nothing changes.
   outcomes = handler_->Handle(batch);

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -13,6 +15,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "kpr/referral/v1/referral.pb.h"
+#include "libs/bus/outbox_relay.h"
 #include "libs/identity/caller.h"
 #include "libs/privacy/audit_trail.h"
 #include "libs/privacy/pseudonym.h"
@@ -41,6 +44,12 @@ struct ReferralContext {
   void NotifyOutbox() const {
     if (on_outbox_write) on_outbox_write();
   }
+  // Hands events just appended to `municipality`'s outbox to the relay, which publishes them
+  // without reading them back. False without a relay or if it did not take them: then
+  // NotifyOutbox().
+  bool HandOver(const std::string& municipality, std::vector<store::OutboxEntry> entries) const {
+    return relay != nullptr && relay->HandOver(municipality, std::move(entries));
+  }
   // A referral event for the outbox (kpr.referral.v1.<name>.<municipality>).
   OutboxEvent Event(const std::string& id, absl::string_view name, const std::string& municipality,
                     const google::protobuf::Message& payload, absl::Time at,
@@ -56,6 +65,8 @@ struct ReferralContext {
   privacy::AuditTrail& audit;
   std::function<void()> on_outbox_write;
   Clock clock;
+  // The outbox's relay, if it runs in this process (HandOver).
+  bus::OutboxRelay* relay = nullptr;
   // Funnel counts below this are withheld (KPR_SUPPRESSION_THRESHOLD).
   int suppression_threshold = 5;
 };

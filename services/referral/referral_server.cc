@@ -18,8 +18,9 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   s->context_ = std::make_unique<ReferralContext>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
                                                   *s->audit_, [&relay] { relay.Notify(); });
   s->context_->suppression_threshold = options.suppression_threshold;
+  s->context_->relay = &relay;
   s->desks_ = std::make_unique<ReferralDesks>(*s->context_);
-  s->intake_ = std::make_unique<IntakeHandler>(s->desks_->intake, *s->store_, h.pool(), &relay);
+  s->intake_ = std::make_unique<IntakeHandler>(s->desks_->intake);
   s->placement_facts_ =
       std::make_unique<bus::EventRouter>(PlacementFactsRouter(s->desks_->closed_loop));
   s->outcome_facts_ =

@@ -265,48 +265,12 @@ store::RedisPool::ScriptCall ReferralStore::SubmitCall(
   return store::RedisPool::ScriptCall{&SubmitScript(), std::move(keys), std::move(args)};
 }
 
-absl::StatusOr<std::vector<SubmitResult>> ReferralStore::ParseSubmitReply(
-    const RedisReply& reply, const std::vector<const NewReferral*>& batch) {
-  if (!reply.is_array() || reply.size() != batch.size()) {
-    return absl::InternalError("referral_submit: unexpected reply");
-  }
-  std::vector<SubmitResult> results(batch.size());
-  for (size_t i = 0; i < batch.size(); ++i) {
-    RedisReply r = reply.element(i);
-    if (r.is_array()) {
-      if (r.size() != batch[i]->events.size()) {
-        return absl::InternalError("referral_submit: unexpected reply");
-      }
-      results[i].created = true;
-      results[i].id = batch[i]->stored.referral().id();
-      results[i].outbox_ids.reserve(r.size());
-      for (size_t e = 0; e < r.size(); ++e) results[i].outbox_ids.push_back(r.element(e).string());
-    } else if (r.is_string()) {
-      results[i].id = r.string();
-    } else {
-      return absl::InternalError("referral_submit: unexpected reply");
-    }
-  }
-  return results;
-}
-
-absl::StatusOr<SubmitResult> ReferralStore::Submit(const NewReferral& referral) {
-  if (auto s = RegisterOutbox(referral.stored.referral().municipality()); !s.ok()) return s;
-  std::vector<const NewReferral*> batch = {&referral};
-  auto call = SubmitCall(batch);
-  auto reply = pool_.Eval(*call.script, call.keys, call.args);
-  if (!reply.ok()) return reply.status();
-  auto results = ParseSubmitReply(*reply, batch);
-  if (!results.ok()) return results.status();
-  return results->front();
-}
-
-store::RedisPool::ScriptCall ReferralStore::RejectCall(const std::string& municipality,
-                                                       const std::string& rejection_key,
-                                                       const OutboxEvent& event) const {
-  return store::RedisPool::ScriptCall{&RejectScript(),
-                                      {K(municipality, "rejected"), K(municipality, "outbox")},
-                                      {rejection_key, event.id, event.subject, event.data}};
+store::RedisPool::ScriptCall ReferralStore::RejectCall(const IntakeRejection& rejection) const {
+  const std::string& m = rejection.municipality;
+  return store::RedisPool::ScriptCall{
+      &RejectScript(),
+      {K(m, "rejected"), K(m, "outbox")},
+      {rejection.key, rejection.event.id, rejection.event.subject, rejection.event.data}};
 }
 
 absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,

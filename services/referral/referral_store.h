@@ -18,6 +18,7 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,10 +41,24 @@ struct NewReferral {
   std::vector<OutboxEvent> events;
 };
 
-struct SubmitResult {
-  bool created = false;
-  std::string id;  // the new id, or the existing one for a known (source_system, external_id)
-  // When created: the outbox stream id of each of NewReferral::events, in order (for
+// An intake submission that failed validation, recorded once per `key` (a keyed digest of the
+// submission): its rejected event goes to the outbox only the first time.
+struct IntakeRejection {
+  std::string municipality;
+  std::string key;
+  OutboxEvent event;
+};
+
+// One write of an intake batch: a new referral, or a rejection.
+using IntakeWrite = std::variant<const NewReferral*, const IntakeRejection*>;
+
+// What the store did with one intake write.
+struct IntakeStored {
+  // The referral was created, or the rejection recorded for the first time: its events are in the
+  // outbox. Otherwise the same (source_system, external_id) or rejection was stored before.
+  bool is_new = false;
+  std::string id;  // referrals: the new id, or the one already stored for the same external id
+  // A new referral: the outbox stream id of each of NewReferral::events, in order (for
   // bus::OutboxRelay::HandOver).
   std::vector<std::string> outbox_ids;
 };
@@ -86,17 +101,13 @@ class ReferralStore {
   }
   store::Outbox& outbox() { return outbox_; }
 
-  // One script call that stores new referrals, all of one municipality, each unless its
-  // (source_system, external_id) is known. Exposed so the intake can store a batch at once.
-  store::RedisPool::ScriptCall SubmitCall(const std::vector<const NewReferral*>& batch) const;
-  static absl::StatusOr<std::vector<SubmitResult>> ParseSubmitReply(
-      const store::RedisReply& reply, const std::vector<const NewReferral*>& batch);
-  absl::StatusOr<SubmitResult> Submit(const NewReferral& referral);
-
-  // Records a rejection once per `rejection_key`; the event goes to the outbox only the first time.
-  store::RedisPool::ScriptCall RejectCall(const std::string& municipality,
-                                          const std::string& rejection_key,
-                                          const OutboxEvent& event) const;
+  // Stores an intake batch: each new referral unless its (source_system, external_id) is known,
+  // each rejection once. One pipeline (a script per municipality for the referrals, one per
+  // rejection), the outboxes registered first. A municipality's referrals that fail together in
+  // Redis are retried one by one, so only a referral that really cannot be stored fails.
+  // One result per write, in order; UNAVAILABLE while Redis is out.
+  std::vector<absl::StatusOr<IntakeStored>> StoreIntake(const std::vector<IntakeWrite>& writes);
+  absl::StatusOr<IntakeStored> Submit(const NewReferral& referral);
 
   absl::StatusOr<std::optional<LoadedReferral>> Get(const std::string& municipality,
                                                     const std::string& id);
@@ -112,6 +123,12 @@ class ReferralStore {
                                                     absl::Time from, absl::Time to);
 
  private:
+  // The scripts behind StoreIntake (referral_intake_store.cc).
+  store::RedisPool::ScriptCall SubmitCall(const std::vector<const NewReferral*>& batch) const;
+  static absl::StatusOr<std::vector<IntakeStored>> ParseSubmitReply(
+      const store::RedisReply& reply, const std::vector<const NewReferral*>& batch);
+  store::RedisPool::ScriptCall RejectCall(const IntakeRejection& rejection) const;
+
   store::RedisPool& pool_;
   store::Outbox outbox_;
 };

@@ -50,17 +50,17 @@ class ReferralStoreTest : public ::testing::Test {
 TEST_F(ReferralStoreTest, SameExternalIdStoresOnceAndAppendsOneEvent) {
   auto first = store_->Submit(Make("0165", "case-1", 1000));
   ASSERT_TRUE(first.ok());
-  EXPECT_TRUE(first->created);
+  EXPECT_TRUE(first->is_new);
   auto again = store_->Submit(Make(
       "0165", "case-1", 2000, "0165-0000000000000000000000ABCD"));  // another id, same external id
   ASSERT_TRUE(again.ok());
-  EXPECT_FALSE(again->created);
+  EXPECT_FALSE(again->is_new);
   EXPECT_EQ(again->id, first->id);
   EXPECT_EQ(*store_->outbox().Length("0165"), 1);
   // The same external id in another municipality is another referral.
   auto other = store_->Submit(Make("0183", "case-1", 1000));
   ASSERT_TRUE(other.ok());
-  EXPECT_TRUE(other->created);
+  EXPECT_TRUE(other->is_new);
 }
 
 TEST_F(ReferralStoreTest, UpdateChecksTheVersion) {
@@ -86,15 +86,24 @@ TEST_F(ReferralStoreTest, UpdateChecksTheVersion) {
   EXPECT_EQ(store_->Update(ghost, 1, 1, {})->outcome, UpdateOutcome::kNotFound);
 }
 
-TEST_F(ReferralStoreTest, RejectionIsRecordedOnce) {
-  OutboxEvent e{"rejected-1", "kpr.referral.v1.rejected.0165", "data"};
+TEST_F(ReferralStoreTest, AnIntakeBatchStoresEachReferralAndRejectionOnce) {
+  IntakeRejection rejection{"0165", "fasit\ncase-9\nabc",
+                            OutboxEvent{"rejected-1", "kpr.referral.v1.rejected.0165", "data"}};
+  NewReferral a = Make("0165", "batch-a", 1000);
+  NewReferral b = Make("0183", "batch-b", 1000);
   for (int i = 0; i < 3; ++i) {
-    auto call = store_->RejectCall("0165", "fasit\ncase-9\nabc", e);
-    auto r = pool_->Eval(*call.script, call.keys, call.args);
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->integer(), i == 0 ? 1 : 0);
+    auto results = store_->StoreIntake({&a, &rejection, &b});
+    ASSERT_EQ(results.size(), 3u);
+    for (const auto& r : results) ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(results[0]->is_new, i == 0);
+    EXPECT_EQ(results[0]->id, a.stored.referral().id());
+    EXPECT_EQ(results[0]->outbox_ids.size(), i == 0 ? a.events.size() : 0u);
+    EXPECT_EQ(results[1]->is_new, i == 0);
+    EXPECT_EQ(results[2]->is_new, i == 0);
+    EXPECT_EQ(results[2]->id, b.stored.referral().id());
   }
-  EXPECT_EQ(*store_->outbox().Length("0165"), 1);
+  EXPECT_EQ(*store_->outbox().Length("0165"), 1 + a.events.size());
+  EXPECT_EQ(*store_->outbox().Length("0183"), b.events.size());
 }
 
 TEST_F(ReferralStoreTest, PagesNeitherSkipNorRepeatWithinOneMillisecond) {
