@@ -11,6 +11,11 @@ find_package(PkgConfig REQUIRED)
 # not ship): use pkg-config.
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# cpp-httplib 0.11.4 is built as a shared library; its .pc carries the feature defines
+# (OpenSSL, zlib, brotli) the header must see to match it.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+find_package(CURL REQUIRED)                     # libcurl4-openssl-dev: HTTP and SMTP clients
+find_package(nlohmann_json 3 CONFIG REQUIRED)   # nlohmann-json3-dev (header only)
 # The services' allocator. With glibc's malloc the referral intake spent ~30 % more CPU in the
 # service process (malloc, free and consolidation across its worker threads; bench/RESULTS.md),
 # so every service binary, and every benchmark that runs a service in-process, links jemalloc.

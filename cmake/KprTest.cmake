@@ -1,12 +1,13 @@
 # kpr_test(NAME SOURCES... LIBS ...): a GoogleTest binary registered with ctest.
-# Tests named *_redistest, *_natstest or *_e2etest need real servers: they link kpr_harness,
-# which starts redis-server / nats-server -js on free loopback ports, and carry the label
+# Tests named *_redistest, *_natstest, *_smtptest, *_httptest or *_e2etest need real servers
+# or sockets: they link kpr_harness, which starts redis-server / nats-server -js on free loopback
+# ports (and the SMTP sink and SMS gateway simulator on first use), and carry the label
 # "integration".
 function(kpr_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock)
-  if(name MATCHES "_(redis|nats|e2e)test$")
+  if(name MATCHES "_(redis|nats|smtp|http|e2e)test$")
     target_link_libraries(${name} PRIVATE kpr_harness)
     set(labels integration)
   else()

@@ -6,7 +6,10 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev libhiredis-dev libabsl-dev libssl-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev
+  libcpp-httplib-dev libcurl4-openssl-dev nlohmann-json3-dev
   nats-server redis-server
+  # notify's test peers: the SMTP sink (aiosmtpd) and its self-signed certificate (openssl)
+  python3-aiosmtpd openssl
 )
 missing=()
 for p in "${packages[@]}"; do

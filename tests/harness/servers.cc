@@ -264,7 +264,10 @@ void InitHarness(const std::string& dir) {
   }
 }
 
+void StopPeers();  // peers.cc
+
 void ShutdownHarness() {
+  StopPeers();
   g_nats->Stop();
   g_redis->Stop();
 }

@@ -18,6 +18,9 @@
 
 namespace kpr::testing {
 
+class SmtpSink;       // tests/harness/smtp_sink.h
+class SmsGatewaySim;  // tests/harness/sms_gateway_sim.h
+
 // A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one machine).
 int FreePort();
 
@@ -85,9 +88,17 @@ class Servers {
  public:
   static RedisServer& Redis();
   static NatsServer& Nats();
+  // The notify service's outside peers, started on first use (in Dir()/smtp; in process) and
+  // stopped by ShutdownHarness. Call Reset() on them between tests. The gateway's API token and
+  // callback secret are in SmsGateway().options(): kTestGatewayToken, kTestCallbackSecret.
+  static SmtpSink& Smtp();
+  static SmsGatewaySim& SmsGateway();
   // Scratch directory of this test binary (removed at exit unless KPR_KEEP_TEST_DIR is set).
   static const std::string& Dir();
 };
+
+inline constexpr char kTestGatewayToken[] = "kpr-test-gateway-token";
+inline constexpr char kTestCallbackSecret[] = "kpr-test-callback-secret";
 
 // Starts the servers of this binary in `dir` (the harness main does this; benchmarks call it).
 void InitHarness(const std::string& dir);
