@@ -12,16 +12,27 @@ namespace {
 
 // The GSM 03.38 default alphabet, indexed by septet (Unicode's GSM0338.TXT mapping). 0x1B is the
 // escape to the extension table, not a character: 0 marks it.
+// clang-format off
+// Eight septets a line: 0x00-0x07, 0x08-0x0F, ...
 constexpr char32_t kBasic[128] = {
-    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç',  U'\n', U'Ø', U'ø', U'\r', U'Å',
-    U'å', U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ',  U'Θ',  U'Ξ', 0,    U'Æ',  U'æ',
-    U'ß', U'É', U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(',  U')', U'*', U'+',  U',',
-    U'-', U'.', U'/', U'0', U'1', U'2', U'3', U'4', U'5', U'6',  U'7',  U'8', U'9', U':',  U';',
-    U'<', U'=', U'>', U'?', U'¡', U'A', U'B', U'C', U'D', U'E',  U'F',  U'G', U'H', U'I',  U'J',
-    U'K', U'L', U'M', U'N', U'O', U'P', U'Q', U'R', U'S', U'T',  U'U',  U'V', U'W', U'X',  U'Y',
-    U'Z', U'Ä', U'Ö', U'Ñ', U'Ü', U'§', U'¿', U'a', U'b', U'c',  U'd',  U'e', U'f', U'g',  U'h',
-    U'i', U'j', U'k', U'l', U'm', U'n', U'o', U'p', U'q', U'r',  U's',  U't', U'u', U'v',  U'w',
-    U'x', U'y', U'z', U'ä', U'ö', U'ñ', U'ü', U'à'};
+    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì',  // 0x00
+    U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',  // 0x08
+    U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ',  // 0x10
+    U'Σ', U'Θ', U'Ξ', 0, U'Æ', U'æ', U'ß', U'É',  // 0x18; 0x1B is the escape
+    U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'',  // 0x20
+    U'(', U')', U'*', U'+', U',', U'-', U'.', U'/',  // 0x28
+    U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7',  // 0x30
+    U'8', U'9', U':', U';', U'<', U'=', U'>', U'?',  // 0x38
+    U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G',  // 0x40
+    U'H', U'I', U'J', U'K', U'L', U'M', U'N', U'O',  // 0x48
+    U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W',  // 0x50
+    U'X', U'Y', U'Z', U'Ä', U'Ö', U'Ñ', U'Ü', U'§',  // 0x58
+    U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g',  // 0x60
+    U'h', U'i', U'j', U'k', U'l', U'm', U'n', U'o',  // 0x68
+    U'p', U'q', U'r', U's', U't', U'u', U'v', U'w',  // 0x70
+    U'x', U'y', U'z', U'ä', U'ö', U'ñ', U'ü', U'à'  // 0x78
+};
+// clang-format on
 
 // The extension table: septet after the escape -> character.
 constexpr struct {
