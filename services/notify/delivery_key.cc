@@ -53,10 +53,14 @@ TriggeringFact TriggeringFact::Request(absl::string_view request_id) {
 
 std::string DeliveryIdFor(absl::string_view municipality, const TriggeringFact& fact,
                           absl::string_view recipient, v1::Channel channel) {
-  // "\n" separates the parts: it occurs in none of them, so no two inputs share a preimage.
-  const std::string digest = absl::HexStringToBytes(privacy::Sha256Hex(
-      absl::StrCat("kpr.notify.delivery.v1\n", municipality, "\n", fact.canonical(), "\n",
-                   recipient, "\n", v1::Channel_Name(channel))));
+  // Each part length-prefixed, so no two inputs share a preimage whatever characters a
+  // client-chosen request id holds.
+  std::string input = "kpr.notify.delivery.v1";
+  for (absl::string_view part : {municipality, absl::string_view(fact.canonical()), recipient,
+                                 absl::string_view(v1::Channel_Name(channel))}) {
+    absl::StrAppend(&input, "|", part.size(), ":", part);
+  }
+  const std::string digest = absl::HexStringToBytes(privacy::Sha256Hex(input));
   return absl::StrCat(municipality, "-", Base32Of128Bits(digest));
 }
 

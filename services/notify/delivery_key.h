@@ -8,7 +8,8 @@
 // `Message-ID`, so a resend after a crash carries the key of the first attempt.
 //
 // Delivery id: "<municipality>-<26 Crockford base32 characters>", e.g.
-// "0165-A76YBHQN214DW3SVPA9YM130VW": 128 bits of SHA-256 over the inputs. The municipality
+// "0165-ZM0W05BJVYF7VA9Q3560W883X4": 128 bits of SHA-256 over the inputs, each length-prefixed
+// (kpr.notify.delivery.v1|4:0165|<n>:<fact>|<n>:<recipient>|<n>:CHANNEL_SMS). The municipality
 // prefix routes a callback to its tenant's keys without a global index. Not keyed: the inputs
 // are ids, not personal data, and every replica must agree without sharing a secret.
 //

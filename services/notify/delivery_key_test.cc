@@ -24,7 +24,7 @@ TEST(DeliveryKey, TheSameFactRecipientAndChannelAlwaysGiveTheSameId) {
   EXPECT_EQ(id.size(), 31u);
   // A known value, so that a change of the derivation (which would re-send everything in
   // flight during an upgrade) cannot go unnoticed.
-  EXPECT_EQ(id, "0165-A76YBHQN214DW3SVPA9YM130VW");
+  EXPECT_EQ(id, "0165-ZM0W05BJVYF7VA9Q3560W883X4");
 }
 
 TEST(DeliveryKey, EachInputChangesTheId) {
@@ -72,8 +72,8 @@ TEST(DeliveryKey, MessageIdRoundTrips) {
   EXPECT_EQ(DeliveryIdFromMessageId(message_id), id);
   EXPECT_EQ(DeliveryIdFromMessageId(absl::StrCat(id, "@kpr.notify")), id);
   for (absl::string_view bad : {"", "<>", "<0165-x@kpr.notify>", "<abc@example.invalid>",
-                                "<0165-A76YBHQN214DW3SVPA9YM130VW@kpr.notify",
-                                "0165-A76YBHQN214DW3SVPA9YM130VW@other.domain"}) {
+                                "<0165-ZM0W05BJVYF7VA9Q3560W883XW@kpr.notify",
+                                "0165-ZM0W05BJVYF7VA9Q3560W883XW@other.domain"}) {
     EXPECT_EQ(DeliveryIdFromMessageId(bad), "") << bad;
   }
 }
@@ -86,19 +86,19 @@ TEST(DeliveryKey, UserrefIsShortAlphanumericAndRoundTrips) {
   for (char c : userref) EXPECT_TRUE(absl::ascii_isalnum(c)) << userref;
   EXPECT_EQ(DeliveryIdFromUserref(userref), id);
   for (absl::string_view bad :
-       {"", "0165", "0165-A76YBHQN214DW3SVPA9YM130V", "0165A76YBHQN214DW3SVPA9YM130VU",
-        "X165A76YBHQN214DW3SVPA9YM130VW"}) {
+       {"", "0165", "0165-ZM0W05BJVYF7VA9Q3560W883X", "0165ZM0W05BJVYF7VA9Q3560W883XU",
+        "X165ZM0W05BJVYF7VA9Q3560W883XW"}) {
     EXPECT_EQ(DeliveryIdFromUserref(bad), "") << bad;
   }
 }
 
 TEST(DeliveryKey, RejectsMalformedIds) {
   EXPECT_FALSE(IsDeliveryId(""));
-  EXPECT_FALSE(IsDeliveryId("0165-A76YBHQN214DW3SVPA9YM130V"));    // short
-  EXPECT_FALSE(IsDeliveryId("0165-A76YBHQN214DW3SVPA9YM130VWC"));  // long
-  EXPECT_FALSE(IsDeliveryId("0165-a76YBHQN214DW3SVPA9YM130VW"));   // lower case
-  EXPECT_FALSE(IsDeliveryId("0165-O76YBHQN214DW3SVPA9YM130VW"));   // O is not Crockford
-  EXPECT_FALSE(IsDeliveryId("016a-A76YBHQN214DW3SVPA9YM130VW"));
+  EXPECT_FALSE(IsDeliveryId("0165-ZM0W05BJVYF7VA9Q3560W883X"));    // short
+  EXPECT_FALSE(IsDeliveryId("0165-ZM0W05BJVYF7VA9Q3560W883XWC"));  // long
+  EXPECT_FALSE(IsDeliveryId("0165-zM0W05BJVYF7VA9Q3560W883X4"));   // lower case
+  EXPECT_FALSE(IsDeliveryId("0165-OM0W05BJVYF7VA9Q3560W883X4"));   // O is not Crockford
+  EXPECT_FALSE(IsDeliveryId("016a-ZM0W05BJVYF7VA9Q3560W883XW"));
 }
 
 }  // namespace
