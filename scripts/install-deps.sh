@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev libhiredis-dev libabsl-dev libssl-dev libjemalloc-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev libboost-dev
   nats-server redis-server
 )
 missing=()
