@@ -6,6 +6,8 @@ find_package(absl CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(GTest CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
+# Header-only Boost (libboost-dev): Beast and Asio for the HTTP server in libs/observe.
+find_package(Boost 1.74 CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 # Debian's cnats and hiredis CMake configs are broken (cnats names a static library it does
 # not ship): use pkg-config.

@@ -5,7 +5,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libnats-dev libhiredis-dev libabsl-dev libssl-dev libjemalloc-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev libboost-dev
   libcpp-httplib-dev libcurl4-openssl-dev nlohmann-json3-dev
   nats-server redis-server
   # notify's test peers: the SMTP sink (aiosmtpd) and its self-signed certificate (openssl)

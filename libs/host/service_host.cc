@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
       bus::JetStream::Connect({config.nats_url, absl::StrCat("kpr-", h->options_.service), false});
   if (!js.ok()) return js.status();
   h->js_ = *std::move(js);
+  h->http_ = std::make_unique<observe::HttpServer>(config.http_addr, h->options_.http);
   return h;
 }
 
@@ -93,7 +94,6 @@ absl::Status ServiceHost::Serve(std::vector<grpc::Service*> services) {
         observe::Info(healthy ? "serving" : "not serving: a dependency is unreachable");
       });
 
-  http_ = std::make_unique<observe::HttpServer>(config_.http_addr);
   observe::ServeObservability(*http_, [self] { return self->healthy(); });
   if (auto st = http_->Start(); !st.ok()) return st;
 

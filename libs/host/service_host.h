@@ -12,6 +12,7 @@
 //   ... store on host->pool(), outbox relay via host->RelayOutbox(store.outbox()) ...
 //   host->AddConsumer(spec, handler);      // started once the streams exist
 //   host->AddWorker(start, stop);          // e.g. a timer worker
+//   host->http().Handle("POST", path, h); // HTTP routes beside /metrics /healthz /readyz
 //   host->Serve({&grpc_service});          // starts everything
 //   ... ShutdownSignal::WaitForShutdown(); host->Shutdown(grace);
 
@@ -49,6 +50,7 @@ class ServiceHost {
     std::string service;              // "referral": logs, NATS connection name "kpr-<service>"
     std::string health_service_name;  // e.g. "kpr.referral.v1.ReferralService"
     int redis_pool_size = 16;
+    observe::HttpServerOptions http;  // deadline, caps and body limit of the HTTP server
   };
 
   // Reads the secrets and connects (Redis and NATS need not be up yet). Nothing serves yet.
@@ -63,6 +65,9 @@ class ServiceHost {
   const privacy::DataKeys& keys() const { return keys_; }
   store::RedisPool& pool() { return *pool_; }
   bus::JetStream& js() { return *js_; }
+  // The HTTP server, listening from Serve() on with /metrics, /healthz and /readyz; a service
+  // adds its own routes (notify's callbacks) with http().Handle(), before or after Serve().
+  observe::HttpServer& http() { return *http_; }
 
   // Publishes `outbox` to JetStream from Serve() on; returns its relay (Notify() after a write,
   // or HandOver() what a write appended). Call before Serve(), once per outbox.

@@ -1,55 +1,32 @@
 #include "libs/observe/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/observe/http_test_client.h"
 #include "libs/observe/metrics.h"
 
 namespace kpr::observe {
 namespace {
 
+using ::kpr::observe::testing::Body;
+using ::kpr::observe::testing::ConnectLoopback;
+using ::kpr::observe::testing::Get;
+using ::kpr::observe::testing::RawRequest;
+using ::kpr::observe::testing::ReadUntilClosed;
+using ::kpr::observe::testing::SendAll;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
-
-// Sends `request` raw to 127.0.0.1:port and reads until the server closes.
-std::string RawRequest(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  EXPECT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    ADD_FAILURE() << "connect failed";
-    return "";
-  }
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string response;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof(buf), 0)) > 0) response.append(buf, n);
-  ::close(fd);
-  return response;
-}
-
-std::string Get(int port, const std::string& path) {
-  return RawRequest(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
-}
-
-std::string Body(const std::string& response) {
-  size_t pos = response.find("\r\n\r\n");
-  return pos == std::string::npos ? "" : response.substr(pos + 4);
-}
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -113,13 +90,9 @@ TEST_F(HttpServerTest, GarbageIs400AndServerKeepsServing) {
 }
 
 TEST_F(HttpServerTest, ASilentClientDoesNotHoldUpProbes) {
-  // Connects and sends nothing: it holds one connection worker until the I/O timeout.
-  int silent = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(server_.port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(silent, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  // Connects and sends nothing: it holds a connection until the request deadline.
+  int silent = ConnectLoopback(server_.port());
+  ASSERT_GE(silent, 0);
   absl::SleepFor(absl::Milliseconds(50));
   absl::Time start = absl::Now();
   EXPECT_THAT(Get(server_.port(), "/healthz"), StartsWith("HTTP/1.1 200"));
@@ -128,11 +101,80 @@ TEST_F(HttpServerTest, ASilentClientDoesNotHoldUpProbes) {
 }
 
 TEST_F(HttpServerTest, CustomHandlerAddedAfterStart) {
-  server_.Handle("/custom", [] { return HttpResponse{201, "application/json", "{}"}; });
+  server_.Handle("GET", "/custom", [](const HttpRequest&) {
+    return HttpResponse{201, "application/json", "{}"};
+  });
   std::string response = Get(server_.port(), "/custom");
   EXPECT_THAT(response, StartsWith("HTTP/1.1 201 "));
   EXPECT_THAT(response, HasSubstr("Content-Type: application/json\r\n"));
   EXPECT_EQ(Body(response), "{}");
+}
+
+TEST_F(HttpServerTest, PostRouteReceivesBodyHeadersAndQuery) {
+  HttpRequest seen;
+  server_.Handle("POST", "/callbacks/sms", [&seen](const HttpRequest& request) {
+    seen = request;
+    HttpResponse response{202, "application/json", "{\"accepted\":true}"};
+    response.headers.emplace_back("X-Delivery", "d-1");
+    response.headers.emplace_back("X-Bad", "a\r\nInjected: yes");  // dropped, never split
+    return response;
+  });
+  const std::string body = "{\"id\":1,\"status\":\"DELIVERED\"}\n\x01\xff";
+  std::string response = RawRequest(
+      server_.port(),
+      "POST /callbacks/sms?userref=d%2D1&note=a+b%20c&empty= HTTP/1.1\r\nHost: localhost\r\n"
+      "Content-Type: application/json\r\nX-Gwapi-Signature: sig.abc\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 202 Accepted\r\n"));
+  EXPECT_THAT(response, HasSubstr("Content-Type: application/json\r\n"));
+  EXPECT_THAT(response, HasSubstr("X-Delivery: d-1\r\n"));
+  EXPECT_THAT(response, Not(HasSubstr("Injected")));
+  EXPECT_EQ(Body(response), "{\"accepted\":true}");
+
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.path, "/callbacks/sms");
+  EXPECT_EQ(seen.body, body);
+  EXPECT_EQ(seen.Header("x-gwapi-signature"), "sig.abc");  // any case
+  EXPECT_EQ(seen.Header("CONTENT-TYPE"), "application/json");
+  EXPECT_EQ(seen.Header("X-Missing"), std::nullopt);
+  EXPECT_EQ(seen.QueryParam("userref"), "d-1");
+  EXPECT_EQ(seen.QueryParam("note"), "a b c");
+  EXPECT_EQ(seen.QueryParam("empty"), "");
+  EXPECT_EQ(seen.QueryParam("none"), std::nullopt);
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsContinueBeforeTheBody) {
+  server_.Handle("POST", "/echo", [](const HttpRequest& request) {
+    return HttpResponse{200, "text/plain", request.body};
+  });
+  int fd = ConnectLoopback(server_.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd,
+                      "POST /echo HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                      "Content-Length: 5\r\n\r\n"));
+  char buf[64];
+  ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(SendAll(fd, "hello"));
+  std::string response = ReadUntilClosed(fd);
+  ::close(fd);
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_EQ(Body(response), "hello");
+}
+
+TEST_F(HttpServerTest, AllowListsEveryMethodOfThePath) {
+  server_.Handle("POST", "/healthz", [](const HttpRequest&) { return HttpResponse{}; });
+  std::string put = RawRequest(server_.port(), "PUT /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(put, StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(put, HasSubstr("Allow: GET, HEAD, POST\r\n"));
+}
+
+TEST_F(HttpServerTest, AThrowingHandlerIs500AndTheServerGoesOn) {
+  server_.Handle("GET", "/throws",
+                 [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); });
+  EXPECT_THAT(Get(server_.port(), "/throws"), StartsWith("HTTP/1.1 500 "));
+  EXPECT_THAT(Get(server_.port(), "/healthz"), StartsWith("HTTP/1.1 200 "));
 }
 
 TEST(HttpServerLifecycleTest, StopReleasesPortAndIsIdempotent) {
