@@ -12,12 +12,27 @@ std::string AuditTrail::StreamKey(const std::string& municipality) {
   return absl::StrCat("kpr:{", municipality, "}:audit");
 }
 
-absl::Status AuditTrail::Record(const AuditRecord& r) {
-  auto reply = pool_.Command({"XADD", StreamKey(r.municipality), "*", "at",
-                              std::to_string(absl::ToUnixMillis(absl::Now())), "actor", r.actor,
-                              "role", r.role, "action", r.action, "subject", r.subject_id,
-                              "traceparent", r.traceparent});
-  if (!reply.ok()) return reply.status();
+namespace {
+
+std::vector<std::string> AddCommand(const AuditRecord& r) {
+  return {"XADD",
+          AuditTrail::StreamKey(r.municipality),
+          "*",
+          "at",
+          std::to_string(absl::ToUnixMillis(absl::Now())),
+          "actor",
+          r.actor,
+          "role",
+          r.role,
+          "action",
+          r.action,
+          "subject",
+          r.subject_id,
+          "traceparent",
+          r.traceparent};
+}
+
+void Log(const AuditRecord& r) {
   observe::Info("personal data read")
       .With("audit", true)
       .With("actor", r.actor)
@@ -25,6 +40,23 @@ absl::Status AuditTrail::Record(const AuditRecord& r) {
       .With("action", r.action)
       .With("subject_id", r.subject_id)
       .With("municipality", r.municipality);
+}
+
+}  // namespace
+
+absl::Status AuditTrail::Record(const AuditRecord& r) { return RecordMany({r}); }
+
+absl::Status AuditTrail::RecordMany(const std::vector<AuditRecord>& records) {
+  if (records.empty()) return absl::OkStatus();
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(records.size());
+  for (const AuditRecord& r : records) commands.push_back(AddCommand(r));
+  auto replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const store::RedisReply& reply : *replies) {
+    if (reply.is_error()) return absl::InternalError("the audit trail refused a record");
+  }
+  for (const AuditRecord& r : records) Log(r);
   return absl::OkStatus();
 }
 

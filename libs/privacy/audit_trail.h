@@ -7,6 +7,7 @@
 // data: callers check the status.
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "libs/store/redis_pool.h"
@@ -26,6 +27,8 @@ class AuditTrail {
  public:
   explicit AuditTrail(store::RedisPool& pool);
   absl::Status Record(const AuditRecord& record);
+  // Several reads at once (one round trip): all recorded, or an error and the data withheld.
+  absl::Status RecordMany(const std::vector<AuditRecord>& records);
 
   static std::string StreamKey(const std::string& municipality);
 

@@ -18,6 +18,8 @@ bool RoleMay(Role role, Operation op) {
       return role == Role::kCaseworker || role == Role::kCoordinator || role == Role::kService;
     case Operation::kGetContact:
       return role == Role::kCoordinator || role == Role::kService;
+    case Operation::kGetContactPoints:
+      return role == Role::kService;
     case Operation::kGetFunnel:
       return role == Role::kCoordinator || role == Role::kAnalyst || role == Role::kAdmin;
   }
@@ -36,6 +38,8 @@ absl::string_view OperationName(Operation op) {
       return "UpdateReferralStatus";
     case Operation::kGetContact:
       return "GetContact";
+    case Operation::kGetContactPoints:
+      return "GetContactPoints";
     case Operation::kGetFunnel:
       return "GetFunnel";
   }

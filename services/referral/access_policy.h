@@ -11,8 +11,10 @@
 //   admin        no      no                    no                     no          yes
 //   service      yes     all                   any                    yes         no
 //   instructor   no      no                    no                     no          no
-// Every call is limited to the municipalities in the token; personal data (GetContact) is read by
-// coordinators and services only, and every such read is audited.
+// GetContactPoints (phone, e-mail, first name, language: what notify sends with) is for the
+// service role only. Every call is limited to the municipalities in the token; personal data
+// (GetContact, GetContactPoints) is read by coordinators and services only, and every such read
+// is audited.
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -21,7 +23,15 @@
 
 namespace kpr::referral {
 
-enum class Operation { kSubmit, kGet, kList, kUpdateStatus, kGetContact, kGetFunnel };
+enum class Operation {
+  kSubmit,
+  kGet,
+  kList,
+  kUpdateStatus,
+  kGetContact,
+  kGetContactPoints,
+  kGetFunnel
+};
 
 // Role and tenant check for an operation in `municipality`. PERMISSION_DENIED says which.
 absl::Status Authorize(const identity::Claims& claims, Operation op,

@@ -52,6 +52,14 @@ grpc::Status ReferralGrpcService::GetContact(grpc::ServerContext* context,
   });
 }
 
+grpc::Status ReferralGrpcService::GetContactPoints(grpc::ServerContext* context,
+                                                   const v1::GetContactPointsRequest* request,
+                                                   v1::GetContactPointsResponse* response) {
+  return host::ServeInto(
+      "GetContactPoints", context, verifier_, response,
+      [&](const Caller& caller) { return desks_.outreach.GetContactPoints(*request, caller); });
+}
+
 grpc::Status ReferralGrpcService::GetFunnel(grpc::ServerContext* context,
                                             const v1::GetFunnelRequest* request,
                                             v1::Funnel* response) {

@@ -26,6 +26,9 @@ class ReferralGrpcService final : public v1::ReferralService::Service {
                                     v1::Referral* response) override;
   grpc::Status GetContact(grpc::ServerContext* context, const v1::GetContactRequest* request,
                           v1::Contact* response) override;
+  grpc::Status GetContactPoints(grpc::ServerContext* context,
+                                const v1::GetContactPointsRequest* request,
+                                v1::GetContactPointsResponse* response) override;
   grpc::Status GetFunnel(grpc::ServerContext* context, const v1::GetFunnelRequest* request,
                          v1::Funnel* response) override;
 

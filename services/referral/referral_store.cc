@@ -273,14 +273,15 @@ store::RedisPool::ScriptCall ReferralStore::RejectCall(const IntakeRejection& re
       {rejection.key, rejection.event.id, rejection.event.subject, rejection.event.data}};
 }
 
-absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,
-                                                                 const std::string& id) {
-  auto reply = pool_.Command({"GET", K(municipality, absl::StrCat("r:", id))});
-  if (!reply.ok()) return reply.status();
-  if (reply->is_nil()) return std::optional<LoadedReferral>();
-  if (!reply->is_string())
+namespace {
+
+absl::StatusOr<std::optional<LoadedReferral>> DecodeLoaded(const RedisReply& reply,
+                                                           const std::string& id) {
+  if (reply.is_nil()) return std::optional<LoadedReferral>();
+  if (!reply.is_string()) {
     return absl::DataLossError(absl::StrCat("referral ", id, " is not a record"));
-  auto record = DecodeReferralRecord(reply->str());
+  }
+  auto record = DecodeReferralRecord(reply.str());
   if (!record.ok()) {
     return absl::DataLossError(absl::StrCat("referral ", id, ": ", record.status().message()));
   }
@@ -288,6 +289,36 @@ absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::stri
   loaded.stored = std::move(record->stored);
   loaded.version = record->version;
   return std::optional<LoadedReferral>(std::move(loaded));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<LoadedReferral>> ReferralStore::Get(const std::string& municipality,
+                                                                 const std::string& id) {
+  auto reply = pool_.Command({"GET", K(municipality, absl::StrCat("r:", id))});
+  if (!reply.ok()) return reply.status();
+  return DecodeLoaded(*reply, id);
+}
+
+absl::StatusOr<std::vector<std::optional<LoadedReferral>>> ReferralStore::GetMany(
+    const std::string& municipality, const std::vector<std::string>& ids) {
+  std::vector<std::optional<LoadedReferral>> out;
+  if (ids.empty()) return out;
+  std::vector<std::string> argv = {"MGET"};
+  argv.reserve(1 + ids.size());
+  for (const std::string& id : ids) argv.push_back(K(municipality, absl::StrCat("r:", id)));
+  auto reply = pool_.Command(argv);
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->size() != ids.size()) {
+    return absl::InternalError("MGET: unexpected reply");
+  }
+  out.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto loaded = DecodeLoaded(reply->element(i), ids[i]);
+    if (!loaded.ok()) return loaded.status();
+    out.push_back(*std::move(loaded));
+  }
+  return out;
 }
 
 absl::StatusOr<UpdateResult> ReferralStore::Update(const v1::StoredReferral& updated,

@@ -111,6 +111,10 @@ class ReferralStore {
 
   absl::StatusOr<std::optional<LoadedReferral>> Get(const std::string& municipality,
                                                     const std::string& id);
+  // Several of one municipality in one round trip; nullopt for an unknown id. The ids must be
+  // well-formed referral ids of `municipality`.
+  absl::StatusOr<std::vector<std::optional<LoadedReferral>>> GetMany(
+      const std::string& municipality, const std::vector<std::string>& ids);
 
   // Replaces the referral if its version is still `expected_version`.
   absl::StatusOr<UpdateResult> Update(const v1::StoredReferral& updated, int64_t expected_version,
