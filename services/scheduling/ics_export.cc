@@ -4,58 +4,15 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "libs/calendar/civil_day.h"
+#include "libs/calendar/ics.h"
 #include "services/scheduling/catalog_mapping.h"
 
 namespace kpr::scheduling {
 namespace {
 
-constexpr size_t kMaxLineOctets = 75;
 constexpr int kMinutesPerDay = 24 * 60;
-constexpr absl::string_view kTzid = "Europe/Copenhagen";
-
-// Denmark's rules since 1996 (EU summer time): CEST from the last Sunday of March 02:00, CET
-// from the last Sunday of October 03:00.
-constexpr absl::string_view kVTimezone[] = {
-    "BEGIN:VTIMEZONE",
-    "TZID:Europe/Copenhagen",
-    "X-LIC-LOCATION:Europe/Copenhagen",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-};
-
-class Writer {
- public:
-  void Line(absl::string_view line) { absl::StrAppend(&out_, FoldIcsLine(line)); }
-  void Text(absl::string_view name, absl::string_view value) {
-    Line(absl::StrCat(name, ":", EscapeIcsText(value)));
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-std::string LocalDateTime(absl::CivilMinute t) {
-  return absl::StrFormat("%04d%02d%02dT%02d%02d00", t.year(), t.month(), t.day(), t.hour(),
-                         t.minute());
-}
 
 template <typename T>
 const T* Find(const absl::flat_hash_map<std::string, T>& map, const std::string& key) {
@@ -97,17 +54,10 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
            std::make_tuple(b.day, b.session->start_minute(), b.session->session_id());
   });
 
-  const std::string stamp = absl::FormatTime("%Y%m%dT%H%M%SZ", dtstamp, absl::UTCTimeZone());
-  Writer w;
-  w.Line("BEGIN:VCALENDAR");
-  w.Line("VERSION:2.0");
-  w.Line("PRODID:-//kpr//scheduling//EN");
-  w.Line("CALSCALE:GREGORIAN");
-  w.Line("METHOD:PUBLISH");
-  w.Text("X-WR-CALNAME", calendar_name);
-  w.Line(absl::StrCat("X-WR-TIMEZONE:", kTzid));
-  for (absl::string_view line : kVTimezone) w.Line(line);
-
+  calendar::IcsCalendar ics;
+  ics.prodid = "-//kpr//scheduling//EN";
+  ics.name = std::string(calendar_name);
+  ics.events.reserve(events.size());
   for (const Event& e : events) {
     const v1::Session& s = *e.session;
     const IcsLookup::CohortInfo* cohort = Find(lookup.cohorts, s.cohort_id());
@@ -130,24 +80,21 @@ absl::StatusOr<std::string> Export(absl::string_view calendar_name,
         "\nCohort: ", NameOr(cohort != nullptr ? &cohort->name : nullptr, s.cohort_id()));
     const absl::CivilMinute start = absl::CivilMinute(e.day) + s.start_minute();
     const absl::CivilMinute end = absl::CivilMinute(e.day) + s.end_minute();
-    const std::string uid = s.session_id().empty()
-                                ? absl::StrCat(s.cohort_id(), "-", s.index(), "@kpr")
-                                : absl::StrCat(s.session_id(), "@kpr");
+    std::string uid = s.session_id().empty() ? absl::StrCat(s.cohort_id(), "-", s.index(), "@kpr")
+                                             : absl::StrCat(s.session_id(), "@kpr");
 
-    w.Line("BEGIN:VEVENT");
-    w.Text("UID", uid);
-    w.Line(absl::StrCat("DTSTAMP:", stamp));
-    w.Line(absl::StrCat("DTSTART;TZID=", kTzid, ":", LocalDateTime(start)));
-    w.Line(absl::StrCat("DTEND;TZID=", kTzid, ":", LocalDateTime(end)));
-    w.Text("SUMMARY", NameOr(activity, s.activity_id()));
-    w.Text("LOCATION", location);
-    w.Text("DESCRIPTION", description);
-    w.Line(absl::StrCat("SEQUENCE:", std::max<int64_t>(0, s.version())));
-    w.Line(s.status() == v1::SESSION_STATUS_CANCELLED ? "STATUS:CANCELLED" : "STATUS:CONFIRMED");
-    w.Line("END:VEVENT");
+    ics.events.push_back(calendar::IcsEvent{
+        .uid = std::move(uid),
+        .start = start,
+        .end = end,
+        .summary = std::string(NameOr(activity, s.activity_id())),
+        .location = std::move(location),
+        .description = description,
+        .sequence = s.version(),
+        .cancelled = s.status() == v1::SESSION_STATUS_CANCELLED,
+    });
   }
-  w.Line("END:VCALENDAR");
-  return w.Take();
+  return calendar::WriteIcs(ics, dtstamp);
 }
 
 }  // namespace
@@ -184,78 +131,6 @@ absl::StatusOr<std::string> ExportIcs(
     absl::Time dtstamp) {
   std::vector<const v1::Session*> ptrs(sessions.pointer_begin(), sessions.pointer_end());
   return Export(calendar_name, std::move(ptrs), lookup, dtstamp);
-}
-
-std::string EscapeIcsText(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case ';':
-        out += "\\;";
-        break;
-      case ',':
-        out += "\\,";
-        break;
-      case '\r':
-        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-        out += "\\n";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        // RFC 5545 TEXT allows no control characters but HTAB.
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) {
-          out += c;
-        } else if (c == '\t') {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
-std::string FoldIcsLine(absl::string_view line) {
-  std::string out;
-  out.reserve(line.size() + line.size() / 70 * 3 + 2);
-  size_t pos = 0;
-  bool first = true;
-  while (true) {
-    // A continuation line's leading space counts toward its 75 octets.
-    const size_t room = first ? kMaxLineOctets : kMaxLineOctets - 1;
-    size_t cut = std::min(line.size(), pos + room);
-    // Never cut before a UTF-8 continuation byte (10xxxxxx): back off to the character start.
-    while (cut < line.size() && cut > pos &&
-           (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
-    // Not UTF-8 at all (only continuation bytes): split where the octet limit says.
-    if (cut == pos) cut = std::min(line.size(), pos + room);
-    if (!first) out += ' ';
-    out.append(line.data() + pos, cut - pos);
-    out += "\r\n";
-    pos = cut;
-    first = false;
-    if (pos >= line.size()) break;
-  }
-  return out;
-}
-
-std::vector<std::string> UnfoldIcs(absl::string_view ics) {
-  std::vector<std::string> lines;
-  for (absl::string_view raw : absl::StrSplit(ics, "\r\n")) {
-    if (!raw.empty() && (raw[0] == ' ' || raw[0] == '\t') && !lines.empty()) {
-      lines.back().append(raw.data() + 1, raw.size() - 1);
-    } else if (!raw.empty()) {
-      lines.emplace_back(raw);
-    }
-  }
-  return lines;
 }
 
 }  // namespace kpr::scheduling

@@ -1,12 +1,12 @@
 #ifndef KPR_SERVICES_SCHEDULING_ICS_EXPORT_H_
 #define KPR_SERVICES_SCHEDULING_ICS_EXPORT_H_
 
-// iCalendar (RFC 5545) export of sessions: a cohort's timetable or an institution's bookings.
-// One VEVENT per session, local times in Europe/Copenhagen (a VTIMEZONE with the CET/CEST rules
-// is included), UID "<session_id>@kpr" and SEQUENCE = the session's version so calendar clients
-// update moved sessions in place, STATUS:CANCELLED for cancelled ones. CRLF line ends, TEXT
-// values escaped, lines folded at 75 octets without splitting a UTF-8 character. Carries no
-// participant data: sessions, places, institutions and cohort names only. Pure: no I/O, no clock.
+// iCalendar export of sessions: a cohort's timetable or an institution's bookings. Maps each
+// session to an event of the shared writer (libs/calendar/ics.h, which does the RFC 5545 part):
+// UID "<session_id>@kpr" and SEQUENCE = the session's version so calendar clients update moved
+// sessions in place, STATUS:CANCELLED for cancelled ones, the activity as SUMMARY, the venue as
+// LOCATION. Carries no participant data: sessions, places, institutions and cohort names only.
+// Pure: no I/O, no clock.
 
 #include <string>
 #include <vector>
@@ -58,17 +58,6 @@ absl::StatusOr<std::string> ExportIcs(
     absl::string_view calendar_name,
     const google::protobuf::RepeatedPtrField<v1::Session>& sessions, const IcsLookup& lookup,
     absl::Time dtstamp);
-
-// RFC 5545 TEXT escaping: backslash, semicolon and comma are backslash-escaped, a newline
-// (LF, CRLF or CR) becomes "\n"; other control characters are dropped.
-std::string EscapeIcsText(absl::string_view text);
-
-// One content line (no line end in `line`) folded into lines of at most 75 octets, each ended
-// by CRLF; continuation lines start with a space. Never splits a UTF-8 sequence.
-std::string FoldIcsLine(absl::string_view line);
-
-// The content lines of an iCalendar text: CRLF-separated, folded lines joined again.
-std::vector<std::string> UnfoldIcs(absl::string_view ics);
 
 }  // namespace kpr::scheduling
 

@@ -10,6 +10,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/calendar/ics.h"
+#include "libs/calendar/ics_testing.h"
 
 namespace kpr::scheduling {
 namespace {
@@ -18,85 +20,11 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// ---- a small independent reader of what the export writes ----
-
-// Reverses RFC 5545 TEXT escaping.
-std::string Unescape(absl::string_view v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size()) {
-      const char n = v[++i];
-      out += (n == 'n' || n == 'N') ? '\n' : n;
-    } else {
-      out += v[i];
-    }
-  }
-  return out;
-}
-
-// True if `s` is well-formed UTF-8 (no sequence cut off at either end).
-bool ValidUtf8(absl::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
-struct Property {
-  std::string name;    // "DTSTART"
-  std::string params;  // "TZID=Europe/Copenhagen" or ""
-  std::string value;   // raw (still escaped)
-};
-
-Property ParseLine(absl::string_view line) {
-  // Names and parameters here never contain ':' so the first ':' ends them.
-  const size_t colon = line.find(':');
-  Property p;
-  absl::string_view head = line.substr(0, colon);
-  p.value = std::string(line.substr(colon + 1));
-  const size_t semi = head.find(';');
-  p.name = std::string(head.substr(0, semi));
-  if (semi != absl::string_view::npos) p.params = std::string(head.substr(semi + 1));
-  return p;
-}
-
-// The VEVENTs of an export as name -> property.
-std::vector<std::map<std::string, Property>> Events(const std::vector<std::string>& lines) {
-  std::vector<std::map<std::string, Property>> events;
-  bool in_event = false;
-  for (const std::string& line : lines) {
-    if (line == "BEGIN:VEVENT") {
-      in_event = true;
-      events.emplace_back();
-    } else if (line == "END:VEVENT") {
-      in_event = false;
-    } else if (in_event) {
-      Property p = ParseLine(line);
-      events.back()[p.name] = p;
-    }
-  }
-  return events;
-}
-
-// Every physical line ends with CRLF, has at most 75 octets and is valid UTF-8 on its own.
-void ExpectWellFormed(const std::string& ics) {
-  ASSERT_TRUE(absl::EndsWith(ics, "\r\n"));
-  std::vector<absl::string_view> physical = absl::StrSplit(ics, "\r\n");
-  physical.pop_back();  // after the final CRLF
-  for (absl::string_view line : physical) {
-    EXPECT_EQ(line.find('\n'), absl::string_view::npos) << "bare LF in " << line;
-    EXPECT_EQ(line.find('\r'), absl::string_view::npos) << "bare CR in " << line;
-    EXPECT_LE(line.size(), 75u) << line;
-    EXPECT_TRUE(ValidUtf8(line)) << "UTF-8 split in " << line;
-  }
-}
+using calendar::UnfoldIcs;
+using calendar::testing::Events;
+using calendar::testing::ExpectWellFormed;
+using calendar::testing::Property;
+using calendar::testing::Unescape;
 
 // ---- fixtures: invented names only ----
 
@@ -281,63 +209,6 @@ TEST(IcsExportTest, LongDanishNamesAreFoldedAndRoundTrip) {
   auto events = Events(UnfoldIcs(*ics));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(Unescape(events[0]["LOCATION"].value), long_name + ", Prøvevej 3, 2620 Albertslund");
-}
-
-TEST(EscapeIcsTextTest, EscapesTextSpecials) {
-  EXPECT_EQ(EscapeIcsText("plain æøå"), "plain æøå");
-  EXPECT_EQ(EscapeIcsText("a,b;c\\d"), "a\\,b\\;c\\\\d");
-  EXPECT_EQ(EscapeIcsText("one\ntwo\r\nthree\rfour"), "one\\ntwo\\nthree\\nfour");
-  EXPECT_EQ(EscapeIcsText("tab\there"), "tab\there");
-  EXPECT_EQ(EscapeIcsText(std::string("bell\x07nul\0x", 10)), "bellnulx");
-  EXPECT_EQ(EscapeIcsText("a:b"), "a:b");  // colons need no escaping in a value
-  for (const std::string s : {"x,y;z\\w\nv", "æ,ø;å\\", ""}) {
-    EXPECT_EQ(Unescape(EscapeIcsText(s)), s);
-  }
-}
-
-TEST(FoldIcsLineTest, ShortLinesAreUntouched) {
-  EXPECT_EQ(FoldIcsLine("VERSION:2.0"), "VERSION:2.0\r\n");
-  EXPECT_EQ(FoldIcsLine(""), "\r\n");
-  const std::string exactly75(75, 'x');
-  EXPECT_EQ(FoldIcsLine(exactly75), exactly75 + "\r\n");
-}
-
-TEST(FoldIcsLineTest, FoldsAt75OctetsCountingTheLeadingSpace) {
-  const std::string line(200, 'x');
-  const std::string folded = FoldIcsLine(line);
-  std::vector<std::string> parts = absl::StrSplit(folded, "\r\n");
-  ASSERT_EQ(parts.back(), "");
-  parts.pop_back();
-  // 75 + (1 + 74) + (1 + 51)
-  ASSERT_EQ(parts.size(), 3u);
-  EXPECT_EQ(parts[0].size(), 75u);
-  EXPECT_EQ(parts[1].size(), 75u);
-  EXPECT_EQ(parts[1][0], ' ');
-  EXPECT_EQ(parts[2], " " + std::string(51, 'x'));
-  EXPECT_THAT(UnfoldIcs(folded), ElementsAre(line));
-}
-
-TEST(FoldIcsLineTest, NeverSplitsAUtf8Character) {
-  // Two-byte letters at every alignment, and a 3-byte and a 4-byte character.
-  for (int prefix = 0; prefix < 4; ++prefix) {
-    std::string line = "SUMMARY:" + std::string(prefix, 'a');
-    for (int i = 0; i < 60; ++i) line += "æø";
-    line += "€😀æøå";
-    const std::string folded = FoldIcsLine(line);
-    std::vector<absl::string_view> parts = absl::StrSplit(folded, "\r\n");
-    parts.pop_back();
-    ASSERT_GT(parts.size(), 1u);
-    for (absl::string_view p : parts) {
-      EXPECT_LE(p.size(), 75u);
-      EXPECT_TRUE(ValidUtf8(p)) << "prefix " << prefix << ": " << p;
-    }
-    EXPECT_THAT(UnfoldIcs(folded), ElementsAre(line)) << prefix;
-  }
-}
-
-TEST(UnfoldIcsTest, JoinsContinuationLines) {
-  EXPECT_THAT(UnfoldIcs("A:1\r\nB:2\r\n 3\r\n\t4\r\nC:5\r\n"), ElementsAre("A:1", "B:234", "C:5"));
-  EXPECT_THAT(UnfoldIcs(""), ElementsAre());
 }
 
 }  // namespace
