@@ -44,6 +44,16 @@ void Log(const AuditRecord& r) {
 
 }  // namespace
 
+AuditRecord ReadBy(const identity::Caller& caller, std::string municipality, std::string action,
+                   std::string subject_id) {
+  return AuditRecord{std::move(municipality),
+                     caller.claims.subject,
+                     std::string(identity::RoleName(caller.claims.role)),
+                     std::move(action),
+                     std::move(subject_id),
+                     caller.traceparent};
+}
+
 absl::Status AuditTrail::Record(const AuditRecord& r) { return RecordMany({r}); }
 
 absl::Status AuditTrail::RecordMany(const std::vector<AuditRecord>& records) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/identity/caller.h"
 #include "libs/store/redis_pool.h"
 
 namespace kpr::privacy {
@@ -22,6 +23,10 @@ struct AuditRecord {
   std::string subject_id;  // e.g. the referral id; never a CPR number
   std::string traceparent;
 };
+
+// The record of `caller` reading `subject_id`'s personal data in `municipality`.
+AuditRecord ReadBy(const identity::Caller& caller, std::string municipality, std::string action,
+                   std::string subject_id);
 
 class AuditTrail {
  public:

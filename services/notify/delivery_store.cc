@@ -1,5 +1,7 @@
 #include "services/notify/delivery_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
@@ -108,6 +110,18 @@ void AppendTimerAndEvents(const TimerChange& change, const std::vector<bus::Outb
 DeliveryStore::DeliveryStore(store::RedisPool& pool)
     : pool_(pool), outbox_(pool, kNotifyService), timers_(pool, kNotifyService) {}
 
+absl::Status DeliveryStore::Register(const std::string& m,
+                                     const std::vector<bus::OutboxEvent>& events,
+                                     const TimerChange& timer) {
+  // The relay and the timer workers find municipalities through these indexes: register before
+  // the first entry can exist (cached, so normally no round trip).
+  if (!events.empty()) {
+    if (auto s = outbox_.Register(m); !s.ok()) return s;
+  }
+  if (timer.kind != TimerChange::Kind::kNone) return timers_.Register(m);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RecordOutcome> DeliveryStore::Record(const v1::StoredDelivery& stored,
                                                     const std::vector<bus::OutboxEvent>& events,
                                                     const TimerChange& timer) {
@@ -116,12 +130,7 @@ absl::StatusOr<RecordOutcome> DeliveryStore::Record(const v1::StoredDelivery& st
   if (d.delivery_id().empty() || d.referral_id().empty()) {
     return absl::InvalidArgumentError("a delivery needs its id and referral id");
   }
-  if (!events.empty()) {
-    if (auto s = outbox_.Register(m); !s.ok()) return s;
-  }
-  if (timer.kind != TimerChange::Kind::kNone) {
-    if (auto s = timers_.Register(m); !s.ok()) return s;
-  }
+  if (auto s = Register(m, events, timer); !s.ok()) return s;
   std::vector<std::string> keys = {K(m, absl::StrCat("d:", d.delivery_id())),
                                    K(m, absl::StrCat("referral:", d.referral_id())),
                                    K(m, absl::StrCat("cohort:", d.cohort_id())),
@@ -144,12 +153,7 @@ absl::Status DeliveryStore::Update(const v1::StoredDelivery& stored,
                                    const TimerChange& timer) {
   const v1::Delivery& d = stored.delivery();
   const std::string& m = d.municipality();
-  if (!events.empty()) {
-    if (auto s = outbox_.Register(m); !s.ok()) return s;
-  }
-  if (timer.kind != TimerChange::Kind::kNone) {
-    if (auto s = timers_.Register(m); !s.ok()) return s;
-  }
+  if (auto s = Register(m, events, timer); !s.ok()) return s;
   std::vector<std::string> keys = {K(m, absl::StrCat("d:", d.delivery_id())),
                                    StatusKey(m, previous_status),
                                    StatusKey(m, d.status()),
@@ -173,21 +177,31 @@ absl::Status DeliveryStore::Update(const v1::StoredDelivery& stored,
   }
 }
 
-absl::StatusOr<std::optional<LoadedDelivery>> DeliveryStore::Get(const std::string& m,
-                                                                 const std::string& id) {
-  auto reply = pool_.Command({"GET", K(m, absl::StrCat("d:", id))});
-  if (!reply.ok()) return reply.status();
-  if (reply->is_nil()) return std::optional<LoadedDelivery>();
-  const absl::string_view value = reply->str();
+namespace {
+
+absl::StatusOr<std::optional<LoadedDelivery>> Decode(const store::RedisReply& reply,
+                                                     absl::string_view id) {
+  if (reply.is_nil()) return std::optional<LoadedDelivery>();
+  const absl::string_view value = reply.str();
   const size_t colon = value.find(':');
   LoadedDelivery loaded;
-  if (colon == std::string::npos || !absl::SimpleAtoi(value.substr(0, colon), &loaded.version) ||
+  if (colon == absl::string_view::npos ||
+      !absl::SimpleAtoi(value.substr(0, colon), &loaded.version) ||
       !loaded.stored.ParseFromArray(value.data() + colon + 1,
                                     static_cast<int>(value.size() - colon - 1))) {
     return absl::DataLossError(absl::StrCat("delivery ", id, " is not a record"));
   }
   loaded.stored.mutable_delivery()->set_version(loaded.version);
   return std::optional<LoadedDelivery>(std::move(loaded));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<LoadedDelivery>> DeliveryStore::Get(const std::string& m,
+                                                                 const std::string& id) {
+  auto reply = pool_.Command({"GET", K(m, absl::StrCat("d:", id))});
+  if (!reply.ok()) return reply.status();
+  return Decode(*reply, id);
 }
 
 absl::StatusOr<DeliveryPage> DeliveryStore::List(const ListQuery& q) {
@@ -209,8 +223,17 @@ absl::StatusOr<DeliveryPage> DeliveryStore::List(const ListQuery& q) {
   if (!ids.ok()) return ids.status();
   DeliveryPage page;
   const size_t n = ids->size();
-  for (size_t i = 0; i < n && i < static_cast<size_t>(size); ++i) {
-    auto loaded = Get(q.municipality, std::string(ids->element(i).str()));
+  const size_t shown = std::min(n, static_cast<size_t>(size));
+  if (shown == 0) return page;
+  // The page's records in one round trip.
+  std::vector<std::string> mget = {"MGET"};
+  for (size_t i = 0; i < shown; ++i) {
+    mget.push_back(K(q.municipality, absl::StrCat("d:", ids->element(i).str())));
+  }
+  auto records = pool_.Command(mget);
+  if (!records.ok()) return records.status();
+  for (size_t i = 0; i < shown && i < records->size(); ++i) {
+    auto loaded = Decode(records->element(i), ids->element(i).str());
     if (!loaded.ok()) return loaded.status();
     if (*loaded) page.deliveries.push_back((*loaded)->stored.delivery());
   }

@@ -82,6 +82,9 @@ class DeliveryStore {
   store::Outbox& outbox() { return outbox_; }
 
  private:
+  absl::Status Register(const std::string& municipality,
+                        const std::vector<bus::OutboxEvent>& events, const TimerChange& timer);
+
   store::RedisPool& pool_;
   store::Outbox outbox_;
   timer::TimerStore timers_;

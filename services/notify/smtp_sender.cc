@@ -100,27 +100,13 @@ absl::Status CheckSmtpSettings(const SmtpSettings& s) {
   return absl::OkStatus();
 }
 
-absl::string_view SmtpOutcomeName(SmtpOutcome outcome) {
-  switch (outcome) {
-    case SmtpOutcome::kAccepted:
-      return "accepted";
-    case SmtpOutcome::kTransient:
-      return "transient";
-    case SmtpOutcome::kPermanent:
-      return "permanent";
-    case SmtpOutcome::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
 SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) { GlobalInit(); }
 
 SmtpResult SmtpSender::Send(absl::string_view mail_from, absl::string_view rcpt_to,
                             absl::string_view message) const {
   SmtpResult result;
   if (!IsEnvelopeAddress(mail_from) || !IsEnvelopeAddress(rcpt_to)) {
-    result.outcome = SmtpOutcome::kPermanent;
+    result.outcome = SendOutcome::kPermanent;
     result.detail = "an envelope address holds CR, LF, a space or angle brackets";
     return result;
   }
@@ -162,21 +148,21 @@ SmtpResult SmtpSender::Send(absl::string_view mail_from, absl::string_view rcpt_
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &smtp_code);
   result.smtp_code = static_cast<int>(smtp_code);
   if (code == CURLE_OK) {
-    result.outcome = SmtpOutcome::kAccepted;
+    result.outcome = SendOutcome::kAccepted;
     return result;
   }
   result.detail = Explain(code, errbuf, smtp_code);
   if (IsConfigurationError(code, smtp_code)) {
-    result.outcome = SmtpOutcome::kTransient;
+    result.outcome = SendOutcome::kTransient;
     result.configuration = true;
   } else if (smtp_code >= 500 && smtp_code < 600) {
-    result.outcome = SmtpOutcome::kPermanent;
+    result.outcome = SendOutcome::kPermanent;
   } else if (smtp_code >= 400 && smtp_code < 500) {
-    result.outcome = SmtpOutcome::kTransient;
+    result.outcome = SendOutcome::kTransient;
   } else {
     // No refusal from the server: the connection failed. Once the whole message went out, the
     // server may have taken it.
-    result.outcome = upload.complete ? SmtpOutcome::kUnknown : SmtpOutcome::kTransient;
+    result.outcome = upload.complete ? SendOutcome::kUnknown : SendOutcome::kTransient;
   }
   return result;
 }

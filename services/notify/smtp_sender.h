@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/notify/delivery_attempt.h"
 
 namespace kpr::notify {
 
@@ -49,11 +50,9 @@ struct SmtpSettings {
 // offered: STARTTLS is the contract), non-positive timeouts.
 absl::Status CheckSmtpSettings(const SmtpSettings& settings);
 
-enum class SmtpOutcome { kAccepted, kTransient, kPermanent, kUnknown };
-absl::string_view SmtpOutcomeName(SmtpOutcome outcome);
-
+// The outcome in the terms every provider uses (delivery_attempt.h).
 struct SmtpResult {
-  SmtpOutcome outcome = SmtpOutcome::kTransient;
+  SendOutcome outcome = SendOutcome::kTransient;
   int smtp_code = 0;           // the server's last reply code; 0 when none came
   bool configuration = false;  // a settings problem, not the message's (see above)
   std::string detail;          // for logs and the delivery's error: no personal data

@@ -72,7 +72,7 @@ TEST_F(SmtpSenderTest, MessageWithCalendarArrivesOverStartTls) {
   const std::string id = "0165-ZM0W05BJVYF7VA9Q3560W883X4";
   const std::string raw = Message(id);
   SmtpResult r = SmtpSender(SettingsFor(sink)).Send(kFrom, kTo, raw);
-  ASSERT_EQ(r.outcome, SmtpOutcome::kAccepted) << r.detail;
+  ASSERT_EQ(r.outcome, SendOutcome::kAccepted) << r.detail;
   EXPECT_EQ(r.smtp_code, 250);
 
   absl::StatusOr<std::vector<ReceivedMail>> mail = sink.WaitForMessages(1, absl::Seconds(10));
@@ -102,7 +102,7 @@ TEST_F(SmtpSenderTest, StartTlsRequiredFailsClearlyWhereItIsNotOffered) {
   ASSERT_TRUE(plain.Start().ok());
 
   SmtpResult r = SmtpSender(SettingsFor(plain)).Send(kFrom, kTo, Message("0165-1"));
-  EXPECT_EQ(r.outcome, SmtpOutcome::kTransient);
+  EXPECT_EQ(r.outcome, SendOutcome::kTransient);
   EXPECT_TRUE(r.configuration);
   EXPECT_THAT(r.detail, HasSubstr("STARTTLS"));
   EXPECT_EQ(plain.MessageCount(), 0u);
@@ -111,7 +111,7 @@ TEST_F(SmtpSenderTest, StartTlsRequiredFailsClearlyWhereItIsNotOffered) {
   SmtpSettings opportunistic = SettingsFor(plain);
   opportunistic.starttls = StartTls::kOpportunistic;
   r = SmtpSender(opportunistic).Send(kFrom, kTo, Message("0165-1"));
-  ASSERT_EQ(r.outcome, SmtpOutcome::kAccepted) << r.detail;
+  ASSERT_EQ(r.outcome, SendOutcome::kAccepted) << r.detail;
   absl::StatusOr<std::vector<ReceivedMail>> mail = plain.WaitForMessages(1, absl::Seconds(10));
   ASSERT_TRUE(mail.ok()) << mail.status();
   EXPECT_FALSE(mail->front().tls);
@@ -121,7 +121,7 @@ TEST_F(SmtpSenderTest, UntrustedCertificateIsAConfigurationError) {
   SmtpSettings settings = SettingsFor(Servers::Smtp());
   settings.ca_file.clear();  // the system's CAs do not vouch for the sink's self-signed one
   SmtpResult r = SmtpSender(settings).Send(kFrom, kTo, Message("0165-2"));
-  EXPECT_EQ(r.outcome, SmtpOutcome::kTransient);
+  EXPECT_EQ(r.outcome, SendOutcome::kTransient);
   EXPECT_TRUE(r.configuration) << r.detail;
   EXPECT_EQ(Servers::Smtp().MessageCount(), 0u);
 }
@@ -132,13 +132,13 @@ TEST_F(SmtpSenderTest, TransientRefusalThenTheRetryArrivesOnce) {
   const std::string raw = Message("0165-3");
   const SmtpSender sender(SettingsFor(sink));
   SmtpResult r = sender.Send(kFrom, kTo, raw);
-  EXPECT_EQ(r.outcome, SmtpOutcome::kTransient) << r.detail;
+  EXPECT_EQ(r.outcome, SendOutcome::kTransient) << r.detail;
   EXPECT_EQ(r.smtp_code, 451);
   EXPECT_FALSE(r.configuration);
   EXPECT_EQ(sink.MessageCount(), 0u);
 
   r = sender.Send(kFrom, kTo, raw);
-  ASSERT_EQ(r.outcome, SmtpOutcome::kAccepted) << r.detail;
+  ASSERT_EQ(r.outcome, SendOutcome::kAccepted) << r.detail;
   ASSERT_TRUE(sink.WaitForMessages(1, absl::Seconds(10)).ok());
   EXPECT_EQ(sink.MessageCount(), 1u);
   EXPECT_EQ(sink.Messages().front().Header("Message-ID"), MessageIdFor("0165-3"));
@@ -148,7 +148,7 @@ TEST_F(SmtpSenderTest, PermanentRefusal) {
   SmtpSink& sink = Servers::Smtp();
   ASSERT_TRUE(sink.FailNext(1, 550).ok());
   SmtpResult r = SmtpSender(SettingsFor(sink)).Send(kFrom, kTo, Message("0165-4"));
-  EXPECT_EQ(r.outcome, SmtpOutcome::kPermanent) << r.detail;
+  EXPECT_EQ(r.outcome, SendOutcome::kPermanent) << r.detail;
   EXPECT_EQ(r.smtp_code, 550);
   EXPECT_EQ(sink.MessageCount(), 0u);
 }
@@ -157,7 +157,7 @@ TEST_F(SmtpSenderTest, ConnectionRefusedIsTransient) {
   SmtpSettings settings = SettingsFor(Servers::Smtp());
   settings.url = "smtp://127.0.0.1:" + std::to_string(testing::FreePort());
   SmtpResult r = SmtpSender(settings).Send(kFrom, kTo, Message("0165-5"));
-  EXPECT_EQ(r.outcome, SmtpOutcome::kTransient) << r.detail;
+  EXPECT_EQ(r.outcome, SendOutcome::kTransient) << r.detail;
   EXPECT_FALSE(r.configuration);
 }
 
@@ -168,11 +168,11 @@ TEST_F(SmtpSenderTest, NoAnswerAfterTheDataIsUnknownAndTheResendKeepsTheMessageI
   settings.timeout = absl::Seconds(1);
   const std::string raw = Message("0165-6");
   SmtpResult r = SmtpSender(settings).Send(kFrom, kTo, raw);
-  EXPECT_EQ(r.outcome, SmtpOutcome::kUnknown) << r.detail;
+  EXPECT_EQ(r.outcome, SendOutcome::kUnknown) << r.detail;
 
   ASSERT_TRUE(sink.SetDelay(absl::ZeroDuration()).ok());
   r = SmtpSender(SettingsFor(sink)).Send(kFrom, kTo, raw);
-  ASSERT_EQ(r.outcome, SmtpOutcome::kAccepted) << r.detail;
+  ASSERT_EQ(r.outcome, SendOutcome::kAccepted) << r.detail;
   absl::SleepFor(absl::Seconds(3));  // the first attempt's copy, if the sink kept it
   // However many copies the sink holds, they are one message: one Message-ID, the same bytes.
   std::vector<ReceivedMail> mail = sink.Messages();
@@ -201,7 +201,7 @@ TEST(SmtpSenderEnvelopeTest, RefusesInjectionWithoutConnecting) {
   SmtpSettings s;
   s.url = "smtp://127.0.0.1:1";
   SmtpResult r = SmtpSender(s).Send(kFrom, "a@b.dk>\r\nRCPT TO:<x@y.z", "x");
-  EXPECT_EQ(r.outcome, SmtpOutcome::kPermanent);
+  EXPECT_EQ(r.outcome, SendOutcome::kPermanent);
   EXPECT_EQ(r.smtp_code, 0);
 }
 

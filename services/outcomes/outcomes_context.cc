@@ -73,10 +73,7 @@ absl::Status OutcomesContext::Commit(const std::string& m, Draft draft) const {
 absl::Status OutcomesContext::Audit(const std::string& m, const identity::Caller& caller,
                                     const std::string& action,
                                     const std::string& referral_id) const {
-  privacy::AuditRecord record{
-      m,      caller.claims.subject, std::string(identity::RoleName(caller.claims.role)),
-      action, referral_id,           caller.traceparent};
-  return audit.Record(record);
+  return audit.Record(privacy::ReadBy(caller, m, action, referral_id));
 }
 
 }  // namespace kpr::outcomes

@@ -41,14 +41,7 @@ absl::StatusOr<v1::GetContactPointsResponse> OutreachDesk::GetContactPoints(
   std::vector<privacy::AuditRecord> reads;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!(*loaded)[i]) continue;
-    privacy::AuditRecord record;
-    record.municipality = m;
-    record.actor = caller.claims.subject;
-    record.role = std::string(identity::RoleName(caller.claims.role));
-    record.action = "referral.GetContactPoints";
-    record.subject_id = ids[i];
-    record.traceparent = caller.traceparent;
-    reads.push_back(std::move(record));
+    reads.push_back(privacy::ReadBy(caller, m, "referral.GetContactPoints", ids[i]));
   }
   if (auto s = ctx_.audit.RecordMany(reads); !s.ok()) {
     return absl::UnavailableError("the audit trail cannot be written; contact points withheld");
@@ -60,11 +53,9 @@ absl::StatusOr<v1::GetContactPointsResponse> OutreachDesk::GetContactPoints(
       response.add_not_found(ids[i]);
       continue;
     }
-    auto opened = ctx_.sealed_box.Open((*loaded)[i]->stored.sealed_contact(), ids[i]);
-    if (!opened.ok()) return absl::DataLossError("a referral's sealed contact does not open");
-    v1::Contact contact;
-    if (!contact.ParseFromString(*opened)) return absl::DataLossError("contact does not decode");
-    *response.add_contact_points() = ContactPointsOf(contact);
+    auto contact = ctx_.OpenContact((*loaded)[i]->stored);
+    if (!contact.ok()) return contact.status();
+    *response.add_contact_points() = ContactPointsOf(*contact);
   }
   return response;
 }

@@ -30,6 +30,14 @@ absl::StatusOr<LoadedReferral> ReferralContext::Load(const std::string& id) cons
   return std::move(**loaded);
 }
 
+absl::StatusOr<v1::Contact> ReferralContext::OpenContact(const v1::StoredReferral& stored) const {
+  auto opened = sealed_box.Open(stored.sealed_contact(), stored.referral().id());
+  if (!opened.ok()) return absl::DataLossError("the referral's sealed contact does not open");
+  v1::Contact contact;
+  if (!contact.ParseFromString(*opened)) return absl::DataLossError("contact does not decode");
+  return contact;
+}
+
 std::string ReferralContext::SealContact(const v1::Contact& contact,
                                          const std::string& referral_id) const {
   auto sealed = sealed_box.Seal(contact.SerializeAsString(), referral_id);

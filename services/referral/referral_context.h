@@ -56,6 +56,9 @@ struct ReferralContext {
                     const Caller& caller) const {
     return OutboxEvent::Make(id, "referral", name, municipality, payload, at, caller);
   }
+  // The referral's sealed contact, opened. DATA_LOSS if it does not open or decode. Callers
+  // that show it record the read in the audit trail first.
+  absl::StatusOr<v1::Contact> OpenContact(const v1::StoredReferral& stored) const;
   // The contact sealed for storage; "" if sealing failed (never store it in clear).
   std::string SealContact(const v1::Contact& contact, const std::string& referral_id) const;
 

@@ -34,8 +34,7 @@ absl::StatusOr<v1::ListReferralsResponse> ReviewDesk::List(const v1::ListReferra
   q.status = req.status();
   q.source = req.source();
   q.source_system = req.source_system();
-  if (req.has_updated_since())
-    q.updated_since_ms = absl::ToUnixMillis(FromTs(req.updated_since()));
+  if (req.has_updated_since()) q.updated_since_ms = absl::ToUnixMillis(FromTs(req.updated_since()));
   q.page_size = req.page_size() == 0 ? 50 : req.page_size();
   q.page_token = req.page_token();
   auto page = ctx_.store.List(q);
@@ -81,10 +80,9 @@ absl::StatusOr<v1::Referral> ReviewDesk::UpdateStatus(const v1::UpdateReferralSt
   r = std::move(plan.after);
 
   if (!req.note().empty()) {
-    auto opened = ctx_.sealed_box.Open(stored.sealed_contact(), r.id());
-    if (!opened.ok()) return absl::DataLossError("the referral's sealed contact does not open");
-    v1::Contact contact;
-    if (!contact.ParseFromString(*opened)) return absl::DataLossError("contact does not decode");
+    auto opened = ctx_.OpenContact(stored);
+    if (!opened.ok()) return opened.status();
+    v1::Contact contact = *std::move(opened);
     v1::Note* note = contact.add_notes();
     note->set_text(req.note());
     note->set_author(caller.claims.subject);
@@ -124,21 +122,10 @@ absl::StatusOr<v1::Contact> ReviewDesk::GetContact(const std::string& id, const 
       !s.ok()) {
     return s;
   }
-  privacy::AuditRecord record;
-  record.municipality = m;
-  record.actor = caller.claims.subject;
-  record.role = std::string(identity::RoleName(caller.claims.role));
-  record.action = "referral.GetContact";
-  record.subject_id = id;
-  record.traceparent = caller.traceparent;
-  if (auto s = ctx_.audit.Record(record); !s.ok()) {
+  if (auto s = ctx_.audit.Record(privacy::ReadBy(caller, m, "referral.GetContact", id)); !s.ok()) {
     return absl::UnavailableError("the audit trail cannot be written; contact withheld");
   }
-  auto opened = ctx_.sealed_box.Open(loaded->stored.sealed_contact(), id);
-  if (!opened.ok()) return absl::DataLossError("the referral's sealed contact does not open");
-  v1::Contact contact;
-  if (!contact.ParseFromString(*opened)) return absl::DataLossError("contact does not decode");
-  return contact;
+  return ctx_.OpenContact(loaded->stored);
 }
 
 }  // namespace kpr::referral
