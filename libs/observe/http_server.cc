@@ -218,7 +218,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (Clock::now() < deadline_) {  // past it, the answer could not be written anyway
       try {
         response = handler(request);
-      } catch (const std::exception&) {
+      } catch (...) {
+        response = PlainResponse(500, "internal error\n");
+      }
+      // Beast throws on an impossible status or an oversized field, and Respond runs on the I/O
+      // thread, where a throw would end the process: a handler's mistake is a 500 instead.
+      constexpr size_t kMaxFieldBytes = 8 * 1024;
+      bool fields_fit = response->content_type.size() <= kMaxFieldBytes;
+      for (const auto& [name, value] : response->headers) {
+        fields_fit = fields_fit && name.size() <= kMaxFieldBytes && value.size() <= kMaxFieldBytes;
+      }
+      if (response->status < 100 || response->status > 999 || !fields_fit) {
         response = PlainResponse(500, "internal error\n");
       }
     } else {

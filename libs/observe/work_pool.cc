@@ -1,5 +1,6 @@
 #include "libs/observe/work_pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace kpr::observe {
@@ -15,7 +16,7 @@ WorkPool::~WorkPool() { Stop(); }
 bool WorkPool::TryPost(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || tasks_.size() >= max_queued_) return false;
+    if (stopping_ || tasks_.size() >= std::max<size_t>(max_queued_, 1)) return false;
     tasks_.push_back(std::move(task));
   }
   cv_.notify_one();

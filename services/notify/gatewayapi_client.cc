@@ -158,8 +158,8 @@ SmsSendResult GatewayApiClient::Send(const SmsRequest& request, absl::Time deadl
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
 
   CURLcode code = curl_easy_perform(curl);
-  long http_status = 0;  // NOLINT(runtime/int)
-  curl_off_t request_bytes = 0;
+  long http_status = 0;    // NOLINT(runtime/int)
+  long request_bytes = 0;  // NOLINT(runtime/int): what CURLINFO_REQUEST_SIZE writes
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
   curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_bytes);
   curl_slist_free_all(headers);

@@ -220,15 +220,18 @@ std::vector<int64_t> SmsGatewaySim::Accept(const std::vector<MtSms>& messages) {
       ++stats_.accepted;
       ScheduleReports(sms);
       if (options_.log_messages) {
-        std::printf("%s\n", json{{"event", "sms_accepted"},
-                                 {"id", id},
-                                 {"msisdn", msisdn},
-                                 {"sender", p.sender},
-                                 {"userref", p.userref},
-                                 {"encoding", p.encoding},
-                                 {"message", p.message}}
-                                .dump()
-                                .c_str());
+        std::printf("%s\n",
+                    json{{"event", "sms_accepted"},
+                         {"id", id},
+                         {"msisdn", msisdn.size() > 4 ? std::string(msisdn.size() - 4, '*') +
+                                                            msisdn.substr(msisdn.size() - 4)
+                                                      : std::string("****")},
+                         {"sender", p.sender},
+                         {"userref", p.userref},
+                         {"encoding", p.encoding},
+                         {"message", p.message}}
+                        .dump()
+                        .c_str());
         std::fflush(stdout);
       }
       messages_.push_back(std::move(sms));

@@ -30,7 +30,9 @@ ABSL_FLAG(std::string, report_statuses, "ENROUTE,DELIVERED",
 ABSL_FLAG(int, report_repeat, 1, "send every delivery report this many times");
 ABSL_FLAG(int, report_delay_ms, 200, "delay before and between delivery reports");
 ABSL_FLAG(std::string, report_signature, "valid", "valid, none or wrong (to test refusal)");
-ABSL_FLAG(bool, log_messages, true, "print one JSON line a message accepted");
+ABSL_FLAG(bool, log_messages, false,
+          "print one JSON line a message accepted (the number masked, the text in full: for a "
+          "demo with synthetic people only)");
 
 namespace {
 
