@@ -88,24 +88,9 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   // A referral with a preferred program the municipality does not run: the default is used.
   intake::v1::ReferralSubmitted submission = SyntheticSubmission(7, "0165");
   submission.set_preferred_program("no-such-program");
-  rv1::SubmitReferralResponse submitted;
-  {
-    Ctx c(coordinator);
-    rv1::SubmitReferralRequest req;
-    *req.mutable_submission() = submission;
-    ASSERT_TRUE(referrals->SubmitReferral(&c.ctx, req, &submitted).ok());
-  }
-  rv1::Referral r = submitted.referral();
-  for (rv1::ReferralStatus to :
-       {rv1::REFERRAL_STATUS_UNDER_REVIEW, rv1::REFERRAL_STATUS_ACCEPTED}) {
-    Ctx c(coordinator);
-    rv1::UpdateReferralStatusRequest req;
-    req.set_id(r.id());
-    req.set_expected_version(r.version());
-    req.set_status(to);
-    grpc::Status st = referrals->UpdateReferralStatus(&c.ctx, req, &r);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-  }
+  auto accepted = SubmitAndAccept(*referrals, coordinator, submission);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  const rv1::Referral r = *accepted;
 
   rv1::Referral enrolled;
   EXPECT_TRUE(Eventually(

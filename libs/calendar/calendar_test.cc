@@ -3,6 +3,7 @@
 #include "libs/calendar/civil_day.h"
 #include "libs/calendar/danish_time.h"
 #include "libs/calendar/iso_week.h"
+#include "libs/calendar/proto_time.h"
 
 namespace kpr::calendar {
 namespace {
@@ -92,6 +93,21 @@ TEST(DanishTime, DatesPeopleTypeAreDanishMidnight) {
   auto bad = ParseLocalDate("1/1/2027", "from");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(bad.status().message(), "from: \"1/1/2027\" is not a day YYYY-MM-DD");
+}
+
+TEST(ProtoTime, RoundTripsToTheNanosecondAlsoBeforeTheEpoch) {
+  const absl::Time t = absl::FromUnixNanos(1'800'000'000'123'456'789);
+  google::protobuf::Timestamp ts = ToTimestamp(t);
+  EXPECT_EQ(ts.seconds(), 1'800'000'000);
+  EXPECT_EQ(ts.nanos(), 123'456'789);
+  EXPECT_EQ(FromTimestamp(ts), t);
+  const absl::Time before = absl::FromUnixMillis(-1500);
+  ts = ToTimestamp(before);
+  EXPECT_EQ(ts.seconds(), -2);
+  EXPECT_EQ(ts.nanos(), 500'000'000);
+  EXPECT_EQ(FromTimestamp(ts), before);
+  EXPECT_FALSE(IsSet(google::protobuf::Timestamp()));
+  EXPECT_TRUE(IsSet(ts));
 }
 
 }  // namespace

@@ -51,4 +51,10 @@ absl::StatusOr<absl::Duration> DurationSetting(SettingName name, const std::stri
   return value;
 }
 
+std::string TextSetting(SettingName name, const std::string& flag, std::string fallback) {
+  if (!flag.empty()) return flag;
+  if (const char* text = FromEnv(name.env); text != nullptr) return text;
+  return fallback;
+}
+
 }  // namespace kpr::rpc

@@ -28,6 +28,9 @@ absl::StatusOr<absl::Duration> DurationSetting(SettingName name, const std::stri
                                                absl::Duration fallback, absl::Duration min,
                                                absl::Duration max = absl::InfiniteDuration());
 
+// Text: the flag if not "", else the environment variable if set and non-empty, else `fallback`.
+std::string TextSetting(SettingName name, const std::string& flag, std::string fallback = "");
+
 }  // namespace kpr::rpc
 
 #endif  // KPR_LIBS_RPC_SETTING_H_

@@ -48,5 +48,17 @@ TEST(SettingTest, Durations) {
       DurationSetting(kWait, "48h", absl::Hours(1), absl::Minutes(1), absl::Hours(24)).ok());
 }
 
+TEST(SettingTest, TextFlagBeatsEnvironmentBeatsDefault) {
+  const SettingName name{"KPR_TEST_TEXT", "test_text"};
+  unsetenv("KPR_TEST_TEXT");
+  EXPECT_EQ(TextSetting(name, "", "kpr"), "kpr");
+  setenv("KPR_TEST_TEXT", "Albertslund", 1);
+  EXPECT_EQ(TextSetting(name, "", "kpr"), "Albertslund");
+  EXPECT_EQ(TextSetting(name, "flag", "kpr"), "flag");
+  setenv("KPR_TEST_TEXT", "", 1);  // set but empty: not given
+  EXPECT_EQ(TextSetting(name, "", "kpr"), "kpr");
+  unsetenv("KPR_TEST_TEXT");
+}
+
 }  // namespace
 }  // namespace kpr::rpc

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
+#include "kpr/referral/v1/referral_service.grpc.pb.h"
 #include "libs/rpc/config.h"
 #include "libs/rpc/jwt.h"
 #include "tests/harness/servers.h"
@@ -42,6 +43,12 @@ std::string SyntheticPhone(int n);
 // A valid submission for citizen n.
 intake::v1::ReferralSubmitted SyntheticSubmission(int n, const std::string& municipality,
                                                   const std::string& source_system = "fasit");
+
+// Submits `submission` over gRPC and takes the referral through UNDER_REVIEW to ACCEPTED as a
+// coordinator with `token`; the referral as accepted.
+absl::StatusOr<referral::v1::Referral> SubmitAndAccept(
+    referral::v1::ReferralService::Stub& stub, const std::string& token,
+    const intake::v1::ReferralSubmitted& submission);
 
 // Serialized kpr.common.v1.Event around `submission` with the given id.
 std::string IntakeEnvelope(const intake::v1::ReferralSubmitted& submission,

@@ -1,0 +1,63 @@
+#ifndef KPR_SERVICES_NOTIFY_DISPATCH_DESK_H_
+#define KPR_SERVICES_NOTIFY_DISPATCH_DESK_H_
+// Sends a recorded delivery when its send timer falls due: finds the recipient (kpr-referral's
+// contact points, the citizen's preferences and the STOP list, or the municipality's coordinator
+// address), chooses the channel, holds an SMS back through quiet hours (and drops a reminder that
+// would arrive after its session began), renders the template in the recipient's language, and
+// makes one attempt through the provider (delivery_attempt.h): SENDING is recorded before the
+// call, the answer after it, each in one versioned script with its events and next timer.
+//
+// A send timer that fires for a delivery still SENDING means its sender died mid-attempt (the
+// timer's lease ran out): the outcome is unknown, so it is retried on the same provider with
+// the same idempotency key. A dependency that is down (referral, Redis, no provider configured)
+// is an error, and the timer worker tries again with backoff: nothing is dropped.
+#include <string>
+
+#include "absl/random/random.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/timer/timer_store.h"
+#include "services/notify/notify_context.h"
+
+namespace kpr::notify {
+
+class DispatchDesk {
+ public:
+  explicit DispatchDesk(const NotifyContext& context) : ctx_(context) {}
+
+  // The send timer "send:<id>" fell due. OK completes the timer (a retry schedules it again).
+  absl::Status OnSendTimer(const timer::Timer& timer);
+  absl::Status Dispatch(const std::string& m, const std::string& delivery_id);
+  // A purge timer "purge:<id>": the message body and facts are dropped after the retention.
+  absl::Status OnPurgeTimer(const timer::Timer& timer);
+
+ private:
+  struct Recipient {
+    v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+    v1::DeliveryReason skip = v1::DELIVERY_REASON_UNSPECIFIED;  // set: no message
+    std::string address;                                        // phone or e-mail, in memory only
+    std::string first_name;
+    v1::Language language = v1::LANGUAGE_DA;
+  };
+  absl::StatusOr<Recipient> FindRecipient(const v1::Delivery& d);
+  // Writes `after` over `before` (its events, and the timer: a retry's send timer, or the purge
+  // timer once the delivery is final).
+  absl::Status Commit(const LoadedDelivery& before, const v1::StoredDelivery& after,
+                      std::optional<absl::Time> retry_at);
+  absl::Status Skip(const LoadedDelivery& d, v1::DeliveryReason reason);
+  absl::Status Postpone(const LoadedDelivery& d, absl::Time until);
+  absl::Status Reconcile(const LoadedDelivery& d);
+  absl::Status Attempt(const LoadedDelivery& d, const Recipient& r, const v1::MessageFacts& facts);
+  double JitterSample();
+
+  const NotifyContext& ctx_;
+  absl::Mutex mu_;
+  absl::BitGen bitgen_ ABSL_GUARDED_BY(mu_);
+};
+
+// "purge:<delivery id>".
+std::string PurgeTimerId(absl::string_view delivery_id);
+
+}  // namespace kpr::notify
+
+#endif  // KPR_SERVICES_NOTIFY_DISPATCH_DESK_H_
