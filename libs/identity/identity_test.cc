@@ -1,4 +1,5 @@
 #include "gtest/gtest.h"
+#include "libs/identity/access.h"
 #include "libs/identity/caller.h"
 #include "libs/identity/claims.h"
 #include "libs/identity/municipality.h"
@@ -38,6 +39,19 @@ TEST(Roles, NamesRoundTrip) {
   }
   EXPECT_EQ(ParseRole("Coordinator"), Role::kUnknown);
   EXPECT_EQ(RoleName(Role::kUnknown), "unknown");
+}
+
+TEST(Access, TheRoleFirstThenTheMunicipality) {
+  Claims c;
+  c.role = Role::kAdmin;
+  c.municipalities = {"0165"};
+  EXPECT_TRUE(CheckAccess(c, true, "0165").ok());
+  absl::Status role = CheckAccess(c, false, "0183");
+  EXPECT_EQ(role.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(role.message(), "role admin may not do this");
+  absl::Status tenant = CheckAccess(c, true, "0183");
+  EXPECT_EQ(tenant.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(tenant.message(), "no access to municipality 0183");
 }
 
 TEST(Caller, ForAnEventContinuesItsCorrelationAndTrace) {

@@ -15,28 +15,32 @@ constexpr size_t kMaxDigits = 15;  // E.164
 
 }  // namespace
 
-std::string MaskPhone(absl::string_view phone) {
+std::optional<PhoneDigits> ReadPhone(absl::string_view phone) {
   phone = absl::StripAsciiWhitespace(phone);
-  const bool international = absl::ConsumePrefix(&phone, "+") || absl::ConsumePrefix(&phone, "00");
-  std::string digits;
+  PhoneDigits out;
+  out.international = absl::ConsumePrefix(&phone, "+") || absl::ConsumePrefix(&phone, "00");
   for (char c : phone) {
     if (absl::ascii_isdigit(c)) {
-      digits.push_back(c);
+      out.digits.push_back(c);
     } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
-      return std::string(kUnreadableContact);
+      return std::nullopt;
     }
   }
-  if (!international && digits.size() == 8) digits = "45" + digits;
-  if (digits.size() < kMinDigits || digits.size() > kMaxDigits) {
-    return std::string(kUnreadableContact);
-  }
-  const absl::string_view d = digits;
+  if (!out.international && out.digits.size() == 8) out.digits = "45" + out.digits;
+  if (out.digits.size() < kMinDigits || out.digits.size() > kMaxDigits) return std::nullopt;
+  return out;
+}
+
+std::string MaskPhone(absl::string_view phone) {
+  const std::optional<PhoneDigits> read = ReadPhone(phone);
+  if (!read) return std::string(kUnreadableContact);
+  const absl::string_view d = read->digits;
   const absl::string_view last_four = d.substr(d.size() - 4);
   // Ten digits starting 45 is Danish, with or without "+" (gateways write msisdn "4520001234").
   if (d.size() == 10 && absl::StartsWith(d, "45")) {
     return absl::StrCat("+45 ** ** ", last_four.substr(0, 2), " ", last_four.substr(2));
   }
-  return absl::StrCat(international ? "+" : "", std::string(d.size() - 4, '*'), " ",
+  return absl::StrCat(read->international ? "+" : "", std::string(d.size() - 4, '*'), " ",
                       last_four.substr(0, 2), " ", last_four.substr(2));
 }
 

@@ -6,6 +6,7 @@
 // contact the citizen. Notify keeps phone numbers and e-mail addresses in no other form. The
 // input is never echoed: what cannot be read as a number or an address masks to "***". Pure.
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -13,6 +14,17 @@
 namespace kpr::notify {
 
 inline constexpr absl::string_view kUnreadableContact = "***";
+
+// A phone number read the one way notify reads them all (masking it, or hashing it for the STOP
+// list): its digits, 6 to 15 of them, with the country code when one was given as "+" or "00"
+// (dropped from `digits`, which then start with it), and "45" put in front of 8 digits without
+// one (a Danish number). Spaces, dashes, dots and parentheses between digits are allowed.
+struct PhoneDigits {
+  std::string digits;          // "4520001234"
+  bool international = false;  // written with "+" or "00"
+};
+// nullopt for anything else.
+std::optional<PhoneDigits> ReadPhone(absl::string_view phone);
 
 // A Danish number (8 digits, with or without +45 or 0045, spaces, dashes, dots or parentheses)
 // as "+45 ** ** 12 34". Another country's as "+", a star for each digit but the last four, and

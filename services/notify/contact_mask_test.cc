@@ -27,6 +27,19 @@ TEST(ContactMask, WhatIsNotANumberIsNeverEchoed) {
   }
 }
 
+TEST(ContactMask, ReadPhoneGivesTheDigitsWithTheCountryCode) {
+  std::optional<PhoneDigits> danish = ReadPhone(" 20 00-00.01 ");
+  ASSERT_TRUE(danish.has_value());
+  EXPECT_EQ(danish->digits, "4520000001");
+  EXPECT_FALSE(danish->international);
+  std::optional<PhoneDigits> german = ReadPhone("0049 (151) 2345 6789");
+  ASSERT_TRUE(german.has_value());
+  EXPECT_EQ(german->digits, "4915123456789");
+  EXPECT_TRUE(german->international);
+  EXPECT_FALSE(ReadPhone("+45 2000 12a4").has_value());
+  EXPECT_FALSE(ReadPhone("12345").has_value());
+}
+
 TEST(ContactMask, EmailKeepsTheFirstCharacterAndTheDomain) {
   EXPECT_EQ(MaskEmail("borger1@example.invalid"), "b***@example.invalid");
   EXPECT_EQ(MaskEmail("B@Example.INVALID"), "B***@example.invalid");

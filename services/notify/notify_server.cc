@@ -27,7 +27,7 @@ absl::StatusOr<std::unique_ptr<NotifyServer>> NotifyServer::Start(const rpc::Ser
   host::ServiceHost& h = *s->host_;
 
   s->deliveries_ = std::make_unique<DeliveryStore>(h.pool());
-  s->settings_ = std::make_unique<SettingsStore>(h.pool());
+  s->settings_ = std::make_unique<SettingsStore>(h.pool(), options.desks.clock);
   s->roster_ = std::make_unique<RosterStore>(h.pool());
   s->stop_list_ = std::make_unique<SuppressionList>(h.pool(), h.keys().pseudonym_key);
   s->timers_store_ = std::make_unique<timer::TimerStore>(h.pool(), kNotifyService);

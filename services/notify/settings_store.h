@@ -4,7 +4,9 @@
 // reminder offsets per program, and the municipality's coordinator address. Each is a versioned
 // record ("<version>:" + the proto's bytes); saving checks the version the caller read
 // (optimistic concurrency, ABORTED on a conflict), so two coordinators editing one template do
-// not silently overwrite each other. None holds a citizen's contact point.
+// not silently overwrite each other. Every Put* stamps updated_at with the store's clock. None
+// holds a citizen's contact point. Only municipality codes are checked here (INVALID_ARGUMENT);
+// the desks validate the rest.
 //
 // Keys (m = municipality), all in m's hash slot:
 //   kpr:{m}:notify:tpl:<trigger number>:<language number>   Template
@@ -12,6 +14,7 @@
 //   kpr:{m}:notify:pref:<referral id>                       Preferences
 //   kpr:{m}:notify:offsets:<program id, or "*" for m's default>   ReminderOffsets
 //   kpr:{m}:notify:coordinator                              CoordinatorContact
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,13 +28,16 @@ namespace kpr::notify {
 
 class SettingsStore {
  public:
+  // `pool` must outlive the store. updated_at is absl::Now() on save.
   explicit SettingsStore(store::RedisPool& pool);
+  // The same, with updated_at taken from `clock` (the service's injected clock).
+  SettingsStore(store::RedisPool& pool, std::function<absl::Time()> clock);
 
   // The municipality's saved template (its version set), or nullopt when it saved none.
-  absl::StatusOr<std::optional<v1::Template>> GetTemplate(const std::string& m,
-                                                          v1::Trigger trigger,
+  absl::StatusOr<std::optional<v1::Template>> GetTemplate(const std::string& m, v1::Trigger trigger,
                                                           v1::Language language);
   // The template a message uses: the saved one, else the shipped default (version 0).
+  // LANGUAGE_UNSPECIFIED reads as Danish.
   absl::StatusOr<v1::Template> TemplateFor(const std::string& m, v1::Trigger trigger,
                                            v1::Language language);
   // Saves `t` if its stored version is still `expected_version` (0: none saved yet); returns it
@@ -52,7 +58,8 @@ class SettingsStore {
   // The offsets saved for (m, program), or nullopt. program_id "" is m's default.
   absl::StatusOr<std::optional<v1::ReminderOffsets>> GetReminderOffsets(
       const std::string& m, const std::string& program_id);
-  // The offsets reminders use: the program's, else m's default, else DefaultReminderOffsets().
+  // The offsets reminders use: the program's, else m's default, else DefaultReminderOffsets();
+  // longest first. A saved empty list means no reminders (it does not fall back).
   absl::StatusOr<std::vector<absl::Duration>> OffsetsFor(const std::string& m,
                                                          const std::string& program_id);
   absl::StatusOr<v1::ReminderOffsets> PutReminderOffsets(const v1::ReminderOffsets& offsets,
@@ -65,6 +72,7 @@ class SettingsStore {
 
  private:
   store::RedisPool& pool_;
+  std::function<absl::Time()> clock_;
 };
 
 }  // namespace kpr::notify

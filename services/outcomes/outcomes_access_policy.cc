@@ -1,6 +1,6 @@
 #include "services/outcomes/outcomes_access_policy.h"
 
-#include "absl/strings/str_cat.h"
+#include "libs/identity/access.h"
 
 namespace kpr::outcomes {
 namespace {
@@ -27,14 +27,7 @@ bool RoleMay(OutcomesRpc rpc, identity::Role role) {
 
 absl::Status AuthorizeOutcomes(OutcomesRpc rpc, const identity::Claims& claims,
                                absl::string_view municipality) {
-  if (!RoleMay(rpc, claims.role)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("role ", identity::RoleName(claims.role), " may not do this"));
-  }
-  if (!claims.HasMunicipality(municipality)) {
-    return absl::PermissionDeniedError(absl::StrCat("no access to municipality ", municipality));
-  }
-  return absl::OkStatus();
+  return identity::CheckAccess(claims, RoleMay(rpc, claims.role), municipality);
 }
 
 }  // namespace kpr::outcomes
