@@ -110,10 +110,29 @@ TEST_F(CallbackDeskTest, AFinalStatusWinsOnceAndATransientOneAfterItIsIgnored) {
 }
 
 TEST_F(CallbackDeskTest, AReportBeforeTheAcceptanceIsRecordedIsRefusedForNow) {
-  // Still pending: the gateway's report overtook our record of its answer.
-  EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 409);
+  // Never sent: a report about it changes nothing.
+  EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 200);
   EXPECT_EQ(Load().status(), v1::DELIVERY_STATUS_PENDING);
+  // SENDING on record, the gateway's answer not yet: the report overtook it.
+  auto loaded = fx_->deliveries->Get(kM, id_);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  v1::StoredDelivery sending = (*loaded)->stored;
+  auto begun = BeginAttempt(sending.delivery(), "primary", ctx_->Now());
+  ASSERT_TRUE(begun.ok());
+  begun->set_channel(v1::CHANNEL_SMS);
+  *sending.mutable_delivery() = *begun;
+  ASSERT_TRUE(fx_->deliveries
+                  ->Update(sending, v1::DELIVERY_STATUS_PENDING, (*loaded)->version, {},
+                           TimerChange())
+                  .ok());
+  EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 409);
+  // The sender died; the outcome is unknown and a retry is due: still too early.
   ASSERT_TRUE(dispatch_->Dispatch(kM, id_).ok());
+  EXPECT_EQ(Load().status(), v1::DELIVERY_STATUS_PENDING);
+  EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 409);
+  fx_->SetNow(ctx_->Now() + absl::Hours(1));
+  ASSERT_TRUE(dispatch_->Dispatch(kM, id_).ok());
+  EXPECT_EQ(Load().status(), v1::DELIVERY_STATUS_SENT);
   EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 200);
   EXPECT_EQ(Load().status(), v1::DELIVERY_STATUS_DELIVERED);
 }

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "kpr/notify/v1/notify_service.pb.h"
 #include "libs/identity/caller.h"
+#include "libs/validation/field_violations.h"
 #include "services/notify/facts_desk.h"
 #include "services/notify/notify_context.h"
 
