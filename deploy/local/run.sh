@@ -17,11 +17,15 @@ SCHEDULING_GRPC=${KPR_LOCAL_SCHEDULING_GRPC:-127.0.0.1:50052}
 SCHEDULING_HTTP=${KPR_LOCAL_SCHEDULING_HTTP:-127.0.0.1:8082}
 OUTCOMES_GRPC=${KPR_LOCAL_OUTCOMES_GRPC:-127.0.0.1:50053}
 OUTCOMES_HTTP=${KPR_LOCAL_OUTCOMES_HTTP:-127.0.0.1:8083}
+NOTIFY_GRPC=${KPR_LOCAL_NOTIFY_GRPC:-127.0.0.1:50054}
+NOTIFY_HTTP=${KPR_LOCAL_NOTIFY_HTTP:-127.0.0.1:8084}
+SMS_PORT=${KPR_LOCAL_SMS_PORT:-18090}
+SMTP_PORT=${KPR_LOCAL_SMTP_PORT:-12525}
 VAR="$ROOT/var/local"
-mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens"
+mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens" "$VAR/mail"
 
 ./scripts/install-deps.sh
-./scripts/build.sh kpr-referral kpr-scheduling kpr-outcomes kprctl
+./scripts/build.sh kpr-referral kpr-scheduling kpr-outcomes kpr-notify kpr-sms-gateway-sim kprctl
 BIN="$ROOT/${BUILD_DIR:-build}"
 KPRCTL="$BIN/tools/kprctl/kprctl"
 
@@ -30,7 +34,9 @@ KPRCTL="$BIN/tools/kprctl/kprctl"
 # Secrets: the JWT signing secret and the 32-byte data key, made once and kept in var/.
 [ -s "$VAR/jwt.secret" ] || head -c 32 /dev/urandom > "$VAR/jwt.secret"
 [ -s "$VAR/data.key" ] || head -c 32 /dev/urandom > "$VAR/data.key"
-chmod 600 "$VAR/jwt.secret" "$VAR/data.key"
+[ -s "$VAR/sms-gateway.token" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR/sms-gateway.token"
+[ -s "$VAR/callback.secret" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR/callback.secret"
+chmod 600 "$VAR/jwt.secret" "$VAR/data.key" "$VAR/sms-gateway.token" "$VAR/callback.secret"
 
 nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -sd "$VAR/nats" > "$VAR/logs/nats.log" 2>&1 &
 echo $! > "$VAR/nats.pid"
@@ -55,7 +61,29 @@ KPR_GRPC_ADDR="$OUTCOMES_GRPC" KPR_HTTP_ADDR="$OUTCOMES_HTTP" \
 KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
   "$BIN/services/outcomes/kpr-outcomes" > "$VAR/logs/outcomes.log" 2>&1 &
 echo $! > "$VAR/outcomes.pid"
-for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOMES_GRPC; do
+
+# notify's peers, both stand-ins: the SMS gateway simulator (it prints each message it takes,
+# the number masked) and an SMTP sink that keeps every e-mail as a .eml file in var/local/mail.
+"$BIN/tests/harness/kpr-sms-gateway-sim" --port "$SMS_PORT" --token_file "$VAR/sms-gateway.token" \
+  --callback_secret_file "$VAR/callback.secret" --mo_url "http://$NOTIFY_HTTP/callbacks/sms/reply" \
+  --log_messages > "$VAR/logs/sms-gateway.log" 2>&1 &
+echo $! > "$VAR/sms-gateway.pid"
+python3 "$ROOT/tests/harness/smtp_sink.py" --port "$SMTP_PORT" --dir "$VAR/mail" \
+  > "$VAR/logs/smtp-sink.log" 2>&1 &
+echo $! > "$VAR/smtp-sink.pid"
+
+# Quiet hours are off here so the demo shows its messages at any hour; the default holds SMS
+# between 21:00 and 08:00.
+KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+KPR_GRPC_ADDR="$NOTIFY_GRPC" KPR_HTTP_ADDR="$NOTIFY_HTTP" \
+KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
+KPR_SMS_GATEWAY_URL="http://127.0.0.1:$SMS_PORT" KPR_SMS_GATEWAY_TOKEN_FILE="$VAR/sms-gateway.token" \
+KPR_NOTIFY_CALLBACK_SECRET_FILE="$VAR/callback.secret" KPR_NOTIFY_PUBLIC_URL="http://$NOTIFY_HTTP" \
+KPR_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" KPR_SMTP_STARTTLS=opportunistic KPR_SMTP_FROM="kpr@kommune.example" \
+KPR_NOTIFY_QUIET_HOURS=off \
+  "$BIN/services/notify/kpr-notify" > "$VAR/logs/notify.log" 2>&1 &
+echo $! > "$VAR/notify.pid"
+for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOMES_GRPC notify:$NOTIFY_GRPC; do
   name=${svc%%:*}; addr=${svc#*:}
   for _ in $(seq 1 100); do
     "$KPRCTL" --addr "$addr" health >/dev/null 2>&1 && break
@@ -68,6 +96,7 @@ for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOME
 done
 export KPR_SCHEDULING_ADDR="$SCHEDULING_GRPC"
 export KPR_OUTCOMES_ADDR="$OUTCOMES_GRPC"
+export KPR_NOTIFY_ADDR="$NOTIFY_GRPC"
 
 token() { "$KPRCTL" token --secret-file "$VAR/jwt.secret" "$@"; }
 token --sub coordinator-demo --role coordinator --municipalities 0165,0183 > "$VAR/tokens/coordinator"
@@ -121,6 +150,10 @@ kpr is running on loopback:
   kpr-referral       gRPC $REFERRAL_GRPC, HTTP http://$REFERRAL_HTTP/metrics /healthz /readyz
   kpr-scheduling     gRPC $SCHEDULING_GRPC, HTTP http://$SCHEDULING_HTTP/metrics /healthz /readyz
   kpr-outcomes       gRPC $OUTCOMES_GRPC, HTTP http://$OUTCOMES_HTTP/metrics /healthz /readyz
+  kpr-notify         gRPC $NOTIFY_GRPC, HTTP http://$NOTIFY_HTTP/metrics /healthz /readyz
+                     and the gateway's callbacks on /callbacks/sms/report and /callbacks/sms/reply
+  SMS gateway (sim)  http://127.0.0.1:$SMS_PORT   messages it took: var/local/logs/sms-gateway.log
+  SMTP sink          smtp://127.0.0.1:$SMTP_PORT  e-mails it took: var/local/mail/*.eml
   logs               var/local/logs/
 
 Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens; the
@@ -128,7 +161,8 @@ institutions, instructors and two programs of deploy/local/demo-catalog.json (in
 cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
 kpr-scheduling, which tells kpr-referral, which marks them ENROLLED. kpr-outcomes follows the
 cohorts from the scheduling events (questionnaires open when a cohort starts) and counts the
-referrals into the recruitment funnel.
+referrals into the recruitment funnel. kpr-notify welcomes every accepted citizen by SMS and
+sends the cohort's dates: watch them arrive with `tail -f var/local/logs/sms-gateway.log`.
 Tokens (valid 12 hours, the most the services accept; run this script again for fresh ones)
 are in var/local/tokens/. Try:
 
@@ -148,6 +182,9 @@ are in var/local/tokens/. Try:
   KPR_TOKEN=\$(cat var/local/tokens/instructor) kprctl participants --municipality 0165 --cohort <cohort id>
   export KPR_OUTCOMES_ADDR=$OUTCOMES_GRPC
   KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl outcomes report program --municipality 0165 --program sund-med-kultur --from 2027-01-01 --to 2028-01-01
+  export KPR_NOTIFY_ADDR=$NOTIFY_GRPC
+  kprctl notify deliveries --municipality 0165 --status sent
+  kprctl notify preview --municipality 0165 --trigger session-reminder --language da
   kprctl help
 
 MSG
@@ -159,7 +196,9 @@ fi
 echo "Ctrl-C stops everything."
 trap '"$ROOT/deploy/local/stop.sh"; exit 0' INT TERM
 while kill -0 "$(cat "$VAR/referral.pid")" 2>/dev/null && kill -0 "$(cat "$VAR/scheduling.pid")" 2>/dev/null \
-  && kill -0 "$(cat "$VAR/outcomes.pid")" 2>/dev/null; do sleep 1; done
+  && kill -0 "$(cat "$VAR/outcomes.pid")" 2>/dev/null && kill -0 "$(cat "$VAR/notify.pid")" 2>/dev/null; do
+  sleep 1
+done
 echo "a service exited; see var/local/logs/" >&2
 "$ROOT/deploy/local/stop.sh"
 exit 1

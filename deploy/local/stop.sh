@@ -2,7 +2,7 @@
 # Stops what deploy/local/run.sh started (services first, so they drain, then NATS and Redis).
 cd "$(dirname "$0")/../.."
 VAR=var/local
-for name in outcomes scheduling referral nats redis; do
+for name in notify outcomes scheduling referral sms-gateway smtp-sink nats redis; do
   if [ -f "$VAR/$name.pid" ]; then
     pid=$(cat "$VAR/$name.pid")
     if kill -0 "$pid" 2>/dev/null; then

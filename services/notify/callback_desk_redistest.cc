@@ -121,10 +121,10 @@ TEST_F(CallbackDeskTest, AReportBeforeTheAcceptanceIsRecordedIsRefusedForNow) {
   ASSERT_TRUE(begun.ok());
   begun->set_channel(v1::CHANNEL_SMS);
   *sending.mutable_delivery() = *begun;
-  ASSERT_TRUE(fx_->deliveries
-                  ->Update(sending, v1::DELIVERY_STATUS_PENDING, (*loaded)->version, {},
-                           TimerChange())
-                  .ok());
+  ASSERT_TRUE(
+      fx_->deliveries
+          ->Update(sending, v1::DELIVERY_STATUS_PENDING, (*loaded)->version, {}, TimerChange())
+          .ok());
   EXPECT_EQ(desk_->OnDeliveryReport(Signed(Report("DELIVERED"))).status, 409);
   // The sender died; the outcome is unknown and a retry is due: still too early.
   ASSERT_TRUE(dispatch_->Dispatch(kM, id_).ok());

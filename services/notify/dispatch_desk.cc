@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "libs/calendar/proto_time.h"
 #include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
 #include "services/notify/channel_choice.h"
 #include "services/notify/contact_mask.h"
 #include "services/notify/delivery_events.h"
@@ -88,6 +89,14 @@ absl::Status DispatchDesk::Commit(const LoadedDelivery& before, const v1::Stored
     return st;
   }
   ctx_.Committed(!events.empty(), retry_at.has_value() && *retry_at <= now);
+  if (stored.delivery().status() != before.stored.delivery().status()) {
+    observe::MetricsRegistry::Global()
+        .GetCounter("kpr_notify_deliveries_total",
+                    "delivery changes by the sender, by channel and the status reached",
+                    {{"channel", v1::Channel_Name(stored.delivery().channel())},
+                     {"status", v1::DeliveryStatus_Name(stored.delivery().status())}})
+        .Increment();
+  }
   return absl::OkStatus();
 }
 

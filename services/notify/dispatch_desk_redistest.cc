@@ -209,5 +209,26 @@ TEST_F(DispatchDeskTest, AReferralServiceOutageIsARetryNotADrop) {
   EXPECT_EQ(Load(id).status(), v1::DELIVERY_STATUS_SENT);
 }
 
+TEST_F(DispatchDeskTest, TheBodyIsPurgedAfterTheRetentionAndTheRecordStays) {
+  fx_->contacts.contacts["0165-R1"] =
+      testing::Contact("0165-R1", "+4520001234", "", CONTACT_CHANNEL_SMS);
+  const std::string id = RecordWelcome("0165-R1");
+  ASSERT_TRUE(desk_->Dispatch(kM, id).ok());
+  auto loaded = fx_->deliveries->Get(kM, id);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  auto body = ctx_->OpenBody((*loaded)->stored);
+  ASSERT_TRUE(body.ok());
+  EXPECT_TRUE(absl::StartsWith(body->sms_text(), "Hej Anna.")) << body->sms_text();
+  auto purge = fx_->timers->Get(kM, PurgeTimerId(id));
+  ASSERT_TRUE(purge.ok() && purge->has_value());
+  EXPECT_EQ((*purge)->due, kMorning + ctx_->options.body_retention);
+  ASSERT_TRUE(desk_->OnPurgeTimer(**purge).ok());
+  loaded = fx_->deliveries->Get(kM, id);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_TRUE((*loaded)->stored.sealed_body().empty());
+  EXPECT_TRUE((*loaded)->stored.sealed_facts().empty());
+  EXPECT_EQ((*loaded)->stored.delivery().status(), v1::DELIVERY_STATUS_SENT);
+}
+
 }  // namespace
 }  // namespace kpr::notify
