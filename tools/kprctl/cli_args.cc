@@ -11,6 +11,12 @@ std::string ParsedArgs::Get(const std::string& name, const std::string& fallback
   return it == options.end() ? fallback : it->second;
 }
 
+std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
+  if (auto it = repeated.find(name); it != repeated.end()) return it->second;
+  if (auto it = options.find(name); it != options.end()) return {it->second};
+  return {};
+}
+
 absl::StatusOr<std::string> Need(const ParsedArgs& a, const std::string& command,
                                  const std::string& flag) {
   std::string v = a.Get(flag);
@@ -45,6 +51,11 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
           return absl::InvalidArgumentError(absl::StrCat("option --", name, " needs a value"));
         }
         value = args[++i];
+      }
+      if (auto it = out.options.find(name); it != out.options.end()) {
+        auto& all = out.repeated[name];
+        if (all.empty()) all.push_back(it->second);
+        all.push_back(value);
       }
       out.options[name] = value;
     } else if (out.command.empty()) {

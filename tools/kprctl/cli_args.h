@@ -18,9 +18,15 @@ struct ParsedArgs {
   std::string command;
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // name without dashes -> value ("true" for flags)
+  // Every value of an option that takes one and was given more than once, in order; `options`
+  // holds the last (a later option overrides an earlier one, as in an alias).
+  std::map<std::string, std::vector<std::string>> repeated;
 
   bool Has(const std::string& name) const { return options.count(name) > 0; }
   std::string Get(const std::string& name, const std::string& fallback = "") const;
+  // Every value given for `name`, in order (for options that may be repeated, such as
+  // --referral r1 --referral r2); empty when it is not given.
+  std::vector<std::string> GetAll(const std::string& name) const;
 };
 
 // The value of the option `flag`, which `command` requires: INVALID_ARGUMENT

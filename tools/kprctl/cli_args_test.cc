@@ -27,5 +27,20 @@ TEST(CliArgs, RejectsUnknownOptionsAndMissingValues) {
   EXPECT_NE(missing.status().message().find("needs a value"), absl::string_view::npos);
 }
 
+TEST(CliArgs, ARepeatedOptionKeepsEveryValueAndTheLastWins) {
+  auto parsed = ParseArgs(
+      {"notify", "send", "--referral", "r1", "--timeout", "5", "--referral=r2", "--timeout", "9"},
+      {"referral", "timeout"}, {});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->Get("referral"), "r2");
+  EXPECT_EQ(parsed->GetAll("referral"), (std::vector<std::string>{"r1", "r2"}));
+  EXPECT_EQ(parsed->Get("timeout"), "9");
+  EXPECT_EQ(parsed->GetAll("timeout"), (std::vector<std::string>{"5", "9"}));
+  auto once = ParseArgs({"notify", "send", "--referral", "r1"}, {"referral"}, {});
+  ASSERT_TRUE(once.ok()) << once.status();
+  EXPECT_EQ(once->GetAll("referral"), (std::vector<std::string>{"r1"}));
+  EXPECT_TRUE(once->GetAll("cohort").empty());
+}
+
 }  // namespace
 }  // namespace kpr::kprctl

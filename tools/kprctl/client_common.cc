@@ -71,6 +71,13 @@ absl::StatusOr<std::string> ResolveToken(const ParsedArgs& args, const char* env
   return std::string();
 }
 
+void DefaultMunicipalityFromEnv(ParsedArgs& args) {
+  if (!args.Get("municipality").empty()) return;
+  if (const char* m = std::getenv("KPR_MUNICIPALITY"); m != nullptr && *m != '\0') {
+    args.options["municipality"] = m;
+  }
+}
+
 absl::StatusOr<absl::Duration> ResolveTimeout(const ParsedArgs& args) {
   double seconds = 10;
   if (args.Has("timeout") && (!absl::SimpleAtod(args.Get("timeout"), &seconds) || !(seconds > 0))) {

@@ -56,6 +56,10 @@ absl::StatusOr<std::string> ReadInput(const std::string& path);
 // --token-file; the file's read error otherwise.
 absl::StatusOr<std::string> ResolveToken(const ParsedArgs& args, const char* env_token);
 
+// Sets --municipality from $KPR_MUNICIPALITY when it is not given (or empty): staff mostly work
+// in one municipality.
+void DefaultMunicipalityFromEnv(ParsedArgs& args);
+
 // --timeout SECONDS (default 10), positive.
 absl::StatusOr<absl::Duration> ResolveTimeout(const ParsedArgs& args);
 

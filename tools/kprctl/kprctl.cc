@@ -17,6 +17,7 @@
 #include "libs/rpc/jwt.h"
 #include "tools/kprctl/cli_args.h"
 #include "tools/kprctl/client_common.h"
+#include "tools/kprctl/notify_commands.h"
 #include "tools/kprctl/outcomes_commands.h"
 #include "tools/kprctl/referral_args.h"
 #include "tools/kprctl/referral_format.h"
@@ -40,6 +41,8 @@ Global options:
                         scheduling service (default $KPR_SCHEDULING_ADDR or 127.0.0.1:50052)
   --outcomes-addr HOST:PORT
                         outcomes service (default $KPR_OUTCOMES_ADDR or 127.0.0.1:50053)
+  --notify-addr HOST:PORT
+                        notify service (default $KPR_NOTIFY_ADDR or 127.0.0.1:50054)
   --token-file FILE     file with the bearer token (default: $KPR_TOKEN holds the token itself)
   --token TOKEN         the token itself (shows in the process list: prefer the two above)
   --json                print JSON (the protobuf JSON mapping) instead of text
@@ -296,8 +299,8 @@ int Token(const ParsedArgs& a) {
 int main(int argc, char** argv) {
   using namespace kpr::kprctl;  // NOLINT
   std::vector<std::string> args(argv + 1, argv + argc);
-  // The referral commands' options; the scheduling and outcomes commands check their own per
-  // command.
+  // The referral commands' options; the scheduling, outcomes and notify commands check their
+  // own per command.
   const std::set<std::string> referral_options = {"addr",
                                                   "token",
                                                   "token-file",
@@ -341,6 +344,8 @@ int main(int argc, char** argv) {
   flags.insert(SchedulingFlags().begin(), SchedulingFlags().end());
   options.insert(OutcomesOptions().begin(), OutcomesOptions().end());
   flags.insert(OutcomesFlags().begin(), OutcomesFlags().end());
+  options.insert(NotifyOptions().begin(), NotifyOptions().end());
+  flags.insert(NotifyFlags().begin(), NotifyFlags().end());
   // Without tzdata Danish times would be an hour off in summer: say so, but still work.
   if (auto tz = kpr::calendar::DanishTimeZoneLoaded(); !tz.ok()) {
     std::cerr << "kprctl: warning: " << tz.message() << "\n";
@@ -349,11 +354,12 @@ int main(int argc, char** argv) {
   if (!parsed.ok()) Usage(std::string(parsed.status().message()));
   const ParsedArgs& a = *parsed;
   if (a.command.empty() || a.command == "help" || a.Has("help")) {
-    std::cout << kUsage << kSchedulingUsage << kOutcomesUsage;
+    std::cout << kUsage << kSchedulingUsage << kOutcomesUsage << kNotifyUsage;
     return a.command.empty() && !a.Has("help") ? 2 : 0;
   }
   if (IsSchedulingCommand(a.command)) return RunSchedulingCommand(a);
   if (IsOutcomesCommand(a.command)) return RunOutcomesCommand(a);
+  if (IsNotifyCommand(a.command)) return RunNotifyCommand(a);
   for (const auto& [name, value] : a.options) {
     if (!referral_options.count(name) && !referral_flags.count(name)) {
       Usage(absl::StrCat("unknown option --", name, " for ", a.command));

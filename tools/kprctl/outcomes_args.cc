@@ -5,10 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
+#include "tools/kprctl/command_group.h"
 #include "tools/kprctl/value_args.h"
 
 namespace kpr::kprctl {
@@ -18,37 +16,33 @@ std::string Lower(const std::string& s) {
   return absl::AsciiStrToLower(absl::StripAsciiWhitespace(s));
 }
 
-// Options every outcomes command accepts.
-const std::set<std::string>& GlobalOptions() {
-  static const auto* g =
-      new std::set<std::string>{"outcomes-addr", "token", "token-file", "timeout", "json", "help"};
-  return *g;
-}
-
-// Command name -> the options it takes besides the global ones.
-const std::map<std::string, std::set<std::string>>& Specs() {
-  static const auto* specs = new std::map<std::string, std::set<std::string>>{
-      {"attendance record",
-       {"municipality", "session", "present", "absent", "excused", "expected-version", "version"}},
-      {"attendance get", {"municipality", "cohort"}},
-      {"questionnaire submit",
-       {"municipality", "referral", "time-point", "who5", "wai", "employment"}},
-      {"questionnaire get", {"municipality", "referral"}},
-      {"schedule", {"municipality", "cohort"}},
-      {"report cohort", {"municipality", "cohort", "format", "out"}},
-      {"report program", {"municipality", "program", "from", "to", "format", "out"}},
+// The outcomes commands: their subcommands and the options each takes.
+const CommandGroup& Outcomes() {
+  static const auto* group = new CommandGroup{
+      "outcomes",
+      "outcomes-addr",
+      "KPR_OUTCOMES_ADDR",
+      {
+          {"attendance", {"record", "get"}},
+          {"questionnaire", {"submit", "get"}},
+          {"schedule", {}},
+          {"report", {"cohort", "program"}},
+      },
+      {
+          {"attendance record",
+           {"municipality", "session", "present", "absent", "excused", "expected-version",
+            "version"}},
+          {"attendance get", {"municipality", "cohort"}},
+          {"questionnaire submit",
+           {"municipality", "referral", "time-point", "who5", "wai", "employment"}},
+          {"questionnaire get", {"municipality", "referral"}},
+          {"schedule", {"municipality", "cohort"}},
+          {"report cohort", {"municipality", "cohort", "format", "out"}},
+          {"report program", {"municipality", "program", "from", "to", "format", "out"}},
+      },
+      {"json", "help"},
   };
-  return *specs;
-}
-
-const std::map<std::string, std::vector<std::string>>& Groups() {
-  static const auto* groups = new std::map<std::string, std::vector<std::string>>{
-      {"attendance", {"record", "get"}},
-      {"questionnaire", {"submit", "get"}},
-      {"schedule", {}},
-      {"report", {"cohort", "program"}},
-  };
-  return *groups;
+  return *group;
 }
 
 // --format, or --json alone; TEXT when neither.
@@ -82,24 +76,6 @@ absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const st
     return FlagError(flag, absl::StrCat("expected baseline, end, 1m or 12m, got '", value, "'"));
   }
   return it->second;
-}
-
-absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
-                                                     const std::string& flag) {
-  std::vector<std::string> ids;
-  if (absl::StripAsciiWhitespace(value).empty()) return ids;
-  if (absl::StartsWith(value, "--")) {
-    return FlagError(flag, absl::StrCat("expected referral ids like r1,r2, got '", value,
-                                        "' (a value missing?)"));
-  }
-  for (absl::string_view part : absl::StrSplit(value, ',')) {
-    std::string id(absl::StripAsciiWhitespace(part));
-    if (id.empty()) {
-      return FlagError(flag, absl::StrCat("an empty referral id in '", value, "'"));
-    }
-    ids.push_back(std::move(id));
-  }
-  return ids;
 }
 
 absl::StatusOr<ov1::ExportFormat> ParseExportFormat(const std::string& value,
@@ -144,71 +120,14 @@ std::string InstrumentName(ov1::Instrument instrument) {
 bool IsOutcomesCommand(const std::string& command) { return command == "outcomes"; }
 
 const std::set<std::string>& OutcomesOptions() {
-  static const auto* options = [] {
-    auto* s = new std::set<std::string>;
-    for (const auto& [name, opts] : Specs()) s->insert(opts.begin(), opts.end());
-    for (const auto& g : GlobalOptions()) s->insert(g);
-    for (const auto& f : OutcomesFlags()) s->erase(f);
-    return s;
-  }();
+  static const auto* options = new std::set<std::string>(GroupOptions(Outcomes()));
   return *options;
 }
 
-const std::set<std::string>& OutcomesFlags() {
-  static const auto* flags = new std::set<std::string>{"json", "help"};
-  return *flags;
-}
+const std::set<std::string>& OutcomesFlags() { return Outcomes().flags; }
 
 absl::StatusOr<std::string> ResolveOutcomesCommand(const ParsedArgs& args) {
-  std::string groups;
-  for (const auto& [g, subs] : Groups()) absl::StrAppend(&groups, groups.empty() ? "" : " ", g);
-  if (args.positional.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("outcomes needs a command: ", groups));
-  }
-  const std::string& group = args.positional[0];
-  auto it = Groups().find(group);
-  if (it == Groups().end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown command 'outcomes ", group, "' (one of: ", groups, ")"));
-  }
-  std::string name = group;
-  size_t used = 1;
-  if (!it->second.empty()) {
-    std::string choices = absl::StrJoin(it->second, " ");
-    if (args.positional.size() < 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("outcomes ", group, " needs a subcommand: ", choices));
-    }
-    name = absl::StrCat(group, " ", args.positional[1]);
-    if (Specs().count(name) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown subcommand 'outcomes ", name, "' (one of: ", choices, ")"));
-    }
-    used = 2;
-  }
-  // "--present --absent r2" gives --present the value "--absent": name the real mistake.
-  for (const auto& [option, value] : args.options) {
-    if (!OutcomesFlags().count(option) && absl::StartsWith(value, "--")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", option, " needs a value (got '", value, "')"));
-    }
-  }
-  if (args.positional.size() > used) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("outcomes ", name, ": unexpected argument '", args.positional[used],
-                     "' (ids are given with options such as --cohort)"));
-  }
-  const auto& allowed = Specs().at(name);
-  for (const auto& [option, value] : args.options) {
-    if (allowed.count(option) || GlobalOptions().count(option)) continue;
-    if (option == "addr" || option == "scheduling-addr") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", option, " is the ", option == "addr" ? "referral" : "scheduling",
-                       " service's address; use --outcomes-addr (or $KPR_OUTCOMES_ADDR)"));
-    }
-    return absl::InvalidArgumentError(absl::StrCat("outcomes ", name, " does not take --", option));
-  }
-  return name;
+  return ResolveGroupCommand(Outcomes(), args);
 }
 
 // ---- Requests -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "kpr/outcomes/v1/outcomes_service.pb.h"
 #include "tools/kprctl/cli_args.h"
 #include "tools/kprctl/questionnaire_answers.h"
+#include "tools/kprctl/value_args.h"
 
 namespace kpr::kprctl {
 
@@ -30,10 +31,6 @@ namespace ov1 = ::kpr::outcomes::v1;
 // "baseline", "end", "1m", "12m" (also "followup_1m", "followup_12m" and the enum names, any
 // case).
 absl::StatusOr<ov1::TimePoint> ParseTimePoint(const std::string& value, const std::string& flag);
-// "r1,r2" -> {"r1", "r2"}; blanks around ids dropped; "" -> {}. An empty item ("r1,,r2") or a
-// value that looks like an option ("--absent", when a value was forgotten) is an error.
-absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
-                                                     const std::string& flag);
 // "text", "csv" or "json".
 absl::StatusOr<ov1::ExportFormat> ParseExportFormat(const std::string& value,
                                                     const std::string& flag);

@@ -1,6 +1,5 @@
 #include "tools/kprctl/outcomes_commands.h"
 
-#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -127,11 +126,7 @@ int ReportProgram(Outcomes& o) { return Export(o, OrUsage(BuildExportProgramRepo
 int RunOutcomesCommand(const ParsedArgs& parsed) {
   std::string name = OrUsage(ResolveOutcomesCommand(parsed));
   ParsedArgs a = parsed;
-  if (a.Get("municipality").empty()) {
-    if (const char* m = std::getenv("KPR_MUNICIPALITY"); m != nullptr && *m != '\0') {
-      a.options["municipality"] = m;
-    }
-  }
+  DefaultMunicipalityFromEnv(a);
   // "-" reads the answers from standard input, so they never show in `ps` or shell history.
   for (const char* flag : {"who5", "wai", "employment"}) {
     if (a.Get(flag) != "-") continue;

@@ -342,11 +342,7 @@ int Ics(Scheduling& s) {
 int RunSchedulingCommand(const ParsedArgs& parsed) {
   std::string name = OrUsage(ResolveSchedulingCommand(parsed));
   ParsedArgs a = parsed;
-  if (TakesMunicipality(name) && a.Get("municipality").empty()) {
-    if (const char* m = std::getenv("KPR_MUNICIPALITY"); m != nullptr && *m != '\0') {
-      a.options["municipality"] = m;
-    }
-  }
+  if (TakesMunicipality(name)) DefaultMunicipalityFromEnv(a);
   if (name == "catalog load") return CatalogLoad(a);
   static const auto* commands = new std::map<std::string, std::function<int(Scheduling&)>>{
       {"institutions", Institutions},

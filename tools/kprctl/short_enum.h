@@ -5,6 +5,7 @@
 // prefix ("under_review" for REFERRAL_STATUS_UNDER_REVIEW). The proto enum is the only list of
 // names, so a value added to the contract is known here as soon as kprctl is rebuilt. Pure.
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -18,15 +19,16 @@
 
 namespace kpr::kprctl {
 
-// The value named by its short name ("under_review"), or its full name ("UNDER_REVIEW" with the
-// prefix, e.g. "REFERRAL_STATUS_UNDER_REVIEW"), in any case and with blanks around it. nullopt
-// for an unknown name and for the UNSPECIFIED (zero) value. `parse` is the generated
-// <Enum>_Parse.
+// The value named by its short name ("under_review", also "under-review" as options are
+// written), or its full name ("REFERRAL_STATUS_UNDER_REVIEW"), in any case and with blanks
+// around it. nullopt for an unknown name and for the UNSPECIFIED (zero) value. `parse` is the
+// generated <Enum>_Parse.
 template <typename Enum, typename ParseFn>
 std::optional<Enum> ParseShortEnum(absl::string_view value, ParseFn parse,
                                    absl::string_view prefix) {
   std::string upper = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
   if (upper.empty()) return std::nullopt;
+  std::replace(upper.begin(), upper.end(), '-', '_');
   if (!absl::StartsWith(upper, prefix)) upper = absl::StrCat(prefix, upper);
   Enum e;
   if (!parse(upper, &e) || static_cast<int>(e) == 0) return std::nullopt;

@@ -1,7 +1,9 @@
 #include "tools/kprctl/value_args.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "libs/calendar/civil_day.h"
 #include "libs/calendar/danish_time.h"
@@ -75,6 +77,24 @@ absl::StatusOr<absl::Time> ParseInstant(const std::string& value, const std::str
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, value, &t, &err)) return Bad(flag, expected, value);
   return t;
+}
+
+absl::StatusOr<std::vector<std::string>> ParseIdList(const std::string& value,
+                                                     const std::string& flag) {
+  std::vector<std::string> ids;
+  if (absl::StripAsciiWhitespace(value).empty()) return ids;
+  if (absl::StartsWith(value, "--")) {
+    return FlagError(flag, absl::StrCat("expected referral ids like r1,r2, got '", value,
+                                        "' (a value missing?)"));
+  }
+  for (absl::string_view part : absl::StrSplit(value, ',')) {
+    std::string id(absl::StripAsciiWhitespace(part));
+    if (id.empty()) {
+      return FlagError(flag, absl::StrCat("an empty referral id in '", value, "'"));
+    }
+    ids.push_back(std::move(id));
+  }
+  return ids;
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
