@@ -91,7 +91,11 @@ class NotifyJourney : public ::testing::Test {
     no.smtp->ca_file = Servers::Smtp().ca_file();
     no.callback_secret_file = WriteFile("callback-secret", kTestCallbackSecret);
     no.timer_poll_interval = absl::Milliseconds(100);
-    auto notify_server = notify::NotifyServer::Start(HarnessServiceConfig(secrets_), no);
+    // The gateway's delivery reports come back to notify's HTTP port, signed.
+    rpc::ServiceConfig notify_config = HarnessServiceConfig(secrets_);
+    notify_config.http_addr = absl::StrCat("127.0.0.1:", FreePort());
+    no.desks.callback_base_url = absl::StrCat("http://", notify_config.http_addr);
+    auto notify_server = notify::NotifyServer::Start(notify_config, no);
     ASSERT_TRUE(notify_server.ok()) << notify_server.status();
     notify_server_ = *std::move(notify_server);
 
@@ -122,7 +126,7 @@ class NotifyJourney : public ::testing::Test {
   // Submits citizen n and accepts the referral; its id.
   std::string AcceptReferral(int n, intake::v1::ContactChannel channel) {
     intake::v1::ReferralSubmitted submission = SyntheticSubmission(n, "0165");
-    submission.mutable_citizen()->mutable_contact()->set_preferred_channel(channel);
+    submission.mutable_citizen()->set_preferred_channel(channel);
     auto accepted = SubmitAndAccept(*referrals_, coordinator_, submission);
     EXPECT_TRUE(accepted.ok()) << accepted.status();
     return accepted.ok() ? accepted->id() : "";
@@ -240,10 +244,19 @@ TEST_F(NotifyJourney, WelcomeDatesMovedSessionAndNoRemindersAfterLeaving) {
   EXPECT_EQ(Servers::Smtp().CountByMessageId().size(), 2u);
 
   // Every delivery is listed, contact masked; no clear number anywhere in the record.
-  std::vector<nv1::Delivery> anna_deliveries = Deliveries(anna);
+  std::vector<nv1::Delivery> anna_deliveries;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        anna_deliveries = Deliveries(anna);
+        // The simulator reports ENROUTE, then DELIVERED, over HTTP to the callback route.
+        return anna_deliveries.size() == 2 &&
+               anna_deliveries[0].status() == nv1::DELIVERY_STATUS_DELIVERED &&
+               anna_deliveries[1].status() == nv1::DELIVERY_STATUS_DELIVERED;
+      },
+      absl::Seconds(10)));
   ASSERT_EQ(anna_deliveries.size(), 2u);
   for (const nv1::Delivery& d : anna_deliveries) {
-    EXPECT_EQ(d.status(), nv1::DELIVERY_STATUS_SENT) << d.DebugString();
+    EXPECT_EQ(d.status(), nv1::DELIVERY_STATUS_DELIVERED) << d.DebugString();
     EXPECT_EQ(d.channel(), nv1::CHANNEL_SMS);
     EXPECT_TRUE(absl::StartsWith(d.masked_recipient(), "+45 ** **")) << d.masked_recipient();
   }

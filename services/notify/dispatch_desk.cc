@@ -8,6 +8,7 @@
 #include "libs/calendar/proto_time.h"
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
+#include "services/notify/callback_desk.h"
 #include "services/notify/channel_choice.h"
 #include "services/notify/contact_mask.h"
 #include "services/notify/delivery_events.h"
@@ -279,7 +280,7 @@ absl::Status DispatchDesk::Attempt(const LoadedDelivery& d, const Recipient& r,
     request.msisdn = r.address;
     request.userref = UserrefFor(begun->delivery_id());
     if (!ctx_.options.callback_base_url.empty()) {
-      request.callback_url = absl::StrCat(ctx_.options.callback_base_url, "/callbacks/sms/report");
+      request.callback_url = absl::StrCat(ctx_.options.callback_base_url, kReportPath);
     }
     SmsSendResult sms = ctx_.sms->Send(*provider, request, absl::Now() + ctx_.options.sms_timeout);
     if (sms.config_error || sms.result.outcome != SendOutcome::kAccepted) {
