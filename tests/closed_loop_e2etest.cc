@@ -34,14 +34,6 @@ using ::testing::ElementsAre;
 
 constexpr char kProgram[] = "sund-med-kultur";  // 0165's default program in the demo catalog
 
-struct Ctx {
-  grpc::ClientContext ctx;
-  explicit Ctx(const std::string& token) {
-    rpc::SetBearerToken(ctx, token);
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  }
-};
-
 // "FROM>TO (from-fhir>to-fhir)" for one status_changed event.
 std::string Change(const rv1::ReferralStatusChanged& c) {
   return absl::StrCat(rv1::ReferralStatus_Name(c.from()).substr(16), ">",
@@ -89,7 +81,7 @@ class ClosedLoop : public ::testing::Test {
     req.set_capacity(2);
     req.set_request_id(request_id);
     sv1::CreateCohortResponse resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = scheduling_stub_->CreateCohort(&c.ctx, req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return resp.cohort();
@@ -104,7 +96,7 @@ class ClosedLoop : public ::testing::Test {
           req.set_municipality("0165");
           req.set_page_size(500);
           rv1::ListReferralsResponse resp;
-          Ctx c(coordinator_);
+          CallAs c(coordinator_);
           if (!referrals_->ListReferrals(&c.ctx, req, &resp).ok()) return false;
           for (const auto& r : resp.referrals()) {
             if (r.external_id() == external_id) found = r;
@@ -120,7 +112,7 @@ class ClosedLoop : public ::testing::Test {
     rv1::GetReferralRequest req;
     req.set_id(id);
     rv1::Referral r;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     EXPECT_TRUE(referrals_->GetReferral(&c.ctx, req, &r).ok());
     return r;
   }
@@ -130,7 +122,7 @@ class ClosedLoop : public ::testing::Test {
     req.set_id(r.id());
     req.set_expected_version(r.version());
     req.set_status(to);
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = referrals_->UpdateReferralStatus(&c.ctx, req, &r);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -213,7 +205,7 @@ TEST_F(ClosedLoop, WaitlistedEnrolledWhenASeatFreesAndPlacedAgainAfterACancellat
     req.set_referral_id(r[0].id());
     req.set_reason_code(sv1::CHANGE_REASON_CITIZEN_LEFT);
     sv1::UnenrollResponse resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = scheduling_stub_->Unenroll(&c.ctx, req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -230,7 +222,7 @@ TEST_F(ClosedLoop, WaitlistedEnrolledWhenASeatFreesAndPlacedAgainAfterACancellat
     req.set_reason("the venue is being renovated");
     req.set_reason_code(sv1::CHANGE_REASON_VENUE_CLOSED);
     sv1::Cohort resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = scheduling_stub_->CancelCohort(&c.ctx, req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -243,7 +235,7 @@ TEST_F(ClosedLoop, WaitlistedEnrolledWhenASeatFreesAndPlacedAgainAfterACancellat
   lp.set_cohort_id(b.cohort_id());
   sv1::ListParticipantsResponse participants;
   {
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     ASSERT_TRUE(scheduling_stub_->ListParticipants(&c.ctx, lp, &participants).ok());
   }
   ASSERT_EQ(participants.participants_size(), 2);

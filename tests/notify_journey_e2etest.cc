@@ -24,6 +24,7 @@
 #include "services/scheduling/scheduling_server.h"
 #include "tests/harness/sms_gateway_sim.h"
 #include "tests/harness/smtp_sink.h"
+#include "tests/support/redis_testing.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/scheduling_testing.h"
 
@@ -34,14 +35,6 @@ namespace sv1 = ::kpr::scheduling::v1;
 namespace rv1 = ::kpr::referral::v1;
 namespace nv1 = ::kpr::notify::v1;
 using identity::Role;
-
-struct Ctx {
-  grpc::ClientContext ctx;
-  explicit Ctx(const std::string& token) {
-    rpc::SetBearerToken(ctx, token);
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  }
-};
 
 std::string WriteFile(const std::string& name, const std::string& content) {
   std::string path = absl::StrCat(Servers::Dir(), "/", name);
@@ -155,7 +148,7 @@ class NotifyJourney : public ::testing::Test {
     req.set_municipality("0165");
     req.set_cohort_id(cohort_id);
     sv1::ListSessionsResponse resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     EXPECT_TRUE(scheduling_->ListSessions(&c.ctx, req, &resp).ok());
     return {resp.sessions().begin(), resp.sessions().end()};
   }
@@ -166,7 +159,7 @@ class NotifyJourney : public ::testing::Test {
     req.set_referral_id(referral_id);
     req.set_page_size(100);
     nv1::ListDeliveriesResponse resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = notify_->ListDeliveries(&c.ctx, req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return {resp.deliveries().begin(), resp.deliveries().end()};
@@ -202,7 +195,7 @@ TEST_F(NotifyJourney, WelcomeDatesMovedSessionAndNoRemindersAfterLeaving) {
   create.set_request_id("notify-journey");
   sv1::CreateCohortResponse cohort;
   {
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = scheduling_->CreateCohort(&c.ctx, create, &cohort);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -262,11 +255,8 @@ TEST_F(NotifyJourney, WelcomeDatesMovedSessionAndNoRemindersAfterLeaving) {
   }
 
   // Reminders wait for the sessions: 24 h and 2 h before each, for both.
-  store::RedisOptions ro;
-  ro.host = Servers::Redis().host();
-  ro.port = Servers::Redis().port();
-  store::RedisPool pool(ro);
-  timer::TimerStore timers(pool, "notify");
+  std::unique_ptr<store::RedisPool> pool = HarnessRedisPool();
+  timer::TimerStore timers(*pool, "notify");
   const absl::Time first_start = StartOf(sessions[0]);
   auto anna_24h =
       timers.Get("0165", notify::ReminderTimerId(sessions[0].session_id(), anna, absl::Hours(24)));
@@ -282,7 +272,7 @@ TEST_F(NotifyJourney, WelcomeDatesMovedSessionAndNoRemindersAfterLeaving) {
     move.set_session_id(s.session_id());
     move.set_expected_version(s.version());
     move.set_reason("Koncert i salen");
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     if (scheduling_->RescheduleSession(&c.ctx, move, &moved).ok()) break;
     moved.Clear();
   }
@@ -306,7 +296,7 @@ TEST_F(NotifyJourney, WelcomeDatesMovedSessionAndNoRemindersAfterLeaving) {
     req.set_referral_id(anna);
     req.set_reason_code(sv1::CHANGE_REASON_COORDINATOR_DECISION);
     sv1::UnenrollResponse resp;
-    Ctx c(coordinator_);
+    CallAs c(coordinator_);
     grpc::Status st = scheduling_->Unenroll(&c.ctx, req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }

@@ -25,14 +25,6 @@ namespace {
 using identity::Role;
 using ::testing::HasSubstr;
 
-struct Ctx {
-  grpc::ClientContext ctx;
-  explicit Ctx(const std::string& token) {
-    rpc::SetBearerToken(ctx, token);
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
-  }
-};
-
 google::protobuf::Timestamp Ts(int64_t seconds) {
   google::protobuf::Timestamp t;
   t.set_seconds(seconds);
@@ -66,20 +58,20 @@ TEST(PeriodCaps, EveryPeriodIsCheckedAndCappedAndTheServiceStillStops) {
   *report.mutable_to() = Ts(k2027 + 5 * kYear);
   outcomes::v1::OutcomeReport r;
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     grpc::Status st = out->GetProgramReport(&c.ctx, report, &r);
     EXPECT_TRUE(st.ok()) << st.error_message();
   }
   *report.mutable_to() = Ts(1'000'000'000'000'000);
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     grpc::Status st = out->GetProgramReport(&c.ctx, report, &r);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("to: "));
   }
   *report.mutable_to() = Ts(k2027 + 6 * kYear);
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     EXPECT_EQ(out->GetProgramReport(&c.ctx, report, &r).error_code(),
               grpc::StatusCode::INVALID_ARGUMENT);
   }
@@ -93,21 +85,21 @@ TEST(PeriodCaps, EveryPeriodIsCheckedAndCappedAndTheServiceStillStops) {
   *funnel.mutable_to() = Ts(k2027 + 6 * kYear);
   referral::v1::Funnel f;
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     grpc::Status st = ref->GetFunnel(&c.ctx, funnel, &f);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("to: at most"));
   }
   *funnel.mutable_to() = Ts(k2027 - 1);
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     grpc::Status st = ref->GetFunnel(&c.ctx, funnel, &f);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("to: must be after from"));
   }
   funnel.mutable_from()->set_nanos(-5);
   {
-    Ctx c(analyst);
+    CallAs c(analyst);
     grpc::Status st = ref->GetFunnel(&c.ctx, funnel, &f);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("from: not a valid timestamp"));
@@ -123,7 +115,7 @@ TEST(PeriodCaps, EveryPeriodIsCheckedAndCappedAndTheServiceStillStops) {
   ics.set_to_day("2029-01-01");
   scheduling::v1::ExportCalendarResponse calendar;
   {
-    Ctx c(coordinator);
+    CallAs c(coordinator);
     grpc::Status st = sched->ExportCalendar(&c.ctx, ics, &calendar);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("to_day: at most 366 days"));
@@ -135,7 +127,7 @@ TEST(PeriodCaps, EveryPeriodIsCheckedAndCappedAndTheServiceStillStops) {
   sessions.set_to_day("2028-06-01");
   scheduling::v1::ListSessionsResponse listed;
   {
-    Ctx c(coordinator);
+    CallAs c(coordinator);
     grpc::Status st = sched->ListSessions(&c.ctx, sessions, &listed);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(st.error_message(), HasSubstr("to_day"));

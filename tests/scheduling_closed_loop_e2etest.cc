@@ -29,14 +29,6 @@ namespace v1 = ::kpr::scheduling::v1;
 namespace rv1 = ::kpr::referral::v1;
 using identity::Role;
 
-struct Ctx {
-  grpc::ClientContext ctx;
-  explicit Ctx(const std::string& token) {
-    rpc::SetBearerToken(ctx, token);
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  }
-};
-
 TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   ASSERT_TRUE(FlushRedis().ok());
   ASSERT_TRUE(DeleteAllStreams().ok());
@@ -80,7 +72,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   create.set_request_id("closed-loop");
   v1::CreateCohortResponse cohort;
   {
-    Ctx c(coordinator);
+    CallAs c(coordinator);
     grpc::Status st = scheduling->CreateCohort(&c.ctx, create, &cohort);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -95,7 +87,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   rv1::Referral enrolled;
   EXPECT_TRUE(Eventually(
       [&] {
-        Ctx c(coordinator);
+        CallAs c(coordinator);
         rv1::GetReferralRequest req;
         req.set_id(r.id());
         return referrals->GetReferral(&c.ctx, req, &enrolled).ok() &&
@@ -112,7 +104,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   participants_req.set_cohort_id(cohort.cohort().cohort_id());
   v1::ListParticipantsResponse participants;
   {
-    Ctx c(coordinator);
+    CallAs c(coordinator);
     ASSERT_TRUE(scheduling->ListParticipants(&c.ctx, participants_req, &participants).ok());
   }
   ASSERT_EQ(participants.participants_size(), 1);
@@ -124,7 +116,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   const std::string instructor =
       MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "sundhedshuset-instruktoer-1");
   {
-    Ctx c(instructor);
+    CallAs c(instructor);
     grpc::Status st = scheduling->ListParticipants(&c.ctx, participants_req, &participants);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
@@ -138,7 +130,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   const std::string theatre =
       MakeToken(secrets.jwt_secret, Role::kInstructor, {"0165"}, "teatret-instruktoer-1");
   {
-    Ctx c(theatre);
+    CallAs c(theatre);
     EXPECT_EQ(scheduling->ListParticipants(&c.ctx, participants_req, &participants).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
   }
@@ -149,7 +141,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   sessions_req.set_cohort_id(cohort.cohort().cohort_id());
   v1::ListSessionsResponse sessions;
   {
-    Ctx c(coordinator);
+    CallAs c(coordinator);
     ASSERT_TRUE(scheduling->ListSessions(&c.ctx, sessions_req, &sessions).ok());
   }
   const v1::Session* taught = nullptr;
@@ -186,7 +178,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   grpc::Status recorded;
   EXPECT_TRUE(Eventually(
       [&] {
-        Ctx c(instructor);
+        CallAs c(instructor);
         outcomes::v1::SessionAttendance out;
         recorded = outcomes->RecordAttendance(&c.ctx, record, &out);
         return recorded.ok();
@@ -198,7 +190,7 @@ TEST(SchedulingClosedLoop, AcceptedReferralIsPlacedAndTheReferrerSeesEnrolled) {
   get.set_cohort_id(cohort.cohort().cohort_id());
   outcomes::v1::GetAttendanceResponse attendance;
   {
-    Ctx c(instructor);
+    CallAs c(instructor);
     grpc::Status st = outcomes->GetAttendance(&c.ctx, get, &attendance);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "services/notify/delivery_store.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify {
 namespace {
@@ -19,9 +20,7 @@ class DeliveryStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     store_ = std::make_unique<DeliveryStore>(*pool_);
     timers_ = std::make_unique<timer::TimerStore>(*pool_, kNotifyService);
   }

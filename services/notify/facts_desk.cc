@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/calendar/proto_time.h"
 #include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
 #include "services/notify/message_facts.h"
 #include "services/notify/reminder_plan.h"
 
@@ -41,6 +42,21 @@ std::string QuestionnaireLink(const std::string& base, const std::string& referr
 }
 
 }  // namespace
+
+std::vector<MessageIntent> FactsDesk::Fresh(const Event& e,
+                                            std::vector<MessageIntent> intents) const {
+  if (!calendar::IsSet(e.occurred_at()) ||
+      calendar::FromTimestamp(e.occurred_at()) >= ctx_.Now() - ctx_.options.max_fact_age) {
+    return intents;
+  }
+  // Old news: a first deployment replays the streams from their start, and a citizen must not
+  // be welcomed months after the fact. The roster and the reminders are still brought up to date.
+  observe::MetricsRegistry::Global()
+      .GetCounter("kpr_notify_stale_facts_total",
+                  "facts too old to tell anyone about (no message recorded)")
+      .Increment();
+  return {};
+}
 
 v1::MessageFacts FactsDesk::CohortFacts(const Roster& roster) {
   v1::MessageFacts facts;
@@ -141,7 +157,8 @@ absl::Status FactsDesk::OnReferralAccepted(const Event& e,
                                            const referral::v1::ReferralAccepted& p) {
   v1::MessageFacts facts;
   facts.set_program(p.preferred_program());
-  return Record(e.municipality(), TriggeringFact::Event(e.id()), IntentsFor(p), facts, ctx_.Now());
+  return Record(e.municipality(), TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)), facts,
+                ctx_.Now());
 }
 
 absl::Status FactsDesk::OnCohortPlanned(const Event& e, const scheduling::v1::CohortPlanned& p) {
@@ -168,12 +185,13 @@ absl::Status FactsDesk::OnEnrolled(const Event& e, const scheduling::v1::Enrolle
   if (auto st = PlanReminders(m, *roster, roster->sessions, {p.referral_id()}); !st.ok()) {
     return st;
   }
-  return Record(m, TriggeringFact::Event(e.id()), IntentsFor(p), CohortFacts(*roster), ctx_.Now());
+  return Record(m, TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)), CohortFacts(*roster),
+                ctx_.Now());
 }
 
 absl::Status FactsDesk::OnWaitlisted(const Event& e, const scheduling::v1::Waitlisted& p) {
-  return Record(e.municipality(), TriggeringFact::Event(e.id()), IntentsFor(p), v1::MessageFacts(),
-                ctx_.Now());
+  return Record(e.municipality(), TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)),
+                v1::MessageFacts(), ctx_.Now());
 }
 
 absl::Status FactsDesk::OnUnenrolled(const Event& e, const scheduling::v1::Unenrolled& p) {
@@ -205,8 +223,8 @@ absl::Status FactsDesk::OnSessionRescheduled(const Event& e,
   AddSessionFacts(facts, entry);
   absl::StatusOr<v1::CalendarEntry> previous = CalendarEntryFor(p.previous());
   if (previous.ok()) *facts.mutable_previous_session_start() = previous->start();
-  return Record(m, TriggeringFact::Event(e.id()), IntentsFor(p, roster->participants), facts,
-                ctx_.Now());
+  return Record(m, TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p, roster->participants)),
+                facts, ctx_.Now());
 }
 
 absl::Status FactsDesk::OnSessionCancelled(const Event& e,
@@ -222,8 +240,8 @@ absl::Status FactsDesk::OnSessionCancelled(const Event& e,
   }
   v1::MessageFacts facts = CohortFacts(*roster);
   AddSessionFacts(facts, entry);
-  return Record(m, TriggeringFact::Event(e.id()), IntentsFor(p, roster->participants), facts,
-                ctx_.Now());
+  return Record(m, TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p, roster->participants)),
+                facts, ctx_.Now());
 }
 
 absl::Status FactsDesk::OnCohortCancelled(const Event& e,
@@ -238,8 +256,8 @@ absl::Status FactsDesk::OnCohortCancelled(const Event& e,
     }
   }
   if (auto st = DropReminders(m, *roster, SessionIds(*roster), participants); !st.ok()) return st;
-  if (auto st =
-          Record(m, TriggeringFact::Event(e.id()), IntentsFor(p), CohortFacts(*roster), ctx_.Now());
+  if (auto st = Record(m, TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)),
+                       CohortFacts(*roster), ctx_.Now());
       !st.ok()) {
     return st;
   }
@@ -255,7 +273,8 @@ absl::Status FactsDesk::OnQuestionnaireDue(const Event& e,
   facts.set_questionnaire_link(
       QuestionnaireLink(ctx_.options.questionnaire_base_url, p.referral_id(), p.time_point()));
   *facts.mutable_questionnaire_closes() = p.closes_at();
-  return Record(e.municipality(), TriggeringFact::Event(e.id()), IntentsFor(p), facts, ctx_.Now());
+  return Record(e.municipality(), TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)), facts,
+                ctx_.Now());
 }
 
 absl::Status FactsDesk::OnQuestionnaireOverdue(const Event& e,
@@ -264,14 +283,16 @@ absl::Status FactsDesk::OnQuestionnaireOverdue(const Event& e,
   facts.set_questionnaire_link(
       QuestionnaireLink(ctx_.options.questionnaire_base_url, p.referral_id(), p.time_point()));
   *facts.mutable_questionnaire_closes() = p.closes_at();
-  return Record(e.municipality(), TriggeringFact::Event(e.id()), IntentsFor(p), facts, ctx_.Now());
+  return Record(e.municipality(), TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)), facts,
+                ctx_.Now());
 }
 
 absl::Status FactsDesk::OnDropOutRisk(const Event& e, const outcomes::v1::DropOutRiskFlagged& p) {
   v1::MessageFacts facts;
   facts.set_about_referral_id(p.referral_id());
   for (int r : p.reasons()) facts.add_risk_reasons(static_cast<outcomes::v1::RiskReason>(r));
-  return Record(e.municipality(), TriggeringFact::Event(e.id()), IntentsFor(p), facts, ctx_.Now());
+  return Record(e.municipality(), TriggeringFact::Event(e.id()), Fresh(e, IntentsFor(p)), facts,
+                ctx_.Now());
 }
 
 absl::Status FactsDesk::OnReminder(const timer::Timer& timer) {
@@ -281,20 +302,19 @@ absl::Status FactsDesk::OnReminder(const timer::Timer& timer) {
     return absl::OkStatus();
   }
   const std::string& m = timer.municipality;
-  absl::StatusOr<Roster> roster = ctx_.roster.Get(m, reminder->cohort_id());
-  if (!roster.ok()) return roster.status();
-  const bool enrolled = std::binary_search(roster->participants.begin(), roster->participants.end(),
-                                           reminder->referral_id());
-  auto session = std::find_if(
-      roster->sessions.begin(), roster->sessions.end(),
-      [&](const v1::CalendarEntry& s) { return s.session_id() == reminder->session_id(); });
+  // One round trip, not the whole roster: a morning's reminders come by the thousand.
+  absl::StatusOr<RosterStore::ReminderView> view = ctx_.roster.GetForReminder(
+      m, reminder->cohort_id(), reminder->session_id(), reminder->referral_id());
+  if (!view.ok()) return view.status();
   // A participant who left, a session cancelled or moved: its own timers say what to send.
-  if (!enrolled || session == roster->sessions.end() || session->cancelled() ||
-      session->start().seconds() != reminder->session_start().seconds()) {
+  if (!view->enrolled || !view->session.has_value() || view->session->cancelled() ||
+      view->session->start().seconds() != reminder->session_start().seconds()) {
     return absl::OkStatus();
   }
-  v1::MessageFacts facts = CohortFacts(*roster);
-  AddSessionFacts(facts, *session);
+  v1::MessageFacts facts;
+  facts.set_program(view->name);
+  AddSessionFacts(facts, *view->session);
+  *facts.add_calendar() = *view->session;  // the reminder's e-mail carries its session
   MessageIntent intent{v1::TRIGGER_SESSION_REMINDER, reminder->referral_id(), reminder->cohort_id(),
                        reminder->session_id(), false};
   return Record(m,

@@ -49,6 +49,8 @@ class FactsDesk {
                       absl::Time send_at, std::vector<std::string>* delivery_ids = nullptr) const;
 
  private:
+  // `intents`, or none when the event is older than options.max_fact_age.
+  std::vector<MessageIntent> Fresh(const Event& e, std::vector<MessageIntent> intents) const;
   // Facts about a cohort from the roster: its name, the venue of its first session, its
   // calendar.
   static v1::MessageFacts CohortFacts(const Roster& roster);

@@ -37,6 +37,9 @@ struct NotifyOptions {
   RetryPolicy retry;
   absl::Duration sms_timeout = absl::Seconds(10);  // one gateway call
   absl::Duration rate_wait = absl::Seconds(5);     // longest wait for a rate-limit token
+  // A fact older than this (by its event's time) gets no message: a first deployment replays
+  // the streams from their start.
+  absl::Duration max_fact_age = absl::Hours(48);
 };
 
 // "send:<delivery id>": the timer that sends (or retries) a delivery.

@@ -100,6 +100,9 @@ absl::StatusOr<std::unique_ptr<NotifyServer>> NotifyServer::Start(const rpc::Ser
   timer_options.poll_interval = options.timer_poll_interval;
   timer_options.clock = options.desks.clock;
   timer_options.lease = options.timer_lease;
+  // A pass's timers are sent one after another at the gateway's shared rate: a small batch keeps
+  // a pass well inside the lease, so no timer fires twice while its first holder still sends it.
+  timer_options.batch = options.timer_batch;
   for (int i = 0; i < std::max(1, options.timer_workers); ++i) {
     s->timers_.push_back(std::make_unique<timer::TimerWorker>(
         h.pool(), kNotifyService, [desks](const timer::Timer& t) { return desks->OnTimer(t); },

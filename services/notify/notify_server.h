@@ -34,6 +34,7 @@ class NotifyServer {
     absl::Duration timer_poll_interval = absl::Milliseconds(200);
     int timer_workers = 2;  // per replica; they claim timers atomically, so they share the work
     absl::Duration timer_lease = absl::Seconds(30);
+    int timer_batch = 25;  // timers a worker claims per municipality per pass
   };
 
   // Starts serving. Redis and NATS need not be up yet (health says NOT_SERVING until they are).

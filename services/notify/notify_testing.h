@@ -18,6 +18,7 @@
 #include "tests/harness/servers.h"
 #include "tests/harness/sms_gateway_sim.h"
 #include "tests/harness/smtp_sink.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify::testing {
 
@@ -58,9 +59,7 @@ inline referral::v1::ContactPoints Contact(const std::string& referral_id, const
 // simulator and sink.
 struct NotifyFixture {
   NotifyFixture() {
-    store::RedisOptions options;
-    options.port = kpr::testing::Servers::Redis().port();
-    pool = std::make_unique<store::RedisPool>(options);
+    pool = kpr::testing::HarnessRedisPool();
     deliveries = std::make_unique<DeliveryStore>(*pool);
     settings = std::make_unique<SettingsStore>(*pool);
     roster = std::make_unique<RosterStore>(*pool);

@@ -75,6 +75,42 @@ absl::Status RosterStore::RemoveParticipant(const std::string& m, const std::str
   return pool_.Command({"HDEL", RosterKey(m, cohort_id), absl::StrCat("p:", referral_id)}).status();
 }
 
+namespace {
+
+// "<version>:" + CalendarEntry.
+absl::StatusOr<v1::CalendarEntry> ParseSession(absl::string_view value,
+                                               const std::string& cohort_id) {
+  size_t colon = value.find(':');
+  v1::CalendarEntry entry;
+  if (colon == absl::string_view::npos ||
+      !entry.ParseFromArray(value.data() + colon + 1, static_cast<int>(value.size() - colon - 1))) {
+    return absl::DataLossError(
+        absl::StrCat("roster of cohort ", cohort_id, ": a session entry does not decode"));
+  }
+  return entry;
+}
+
+}  // namespace
+
+absl::StatusOr<RosterStore::ReminderView> RosterStore::GetForReminder(
+    const std::string& m, const std::string& cohort_id, const std::string& session_id,
+    const std::string& referral_id) {
+  if (auto st = CheckIds(m, cohort_id); !st.ok()) return st;
+  auto reply = pool_.Command({"HMGET", RosterKey(m, cohort_id), "info",
+                              absl::StrCat("s:", session_id), absl::StrCat("p:", referral_id)});
+  if (!reply.ok()) return reply.status();
+  ReminderView view;
+  absl::string_view info = reply->element(0).str();
+  view.name = std::string(info.substr(std::min(info.size(), info.find('\t') + 1)));
+  if (!reply->element(1).is_nil()) {
+    absl::StatusOr<v1::CalendarEntry> entry = ParseSession(reply->element(1).str(), cohort_id);
+    if (!entry.ok()) return entry.status();
+    view.session = *std::move(entry);
+  }
+  view.enrolled = !reply->element(2).is_nil();
+  return view;
+}
+
 absl::StatusOr<Roster> RosterStore::Get(const std::string& m, const std::string& cohort_id) {
   if (auto st = CheckIds(m, cohort_id); !st.ok()) return st;
   auto reply = pool_.Command({"HGETALL", RosterKey(m, cohort_id)});
@@ -91,15 +127,9 @@ absl::StatusOr<Roster> RosterStore::Get(const std::string& m, const std::string&
     } else if (absl::ConsumePrefix(&field, "p:")) {
       roster.participants.emplace_back(field);
     } else if (absl::ConsumePrefix(&field, "s:")) {
-      size_t colon = value.find(':');
-      v1::CalendarEntry entry;
-      if (colon == absl::string_view::npos ||
-          !entry.ParseFromArray(value.data() + colon + 1,
-                                static_cast<int>(value.size() - colon - 1))) {
-        return absl::DataLossError(
-            absl::StrCat("roster of cohort ", cohort_id, ": a session entry does not decode"));
-      }
-      roster.sessions.push_back(std::move(entry));
+      absl::StatusOr<v1::CalendarEntry> entry = ParseSession(value, cohort_id);
+      if (!entry.ok()) return entry.status();
+      roster.sessions.push_back(*std::move(entry));
     }
   }
   std::sort(roster.participants.begin(), roster.participants.end());

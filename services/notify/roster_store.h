@@ -10,6 +10,7 @@
 //   "s:<session>"   "<session version>:" + CalendarEntry   (an older version never overwrites)
 //   "p:<referral>"  "1" while the referral is enrolled
 // Every write is idempotent, so a redelivered event changes nothing.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,17 @@ class RosterStore {
                                  const std::string& referral_id);
   // Empty when the cohort is unknown.
   absl::StatusOr<Roster> Get(const std::string& m, const std::string& cohort_id);
+
+  // What a reminder needs, in one round trip whatever the cohort's size: the cohort's name, the
+  // session (nullopt when unknown) and whether the referral is still enrolled.
+  struct ReminderView {
+    std::string name;
+    std::optional<v1::CalendarEntry> session;
+    bool enrolled = false;
+  };
+  absl::StatusOr<ReminderView> GetForReminder(const std::string& m, const std::string& cohort_id,
+                                              const std::string& session_id,
+                                              const std::string& referral_id);
 
  private:
   store::RedisPool& pool_;

@@ -13,6 +13,7 @@
 #include "services/notify/message_template.h"
 #include "services/notify/settings_desk.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify {
 namespace {
@@ -36,9 +37,7 @@ class SettingsDeskTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     store_ = std::make_unique<SettingsStore>(*pool_, [] { return kNow; });
     desk_ = std::make_unique<SettingsDesk>(*store_, [] { return kNow; });
   }

@@ -11,6 +11,7 @@
 #include "services/notify/default_templates.h"
 #include "services/notify/settings_store.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify {
 namespace {
@@ -22,9 +23,7 @@ class SettingsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     store_ = std::make_unique<SettingsStore>(*pool_, [] { return kNow; });
   }
 

@@ -10,6 +10,7 @@
 #include "services/notify/sms_channel.h"
 #include "tests/harness/servers.h"
 #include "tests/harness/sms_gateway_sim.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify {
 namespace {
@@ -48,9 +49,7 @@ class SmsChannelTest : public ::testing::Test {
     o.reports.statuses = {};
     secondary_sim_ = std::make_unique<SmsGatewaySim>(o);
     ASSERT_TRUE(secondary_sim_->Start().ok());
-    store::RedisOptions ro;
-    ro.port = Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(ro);
+    pool_ = kpr::testing::HarnessRedisPool();
     WeightPolicy policy;
     policy.min_calls = 10;
     channel_ = std::make_unique<SmsChannel>(*pool_, Client("primary", Servers::SmsGateway().url()),

@@ -9,6 +9,7 @@
 #include "libs/privacy/pseudonym.h"
 #include "services/notify/suppression_list.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::notify {
 namespace {
@@ -19,9 +20,7 @@ class SuppressionListTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     list_ = std::make_unique<SuppressionList>(*pool_, kKey);
   }
 

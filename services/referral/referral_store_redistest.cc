@@ -9,6 +9,7 @@
 #include "services/referral/referral_id.h"
 #include "services/referral/referral_store.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::referral {
 namespace {
@@ -19,9 +20,7 @@ class ReferralStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     store_ = std::make_unique<ReferralStore>(*pool_);
   }
 

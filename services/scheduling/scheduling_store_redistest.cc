@@ -13,6 +13,7 @@
 #include "libs/timer/timer_store.h"
 #include "services/scheduling/scheduling_store.h"
 #include "tests/harness/servers.h"
+#include "tests/support/redis_testing.h"
 
 namespace kpr::scheduling {
 namespace {
@@ -64,9 +65,7 @@ class SchedulingStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(testing::FlushRedis().ok());
-    store::RedisOptions options;
-    options.port = testing::Servers::Redis().port();
-    pool_ = std::make_unique<store::RedisPool>(options);
+    pool_ = kpr::testing::HarnessRedisPool();
     store_ = std::make_unique<SchedulingStore>(*pool_);
     timers_ = std::make_unique<timer::TimerStore>(*pool_, kSchedulingService);
   }

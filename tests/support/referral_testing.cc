@@ -365,32 +365,31 @@ absl::StatusOr<std::string> DumpRedis(int port) {
   return out;
 }
 
+CallAs::CallAs(const std::string& token, absl::Duration timeout) {
+  rpc::SetBearerToken(ctx, token);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+}
+
 absl::StatusOr<referral::v1::Referral> SubmitAndAccept(
     referral::v1::ReferralService::Stub& stub, const std::string& token,
     const intake::v1::ReferralSubmitted& submission) {
-  auto call = [&token](grpc::ClientContext& ctx) {
-    rpc::SetBearerToken(ctx, token);
-    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  };
   referral::v1::SubmitReferralResponse submitted;
   {
-    grpc::ClientContext ctx;
-    call(ctx);
+    CallAs c(token);
     referral::v1::SubmitReferralRequest req;
     *req.mutable_submission() = submission;
-    grpc::Status st = stub.SubmitReferral(&ctx, req, &submitted);
+    grpc::Status st = stub.SubmitReferral(&c.ctx, req, &submitted);
     if (!st.ok()) return rpc::FromGrpcStatus(st);
   }
   referral::v1::Referral r = submitted.referral();
   for (referral::v1::ReferralStatus to :
        {referral::v1::REFERRAL_STATUS_UNDER_REVIEW, referral::v1::REFERRAL_STATUS_ACCEPTED}) {
-    grpc::ClientContext ctx;
-    call(ctx);
+    CallAs c(token);
     referral::v1::UpdateReferralStatusRequest req;
     req.set_id(r.id());
     req.set_expected_version(r.version());
     req.set_status(to);
-    grpc::Status st = stub.UpdateReferralStatus(&ctx, req, &r);
+    grpc::Status st = stub.UpdateReferralStatus(&c.ctx, req, &r);
     if (!st.ok()) return rpc::FromGrpcStatus(st);
   }
   return r;

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/client_context.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
 #include "libs/rpc/config.h"
@@ -43,6 +44,13 @@ std::string SyntheticPhone(int n);
 // A valid submission for citizen n.
 intake::v1::ReferralSubmitted SyntheticSubmission(int n, const std::string& municipality,
                                                   const std::string& source_system = "fasit");
+
+// A client call's context as `token`'s bearer, with a deadline: `CallAs c(token); stub->X(&c.ctx,
+// ...)`.
+struct CallAs {
+  explicit CallAs(const std::string& token, absl::Duration timeout = absl::Seconds(30));
+  grpc::ClientContext ctx;
+};
 
 // Submits `submission` over gRPC and takes the referral through UNDER_REVIEW to ACCEPTED as a
 // coordinator with `token`; the referral as accepted.
