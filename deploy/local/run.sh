@@ -68,7 +68,7 @@ echo $! > "$VAR/outcomes.pid"
   --callback_secret_file "$VAR/callback.secret" --mo_url "http://$NOTIFY_HTTP/callbacks/sms/reply" \
   --log_messages > "$VAR/logs/sms-gateway.log" 2>&1 &
 echo $! > "$VAR/sms-gateway.pid"
-python3 "$ROOT/tests/harness/smtp_sink.py" --port "$SMTP_PORT" --dir "$VAR/mail" \
+/usr/bin/python3 "$ROOT/tests/harness/smtp_sink.py" --port "$SMTP_PORT" --dir "$VAR/mail" \
   > "$VAR/logs/smtp-sink.log" 2>&1 &
 echo $! > "$VAR/smtp-sink.pid"
 
@@ -131,7 +131,8 @@ if [ ! -f "$VAR/demo-loaded" ]; then
         --source "${sources[$((i % 6))]}" --source-system demo --external-id "demo-$m-$i" \
         --caseworker cw-demo-$((i % 3 + 1)) --organisation "Jobcenter demo" \
         --cpr "$cpr" --given-name "Demo$n" --family-name "Borger" --phone "$(printf '2%07d' "$n")" \
-        --channel sms --target-group "${groups[$((i % 5))]}" --benefit sygedagpenge \
+        --email "demo$n@example.invalid" --channel "$([ $((i % 3)) -eq 0 ] && echo email || echo sms)" \
+        --target-group "${groups[$((i % 5))]}" --benefit sygedagpenge \
         --reason "demo: stress og sygemelding" | sed -n 's/.*"id": "\([^"]*\)".*/\1/p' | head -1)
       # Move some along the lifecycle so the funnel has shape.
       if [ $((i % 4)) -ne 0 ]; then "$KPRCTL" --addr "$REFERRAL_GRPC" status "$id" under_review --note "intake booked" >/dev/null; fi
@@ -161,8 +162,10 @@ institutions, instructors and two programs of deploy/local/demo-catalog.json (in
 cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
 kpr-scheduling, which tells kpr-referral, which marks them ENROLLED. kpr-outcomes follows the
 cohorts from the scheduling events (questionnaires open when a cohort starts) and counts the
-referrals into the recruitment funnel. kpr-notify welcomes every accepted citizen by SMS and
-sends the cohort's dates: watch them arrive with `tail -f var/local/logs/sms-gateway.log`.
+referrals into the recruitment funnel. kpr-notify welcomes every accepted citizen (by SMS, or
+e-mail for every third) and sends the cohort's dates: watch the SMS arrive with
+  tail -f var/local/logs/sms-gateway.log
+and find the e-mails, with their kurser.ics, in var/local/mail/new/.
 Tokens (valid 12 hours, the most the services accept; run this script again for fresh ones)
 are in var/local/tokens/. Try:
 
