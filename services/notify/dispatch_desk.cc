@@ -7,6 +7,7 @@
 #include "absl/strings/strip.h"
 #include "libs/calendar/proto_time.h"
 #include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
 #include "services/notify/channel_choice.h"
 #include "services/notify/contact_mask.h"
 #include "services/notify/delivery_events.h"
@@ -20,6 +21,13 @@ namespace kpr::notify {
 namespace {
 
 constexpr absl::string_view kPurgePrefix = "purge:";
+// How long a prefetched contact point may wait for its send: a pass takes seconds, and a
+// contact changed at kpr-referral is seen by the next pass.
+constexpr absl::Duration kPrefetchedFor = absl::Minutes(1);
+
+std::string PrefetchKey(absl::string_view m, absl::string_view referral_id) {
+  return absl::StrCat(m, "/", referral_id);
+}
 
 bool IsFinal(v1::DeliveryStatus s) {
   return s == v1::DELIVERY_STATUS_SENT || s == v1::DELIVERY_STATUS_DELIVERED ||
@@ -33,6 +41,19 @@ SendResult FromSmtp(const SmtpResult& r) {
   result.outcome = r.outcome;
   if (r.outcome == SendOutcome::kPermanent) result.reason = v1::DELIVERY_REASON_UNDELIVERABLE;
   return result;
+}
+
+// Provider calls by channel and outcome: what each replica handed over (its share of a burst)
+// and how often the providers pushed back.
+void CountProviderCall(v1::Channel channel, SendOutcome outcome) {
+  static constexpr absl::string_view kOutcomes[] = {"accepted", "transient", "permanent",
+                                                    "unknown"};
+  observe::MetricsRegistry::Global()
+      .GetCounter("kpr_notify_provider_calls_total",
+                  "Calls to the SMS gateways and the SMTP relay, by channel and outcome",
+                  {{"channel", channel == v1::CHANNEL_SMS ? "sms" : "email"},
+                   {"outcome", std::string(kOutcomes[static_cast<int>(outcome)])}})
+      .Increment();
 }
 
 }  // namespace
@@ -121,6 +142,60 @@ absl::Status DispatchDesk::Reconcile(const LoadedDelivery& d) {
   return Commit(d, after, outcome.retry_at);
 }
 
+void DispatchDesk::Prefetch(const std::vector<timer::Timer>& timers) {
+  if (ctx_.contacts == nullptr || timers.empty()) return;
+  const std::string& m = timers.front().municipality;  // a pass hands over one municipality
+  std::vector<std::string> ids;
+  for (const timer::Timer& t : timers) {
+    std::string id = DeliveryIdOfSendTimer(t.id);
+    if (!id.empty()) ids.push_back(std::move(id));
+  }
+  if (ids.size() < 2) return;  // nothing to gain over the send's own call
+  auto loaded = ctx_.deliveries.GetMany(m, ids);
+  if (!loaded.ok()) return;
+  // Only what a send will read: pending deliveries to citizens (not the coordinator's e-mails,
+  // not deliveries already sent), so no contact point is read for nothing.
+  std::vector<std::string> referral_ids;
+  for (const auto& d : *loaded) {
+    if (!d || d->stored.delivery().status() != v1::DELIVERY_STATUS_PENDING ||
+        d->stored.delivery().trigger() == v1::TRIGGER_DROP_OUT_RISK ||
+        d->stored.delivery().referral_id().empty()) {
+      continue;
+    }
+    referral_ids.push_back(d->stored.delivery().referral_id());
+  }
+  if (referral_ids.size() < 2) return;
+  auto found = ctx_.contacts->Lookup(m, referral_ids);
+  if (!found.ok()) return;
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&mu_);
+  // Entries no send took (the send found the delivery changed meanwhile) do not linger.
+  absl::erase_if(prefetched_,
+                 [&](const auto& e) { return now - e.second.fetched_at > kPrefetchedFor; });
+  for (const std::string& id : referral_ids) prefetched_[PrefetchKey(m, id)] = {std::nullopt, now};
+  for (referral::v1::ContactPoints& c : *found) {
+    prefetched_[PrefetchKey(m, c.referral_id())].contact = std::move(c);
+  }
+}
+
+absl::StatusOr<std::optional<referral::v1::ContactPoints>> DispatchDesk::ContactOf(
+    const std::string& m, const std::string& referral_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = prefetched_.find(PrefetchKey(m, referral_id));
+    if (it != prefetched_.end()) {
+      Prefetched p = std::move(it->second);
+      prefetched_.erase(it);
+      if (absl::Now() - p.fetched_at <= kPrefetchedFor) return std::move(p.contact);
+    }
+  }
+  absl::StatusOr<std::vector<referral::v1::ContactPoints>> found =
+      ctx_.contacts->Lookup(m, {referral_id});
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::nullopt;
+  return std::move(found->front());
+}
+
 absl::StatusOr<DispatchDesk::Recipient> DispatchDesk::FindRecipient(const v1::Delivery& d) {
   Recipient r;
   const std::string& m = d.municipality();
@@ -135,14 +210,13 @@ absl::StatusOr<DispatchDesk::Recipient> DispatchDesk::FindRecipient(const v1::De
   if (ctx_.contacts == nullptr) {
     return absl::UnavailableError("no referral service configured (KPR_REFERRAL_ADDR)");
   }
-  absl::StatusOr<std::vector<referral::v1::ContactPoints>> found =
-      ctx_.contacts->Lookup(m, {d.referral_id()});
+  absl::StatusOr<std::optional<referral::v1::ContactPoints>> found = ContactOf(m, d.referral_id());
   if (!found.ok()) return found.status();
-  if (found->empty()) {
+  if (!found->has_value()) {
     r.skip = v1::DELIVERY_REASON_NO_CONTACT_POINT;
     return r;
   }
-  const referral::v1::ContactPoints& c = found->front();
+  const referral::v1::ContactPoints& c = **found;
   absl::StatusOr<v1::Preferences> prefs = ctx_.settings.GetPreferences(m, d.referral_id());
   if (!prefs.ok()) return prefs.status();
   bool suppressed = false;
@@ -307,6 +381,7 @@ absl::Status DispatchDesk::Attempt(const LoadedDelivery& d, const Recipient& r,
       result = FromSmtp(smtp);
     }
   }
+  CountProviderCall(r.channel, result.outcome);
   AttemptOutcome outcome =
       FinishAttempt(*begun, result, honours, ctx_.Now(), ctx_.options.retry, JitterSample());
   v1::StoredDelivery after = prepared;

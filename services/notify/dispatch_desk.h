@@ -13,6 +13,7 @@
 // is an error, and the timer worker tries again with backoff: nothing is dropped.
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -30,6 +31,9 @@ class DispatchDesk {
   absl::Status Dispatch(const std::string& m, const std::string& delivery_id);
   // A purge timer "purge:<id>": the message body and facts are dropped after the retention.
   absl::Status OnPurgeTimer(const timer::Timer& timer);
+  // The timers a pass claimed, before their handlers run: fetches the contact points the send
+  // timers among them will need, in one call. Best effort: on an error each send asks itself.
+  void Prefetch(const std::vector<timer::Timer>& timers);
 
  private:
   struct Recipient {
@@ -49,10 +53,21 @@ class DispatchDesk {
   absl::Status Reconcile(const LoadedDelivery& d);
   absl::Status Attempt(const LoadedDelivery& d, const Recipient& r, const v1::MessageFacts& facts);
   double JitterSample();
+  // The recipient's contact points (nullopt: kpr-referral does not know the referral), from
+  // what Prefetch fetched if it is there, else from kpr-referral.
+  absl::StatusOr<std::optional<referral::v1::ContactPoints>> ContactOf(const std::string& m,
+                                                                       const std::string& id);
+
+  struct Prefetched {
+    std::optional<referral::v1::ContactPoints> contact;
+    absl::Time fetched_at;  // real time
+  };
 
   const NotifyContext& ctx_;
   absl::Mutex mu_;
   absl::BitGen bitgen_ ABSL_GUARDED_BY(mu_);
+  // By "<municipality>/<referral id>"; each entry is taken by one send.
+  absl::flat_hash_map<std::string, Prefetched> prefetched_ ABSL_GUARDED_BY(mu_);
 };
 
 // "purge:<delivery id>".

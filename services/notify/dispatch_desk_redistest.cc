@@ -209,5 +209,37 @@ TEST_F(DispatchDeskTest, AReferralServiceOutageIsARetryNotADrop) {
   EXPECT_EQ(Load(id).status(), v1::DELIVERY_STATUS_SENT);
 }
 
+TEST_F(DispatchDeskTest, APassLooksUpTheContactsOfItsPendingSendsOnce) {
+  fx_->contacts.contacts["0165-R1"] =
+      testing::Contact("0165-R1", "+4520001234", "", CONTACT_CHANNEL_SMS);
+  fx_->contacts.contacts["0165-R2"] =
+      testing::Contact("0165-R2", "", "bo@example.org", CONTACT_CHANNEL_EMAIL, "Bo");
+  fx_->contacts.contacts["0165-R4"] =
+      testing::Contact("0165-R4", "+4520004444", "", CONTACT_CHANNEL_SMS);
+  const std::string r1 = RecordWelcome("0165-R1");
+  const std::string r2 = RecordWelcome("0165-R2");
+  const std::string unknown = RecordWelcome("0165-R3");
+  const std::string sent = RecordWelcome("0165-R4");
+  ASSERT_TRUE(desk_->Dispatch(kM, sent).ok());
+  const int lookups_before = fx_->contacts.lookups;
+  std::vector<timer::Timer> pass;
+  for (const std::string& id : {r1, r2, unknown, sent}) {
+    pass.push_back({kM, SendTimerId(id), ctx_->Now(), "", 0});
+  }
+  desk_->Prefetch(pass);
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 1);
+  for (const std::string& id : {r1, r2, unknown, sent}) ASSERT_TRUE(desk_->Dispatch(kM, id).ok());
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 1) << "the sends used what the pass fetched";
+  EXPECT_EQ(Load(r1).status(), v1::DELIVERY_STATUS_SENT);
+  EXPECT_EQ(Load(r2).status(), v1::DELIVERY_STATUS_SENT);
+  EXPECT_EQ(Load(unknown).reason(), v1::DELIVERY_REASON_NO_CONTACT_POINT);
+  EXPECT_EQ(Servers::SmsGateway().MessageCount(), 2u);
+  EXPECT_EQ(Servers::Smtp().MessageCount(), 1u);
+  // Taken once: a later send of the same citizen asks kpr-referral again.
+  const std::string again = RecordWelcome("0165-R1", "e2");
+  ASSERT_TRUE(desk_->Dispatch(kM, again).ok());
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 2);
+}
+
 }  // namespace
 }  // namespace kpr::notify

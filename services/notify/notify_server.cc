@@ -100,6 +100,10 @@ absl::StatusOr<std::unique_ptr<NotifyServer>> NotifyServer::Start(const rpc::Ser
   timer_options.poll_interval = options.timer_poll_interval;
   timer_options.clock = options.desks.clock;
   timer_options.lease = options.timer_lease;
+  // One contact lookup for the sends of a pass instead of one per send.
+  timer_options.prefetch = [desks](const std::vector<timer::Timer>& timers) {
+    desks->dispatch.Prefetch(timers);
+  };
   for (int i = 0; i < std::max(1, options.timer_workers); ++i) {
     s->timers_.push_back(std::make_unique<timer::TimerWorker>(
         h.pool(), kNotifyService, [desks](const timer::Timer& t) { return desks->OnTimer(t); },
