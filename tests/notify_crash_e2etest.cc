@@ -14,7 +14,6 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "libs/store/redis_pool.h"
 #include "tests/harness/sms_gateway_sim.h"
 #include "tests/harness/smtp_sink.h"
 #include "tests/support/notify_burst.h"
@@ -47,16 +46,11 @@ TEST(NotifyCrash, KilledThreeTimesMidBurstEveryMessageArrivesExactlyOnce) {
   for (const BurstCitizen& c : *citizens) emails += c.prefers_email;
   const int sms = kBurst - emails;
 
-  store::RedisOptions redis;
-  redis.port = Servers::Redis().port();
-  store::RedisPool pool(redis);
-  notify::RosterStore roster(pool);
-  notify::DeliveryStore deliveries(pool);
-  timer::TimerStore timers(pool, notify::kNotifyService);
+  NotifyStores stores;
   const absl::Time now = absl::Now();
-  auto reminders = SeedBurstRoster(roster, *citizens, now + absl::Hours(3), now);
+  auto reminders = SeedBurstRoster(stores.roster, *citizens, now + absl::Hours(3), now);
   ASSERT_TRUE(reminders.ok()) << reminders.status();
-  ASSERT_TRUE(ScheduleInBatches(timers, *reminders).ok());
+  ASSERT_TRUE(ScheduleInBatches(stores.timers, *reminders).ok());
 
   // A short lease, so what a kill leaves claimed or SENDING comes back within the test's time:
   // well above a pass of 100 timers, so a live replica never loses a claim to the lease.
@@ -88,7 +82,7 @@ TEST(NotifyCrash, KilledThreeTimesMidBurstEveryMessageArrivesExactlyOnce) {
         if (sim.stats().accepted < sms || smtp.CountByMessageId().size() < size_t(emails)) {
           return false;
         }
-        tally = TallyDeliveries(deliveries, kBurstMunicipality);
+        tally = TallyDeliveries(stores.deliveries, kBurstMunicipality);
         return tally.ok() && tally->Count(nv1::DELIVERY_STATUS_SENT) +
                                      tally->Count(nv1::DELIVERY_STATUS_DELIVERED) ==
                                  kBurst;

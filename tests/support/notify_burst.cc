@@ -21,6 +21,17 @@ namespace kpr::testing {
 
 namespace nv1 = ::kpr::notify::v1;
 
+namespace {
+store::RedisOptions HarnessRedis() {
+  store::RedisOptions options;
+  options.port = Servers::Redis().port();
+  return options;
+}
+}  // namespace
+
+NotifyStores::NotifyStores()
+    : pool(HarnessRedis()), roster(pool), deliveries(pool), timers(pool, notify::kNotifyService) {}
+
 absl::StatusOr<std::vector<BurstCitizen>> SubmitBurstCitizens(const std::string& referral_addr,
                                                               const std::string& jwt_secret,
                                                               int count, int email_every,

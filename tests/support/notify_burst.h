@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kpr/notify/v1/notify.pb.h"
+#include "libs/store/redis_pool.h"
 #include "libs/timer/timer_store.h"
 #include "services/notify/delivery_store.h"
 #include "services/notify/roster_store.h"
@@ -21,6 +22,15 @@
 namespace kpr::testing {
 
 inline constexpr char kBurstMunicipality[] = "0165";
+
+// notify's own stores on the harness's Redis, as the test or benchmark writes and reads them.
+struct NotifyStores {
+  NotifyStores();
+  store::RedisPool pool;
+  notify::RosterStore roster;
+  notify::DeliveryStore deliveries;
+  timer::TimerStore timers;
+};
 
 struct BurstCitizen {
   std::string referral_id;
