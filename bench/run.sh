@@ -2,7 +2,7 @@
 # Builds and runs kpr's benchmarks; prints markdown for bench/RESULTS.md. Each benchmark starts
 # its own nats-server and redis-server on loopback and measures its reference in the same run
 # (raw JetStream, a bare gRPC echo server, an exact MILP solver, a scan of the raw records).
-#   bench/run.sh [intake-messages] [get-referral-rate] [outcomes-scale]
+#   bench/run.sh [intake-messages] [get-referral-rate] [outcomes-scale] [notify-burst-count]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -36,3 +36,14 @@ echo
 # the generated data.
 ./scripts/build.sh kpr-bench-outcomes
 "$BIN/kpr-bench-outcomes" --scale="${3:-0.1}"
+echo
+echo "## Notify morning burst: reminders due at once against a rate-limited gateway; Redis memory"
+echo
+# Argument 4 is the burst (default 50000 at 500/s over 3 replicas: an ideal of 100 s; ~6 min
+# with the seeding and 1,000,000 reminders for the memory figure). Exits 1 if the gateway did not
+# receive every message.
+./scripts/build.sh kpr-bench-notify-burst
+uptime
+# 8 timer workers per replica, as in RESULTS.md (the service default of 2 drains at ~200/s).
+"$BIN/kpr-bench-notify-burst" --count="${4:-50000}" --rate=500 --replicas=3 --timer_workers=8 \
+  --memory=1000000

@@ -160,8 +160,8 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
       error.Update(reply.status());
       continue;
     }
-    std::vector<std::string> done;
-    std::vector<std::string> retry;  // id, due ms, ...
+    std::vector<Timer> batch;
+    batch.reserve(reply->size() / 4);
     for (size_t i = 0; i + 4 <= reply->size(); i += 4) {
       Timer t;
       t.municipality = municipalities[mi];
@@ -175,6 +175,12 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
       }
       t.due = absl::FromUnixMillis(due_ms);
       t.payload = reply->element(i + 2).string();
+      batch.push_back(std::move(t));
+    }
+    if (options_.prefetch && !batch.empty()) options_.prefetch(batch);
+    std::vector<std::string> done;
+    std::vector<std::string> retry;  // id, due ms, ...
+    for (Timer& t : batch) {
       ++delivered;
       fired_.Increment();
       absl::Status s = handler_(t);

@@ -28,6 +28,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -50,6 +51,11 @@ class TimerWorker {
   // Runs on the worker's thread (or the caller of PollOnce), one timer at a time. OK completes
   // the timer; any error re-queues it with backoff.
   using Handler = std::function<absl::Status(const Timer&)>;
+  // Runs before the handlers of a pass, once per municipality, with the timers just claimed: a
+  // service may fetch in one round trip what several handlers will need (e.g. the contact
+  // details of a batch of sends). A hint only: it changes no timer, and handlers must work
+  // without it.
+  using Prefetch = std::function<void(const std::vector<Timer>&)>;
 
   struct Options {
     absl::Duration poll_interval = absl::Milliseconds(200);  // idle sleep between passes
@@ -58,6 +64,7 @@ class TimerWorker {
     absl::Duration min_backoff = absl::Seconds(1);  // first retry delay after a failure
     absl::Duration max_backoff = absl::Minutes(5);
     std::function<absl::Time()> clock = [] { return absl::Now(); };  // for the thread's passes
+    Prefetch prefetch;                                               // may be empty
   };
 
   // `pool` must outlive the worker.

@@ -130,6 +130,45 @@ TEST_F(TimerWorkerTest, DueTimersFireWithPayloadAndAttempt) {
   EXPECT_EQ(Remaining("0187"), 0);
 }
 
+TEST_F(TimerWorkerTest, PrefetchSeesEachMunicipalitysClaimedTimersBeforeTheirHandlers) {
+  ASSERT_TRUE(timers_.Schedule({"0165", "a", kT0, "pa"}).ok());
+  ASSERT_TRUE(timers_.Schedule({"0165", "b", kT0, "pb"}).ok());
+  ASSERT_TRUE(timers_.Schedule({"0187", "c", kT0, "pc"}).ok());
+  ASSERT_TRUE(timers_.Schedule({"0165", "later", kT0 + absl::Seconds(5), ""}).ok());
+  Recorder rec;
+  std::vector<std::string> events;  // the worker's thread is the caller's here: no lock needed
+  TimerWorker::Options opts = FastOptions();
+  opts.prefetch = [&](const std::vector<Timer>& batch) {
+    std::string ids;
+    for (const Timer& t : batch) absl::StrAppend(&ids, t.municipality, "/", t.id, " ");
+    events.push_back(absl::StrCat("prefetch ", ids));
+  };
+  TimerWorker worker(
+      pool_, kService,
+      [&](const Timer& t) {
+        events.push_back(absl::StrCat("handle ", t.municipality, "/", t.id));
+        return absl::OkStatus();
+      },
+      opts);
+  auto n = worker.PollOnce(kT0);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(*n, 3);
+  // Per municipality (in the index's order): one prefetch with all its claimed timers, then
+  // their handlers.
+  const std::vector<std::string> m0165 = {"prefetch 0165/a 0165/b ", "handle 0165/a",
+                                          "handle 0165/b"};
+  const std::vector<std::string> m0187 = {"prefetch 0187/c ", "handle 0187/c"};
+  std::vector<std::string> expected = m0165;
+  expected.insert(events.front() == m0187.front() ? expected.begin() : expected.end(),
+                  m0187.begin(), m0187.end());
+  EXPECT_EQ(events, expected);
+  // Nothing claimed, nothing prefetched.
+  events.clear();
+  n = worker.PollOnce(kT0 + absl::Seconds(1));
+  ASSERT_TRUE(n.ok());
+  EXPECT_TRUE(events.empty());
+}
+
 TEST_F(TimerWorkerTest, FourReplicasHandleEachTimerExactlyOnce) {
   constexpr int kTimers = 2000;
   const std::vector<std::string> ms = {"0101", "0147", "0165", "0187"};

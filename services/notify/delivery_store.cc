@@ -204,6 +204,22 @@ absl::StatusOr<std::optional<LoadedDelivery>> DeliveryStore::Get(const std::stri
   return Decode(*reply, id);
 }
 
+absl::StatusOr<std::vector<std::optional<LoadedDelivery>>> DeliveryStore::GetMany(
+    const std::string& m, const std::vector<std::string>& ids) {
+  std::vector<std::optional<LoadedDelivery>> out;
+  if (ids.empty()) return out;
+  std::vector<std::string> mget = {"MGET"};
+  for (const std::string& id : ids) mget.push_back(K(m, absl::StrCat("d:", id)));
+  auto records = pool_.Command(mget);
+  if (!records.ok()) return records.status();
+  for (size_t i = 0; i < ids.size() && i < records->size(); ++i) {
+    auto loaded = Decode(records->element(i), ids[i]);
+    if (!loaded.ok()) return loaded.status();
+    out.push_back(*std::move(loaded));
+  }
+  return out;
+}
+
 absl::StatusOr<DeliveryPage> DeliveryStore::List(const ListQuery& q) {
   const int given =
       !q.referral_id.empty() + !q.cohort_id.empty() + (q.status != v1::DELIVERY_STATUS_UNSPECIFIED);
@@ -226,16 +242,12 @@ absl::StatusOr<DeliveryPage> DeliveryStore::List(const ListQuery& q) {
   const size_t shown = std::min(n, static_cast<size_t>(size));
   if (shown == 0) return page;
   // The page's records in one round trip.
-  std::vector<std::string> mget = {"MGET"};
-  for (size_t i = 0; i < shown; ++i) {
-    mget.push_back(K(q.municipality, absl::StrCat("d:", ids->element(i).str())));
-  }
-  auto records = pool_.Command(mget);
+  std::vector<std::string> shown_ids;
+  for (size_t i = 0; i < shown; ++i) shown_ids.emplace_back(ids->element(i).str());
+  auto records = GetMany(q.municipality, shown_ids);
   if (!records.ok()) return records.status();
-  for (size_t i = 0; i < shown && i < records->size(); ++i) {
-    auto loaded = Decode(records->element(i), ids->element(i).str());
-    if (!loaded.ok()) return loaded.status();
-    if (*loaded) page.deliveries.push_back((*loaded)->stored.delivery());
+  for (auto& loaded : *records) {
+    if (loaded) page.deliveries.push_back(std::move(*loaded->stored.mutable_delivery()));
   }
   if (n > static_cast<size_t>(size)) page.next_page_token = absl::StrCat(offset + size);
   return page;

@@ -67,6 +67,9 @@ class DeliveryStore {
 
   absl::StatusOr<std::optional<LoadedDelivery>> Get(const std::string& municipality,
                                                     const std::string& delivery_id);
+  // Get for several, in one round trip; in the order of `delivery_ids`.
+  absl::StatusOr<std::vector<std::optional<LoadedDelivery>>> GetMany(
+      const std::string& municipality, const std::vector<std::string>& delivery_ids);
 
   // A page of the deliveries of a referral, a cohort or in a status (exactly one given).
   struct ListQuery {

@@ -21,7 +21,13 @@
 namespace kpr::notify {
 namespace {
 
-constexpr absl::string_view kPurgePrefix = "purge:";
+// How long a prefetched contact point may wait for its send: a pass takes seconds, and a
+// contact changed at kpr-referral is seen by the next pass.
+constexpr absl::Duration kPrefetchedFor = absl::Minutes(1);
+
+std::string PrefetchKey(absl::string_view m, absl::string_view referral_id) {
+  return absl::StrCat(m, "/", referral_id);
+}
 
 bool IsFinal(v1::DeliveryStatus s) {
   return s == v1::DELIVERY_STATUS_SENT || s == v1::DELIVERY_STATUS_DELIVERED ||
@@ -37,11 +43,20 @@ SendResult FromSmtp(const SmtpResult& r) {
   return result;
 }
 
-}  // namespace
-
-std::string PurgeTimerId(absl::string_view delivery_id) {
-  return absl::StrCat(kPurgePrefix, delivery_id);
+// Provider calls by channel and outcome: what each replica handed over (its share of a burst)
+// and how often the providers pushed back.
+void CountProviderCall(v1::Channel channel, SendOutcome outcome) {
+  static constexpr absl::string_view kOutcomes[] = {"accepted", "transient", "permanent",
+                                                    "unknown"};
+  observe::MetricsRegistry::Global()
+      .GetCounter("kpr_notify_provider_calls_total",
+                  "Calls to the SMS gateways and the SMTP relay, by channel and outcome",
+                  {{"channel", channel == v1::CHANNEL_SMS ? "sms" : "email"},
+                   {"outcome", std::string(kOutcomes[static_cast<int>(outcome)])}})
+      .Increment();
 }
+
+}  // namespace
 
 double DispatchDesk::JitterSample() {
   absl::MutexLock lock(&mu_);
@@ -49,20 +64,20 @@ double DispatchDesk::JitterSample() {
 }
 
 absl::Status DispatchDesk::OnSendTimer(const timer::Timer& timer) {
-  return Dispatch(timer.municipality, DeliveryIdOfSendTimer(timer.id));
-}
-
-absl::Status DispatchDesk::OnPurgeTimer(const timer::Timer& timer) {
-  absl::string_view id = timer.id;
-  if (!absl::ConsumePrefix(&id, kPurgePrefix)) return absl::OkStatus();
-  auto loaded = ctx_.deliveries.Get(timer.municipality, std::string(id));
+  const std::string id = DeliveryIdOfSendTimer(timer.id);
+  auto loaded = ctx_.deliveries.Get(timer.municipality, id);
   if (!loaded.ok()) return loaded.status();
   if (!loaded->has_value()) return absl::OkStatus();
   const LoadedDelivery& d = **loaded;
+  // A final delivery's timer is its purge: the retention period has run out.
+  if (IsFinal(d.stored.delivery().status())) return Purge(d);
+  return Dispatch(d);
+}
+
+absl::Status DispatchDesk::Purge(const LoadedDelivery& d) {
   if (d.stored.sealed_body().empty() && d.stored.sealed_facts().empty()) return absl::OkStatus();
   v1::StoredDelivery after;
   *after.mutable_delivery() = d.stored.delivery();
-  after.mutable_delivery()->set_version(d.version + 1);
   return ctx_.deliveries.Update(after, d.stored.delivery().status(), d.version, {}, TimerChange());
 }
 
@@ -75,9 +90,10 @@ absl::Status DispatchDesk::Commit(const LoadedDelivery& before, const v1::Stored
     timer.kind = TimerChange::Kind::kSchedule;
     timer.timer = {d.municipality(), SendTimerId(d.delivery_id()), *retry_at, "", 0};
   } else if (IsFinal(d.status())) {
-    // The body is kept for the retention period from now, then purged by its own timer.
+    // The body is kept for the retention period from now: the delivery's one timer becomes its
+    // purge.
     timer.kind = TimerChange::Kind::kSchedule;
-    timer.timer = {d.municipality(), PurgeTimerId(d.delivery_id()),
+    timer.timer = {d.municipality(), SendTimerId(d.delivery_id()),
                    now + ctx_.options.body_retention, "", 0};
   }
   v1::StoredDelivery stored = after;
@@ -131,6 +147,60 @@ absl::Status DispatchDesk::Reconcile(const LoadedDelivery& d) {
   return Commit(d, after, outcome.retry_at);
 }
 
+void DispatchDesk::Prefetch(const std::vector<timer::Timer>& timers) {
+  if (ctx_.contacts == nullptr || timers.empty()) return;
+  const std::string& m = timers.front().municipality;  // a pass hands over one municipality
+  std::vector<std::string> ids;
+  for (const timer::Timer& t : timers) {
+    std::string id = DeliveryIdOfSendTimer(t.id);
+    if (!id.empty()) ids.push_back(std::move(id));
+  }
+  if (ids.size() < 2) return;  // nothing to gain over the send's own call
+  auto loaded = ctx_.deliveries.GetMany(m, ids);
+  if (!loaded.ok()) return;
+  // Only what a send will read: pending deliveries to citizens (not the coordinator's e-mails,
+  // not deliveries already sent), so no contact point is read for nothing.
+  std::vector<std::string> referral_ids;
+  for (const auto& d : *loaded) {
+    if (!d || d->stored.delivery().status() != v1::DELIVERY_STATUS_PENDING ||
+        d->stored.delivery().trigger() == v1::TRIGGER_DROP_OUT_RISK ||
+        d->stored.delivery().referral_id().empty()) {
+      continue;
+    }
+    referral_ids.push_back(d->stored.delivery().referral_id());
+  }
+  if (referral_ids.size() < 2) return;
+  auto found = ctx_.contacts->Lookup(m, referral_ids);
+  if (!found.ok()) return;
+  const absl::Time now = absl::Now();
+  absl::MutexLock lock(&mu_);
+  // Entries no send took (the send found the delivery changed meanwhile) do not linger.
+  absl::erase_if(prefetched_,
+                 [&](const auto& e) { return now - e.second.fetched_at > kPrefetchedFor; });
+  for (const std::string& id : referral_ids) prefetched_[PrefetchKey(m, id)] = {std::nullopt, now};
+  for (referral::v1::ContactPoints& c : *found) {
+    prefetched_[PrefetchKey(m, c.referral_id())].contact = std::move(c);
+  }
+}
+
+absl::StatusOr<std::optional<referral::v1::ContactPoints>> DispatchDesk::ContactOf(
+    const std::string& m, const std::string& referral_id) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = prefetched_.find(PrefetchKey(m, referral_id));
+    if (it != prefetched_.end()) {
+      Prefetched p = std::move(it->second);
+      prefetched_.erase(it);
+      if (absl::Now() - p.fetched_at <= kPrefetchedFor) return std::move(p.contact);
+    }
+  }
+  absl::StatusOr<std::vector<referral::v1::ContactPoints>> found =
+      ctx_.contacts->Lookup(m, {referral_id});
+  if (!found.ok()) return found.status();
+  if (found->empty()) return std::nullopt;
+  return std::move(found->front());
+}
+
 absl::StatusOr<DispatchDesk::Recipient> DispatchDesk::FindRecipient(const v1::Delivery& d) {
   Recipient r;
   const std::string& m = d.municipality();
@@ -145,14 +215,13 @@ absl::StatusOr<DispatchDesk::Recipient> DispatchDesk::FindRecipient(const v1::De
   if (ctx_.contacts == nullptr) {
     return absl::UnavailableError("no referral service configured (KPR_REFERRAL_ADDR)");
   }
-  absl::StatusOr<std::vector<referral::v1::ContactPoints>> found =
-      ctx_.contacts->Lookup(m, {d.referral_id()});
+  absl::StatusOr<std::optional<referral::v1::ContactPoints>> found = ContactOf(m, d.referral_id());
   if (!found.ok()) return found.status();
-  if (found->empty()) {
+  if (!found->has_value()) {
     r.skip = v1::DELIVERY_REASON_NO_CONTACT_POINT;
     return r;
   }
-  const referral::v1::ContactPoints& c = found->front();
+  const referral::v1::ContactPoints& c = **found;
   absl::StatusOr<v1::Preferences> prefs = ctx_.settings.GetPreferences(m, d.referral_id());
   if (!prefs.ok()) return prefs.status();
   bool suppressed = false;
@@ -183,8 +252,11 @@ absl::StatusOr<DispatchDesk::Recipient> DispatchDesk::FindRecipient(const v1::De
 absl::Status DispatchDesk::Dispatch(const std::string& m, const std::string& delivery_id) {
   auto loaded = ctx_.deliveries.Get(m, delivery_id);
   if (!loaded.ok()) return loaded.status();
-  if (!loaded->has_value()) return absl::OkStatus();  // never recorded, or purged
-  const LoadedDelivery& d = **loaded;
+  if (!loaded->has_value()) return absl::OkStatus();  // never recorded
+  return Dispatch(**loaded);
+}
+
+absl::Status DispatchDesk::Dispatch(const LoadedDelivery& d) {
   const v1::Delivery& current = d.stored.delivery();
   if (current.status() == v1::DELIVERY_STATUS_SENDING) return Reconcile(d);
   if (current.status() != v1::DELIVERY_STATUS_PENDING) return absl::OkStatus();
@@ -317,6 +389,7 @@ absl::Status DispatchDesk::Attempt(const LoadedDelivery& d, const Recipient& r,
       result = FromSmtp(smtp);
     }
   }
+  CountProviderCall(r.channel, result.outcome);
   AttemptOutcome outcome =
       FinishAttempt(*begun, result, honours, ctx_.Now(), ctx_.options.retry, JitterSample());
   v1::StoredDelivery after = prepared;

@@ -13,6 +13,7 @@
 // is an error, and the timer worker tries again with backoff: nothing is dropped.
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -25,11 +26,14 @@ class DispatchDesk {
  public:
   explicit DispatchDesk(const NotifyContext& context) : ctx_(context) {}
 
-  // The send timer "send:<id>" fell due. OK completes the timer (a retry schedules it again).
+  // The delivery's timer "send:<id>" fell due: a pending one is sent (a retry schedules the timer
+  // again); a final one is purged (once final, the timer waits out the body's retention). OK
+  // completes the timer.
   absl::Status OnSendTimer(const timer::Timer& timer);
   absl::Status Dispatch(const std::string& m, const std::string& delivery_id);
-  // A purge timer "purge:<id>": the message body and facts are dropped after the retention.
-  absl::Status OnPurgeTimer(const timer::Timer& timer);
+  // The timers a pass claimed, before their handlers run: fetches the contact points the send
+  // timers among them will need, in one call. Best effort: on an error each send asks itself.
+  void Prefetch(const std::vector<timer::Timer>& timers);
 
  private:
   struct Recipient {
@@ -39,6 +43,9 @@ class DispatchDesk {
     std::string first_name;
     v1::Language language = v1::LANGUAGE_DA;
   };
+  absl::Status Dispatch(const LoadedDelivery& d);
+  // Drops the message body and facts of a final delivery (its retention ran out).
+  absl::Status Purge(const LoadedDelivery& d);
   absl::StatusOr<Recipient> FindRecipient(const v1::Delivery& d);
   // Writes `after` over `before` (its events, and the timer: a retry's send timer, or the purge
   // timer once the delivery is final).
@@ -49,14 +56,22 @@ class DispatchDesk {
   absl::Status Reconcile(const LoadedDelivery& d);
   absl::Status Attempt(const LoadedDelivery& d, const Recipient& r, const v1::MessageFacts& facts);
   double JitterSample();
+  // The recipient's contact points (nullopt: kpr-referral does not know the referral), from
+  // what Prefetch fetched if it is there, else from kpr-referral.
+  absl::StatusOr<std::optional<referral::v1::ContactPoints>> ContactOf(const std::string& m,
+                                                                       const std::string& id);
+
+  struct Prefetched {
+    std::optional<referral::v1::ContactPoints> contact;
+    absl::Time fetched_at;  // real time
+  };
 
   const NotifyContext& ctx_;
   absl::Mutex mu_;
   absl::BitGen bitgen_ ABSL_GUARDED_BY(mu_);
+  // By "<municipality>/<referral id>"; each entry is taken by one send.
+  absl::flat_hash_map<std::string, Prefetched> prefetched_ ABSL_GUARDED_BY(mu_);
 };
-
-// "purge:<delivery id>".
-std::string PurgeTimerId(absl::string_view delivery_id);
 
 }  // namespace kpr::notify
 

@@ -219,15 +219,48 @@ TEST_F(DispatchDeskTest, TheBodyIsPurgedAfterTheRetentionAndTheRecordStays) {
   auto body = ctx_->OpenBody((*loaded)->stored);
   ASSERT_TRUE(body.ok());
   EXPECT_TRUE(absl::StartsWith(body->sms_text(), "Hej Anna.")) << body->sms_text();
-  auto purge = fx_->timers->Get(kM, PurgeTimerId(id));
+  // Once sent, the delivery's timer waits out the retention, then purges.
+  auto purge = fx_->timers->Get(kM, SendTimerId(id));
   ASSERT_TRUE(purge.ok() && purge->has_value());
   EXPECT_EQ((*purge)->due, kMorning + ctx_->options.body_retention);
-  ASSERT_TRUE(desk_->OnPurgeTimer(**purge).ok());
+  ASSERT_TRUE(desk_->OnSendTimer(**purge).ok());
   loaded = fx_->deliveries->Get(kM, id);
   ASSERT_TRUE(loaded.ok() && loaded->has_value());
   EXPECT_TRUE((*loaded)->stored.sealed_body().empty());
   EXPECT_TRUE((*loaded)->stored.sealed_facts().empty());
   EXPECT_EQ((*loaded)->stored.delivery().status(), v1::DELIVERY_STATUS_SENT);
+}
+
+TEST_F(DispatchDeskTest, APassLooksUpTheContactsOfItsPendingSendsOnce) {
+  fx_->contacts.contacts["0165-R1"] =
+      testing::Contact("0165-R1", "+4520001234", "", CONTACT_CHANNEL_SMS);
+  fx_->contacts.contacts["0165-R2"] =
+      testing::Contact("0165-R2", "", "bo@example.org", CONTACT_CHANNEL_EMAIL, "Bo");
+  fx_->contacts.contacts["0165-R4"] =
+      testing::Contact("0165-R4", "+4520004444", "", CONTACT_CHANNEL_SMS);
+  const std::string r1 = RecordWelcome("0165-R1");
+  const std::string r2 = RecordWelcome("0165-R2");
+  const std::string unknown = RecordWelcome("0165-R3");
+  const std::string sent = RecordWelcome("0165-R4");
+  ASSERT_TRUE(desk_->Dispatch(kM, sent).ok());
+  const int lookups_before = fx_->contacts.lookups;
+  std::vector<timer::Timer> pass;
+  for (const std::string& id : {r1, r2, unknown, sent}) {
+    pass.push_back({kM, SendTimerId(id), ctx_->Now(), "", 0});
+  }
+  desk_->Prefetch(pass);
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 1);
+  for (const std::string& id : {r1, r2, unknown, sent}) ASSERT_TRUE(desk_->Dispatch(kM, id).ok());
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 1) << "the sends used what the pass fetched";
+  EXPECT_EQ(Load(r1).status(), v1::DELIVERY_STATUS_SENT);
+  EXPECT_EQ(Load(r2).status(), v1::DELIVERY_STATUS_SENT);
+  EXPECT_EQ(Load(unknown).reason(), v1::DELIVERY_REASON_NO_CONTACT_POINT);
+  EXPECT_EQ(Servers::SmsGateway().MessageCount(), 2u);
+  EXPECT_EQ(Servers::Smtp().MessageCount(), 1u);
+  // Taken once: a later send of the same citizen asks kpr-referral again.
+  const std::string again = RecordWelcome("0165-R1", "e2");
+  ASSERT_TRUE(desk_->Dispatch(kM, again).ok());
+  EXPECT_EQ(fx_->contacts.lookups, lookups_before + 2);
 }
 
 }  // namespace

@@ -12,6 +12,9 @@
 namespace kpr::notify {
 namespace {
 
+// A reminder is sent by the handler that records it; its send timer is the fallback.
+constexpr absl::Duration kSendFallback = absl::Minutes(1);
+
 std::vector<std::string> SessionIds(const Roster& roster) {
   std::vector<std::string> ids;
   for (const v1::CalendarEntry& s : roster.sessions) ids.push_back(s.session_id());
@@ -97,10 +100,10 @@ absl::Status FactsDesk::Record(const std::string& m, const TriggeringFact& fact,
     stored.set_sealed_facts(*std::move(sealed));
     TimerChange timer;
     timer.kind = TimerChange::Kind::kSchedule;
-    timer.timer = {m, SendTimerId(id), send_at, "", 0};
+    timer.timer = {m, SendTimerId(id), send_at + fallback, "", 0};
     absl::StatusOr<RecordOutcome> recorded = ctx_.deliveries.Record(stored, {}, timer);
     if (!recorded.ok()) return recorded.status();
-    due_now = due_now || send_at <= now;
+    due_now = due_now || send_at + fallback <= now;
   }
   ctx_.Committed(false, due_now);
   return absl::OkStatus();
@@ -295,7 +298,8 @@ absl::Status FactsDesk::OnDropOutRisk(const Event& e, const outcomes::v1::DropOu
                 ctx_.Now());
 }
 
-absl::Status FactsDesk::OnReminder(const timer::Timer& timer) {
+absl::Status FactsDesk::OnReminder(const timer::Timer& timer,
+                                   std::vector<std::string>* delivery_ids) {
   absl::StatusOr<v1::ReminderTimer> reminder = ParseReminderPayload(timer.payload);
   if (!reminder.ok()) {
     observe::Warn("dropping a reminder timer that does not decode").With("timer", timer.id);
@@ -321,7 +325,7 @@ absl::Status FactsDesk::OnReminder(const timer::Timer& timer) {
                 TriggeringFact::Reminder(reminder->session_id(),
                                          calendar::FromTimestamp(reminder->session_start()),
                                          absl::Minutes(reminder->offset_minutes())),
-                {intent}, facts, ctx_.Now());
+                {intent}, facts, ctx_.Now(), delivery_ids, kSendFallback);
 }
 
 }  // namespace kpr::notify

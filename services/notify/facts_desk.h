@@ -39,14 +39,18 @@ class FactsDesk {
   absl::Status OnDropOutRisk(const Event& e, const outcomes::v1::DropOutRiskFlagged& p);
 
   // A reminder timer ("rem:...") fell due: records the reminder's delivery, unless the
-  // participant left or the session moved or was cancelled since.
-  absl::Status OnReminder(const timer::Timer& timer);
+  // participant left or the session moved or was cancelled since. The caller sends it at once
+  // (`delivery_ids`); its send timer, a minute later, is the fallback should that fail.
+  absl::Status OnReminder(const timer::Timer& timer,
+                          std::vector<std::string>* delivery_ids = nullptr);
 
   // Records the delivery for each intent (pending, its send timer due at `send_at`), with the
-  // facts its message will say. Shared with SendMessage.
+  // facts its message will say. Shared with SendMessage. `fallback`: the send timer falls due
+  // this long after `send_at`, for a caller that sends at once itself.
   absl::Status Record(const std::string& m, const TriggeringFact& fact,
                       const std::vector<MessageIntent>& intents, const v1::MessageFacts& facts,
-                      absl::Time send_at, std::vector<std::string>* delivery_ids = nullptr) const;
+                      absl::Time send_at, std::vector<std::string>* delivery_ids = nullptr,
+                      absl::Duration fallback = absl::ZeroDuration()) const;
 
  private:
   // `intents`, or none when the event is older than options.max_fact_age.

@@ -36,6 +36,11 @@ ABSL_FLAG(std::string, notify_body_retention, "",
           "how long message bodies are kept (env KPR_NOTIFY_BODY_RETENTION, default 720h)");
 ABSL_FLAG(std::string, questionnaire_url, "",
           "the base of questionnaire links, optional (env KPR_QUESTIONNAIRE_URL)");
+ABSL_FLAG(std::string, notify_timer_lease, "",
+          "how long a replica holds a claimed timer before another may fire it; also how long a "
+          "send cut short by a crash waits (env KPR_NOTIFY_TIMER_LEASE, default 30s)");
+ABSL_FLAG(int, notify_timer_workers, -1,
+          "timer worker threads per replica (env KPR_NOTIFY_TIMER_WORKERS, default 2)");
 
 namespace {
 
@@ -125,6 +130,18 @@ absl::StatusOr<kpr::notify::NotifyServer::Options> LoadOptions() {
   o.desks.body_retention = *retention;
   o.desks.questionnaire_base_url =
       Text("KPR_QUESTIONNAIRE_URL", "questionnaire_url", FLAGS_questionnaire_url);
+  // A pass of 100 timers must finish inside the lease, or another replica fires them too (safe,
+  // but a send then counts as an unknown outcome): hence the floor.
+  auto lease = kpr::rpc::DurationSetting({"KPR_NOTIFY_TIMER_LEASE", "notify_timer_lease"},
+                                         absl::GetFlag(FLAGS_notify_timer_lease), o.timer_lease,
+                                         absl::Seconds(5));
+  if (!lease.ok()) return lease.status();
+  o.timer_lease = *lease;
+  auto workers =
+      kpr::rpc::IntSetting({"KPR_NOTIFY_TIMER_WORKERS", "notify_timer_workers"},
+                           absl::GetFlag(FLAGS_notify_timer_workers), o.timer_workers, 1);
+  if (!workers.ok()) return workers.status();
+  o.timer_workers = *workers;
   return o;
 }
 

@@ -23,7 +23,8 @@ struct NotifyDesks {
   NotifyDesks(const NotifyDesks&) = delete;
   NotifyDesks& operator=(const NotifyDesks&) = delete;
 
-  // Timers: "send:<id>" sends, "rem:..." records a reminder, "purge:<id>" drops a body.
+  // Timers: "send:<id>" sends a delivery (and, once it is final, purges its body); "rem:..."
+  // records a reminder and sends it.
   absl::Status OnTimer(const timer::Timer& t);
 
   const NotifyContext context;  // first: the desks below refer to it

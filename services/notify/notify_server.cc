@@ -8,8 +8,19 @@ namespace kpr::notify {
 
 absl::Status NotifyDesks::OnTimer(const timer::Timer& t) {
   if (absl::StartsWith(t.id, "send:")) return dispatch.OnSendTimer(t);
-  if (absl::StartsWith(t.id, "rem:")) return facts.OnReminder(t);
-  if (absl::StartsWith(t.id, "purge:")) return dispatch.OnPurgeTimer(t);
+  if (absl::StartsWith(t.id, "rem:")) {
+    // Sent at once, not a timer pass later: a morning's reminders go while they are recorded.
+    std::vector<std::string> ids;
+    if (auto st = facts.OnReminder(t, &ids); !st.ok()) return st;
+    for (const std::string& id : ids) {
+      if (auto st = dispatch.Dispatch(t.municipality, id); !st.ok()) {
+        observe::Warn("reminder not sent at once; its send timer tries again")
+            .With("delivery", id)
+            .With("error", st.ToString());
+      }
+    }
+    return absl::OkStatus();
+  }
   observe::Warn("dropping a timer notify does not know").With("timer", t.id);
   return absl::OkStatus();
 }
@@ -103,6 +114,10 @@ absl::StatusOr<std::unique_ptr<NotifyServer>> NotifyServer::Start(const rpc::Ser
   // A pass's timers are sent one after another at the gateway's shared rate: a small batch keeps
   // a pass well inside the lease, so no timer fires twice while its first holder still sends it.
   timer_options.batch = options.timer_batch;
+  // One contact lookup for the sends of a pass instead of one per send.
+  timer_options.prefetch = [desks](const std::vector<timer::Timer>& timers) {
+    desks->dispatch.Prefetch(timers);
+  };
   for (int i = 0; i < std::max(1, options.timer_workers); ++i) {
     s->timers_.push_back(std::make_unique<timer::TimerWorker>(
         h.pool(), kNotifyService, [desks](const timer::Timer& t) { return desks->OnTimer(t); },
