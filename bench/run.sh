@@ -44,6 +44,6 @@ echo
 # receive every message.
 ./scripts/build.sh kpr-bench-notify-burst
 uptime
-# 8 timer workers per replica, as in RESULTS.md (the service default of 2 drains at ~200/s).
-"$BIN/kpr-bench-notify-burst" --count="${4:-50000}" --rate=500 --replicas=3 --timer_workers=8 \
+# The service defaults (2 timer workers per replica), as in RESULTS.md.
+"$BIN/kpr-bench-notify-burst" --count="${4:-50000}" --rate=500 --replicas=3 \
   --memory=1000000

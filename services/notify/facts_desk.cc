@@ -74,7 +74,8 @@ v1::MessageFacts FactsDesk::CohortFacts(const Roster& roster) {
 absl::Status FactsDesk::Record(const std::string& m, const TriggeringFact& fact,
                                const std::vector<MessageIntent>& intents,
                                const v1::MessageFacts& facts, absl::Time send_at,
-                               std::vector<std::string>* delivery_ids) const {
+                               std::vector<std::string>* delivery_ids,
+                               absl::Duration fallback) const {
   const absl::Time now = ctx_.Now();
   bool due_now = false;
   for (const MessageIntent& intent : intents) {

@@ -55,6 +55,9 @@ absl::Status SmsGatewaySim::Start() {
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(4 << 20);
   server_->set_keep_alive_timeout(1);  // an idle keep-alive connection delays Stop() this long
+  // The answer goes out at once, as a real gateway's does: without it, Nagle's algorithm holds its
+  // body until the client's delayed ACK (~40 ms), and every sender waits for that, not for us.
+  server_->set_tcp_nodelay(true);
   server_->Post("/rest/mtsms", [this](const httplib::Request& req, httplib::Response& res) {
     HandleMtSms(req, res);
   });
