@@ -36,14 +36,6 @@ namespace rv1 = ::kpr::referral::v1;
 namespace nv1 = ::kpr::notify::v1;
 using identity::Role;
 
-std::string WriteFile(const std::string& name, const std::string& content) {
-  std::string path = absl::StrCat(Servers::Dir(), "/", name);
-  FILE* f = fopen(path.c_str(), "w");
-  fwrite(content.data(), 1, content.size(), f);
-  fclose(f);
-  return path;
-}
-
 // Notify's domain time, moved by the test.
 std::atomic<int64_t> g_now_s{0};
 
@@ -78,11 +70,11 @@ class NotifyJourney : public ::testing::Test {
     no.desks.smtp_from = "kpr@kommune.example";
     no.referral_addr = referral_addr;
     no.primary.base_url = Servers::SmsGateway().url();
-    no.primary.token_file = WriteFile("gateway-token", kTestGatewayToken);
+    no.primary.token_file = TestGatewayTokenFile();
     no.smtp = notify::SmtpSettings{};
     no.smtp->url = Servers::Smtp().url();
     no.smtp->ca_file = Servers::Smtp().ca_file();
-    no.callback_secret_file = WriteFile("callback-secret", kTestCallbackSecret);
+    no.callback_secret_file = TestCallbackSecretFile();
     no.timer_poll_interval = absl::Milliseconds(100);
     // The gateway's delivery reports come back to notify's HTTP port, signed.
     rpc::ServiceConfig notify_config = HarnessServiceConfig(secrets_);

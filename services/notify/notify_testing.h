@@ -67,13 +67,9 @@ struct NotifyFixture {
     stop_list = std::make_unique<SuppressionList>(*pool, keys.pseudonym_key);
     timers = std::make_unique<timer::TimerStore>(*pool, kNotifyService);
     kpr::testing::SmsGatewaySim& sim = kpr::testing::Servers::SmsGateway();
-    std::string token_file = kpr::testing::Servers::Dir() + "/notify-fixture-token";
-    FILE* f = fopen(token_file.c_str(), "w");
-    fputs(kpr::testing::kTestGatewayToken, f);
-    fclose(f);
     GatewayApiOptions gw;
     gw.base_url = sim.url();
-    gw.token_file = token_file;
+    gw.token_file = kpr::testing::TestGatewayTokenFile();
     sms = std::make_unique<SmsChannel>(*pool, *GatewayApiClient::Create(gw), nullptr, 0);
     SmtpSettings smtp_settings;
     smtp_settings.url = kpr::testing::Servers::Smtp().url();

@@ -122,9 +122,8 @@ class SmsCallbacksTest : public ::testing::Test {
     sim().SetDelay(absl::ZeroDuration());
     sim().SetRateLimit(0);
     sim().SetMoUrl(receiver_.url("/callbacks/sms/reply"));
-    std::string token_file = Servers::Dir() + "/callbacks-token";
-    std::ofstream(token_file) << testing::kTestGatewayToken;
-    client_ = *GatewayApiClient::Create({.base_url = sim().url(), .token_file = token_file});
+    client_ = *GatewayApiClient::Create(
+        {.base_url = sim().url(), .token_file = testing::TestGatewayTokenFile()});
   }
   testing::SmsGatewaySim& sim() { return Servers::SmsGateway(); }
 

@@ -19,14 +19,10 @@ using kpr::testing::Servers;
 using kpr::testing::SmsGatewaySim;
 
 std::unique_ptr<SmsProvider> Client(const std::string& name, const std::string& url) {
-  std::string token_file = Servers::Dir() + "/sms-channel-token";
-  FILE* f = fopen(token_file.c_str(), "w");
-  fputs(kpr::testing::kTestGatewayToken, f);
-  fclose(f);
   GatewayApiOptions o;
   o.name = name;
   o.base_url = url;
-  o.token_file = token_file;
+  o.token_file = kpr::testing::TestGatewayTokenFile();
   return *GatewayApiClient::Create(o);
 }
 

@@ -2,7 +2,9 @@
 // that test binaries which never send a message do not pay for them.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/base/const_init.h"
 #include "absl/synchronization/mutex.h"
@@ -49,6 +51,32 @@ void StopPeers() {
   absl::MutexLock lock(&g_peers_mu);
   if (g_smtp != nullptr) g_smtp->Stop();
   if (g_sms != nullptr) g_sms->Stop();
+}
+
+namespace {
+
+const std::string& WrittenOnce(const char* name, const char* content) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* paths = new std::map<std::string, std::string>();
+  absl::MutexLock lock(&mu);
+  auto [it, inserted] = paths->try_emplace(name, Servers::Dir() + "/" + name);
+  if (inserted) {
+    if (FILE* f = std::fopen(it->second.c_str(), "w")) {
+      std::fputs(content, f);
+      std::fclose(f);
+    }
+  }
+  return it->second;
+}
+
+}  // namespace
+
+const std::string& TestGatewayTokenFile() {
+  return WrittenOnce("gateway-token", kTestGatewayToken);
+}
+
+const std::string& TestCallbackSecretFile() {
+  return WrittenOnce("callback-secret", kTestCallbackSecret);
 }
 
 }  // namespace kpr::testing

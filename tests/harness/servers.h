@@ -100,6 +100,11 @@ class Servers {
 inline constexpr char kTestGatewayToken[] = "kpr-test-gateway-token";
 inline constexpr char kTestCallbackSecret[] = "kpr-test-callback-secret";
 
+// Files in Dir() holding kTestGatewayToken and kTestCallbackSecret, written on first use: what
+// KPR_SMS_GATEWAY_TOKEN_FILE and KPR_NOTIFY_CALLBACK_SECRET_FILE point a notify under test at.
+const std::string& TestGatewayTokenFile();
+const std::string& TestCallbackSecretFile();
+
 // Starts the servers of this binary in `dir` (the harness main does this; benchmarks call it).
 void InitHarness(const std::string& dir);
 void ShutdownHarness();

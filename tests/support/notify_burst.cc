@@ -127,11 +127,7 @@ absl::Status ScheduleInBatches(timer::TimerStore& timers, const std::vector<time
 std::map<std::string, std::string> NotifyProcessEnv(const std::string& referral_addr,
                                                     const std::string& sms_url, int sms_rate,
                                                     std::map<std::string, std::string> extra) {
-  const std::string token_file = Servers::Dir() + "/notify-burst-gateway-token";
-  if (FILE* f = std::fopen(token_file.c_str(), "w")) {
-    std::fputs(kTestGatewayToken, f);
-    std::fclose(f);
-  }
+  const std::string& token_file = TestGatewayTokenFile();
   std::map<std::string, std::string> env = {
       {"KPR_REFERRAL_ADDR", referral_addr},       {"KPR_SMS_GATEWAY_URL", sms_url},
       {"KPR_SMS_GATEWAY_TOKEN_FILE", token_file}, {"KPR_SMS_RATE", absl::StrCat(sms_rate)},
