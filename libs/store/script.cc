@@ -22,9 +22,16 @@ std::string Sha1Hex(const std::string& data) {
   return out;
 }
 
+// The shebang makes Redis 7 check the script's key access (a cross-slot key fails at once on a
+// cluster instead of working while two slots happen to share a node), so every script has one.
+std::string WithShebang(std::string lua) {
+  if (lua.rfind("#!", 0) == 0) return lua;
+  return "#!lua\n" + lua;
+}
+
 }  // namespace
 
 Script::Script(std::string name, std::string lua)
-    : name_(std::move(name)), lua_(std::move(lua)), sha1_(Sha1Hex(lua_)) {}
+    : name_(std::move(name)), lua_(WithShebang(std::move(lua))), sha1_(Sha1Hex(lua_)) {}
 
 }  // namespace kpr::store

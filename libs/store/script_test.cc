@@ -10,13 +10,16 @@
 namespace kpr::store {
 namespace {
 
-TEST(ScriptTest, Sha1IsLowercaseHexOfSource) {
+TEST(ScriptTest, Sha1IsLowercaseHexOfSourceWithShebang) {
   Script s("one", "return 1");
   EXPECT_EQ(s.name(), "one");
-  EXPECT_EQ(s.lua(), "return 1");
-  // What `redis-cli SCRIPT LOAD "return 1"` answers.
-  EXPECT_EQ(s.sha1(), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
-  EXPECT_EQ(Script("empty", "").sha1(), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(s.lua(), "#!lua\nreturn 1");
+  // What `redis-cli SCRIPT LOAD "$(printf '#!lua\nreturn 1')"` answers.
+  EXPECT_EQ(s.sha1(), "cb70127618f0b0be70c53cf6bfcfa54a29d9b0c0");
+  EXPECT_EQ(Script("empty", "").sha1(), "64616d1afc6bd9a88e024da2594914a4f6cfbb40");
+  // A script with its own shebang (and flags) keeps it.
+  EXPECT_EQ(Script("ro", "#!lua flags=no-writes\nreturn 1").lua(),
+            "#!lua flags=no-writes\nreturn 1");
 }
 
 // Parses RESP bytes with hiredis's reader into an owned reply.
