@@ -25,7 +25,8 @@ VAR="$ROOT/var/local"
 mkdir -p "$VAR/logs" "$VAR/nats" "$VAR/redis" "$VAR/tokens" "$VAR/mail"
 
 ./scripts/install-deps.sh
-./scripts/build.sh kpr-referral kpr-scheduling kpr-outcomes kpr-notify kpr-sms-gateway-sim kprctl
+./scripts/build.sh kpr-referral kpr-scheduling kpr-outcomes kpr-notify kpr-sms-gateway-sim kprctl \
+  kpr-referral-sim kpr-scheduling-sim kpr-outcomes-sim kpr-notify-sim kpr-semester
 BIN="$ROOT/${BUILD_DIR:-build}"
 KPRCTL="$BIN/tools/kprctl/kprctl"
 
@@ -44,24 +45,6 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" --appendon
   --save "" --protected-mode no > "$VAR/logs/redis.log" 2>&1 &
 echo $! > "$VAR/redis.pid"
 
-KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-KPR_GRPC_ADDR="$REFERRAL_GRPC" KPR_HTTP_ADDR="$REFERRAL_HTTP" \
-KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
-  "$BIN/services/referral/kpr-referral" > "$VAR/logs/referral.log" 2>&1 &
-echo $! > "$VAR/referral.pid"
-
-KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-KPR_GRPC_ADDR="$SCHEDULING_GRPC" KPR_HTTP_ADDR="$SCHEDULING_HTTP" \
-KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
-  "$BIN/services/scheduling/kpr-scheduling" > "$VAR/logs/scheduling.log" 2>&1 &
-echo $! > "$VAR/scheduling.pid"
-
-KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-KPR_GRPC_ADDR="$OUTCOMES_GRPC" KPR_HTTP_ADDR="$OUTCOMES_HTTP" \
-KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" \
-  "$BIN/services/outcomes/kpr-outcomes" > "$VAR/logs/outcomes.log" 2>&1 &
-echo $! > "$VAR/outcomes.pid"
-
 # notify's peers, both stand-ins: the SMS gateway simulator (it prints each message it takes,
 # the number masked) and an SMTP sink that keeps every e-mail as a .eml file in var/local/mail.
 "$BIN/tests/harness/kpr-sms-gateway-sim" --port "$SMS_PORT" --token_file "$VAR/sms-gateway.token" \
@@ -72,28 +55,72 @@ echo $! > "$VAR/sms-gateway.pid"
   > "$VAR/logs/smtp-sink.log" 2>&1 &
 echo $! > "$VAR/smtp-sink.pid"
 
-# Quiet hours are off here so the demo shows its messages at any hour; the default holds SMS
-# between 21:00 and 08:00.
-KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
-KPR_GRPC_ADDR="$NOTIFY_GRPC" KPR_HTTP_ADDR="$NOTIFY_HTTP" \
-KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key" KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
-KPR_SMS_GATEWAY_URL="http://127.0.0.1:$SMS_PORT" KPR_SMS_GATEWAY_TOKEN_FILE="$VAR/sms-gateway.token" \
-KPR_NOTIFY_CALLBACK_SECRET_FILE="$VAR/callback.secret" KPR_NOTIFY_PUBLIC_URL="http://$NOTIFY_HTTP" \
-KPR_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" KPR_SMTP_STARTTLS=opportunistic KPR_SMTP_FROM="kpr@kommune.example" \
-KPR_NOTIFY_QUIET_HOURS=off \
-  "$BIN/services/notify/kpr-notify" > "$VAR/logs/notify.log" 2>&1 &
-echo $! > "$VAR/notify.pid"
-for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOMES_GRPC notify:$NOTIFY_GRPC; do
-  name=${svc%%:*}; addr=${svc#*:}
-  for _ in $(seq 1 100); do
-    "$KPRCTL" --addr "$addr" health >/dev/null 2>&1 && break
-    sleep 0.2
+# The four services. `start_services -sim` starts the simulated-clock builds (kpr-<service>-sim):
+# their domain time is the one shared clock in Redis that kprctl moves, so a whole semester can
+# be played in minutes. Quiet hours are off here so the demo shows its messages at any hour; the
+# default holds SMS between 21:00 and 08:00.
+start_services() {
+  local suffix=${1:-}
+  local common=(KPR_NATS_URL="nats://127.0.0.1:$NATS_PORT" KPR_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    KPR_JWT_SECRET_FILE="$VAR/jwt.secret" KPR_DATA_KEY_FILE="$VAR/data.key")
+  env "${common[@]}" KPR_GRPC_ADDR="$REFERRAL_GRPC" KPR_HTTP_ADDR="$REFERRAL_HTTP" \
+    "$BIN/services/referral/kpr-referral$suffix" >> "$VAR/logs/referral.log" 2>&1 &
+  echo $! > "$VAR/referral.pid"
+  env "${common[@]}" KPR_GRPC_ADDR="$SCHEDULING_GRPC" KPR_HTTP_ADDR="$SCHEDULING_HTTP" \
+    KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
+    "$BIN/services/scheduling/kpr-scheduling$suffix" >> "$VAR/logs/scheduling.log" 2>&1 &
+  echo $! > "$VAR/scheduling.pid"
+  env "${common[@]}" KPR_GRPC_ADDR="$OUTCOMES_GRPC" KPR_HTTP_ADDR="$OUTCOMES_HTTP" \
+    "$BIN/services/outcomes/kpr-outcomes$suffix" >> "$VAR/logs/outcomes.log" 2>&1 &
+  echo $! > "$VAR/outcomes.pid"
+  env "${common[@]}" KPR_GRPC_ADDR="$NOTIFY_GRPC" KPR_HTTP_ADDR="$NOTIFY_HTTP" \
+    KPR_REFERRAL_ADDR="$REFERRAL_GRPC" \
+    KPR_SMS_GATEWAY_URL="http://127.0.0.1:$SMS_PORT" KPR_SMS_GATEWAY_TOKEN_FILE="$VAR/sms-gateway.token" \
+    KPR_NOTIFY_CALLBACK_SECRET_FILE="$VAR/callback.secret" KPR_NOTIFY_PUBLIC_URL="http://$NOTIFY_HTTP" \
+    KPR_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" KPR_SMTP_STARTTLS=opportunistic KPR_SMTP_FROM="kpr@kommune.example" \
+    KPR_QUESTIONNAIRE_URL="https://skema.kommune.example/q" KPR_NOTIFY_QUIET_HOURS=off \
+    "$BIN/services/notify/kpr-notify$suffix" >> "$VAR/logs/notify.log" 2>&1 &
+  echo $! > "$VAR/notify.pid"
+  for svc in referral:$REFERRAL_GRPC scheduling:$SCHEDULING_GRPC outcomes:$OUTCOMES_GRPC notify:$NOTIFY_GRPC; do
+    name=${svc%%:*}; addr=${svc#*:}
+    for _ in $(seq 1 100); do
+      "$KPRCTL" --addr "$addr" health >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+    "$KPRCTL" --addr "$addr" health >/dev/null || {
+      echo "kpr-$name$suffix did not become healthy; see $VAR/logs/$name.log" >&2
+      exit 1
+    }
   done
-  "$KPRCTL" --addr "$addr" health >/dev/null || {
-    echo "kpr-$name did not become healthy; see $VAR/logs/$name.log" >&2
-    exit 1
-  }
-done
+}
+stop_services() {
+  for name in notify outcomes scheduling referral; do
+    pid=$(cat "$VAR/$name.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+
+# A finished semester, once: the simulated builds play it from about four months back up to
+# now (synthetic citizens referred by the jobcenter, accepted, placed, reminded, attending,
+# answering WHO-5 and the follow-up; tests/support/semester.h), then the normal services take
+# over the same data, so the first program report already has figures a committee could read.
+if [ ! -f "$VAR/demo-semester-done" ]; then
+  start_services -sim
+  semester_start=$(date -d "last monday - 18 weeks" +%F)
+  echo "Playing a semester from $semester_start up to now (a few minutes; log in var/local/logs/semester.log)"
+  "$BIN/tests/kpr-semester" --referral "$REFERRAL_GRPC" --scheduling "$SCHEDULING_GRPC" \
+    --outcomes "$OUTCOMES_GRPC" --notify "$NOTIFY_GRPC" --nats_url "nats://127.0.0.1:$NATS_PORT" \
+    --redis_url "redis://127.0.0.1:$REDIS_PORT" --jwt_secret_file "$VAR/jwt.secret" \
+    --kprctl "$KPRCTL" --catalog "$ROOT/deploy/local/demo-catalog.json" \
+    --municipalities 0165,0183 --start "$semester_start" > "$VAR/logs/semester.log" 2>&1 || {
+      echo "the semester did not finish; see $VAR/logs/semester.log" >&2
+      exit 1
+    }
+  stop_services
+  touch "$VAR/demo-semester-done"
+fi
+start_services
 export KPR_SCHEDULING_ADDR="$SCHEDULING_GRPC"
 export KPR_OUTCOMES_ADDR="$OUTCOMES_GRPC"
 export KPR_NOTIFY_ADDR="$NOTIFY_GRPC"
@@ -143,6 +170,13 @@ if [ ! -f "$VAR/demo-loaded" ]; then
   touch "$VAR/demo-loaded"
 fi
 
+# The semester's program report, as a committee gets it.
+YEAR=$(date +%Y)
+echo
+echo "Program report, Sund med Kultur, Albertslund (0165), $YEAR:"
+KPR_TOKEN=$(cat "$VAR/tokens/analyst") "$KPRCTL" outcomes report program --outcomes-addr "$OUTCOMES_GRPC" \
+  --municipality 0165 --program sund-med-kultur --from "$YEAR-01-01" --to "$((YEAR + 1))-01-01" || true
+
 cat <<MSG
 
 kpr is running on loopback:
@@ -157,9 +191,12 @@ kpr is running on loopback:
   SMTP sink          smtp://127.0.0.1:$SMTP_PORT  e-mails it took: var/local/mail/*.eml
   logs               var/local/logs/
 
-Demo data: 12 referrals each for Albertslund (0165) and Ishøj (0183), synthetic citizens; the
-institutions, instructors and two programs of deploy/local/demo-catalog.json (invented); four
-cohorts per municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
+Demo data: a finished semester of Sund med Kultur in Albertslund (0165) and Ishøj (0183),
+played by the simulated-clock builds before the services started (24 synthetic citizens each,
+two cohorts, attendance, WHO-5 at start and end, the 1-month follow-up; the report above; the
+run in var/local/logs/semester.log); then 12 new referrals each, the institutions, instructors
+and two programs of deploy/local/demo-catalog.json (invented), and four cohorts per
+municipality in 2027. Accepted referrals are placed in a cohort (or waitlisted) by
 kpr-scheduling, which tells kpr-referral, which marks them ENROLLED. kpr-outcomes follows the
 cohorts from the scheduling events (questionnaires open when a cohort starts) and counts the
 referrals into the recruitment funnel. kpr-notify welcomes every accepted citizen (by SMS, or
@@ -184,7 +221,7 @@ are in var/local/tokens/. Try:
   kprctl ics --municipality 0165 --institution sundhedshuset --from 2027-01-01 --to 2027-03-31 --out sundhedshuset.ics
   KPR_TOKEN=\$(cat var/local/tokens/instructor) kprctl participants --municipality 0165 --cohort <cohort id>
   export KPR_OUTCOMES_ADDR=$OUTCOMES_GRPC
-  KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl outcomes report program --municipality 0165 --program sund-med-kultur --from 2027-01-01 --to 2028-01-01
+  KPR_TOKEN=\$(cat var/local/tokens/analyst) kprctl outcomes report program --municipality 0165 --program sund-med-kultur --from 2026-01-01 --to 2027-01-01
   export KPR_NOTIFY_ADDR=$NOTIFY_GRPC
   kprctl notify deliveries --municipality 0165 --status sent
   kprctl notify preview --municipality 0165 --trigger session-reminder --language da

@@ -24,6 +24,7 @@
 #include "libs/rpc/jwt.h"
 #include "services/outcomes/outcomes_server.h"
 #include "tests/support/referral_testing.h"
+#include "tests/support/who5_testing.h"
 
 namespace kpr::testing {
 
@@ -142,9 +143,6 @@ class OutcomesTest : public ::testing::Test {
   std::unique_ptr<outcomes::v1::OutcomesService::Stub> stub_;
   std::unique_ptr<TestNats> nats_;
 };
-
-// WHO-5 items (0..5 each) summing to `raw` (0..25), spread as evenly as they go.
-outcomes::v1::Who5Answers Who5(int raw);
 
 }  // namespace kpr::testing
 
