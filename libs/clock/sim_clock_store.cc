@@ -43,7 +43,9 @@ absl::StatusOr<int64_t> SetSimTime(store::RedisPool& pool, absl::Time target, ab
   if (reply->size() >= 2 && reply->element(0).str() == "back") {
     auto stored = ParseStoredOffset(reply->element(1).str());
     if (!stored.ok()) return stored.status();
-    return OffsetToReach(target, real_now, *stored).status();
+    auto refused = OffsetToReach(target, real_now, *stored);
+    if (!refused.ok()) return refused.status();
+    return absl::AbortedError("the simulated clock moved meanwhile: try again");
   }
   return *offset;
 }

@@ -263,7 +263,8 @@ absl::Status ServiceProcess::Start() {
   for (const auto& [k, v] : extra_env_) env[k] = v;
   process_ =
       std::make_unique<ChildProcess>(std::vector<std::string>{absl::StrCat(
-                                         BinaryDir(), "/services/", service_, "/kpr-", service_)},
+                                         BinaryDir(), "/services/", service_, "/kpr-", service_,
+                                         binary_suffix_)},
                                      env, log_path_);
   return process_->Start();
 }

@@ -5,6 +5,7 @@
 // and written in Redis (clock_args.h says what each takes and prints).
 
 #include "tools/kprctl/cli_args.h"
+#include "tools/kprctl/clock_args.h"
 
 namespace kpr::kprctl {
 

@@ -1,12 +1,8 @@
 // `kprctl clock` against the harness's redis-server: the binary as a user runs it, reading and
 // moving the key the kpr-<service>-sim processes follow.
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -15,53 +11,35 @@
 #include "libs/clock/sim_time.h"
 #include "tests/harness/servers.h"
 #include "tests/support/redis_testing.h"
+#include "tests/support/sim_clock_testing.h"
 
 namespace kpr::kprctl {
 namespace {
 
 using ::testing::HasSubstr;
-using testing::Servers;
 
-struct Ran {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// `kprctl clock <args>` against the harness's Redis (tests/support/sim_clock_testing.h).
+testing::KprctlRun Kprctl(const std::string& args) {
+  EXPECT_TRUE(absl::StartsWith(args, "clock ")) << args;
+  return testing::KprctlClock(args.substr(6));
 }
 
-// kprctl `args` with KPR_REDIS_URL set to `redis_url`.
-Ran Kprctl(const std::string& args, const std::string& redis_url = Servers::Redis().url()) {
-  const std::string out = Servers::Dir() + "/clock_cli.out";
-  const std::string err = Servers::Dir() + "/clock_cli.err";
-  const std::string cmd =
-      absl::StrCat("KPR_REDIS_URL=", redis_url, " ", testing::BinaryDir(), "/tools/kprctl/kprctl ",
-                   args, " >", out, " 2>", err, " </dev/null");
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadAll(out), ReadAll(err)};
-}
-
-class KprctlClock : public ::testing::Test {
+class KprctlClockTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(testing::FlushRedis().ok()); }
 };
 
-TEST_F(KprctlClock, SetShowAndAdvanceMoveTheSharedKey) {
-  Ran never = Kprctl("clock show");
+TEST_F(KprctlClockTest, SetShowAndAdvanceMoveTheSharedKey) {
+  testing::KprctlRun never = Kprctl("clock show");
   ASSERT_EQ(never.exit_code, 0) << never.err;
   EXPECT_THAT(never.out, HasSubstr("never set"));
 
-  Ran set = Kprctl("clock set 2027-01-04T09:00:00+01:00");
+  testing::KprctlRun set = Kprctl("clock set 2027-01-04T09:00:00+01:00");
   ASSERT_EQ(set.exit_code, 0) << set.err;
   EXPECT_THAT(set.out, HasSubstr("2027-01-04T08:00"));
   EXPECT_THAT(set.out, HasSubstr("Danish time 2027-01-04 09:00"));
 
-  Ran advanced = Kprctl("clock advance 10w");
+  testing::KprctlRun advanced = Kprctl("clock advance 10w");
   ASSERT_EQ(advanced.exit_code, 0) << advanced.err;
   EXPECT_THAT(advanced.out, HasSubstr("2027-03-15T08:0"));  // ten weeks on, at real speed
 
@@ -76,34 +54,34 @@ TEST_F(KprctlClock, SetShowAndAdvanceMoveTheSharedKey) {
   EXPECT_GE(simulated, expected);
   EXPECT_LT(simulated, expected + absl::Minutes(1));
 
-  Ran json = Kprctl("clock show --json");
+  testing::KprctlRun json = Kprctl("clock show --json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"set\": true"));
   EXPECT_THAT(json.out, HasSubstr("\"simulated_time\": \"2027-03-15T08:0"));
 }
 
-TEST_F(KprctlClock, RefusesToMoveBackOrToGuess) {
+TEST_F(KprctlClockTest, RefusesToMoveBackOrToGuess) {
   ASSERT_EQ(Kprctl("clock set 2027-03-01T08:00:00Z").exit_code, 0);
-  Ran back = Kprctl("clock set 2027-02-01T08:00:00Z");
+  testing::KprctlRun back = Kprctl("clock set 2027-02-01T08:00:00Z");
   EXPECT_EQ(back.exit_code, 1);
   EXPECT_THAT(back.err, HasSubstr("never moves back"));
   EXPECT_THAT(back.err, HasSubstr("2027-03-01T08:00"));
 
-  Ran bad = Kprctl("clock advance 3");
+  testing::KprctlRun bad = Kprctl("clock advance 3");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("clock advance: '3' is not a duration"));
-  Ran words = Kprctl("clock advance 3 days");
+  testing::KprctlRun words = Kprctl("clock advance 3 days");
   EXPECT_EQ(words.exit_code, 2);
   EXPECT_THAT(words.err, HasSubstr("unexpected argument 'days'"));
   EXPECT_EQ(Kprctl("clock advance -1d").exit_code, 2);
 
   // Unchanged by all that.
-  Ran show = Kprctl("clock show");
+  testing::KprctlRun show = Kprctl("clock show");
   EXPECT_THAT(show.out, HasSubstr("2027-03-01T08:0"));
 }
 
-TEST_F(KprctlClock, SaysWhenRedisIsNotThere) {
-  Ran r = Kprctl(absl::StrCat("clock show --redis-url redis://127.0.0.1:", testing::FreePort()));
+TEST_F(KprctlClockTest, SaysWhenRedisIsNotThere) {
+  testing::KprctlRun r = Kprctl(absl::StrCat("clock show --redis-url redis://127.0.0.1:", testing::FreePort()));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot be read"));
 }
