@@ -32,8 +32,7 @@ using identity::Role;
 absl::Time SessionAt(const v1::Session& s, int minute) {
   absl::CivilDay day;
   EXPECT_TRUE(absl::ParseCivilTime(s.day(), &day)) << s.day();
-  return DanishTime(static_cast<int>(day.year()), day.month(), day.day(), minute / 60,
-                    minute % 60);
+  return DanishTime(static_cast<int>(day.year()), day.month(), day.day(), minute / 60, minute % 60);
 }
 
 // Symbols of a built binary, demangled.

@@ -35,9 +35,9 @@ absl::Status Ok(const KprctlRun& r, const std::string& what) {
 KprctlRun KprctlClock(const std::string& args) {
   static int runs = 0;
   const std::string base = absl::StrCat(Servers::Dir(), "/kprctl-clock-", ++runs);
-  const std::string cmd = absl::StrCat(BinaryDir(), "/tools/kprctl/kprctl --redis-url ",
-                                       Servers::Redis().url(), " clock ", args, " >", base,
-                                       ".out 2>", base, ".err </dev/null");
+  const std::string cmd =
+      absl::StrCat(BinaryDir(), "/tools/kprctl/kprctl --redis-url ", Servers::Redis().url(),
+                   " clock ", args, " >", base, ".out 2>", base, ".err </dev/null");
   const int status = std::system(cmd.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadAll(base + ".out"),
           ReadAll(base + ".err")};

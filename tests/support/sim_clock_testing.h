@@ -16,6 +16,12 @@
 // Set the clock before the -sim services start: the first set may name any instant (also in
 // the past), later ones only move forward, and a running service's time never goes back.
 // FlushRedis() forgets the clock (the next set is a first set again).
+//
+// Before an advance, wait until the services have handled what they were sent: an event
+// carries its service's simulated time, and notify drops facts more than 48 h older than its
+// own now, so facts still queued when the clock jumps weeks ahead are never messaged. Times a
+// test writes into requests (consent_given_at, submitted_at) are simulated time too: referral
+// refuses a consent more than 5 minutes after its now. Take them from SimClockNow().
 
 #include <string>
 

@@ -81,7 +81,8 @@ TEST_F(KprctlClockTest, RefusesToMoveBackOrToGuess) {
 }
 
 TEST_F(KprctlClockTest, SaysWhenRedisIsNotThere) {
-  testing::KprctlRun r = Kprctl(absl::StrCat("clock show --redis-url redis://127.0.0.1:", testing::FreePort()));
+  testing::KprctlRun r =
+      Kprctl(absl::StrCat("clock show --redis-url redis://127.0.0.1:", testing::FreePort()));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot be read"));
 }
