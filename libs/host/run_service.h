@@ -3,7 +3,13 @@
 
 // What every service's main() does, once: install the shutdown signals, parse flags, load and
 // check the configuration (ServiceConfig, the Danish time zone, the service's own settings),
-// start the server, wait for SIGTERM/SIGINT, and drain with a deadline.
+// open the domain clock, start the server on it, wait for SIGTERM/SIGINT, and drain with a
+// deadline.
+//
+// The clock source is the one the executable links (libs/clock/domain_clock.h): main() passes
+// clock::OpenDomainClock, which is absl::Now in kpr-<service> and the shared simulated clock in
+// kpr-<service>-sim. The same main.cc builds both. When the simulated clock jumps, the server's
+// timer workers are woken (PokeTimers), so what came due fires at once.
 //
 // The drain is bounded: Shutdown(grace) cancels calls still running after `grace`, but a handler
 // that never looks at its cancellation (a runaway computation) would keep the process alive
@@ -20,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/clock/domain_clock.h"
 #include "libs/rpc/config.h"
 
 namespace kpr::host {
@@ -32,6 +39,8 @@ class RunningService {
  public:
   virtual ~RunningService() = default;
   virtual void Shutdown(absl::Duration grace) = 0;
+  // Wakes the timer workers: the domain clock jumped ahead.
+  virtual void PokeTimers() {}
 };
 
 template <typename Server>
@@ -39,17 +48,26 @@ class RunningServer : public RunningService {
  public:
   explicit RunningServer(std::unique_ptr<Server> server) : server_(std::move(server)) {}
   void Shutdown(absl::Duration grace) override { server_->Shutdown(grace); }
+  void PokeTimers() override {
+    if constexpr (requires(Server & s) { s.PokeTimers(); }) server_->PokeTimers();
+  }
 
  private:
   std::unique_ptr<Server> server_;
 };
 
-// Starts the service from its configuration. An INVALID_ARGUMENT status is a bad configuration
-// (exit 2), anything else a failed start (exit 1).
-using StartService = std::function<absl::StatusOr<std::unique_ptr<RunningService>>(
+// Opens the process's domain clock (clock::OpenDomainClock of the linked clock source).
+using OpenClock = std::function<absl::StatusOr<std::unique_ptr<clock::DomainClock>>(
     const rpc::ServiceConfig& config)>;
 
-int RunService(int argc, char** argv, absl::string_view service, const StartService& start);
+// Starts the service from its configuration, reading domain time from `domain_clock` (which
+// outlives the service). An INVALID_ARGUMENT status is a bad configuration (exit 2), anything
+// else a failed start (exit 1).
+using StartService = std::function<absl::StatusOr<std::unique_ptr<RunningService>>(
+    const rpc::ServiceConfig& config, const clock::Clock& domain_clock)>;
+
+int RunService(int argc, char** argv, absl::string_view service, const OpenClock& open_clock,
+               const StartService& start);
 
 // Adapts Server::Start(config, ...) returning StatusOr<unique_ptr<Server>>.
 template <typename Server>

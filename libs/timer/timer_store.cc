@@ -54,7 +54,8 @@ const store::Script& CancelScript() {
   static const store::Script* s = new store::Script("timer_cancel", R"lua(
 local id = ARGV[1]
 redis.call('ZREM', KEYS[1], id)
-return math.min(1, redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id))
+return math.min(1, redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id,
+                              'l:' .. id))
 )lua");
   return *s;
 }

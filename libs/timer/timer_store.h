@@ -12,7 +12,8 @@
 //                        worker holds the timer, its lease deadline ms.
 //   TimerDataKey(m, s) = "kpr:{<m>}:<s>:timers:data"  HASH with, per timer id:
 //                        "d:<id>" due ms, "p:<id>" payload bytes, "a:<id>" deliveries so far,
-//                        "t:<id>" claim token while a worker holds it (absent otherwise).
+//                        "t:<id>" claim token while a worker holds it (absent otherwise),
+//                        "l:<id>" the end of that hold in real time (Unix ms).
 // One ZSET serves both pending and claimed timers: claiming re-scores a timer to its lease
 // deadline, so a timer whose holder died is simply due again when the lease runs out.
 //   TimerIndexKey(s)   = "kpr:timers:<s>"             SET of municipalities that may have

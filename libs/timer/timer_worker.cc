@@ -15,20 +15,27 @@ namespace kpr::timer {
 namespace {
 
 // KEYS[1] zset, KEYS[2] data; ARGV[1] now ms, ARGV[2] lease deadline ms, ARGV[3] limit,
-// ARGV[4] claim token. Returns a flat array: id, due ms, payload, attempt, id, ...
+// ARGV[4] claim token, ARGV[5] real now ms, ARGV[6] real lease deadline ms. Returns a flat
+// array: id, due ms, payload, attempt, id, ...
+// A claim also records its lease in real time ("l:<id>"): a domain clock that jumps ahead (the
+// simulated clock) must not hand a timer that a live worker is still handling to another one.
+// Such a timer is set aside until its real lease would end.
 const store::Script& ClaimScript() {
   static const store::Script* s = new store::Script("timer_claim", R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local now, real_now = tonumber(ARGV[1]), tonumber(ARGV[5])
 local out = {}
 for _, id in ipairs(ids) do
-  local v = redis.call('HMGET', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id)
+  local v = redis.call('HMGET', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id, 'l:' .. id)
   if not v[1] then
     -- A member without data was not written by timer_schedule: drop it, it cannot fire.
     redis.call('ZREM', KEYS[1], id)
+  elseif v[4] and v[5] and tonumber(v[5]) > real_now then
+    redis.call('ZADD', KEYS[1], string.format('%d', now + tonumber(v[5]) - real_now), id)
   else
     local attempt = tonumber(v[3]) or 0
     redis.call('ZADD', KEYS[1], ARGV[2], id)
-    redis.call('HSET', KEYS[2], 'a:' .. id, attempt + 1, 't:' .. id, ARGV[4])
+    redis.call('HSET', KEYS[2], 'a:' .. id, attempt + 1, 't:' .. id, ARGV[4], 'l:' .. id, ARGV[6])
     out[#out + 1] = id
     out[#out + 1] = v[1]
     out[#out + 1] = v[2] or ''
@@ -52,7 +59,7 @@ for i = 3, 2 + n do
   local id = ARGV[i]
   if redis.call('HGET', KEYS[2], 't:' .. id) == token then
     redis.call('ZREM', KEYS[1], id)
-    redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id)
+    redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. id, 't:' .. id, 'l:' .. id)
     completed = completed + 1
   end
 end
@@ -61,7 +68,7 @@ for i = 3 + n, #ARGV, 2 do
   if redis.call('HGET', KEYS[2], 't:' .. id) == token then
     redis.call('ZADD', KEYS[1], ARGV[i + 1], id)
     redis.call('HSET', KEYS[2], 'd:' .. id, ARGV[i + 1])
-    redis.call('HDEL', KEYS[2], 't:' .. id)
+    redis.call('HDEL', KEYS[2], 't:' .. id, 'l:' .. id)
   end
 end
 return completed
@@ -136,6 +143,9 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
 
   const int64_t now_ms = absl::ToUnixMillis(now);
   const int64_t lease_until_ms = now_ms + absl::ToInt64Milliseconds(options_.lease);
+  // Leases are infrastructure time (see ClaimScript).
+  const int64_t real_now_ms = absl::ToUnixMillis(absl::Now());
+  const int64_t real_lease_until_ms = real_now_ms + absl::ToInt64Milliseconds(options_.lease);
   const std::string token = absl::StrCat(token_prefix_, "-", passes_.fetch_add(1));
   std::vector<store::RedisPool::ScriptCall> claims;
   claims.reserve(municipalities.size());
@@ -143,7 +153,8 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
     claims.push_back({&ClaimScript(),
                       {TimersKey(m, service_), TimerDataKey(m, service_)},
                       {absl::StrCat(now_ms), absl::StrCat(lease_until_ms),
-                       absl::StrCat(std::max(options_.batch, 1)), token}});
+                       absl::StrCat(std::max(options_.batch, 1)), token, absl::StrCat(real_now_ms),
+                       absl::StrCat(real_lease_until_ms)}});
   }
   auto claimed = pool_.EvalPipeline(claims);
   if (!claimed.ok()) {

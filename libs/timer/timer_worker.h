@@ -13,7 +13,9 @@
 // - Handler failure: the timer is re-queued (same token check) at now + backoff, where backoff
 //   = min(max_backoff, min_backoff * 2^attempt), and `attempt` is one higher at the next firing.
 // - A holder that dies (or stalls past its lease) loses the timer: when the lease runs out it
-//   is due again and the next pass of any replica fires it. Delivery is therefore at least
+//   is due again and the next pass of any replica fires it. The lease runs out in real time as
+//   well as by the worker's clock: a clock that jumps ahead (the simulated clock of the -sim
+//   binaries) does not take a timer from a live holder. Delivery is therefore at least
 //   once, and handlers must be idempotent (e.g. an atomic script keyed by timer id/version).
 //   The lease must exceed the time a handler batch takes (completions are written per pass,
 //   in one round trip, after all handlers of the pass ran).

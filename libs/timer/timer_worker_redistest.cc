@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -259,6 +260,7 @@ TEST_F(TimerWorkerTest, ExpiredLeaseIsReclaimedAndStaleResultIgnored) {
     auto n = other.PollOnce(kT0 + absl::Milliseconds(199));  // lease still held
     ASSERT_TRUE(n.ok()) << n.status();
     EXPECT_EQ(*n, 0);
+    absl::SleepFor(absl::Milliseconds(250));  // the lease runs out in real time too
     n = other.PollOnce(kT0 + absl::Milliseconds(201));
     ASSERT_TRUE(n.ok()) << n.status();
     EXPECT_EQ(*n, 1);
@@ -278,6 +280,64 @@ TEST_F(TimerWorkerTest, ExpiredLeaseIsReclaimedAndStaleResultIgnored) {
     EXPECT_EQ(*n, 0);
     EXPECT_EQ(stuck_calls.load(), 1);
   }
+}
+
+// The simulated clock jumps weeks ahead while a handler runs: the timer stays with its live
+// holder (its lease is real time), and fires once.
+TEST_F(TimerWorkerTest, AClockJumpDoesNotTakeATimerFromALiveHolder) {
+  ASSERT_TRUE(timers_.Schedule({"0165", "x", kT0, "px"}).ok());
+  TimerWorker::Options opts = FastOptions();
+  opts.lease = absl::Seconds(2);
+  absl::Notification entered, release;
+  std::atomic<int> calls{0};
+  store::RedisPool pool_a(TestOptions());
+  TimerWorker holder(
+      pool_a, kService,
+      [&](const Timer&) {
+        ++calls;
+        entered.Notify();
+        release.WaitForNotification();
+        return absl::OkStatus();
+      },
+      opts);
+  absl::StatusOr<int> held;
+  std::thread thread([&] { held = holder.PollOnce(kT0); });
+  absl::Cleanup join = [&] {
+    release.Notify();
+    thread.join();
+  };
+  ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(10)));
+
+  store::RedisPool pool_b(TestOptions());
+  TimerWorker other(
+      pool_b, kService,
+      [&](const Timer&) {
+        ++calls;
+        return absl::OkStatus();
+      },
+      opts);
+  const absl::Time jumped = kT0 + absl::Hours(24 * 7 * 3);
+  for (int i = 0; i < 3; ++i) {
+    auto n = other.PollOnce(jumped + absl::Milliseconds(i));
+    ASSERT_TRUE(n.ok()) << n.status();
+    EXPECT_EQ(*n, 0) << "taken from its live holder";
+  }
+  // Set aside until its real lease would end, by the jumped clock.
+  auto score = pool_.Command({"ZSCORE", TimersKey("0165", kService), "x"});
+  ASSERT_TRUE(score.ok());
+  int64_t until_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(score->str(), &until_ms)) << score->str();
+  EXPECT_GT(absl::FromUnixMillis(until_ms), jumped);
+  EXPECT_LE(absl::FromUnixMillis(until_ms), jumped + absl::Seconds(2));
+
+  std::move(join).Invoke();
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(*held, 1);
+  EXPECT_EQ(Remaining("0165"), 0);
+  auto n = other.PollOnce(jumped + absl::Hours(1));
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 // Rescheduling or cancelling a timer while a handler holds it: the holder's completion must

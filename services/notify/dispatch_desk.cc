@@ -315,7 +315,8 @@ absl::Status DispatchDesk::Attempt(const LoadedDelivery& d, const Recipient& r,
     SmsAnalysis analysis = AnalyzeSms(body.sms_text());
     delivery.set_sms_encoding(analysis.encoding);
     delivery.set_sms_segments(analysis.segments);
-    provider = &ctx_.sms->Choose(delivery, ctx_.Now());
+    // The gateways' health is infrastructure: its window holds calls timed by the real clock.
+    provider = &ctx_.sms->Choose(delivery, absl::Now());
     // The gateway's limit is real time, shared by every replica: wait for a turn before SENDING.
     if (auto st = ctx_.sms->AwaitTurn(*provider, absl::Now() + ctx_.options.rate_wait); !st.ok()) {
       return absl::UnavailableError(absl::StrCat("SMS rate limit: ", st.message()));

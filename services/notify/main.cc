@@ -1,6 +1,7 @@
 // kpr-notify: SMS and e-mail to citizens and coordinators. Only wiring; see notify_server.h.
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "libs/clock/domain_clock.h"
 #include "libs/host/run_service.h"
 #include "libs/rpc/setting.h"
 #include "services/notify/notify_server.h"
@@ -150,11 +151,12 @@ absl::StatusOr<kpr::notify::NotifyServer::Options> LoadOptions() {
 int main(int argc, char** argv) {
   using namespace kpr;  // NOLINT: main only wires
   return host::RunService(
-      argc, argv, "notify",
-      [](const rpc::ServiceConfig& config)
+      argc, argv, "notify", clock::OpenDomainClock,
+      [](const rpc::ServiceConfig& config, const clock::Clock& domain_clock)
           -> absl::StatusOr<std::unique_ptr<host::RunningService>> {
         auto options = LoadOptions();
         if (!options.ok()) return options.status();
+        options->desks.clock = domain_clock;
         return host::Running(notify::NotifyServer::Start(config, *std::move(options)));
       });
 }

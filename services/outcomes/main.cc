@@ -1,6 +1,7 @@
 // kpr-outcomes: attendance, questionnaires, follow-ups and reports. Only wiring; see
 // outcomes_server.h.
 #include "absl/flags/flag.h"
+#include "libs/clock/domain_clock.h"
 #include "libs/host/run_service.h"
 #include "libs/rpc/setting.h"
 #include "services/outcomes/outcomes_server.h"
@@ -14,8 +15,8 @@ ABSL_FLAG(int, settle_delay_hours, -1,
 int main(int argc, char** argv) {
   using namespace kpr;  // NOLINT: main only wires
   return host::RunService(
-      argc, argv, "outcomes",
-      [](const rpc::ServiceConfig& config)
+      argc, argv, "outcomes", clock::OpenDomainClock,
+      [](const rpc::ServiceConfig& config, const clock::Clock& domain_clock)
           -> absl::StatusOr<std::unique_ptr<host::RunningService>> {
         auto threshold = rpc::IntSetting({"KPR_SUPPRESSION_THRESHOLD", "suppression_threshold"},
                                          absl::GetFlag(FLAGS_suppression_threshold), 5, 1);
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
         outcomes::OutcomesServer::Options options;
         options.desks.suppression_threshold = *threshold;
         options.desks.settle_delay = absl::Hours(*settle_hours);
+        options.desks.clock = domain_clock;
         return host::Running(outcomes::OutcomesServer::Start(config, options));
       });
 }

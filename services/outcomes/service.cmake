@@ -39,9 +39,7 @@ target_link_libraries(kpr_outcomes
          kpr_store kpr_validation
          absl::status absl::statusor absl::strings absl::time)
 
-add_executable(kpr-outcomes main.cc)
-kpr_use_service_allocator(kpr-outcomes)
-target_link_libraries(kpr-outcomes PRIVATE kpr_outcomes absl::flags_parse)
+kpr_service_binaries(outcomes kpr_outcomes)  # kpr-outcomes and kpr-outcomes-sim
 
 kpr_test(outcomes_access_policy_test SOURCES outcomes_access_policy_test.cc outcomes_access_policy.cc
          LIBS kpr_rpc absl::strings)

@@ -1,5 +1,6 @@
 // kpr-referral: referrals in, closed loop out. Only wiring; see referral_server.h.
 #include "absl/flags/flag.h"
+#include "libs/clock/domain_clock.h"
 #include "libs/host/run_service.h"
 #include "libs/rpc/setting.h"
 #include "services/referral/referral_server.h"
@@ -13,10 +14,11 @@ ABSL_FLAG(int, suppression_threshold, -1,
 int main(int argc, char** argv) {
   using namespace kpr;  // NOLINT: main only wires
   return host::RunService(
-      argc, argv, "referral",
-      [](const rpc::ServiceConfig& config)
+      argc, argv, "referral", clock::OpenDomainClock,
+      [](const rpc::ServiceConfig& config, const clock::Clock& domain_clock)
           -> absl::StatusOr<std::unique_ptr<host::RunningService>> {
         referral::ReferralServer::Options options;
+        options.clock = domain_clock;
         auto ack_wait = rpc::DurationSetting({"KPR_INTAKE_ACK_WAIT", "intake_ack_wait"},
                                              absl::GetFlag(FLAGS_intake_ack_wait),
                                              absl::Seconds(30), absl::Seconds(1));

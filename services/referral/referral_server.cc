@@ -15,8 +15,9 @@ absl::StatusOr<std::unique_ptr<ReferralServer>> ReferralServer::Start(
   s->store_ = std::make_unique<ReferralStore>(h.pool());
   s->audit_ = std::make_unique<privacy::AuditTrail>(h.pool());
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
-  s->context_ = std::make_unique<ReferralContext>(*s->store_, *s->sealed_box_, *s->pseudonymizer_,
-                                                  *s->audit_, [&relay] { relay.Notify(); });
+  s->context_ = std::make_unique<ReferralContext>(
+      *s->store_, *s->sealed_box_, *s->pseudonymizer_, *s->audit_, [&relay] { relay.Notify(); },
+      options.clock);
   s->context_->suppression_threshold = options.suppression_threshold;
   s->context_->relay = &relay;
   s->desks_ = std::make_unique<ReferralDesks>(*s->context_);

@@ -5,9 +5,12 @@
 // health monitor and the HTTP observability endpoints, over one Redis pool and one NATS
 // connection. main() starts one; in-process tests start one too.
 
+#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "libs/host/service_host.h"
 #include "libs/privacy/audit_trail.h"
 #include "libs/privacy/pseudonym.h"
@@ -31,6 +34,8 @@ class ReferralServer {
     absl::Duration intake_ack_wait = absl::Seconds(30);
     // Funnel counts below this are withheld (KPR_SUPPRESSION_THRESHOLD).
     int suppression_threshold = 5;
+    // Domain time: when referrals arrive and change, the funnel's default period.
+    std::function<absl::Time()> clock = [] { return absl::Now(); };
   };
   static absl::StatusOr<std::unique_ptr<ReferralServer>> Start(const rpc::ServiceConfig& config,
                                                                Options options);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/flags/flag.h"
+#include "libs/clock/domain_clock.h"
 #include "libs/host/run_service.h"
 #include "services/scheduling/scheduling_server.h"
 
@@ -12,12 +13,15 @@ ABSL_FLAG(
 
 int main(int argc, char** argv) {
   using namespace kpr;  // NOLINT: main only wires
-  return host::RunService(argc, argv, "scheduling", [](const rpc::ServiceConfig& config) {
-    scheduling::SchedulingServer::Options options;
-    options.referral_addr = absl::GetFlag(FLAGS_referral_addr);
-    if (options.referral_addr.empty() && std::getenv("KPR_REFERRAL_ADDR") != nullptr) {
-      options.referral_addr = std::getenv("KPR_REFERRAL_ADDR");
-    }
-    return host::Running(scheduling::SchedulingServer::Start(config, options));
-  });
+  return host::RunService(
+      argc, argv, "scheduling", clock::OpenDomainClock,
+      [](const rpc::ServiceConfig& config, const clock::Clock& domain_clock) {
+        scheduling::SchedulingServer::Options options;
+        options.clock = domain_clock;
+        options.referral_addr = absl::GetFlag(FLAGS_referral_addr);
+        if (options.referral_addr.empty() && std::getenv("KPR_REFERRAL_ADDR") != nullptr) {
+          options.referral_addr = std::getenv("KPR_REFERRAL_ADDR");
+        }
+        return host::Running(scheduling::SchedulingServer::Start(config, options));
+      });
 }

@@ -11,7 +11,7 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
   s->host_ = *std::move(host);
   host::ServiceHost& h = *s->host_;
 
-  s->store_ = std::make_unique<SchedulingStore>(h.pool());
+  s->store_ = std::make_unique<SchedulingStore>(h.pool(), options.clock);
   bus::OutboxRelay& relay = h.RelayOutbox(s->store_->outbox());
   DeskContext context{
       .store = *s->store_, .clock = options.clock, .on_outbox_write = [&relay] { relay.Notify(); }};
@@ -40,6 +40,7 @@ absl::StatusOr<std::unique_ptr<SchedulingServer>> SchedulingServer::Start(
 
   timer::TimerWorker::Options timer_options;
   timer_options.poll_interval = options.timer_poll_interval;
+  timer_options.clock = options.clock;
   CohortDesk* cohorts = &s->desks_->cohorts;
   s->timers_ = std::make_unique<timer::TimerWorker>(
       h.pool(), kSchedulingService,

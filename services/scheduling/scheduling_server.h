@@ -27,8 +27,8 @@ class SchedulingServer {
     std::string referral_addr;
     // How often an idle timer worker looks for due timers.
     absl::Duration timer_poll_interval = absl::Seconds(1);
-    // The desks' clock ("today" for planning, "now" for what has taken place). Tests that plan
-    // a fixed year set it; timers always fire by the real clock.
+    // Domain time: "today" for planning, "now" for what has taken place, when events happened,
+    // and when the lifecycle timers fire. Tests that plan a fixed year set it.
     std::function<absl::Time()> clock = [] { return absl::Now(); };
   };
   // Starts serving. Redis and NATS need not be up yet (health says NOT_SERVING until they are).
@@ -40,6 +40,8 @@ class SchedulingServer {
 
   // The SIGTERM drain (see ServiceHost::Shutdown).
   void Shutdown(absl::Duration grace = absl::Seconds(10)) { host_->Shutdown(grace); }
+  // Wakes the timer worker (after the clock moved).
+  void PokeTimers() { timers_->Notify(); }
 
   int grpc_port() const { return host_->grpc_port(); }
   int http_port() const { return host_->http_port(); }

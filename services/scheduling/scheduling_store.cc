@@ -23,8 +23,11 @@ std::string CompleteTimerId(absl::string_view cohort_id) {
   return absl::StrCat("complete:", cohort_id);
 }
 
-SchedulingStore::SchedulingStore(store::RedisPool& pool)
-    : pool_(pool), outbox_(pool, kSchedulingService), timers_(pool, kSchedulingService) {}
+SchedulingStore::SchedulingStore(store::RedisPool& pool, std::function<absl::Time()> clock)
+    : pool_(pool),
+      clock_(std::move(clock)),
+      outbox_(pool, kSchedulingService),
+      timers_(pool, kSchedulingService) {}
 
 absl::Status SchedulingStore::Register(absl::string_view municipality) {
   if (auto s = CheckMunicipality(municipality); !s.ok()) return s;

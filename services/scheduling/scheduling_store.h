@@ -57,6 +57,7 @@
 //   P timers, P timers:data   durable timers (libs/timer), service "scheduling"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "kpr/common/v1/event.pb.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
@@ -340,10 +342,12 @@ struct ReferralPlacement {
 };
 
 // Thread-safe (the pool is; the store keeps no other state than outbox/timer registration
-// caches). `pool` must outlive the store.
+// caches). `pool` must outlive the store. `clock` is domain time: when enrolments, waitlist
+// places and processed triggers are stamped.
 class SchedulingStore {
  public:
-  explicit SchedulingStore(store::RedisPool& pool);
+  explicit SchedulingStore(
+      store::RedisPool& pool, std::function<absl::Time()> clock = [] { return absl::Now(); });
 
   // --- Catalog. Put: expected_version 0 = create or overwrite; otherwise NOT_FOUND if absent,
   // ABORTED if the stored version differs. Returns the stored entity with its new version.
@@ -430,6 +434,7 @@ class SchedulingStore {
   absl::Status Register(absl::string_view municipality);
 
   store::RedisPool& pool_;
+  const std::function<absl::Time()> clock_;
   store::Outbox outbox_;
   timer::TimerStore timers_;
 };

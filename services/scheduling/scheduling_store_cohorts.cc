@@ -88,7 +88,7 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
   if (auto s = CheckSeats(commit.fill_from_waitlist); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
 
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, "", now);
   a.Add(commit.request_id);
   a.Add(c.cohort_id());
@@ -256,7 +256,7 @@ absl::StatusOr<SessionsUpdateResult> SchedulingStore::UpdateSessions(const Sessi
   if (auto s = CheckTimers(m, u.timers); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
 
-  Args a(m, u.trigger_id, absl::Now());
+  Args a(m, u.trigger_id, clock_());
   a.Add(u.cohort_id);
   if (u.cohort.has_value()) {
     v1::Cohort stored = *u.cohort;
@@ -325,7 +325,7 @@ absl::StatusOr<TransitionResult> SchedulingStore::TransitionCohort(const CohortT
   if (auto s = CheckSeats(t.fill_from_waitlist); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
 
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, t.trigger_id, now);
   a.Add(t.cohort_id);
   a.Int(t.to);
@@ -356,7 +356,7 @@ absl::StatusOr<TransitionResult> SchedulingStore::CancelCohort(const CohortCance
   if (auto s = Require(!c.cohort_id.empty(), "cohort id required"); !s.ok()) return s;
   if (auto s = CheckEvents(c.events); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
-  Args a(m, c.trigger_id, absl::Now());
+  Args a(m, c.trigger_id, clock_());
   a.Add(c.cohort_id);
   a.Add(c.reason);
   a.Int(c.expected_version);

@@ -85,7 +85,7 @@ absl::StatusOr<EnrollResult> SchedulingStore::Enroll(const EnrollInCohort& q) {
   }
   if (auto s = CheckEvents({q.enrolled_event}); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, q.trigger_id, now);
   a.Add(q.cohort_id);
   a.Add(q.referral_id);
@@ -111,7 +111,7 @@ absl::StatusOr<EnrollResult> SchedulingStore::Place(const Placement& q) {
     if (auto s = CheckEvents({c.enrolled_event}); !s.ok()) return s;
   }
   if (auto s = Register(m); !s.ok()) return s;
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, q.trigger_id, now);
   a.Add(q.program_id);
   a.Add(q.referral_id);
@@ -150,7 +150,7 @@ absl::StatusOr<UnenrollResult> SchedulingStore::Unenroll(const Unenrolment& q) {
     if (auto s = CheckSeats({*q.waitlist_head}); !s.ok()) return s;
   }
   if (auto s = Register(m); !s.ok()) return s;
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, q.trigger_id, now);
   a.Add(q.cohort_id);
   a.Add(q.referral_id);
@@ -185,7 +185,7 @@ absl::StatusOr<std::vector<v1::Enrollment>> SchedulingStore::FillFromWaitlist(
   if (auto s = Require(!q.cohort_id.empty(), "cohort id required"); !s.ok()) return s;
   if (auto s = CheckSeats(q.heads); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
-  absl::Time now = absl::Now();
+  absl::Time now = clock_();
   Args a(m, q.trigger_id, now);
   a.Add(q.cohort_id);
   a.Seats(q.cohort_id, q.heads, now);
@@ -213,7 +213,7 @@ absl::Status SchedulingStore::LeaveWaitlist(const WaitlistLeave& q) {
   }
   if (auto s = CheckEvents(q.events); !s.ok()) return s;
   if (auto s = Register(m); !s.ok()) return s;
-  Args a(m, q.trigger_id, absl::Now());
+  Args a(m, q.trigger_id, clock_());
   a.Add(q.program_id);
   a.Add(q.referral_id);
   a.Events(q.events);

@@ -33,6 +33,4 @@ kpr_test(scheduling_session_reschedule_test SOURCES session_reschedule_test.cc
 kpr_test(scheduling_enrolment_changes_test SOURCES enrolment_changes_test.cc LIBS kpr_scheduling)
 kpr_test(scheduling_desk_context_test SOURCES desk_context_test.cc LIBS kpr_scheduling)
 
-add_executable(kpr-scheduling main.cc)
-kpr_use_service_allocator(kpr-scheduling)
-target_link_libraries(kpr-scheduling PRIVATE kpr_scheduling absl::flags_parse)
+kpr_service_binaries(scheduling kpr_scheduling)  # kpr-scheduling and kpr-scheduling-sim

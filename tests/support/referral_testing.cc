@@ -261,10 +261,10 @@ absl::Status ServiceProcess::Start() {
       {"KPR_DATA_KEY_FILE", secrets_.data_key_file},
   };
   for (const auto& [k, v] : extra_env_) env[k] = v;
-  process_ =
-      std::make_unique<ChildProcess>(std::vector<std::string>{absl::StrCat(
-                                         BinaryDir(), "/services/", service_, "/kpr-", service_)},
-                                     env, log_path_);
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{
+          absl::StrCat(BinaryDir(), "/services/", service_, "/kpr-", service_, binary_suffix_)},
+      env, log_path_);
   return process_->Start();
 }
 

@@ -101,6 +101,9 @@ class ServiceProcess {
  public:
   ServiceProcess(std::string service, const Secrets& secrets,
                  std::map<std::string, std::string> extra_env = {});
+  // Runs kpr-<service>-sim instead, on the shared simulated clock (sim_clock_testing.h). Before
+  // Start().
+  void UseSimulatedClock() { binary_suffix_ = "-sim"; }
   absl::Status Start();
   // Waits until gRPC health says SERVING.
   absl::Status WaitServing(absl::Duration timeout = absl::Seconds(20));
@@ -120,6 +123,7 @@ class ServiceProcess {
   int grpc_port_;
   int http_port_;
   std::string log_path_;
+  std::string binary_suffix_;  // "" or "-sim"
   std::unique_ptr<ChildProcess> process_;
 };
 

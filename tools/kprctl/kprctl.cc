@@ -17,6 +17,7 @@
 #include "libs/rpc/jwt.h"
 #include "tools/kprctl/cli_args.h"
 #include "tools/kprctl/client_common.h"
+#include "tools/kprctl/clock_commands.h"
 #include "tools/kprctl/notify_commands.h"
 #include "tools/kprctl/outcomes_commands.h"
 #include "tools/kprctl/referral_args.h"
@@ -346,6 +347,8 @@ int main(int argc, char** argv) {
   flags.insert(OutcomesFlags().begin(), OutcomesFlags().end());
   options.insert(NotifyOptions().begin(), NotifyOptions().end());
   flags.insert(NotifyFlags().begin(), NotifyFlags().end());
+  options.insert(ClockOptions().begin(), ClockOptions().end());
+  flags.insert(ClockFlags().begin(), ClockFlags().end());
   // Without tzdata Danish times would be an hour off in summer: say so, but still work.
   if (auto tz = kpr::calendar::DanishTimeZoneLoaded(); !tz.ok()) {
     std::cerr << "kprctl: warning: " << tz.message() << "\n";
@@ -354,12 +357,13 @@ int main(int argc, char** argv) {
   if (!parsed.ok()) Usage(std::string(parsed.status().message()));
   const ParsedArgs& a = *parsed;
   if (a.command.empty() || a.command == "help" || a.Has("help")) {
-    std::cout << kUsage << kSchedulingUsage << kOutcomesUsage << kNotifyUsage;
+    std::cout << kUsage << kSchedulingUsage << kOutcomesUsage << kNotifyUsage << kClockUsage;
     return a.command.empty() && !a.Has("help") ? 2 : 0;
   }
   if (IsSchedulingCommand(a.command)) return RunSchedulingCommand(a);
   if (IsOutcomesCommand(a.command)) return RunOutcomesCommand(a);
   if (IsNotifyCommand(a.command)) return RunNotifyCommand(a);
+  if (IsClockCommand(a.command)) return RunClockCommand(a);
   for (const auto& [name, value] : a.options) {
     if (!referral_options.count(name) && !referral_flags.count(name)) {
       Usage(absl::StrCat("unknown option --", name, " for ", a.command));
