@@ -2,6 +2,7 @@
 // 2000 ms): a planned CLUSTER FAILOVER (the promoted replica has no scripts) and the unplanned
 // loss of a primary (SIGKILL): calls fail as UNAVAILABLE, never wrongly, and succeed again once
 // the replica has taken over.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,8 @@ TEST_F(RedisClusterFailoverTest, UnplannedPrimaryLossRecoversWithinTheBound) {
   }
   // cluster-node-timeout 2 s: detection plus election take ~3-5 s.
   EXPECT_LT(recovered, absl::Seconds(10)) << "no recovery after the primary was killed";
+  std::printf("recovered %s after the primary was killed\n",
+              absl::FormatDuration(recovered).c_str());
   for (const std::string& k : keys) {
     auto get = pool.Command({"GET", k});
     ASSERT_TRUE(get.ok()) << k << ": " << get.status();

@@ -266,6 +266,13 @@ absl::Status RedisCluster::WaitStable(absl::Duration timeout) {
       auto info = Command(i, {"CLUSTER", "INFO"});
       ok = info.ok() && absl::StrContains(*info, "cluster_state:ok") &&
            absl::StrContains(*info, "cluster_slots_assigned:16384");
+      // A replica that has not finished its first sync cannot take over (it counts as
+      // disconnected from its primary for too long): wait for the link.
+      if (ok) {
+        auto replication = Command(i, {"INFO", "replication"});
+        ok = replication.ok() && (absl::StrContains(*replication, "role:master") ||
+                                  absl::StrContains(*replication, "master_link_status:up"));
+      }
       std::string mine = SlotOwners(i);
       if (owners.empty()) owners = mine;
       ok = ok && !mine.empty() && mine == owners;
@@ -322,7 +329,9 @@ absl::StatusOr<int> RedisCluster::ReplicaOf(int primary) {
     }
     break;
   }
-  return absl::NotFoundError(absl::StrCat("no live replica of node ", nodes_[primary].port));
+  return absl::NotFoundError(absl::StrCat("no live replica of node ", nodes_[primary].port, " ",
+                                          nodes_[primary].id, ": ",
+                                          Command(primary, {"CLUSTER", "NODES"}).value_or("?")));
 }
 
 void RedisCluster::Kill(int node) {
