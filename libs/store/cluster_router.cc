@@ -182,15 +182,20 @@ absl::Status ClusterRouter::RunOnNode(RedisNode* node, const std::vector<Op>& op
       preload.push_back(s);
     }
   }
-  std::vector<std::vector<std::string>> commands;
+  // The caller's commands are sent from where they are (no copy of big values).
+  static const std::vector<std::string> kAsking = {"ASKING"};
+  std::vector<std::vector<std::string>> loads;
+  loads.reserve(preload.size());
+  for (const Script* s : preload) loads.push_back({"SCRIPT", "LOAD", s->lua()});
+  std::vector<const std::vector<std::string>*> commands;
   commands.reserve(preload.size() + 2 * indices.size());
-  for (const Script* s : preload) commands.push_back({"SCRIPT", "LOAD", s->lua()});
+  for (const auto& load : loads) commands.push_back(&load);
   std::vector<size_t> position;
   position.reserve(indices.size());
   for (size_t i : indices) {
-    if (states[i].asking) commands.push_back({"ASKING"});
+    if (states[i].asking) commands.push_back(&kAsking);
     position.push_back(commands.size());
-    commands.push_back(*ops[i].argv);
+    commands.push_back(ops[i].argv);
   }
 
   bool sent = false;

@@ -100,6 +100,24 @@ TEST_F(RedisClusterTest, CommandsPipelinesAndScriptsReachTheOwnerOfEachSlot) {
   EXPECT_EQ(pool.cluster_stats().moved, 0u);
 }
 
+TEST_F(RedisClusterTest, DeadSeedsAreSkippedAndNoLiveSeedIsUnavailable) {
+  RedisOptions o = Options();
+  const NodeAddress dead{"127.0.0.1", kpr::testing::FreePort()};  // nothing listens here
+  o.seeds.insert(o.seeds.begin(), dead);
+  RedisPool pool(o);
+  EXPECT_TRUE(pool.Command({"SET", TestKey("0165"), "x"}).ok());
+  EXPECT_TRUE(pool.Ping().ok());
+
+  o.seeds = {dead};
+  o.cluster_retry_window = absl::Milliseconds(300);
+  RedisPool nowhere(o);
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(nowhere.Command({"GET", TestKey("0165")}).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));  // bounded by the retry window
+  EXPECT_FALSE(nowhere.Ping().ok());
+}
+
 TEST_F(RedisClusterTest, ScriptWithoutKeysIsRefusedByName) {
   RedisPool pool(Options());
   Script keyless("prefix_walker", "#!lua\nreturn redis.call('GET', ARGV[1])");

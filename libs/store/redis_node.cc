@@ -31,7 +31,8 @@ bool LooksDead(const redisContext* c) {
 
 // Sends `commands` on `c` and reads exactly one reply per command. On a transport error the
 // context must be discarded.
-absl::Status RunPipeline(redisContext* c, const std::vector<std::vector<std::string>>& commands,
+absl::Status RunPipeline(redisContext* c,
+                         const std::vector<const std::vector<std::string>*>& commands,
                          std::vector<RedisReply>& replies) {
   std::vector<const char*> args;
   std::vector<size_t> lens;
@@ -40,7 +41,7 @@ absl::Status RunPipeline(redisContext* c, const std::vector<std::vector<std::str
     for (size_t i = start; i < end; ++i) {
       args.clear();
       lens.clear();
-      for (const std::string& a : commands[i]) {
+      for (const std::string& a : *commands[i]) {
         args.push_back(a.data());
         lens.push_back(a.size());
       }
@@ -55,7 +56,7 @@ absl::Status RunPipeline(redisContext* c, const std::vector<std::vector<std::str
       void* r = nullptr;
       if (redisGetReply(c, &r) != REDIS_OK || r == nullptr) {
         if (r != nullptr) freeReplyObject(r);
-        return TransportError(c, commands[i].empty() ? "pipeline" : commands[i][0]);
+        return TransportError(c, commands[i]->empty() ? "pipeline" : (*commands[i])[0]);
       }
       replies.push_back(RedisReply::Own(static_cast<redisReply*>(r)));
     }
@@ -169,6 +170,14 @@ void RedisNode::Release(redisContext* c, bool healthy) {
 
 absl::StatusOr<std::vector<RedisReply>> RedisNode::Run(
     const std::vector<std::vector<std::string>>& commands, bool* sent) {
+  std::vector<const std::vector<std::string>*> pointers;
+  pointers.reserve(commands.size());
+  for (const auto& argv : commands) pointers.push_back(&argv);
+  return Run(pointers, sent);
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisNode::Run(
+    const std::vector<const std::vector<std::string>*>& commands, bool* sent) {
   if (sent != nullptr) *sent = false;
   std::vector<RedisReply> replies;
   if (commands.empty()) return replies;

@@ -37,6 +37,9 @@ class RedisNode {
   // UNAUTHENTICATED (the password never appears in the message).
   absl::StatusOr<std::vector<RedisReply>> Run(const std::vector<std::vector<std::string>>& commands,
                                               bool* sent = nullptr);
+  // The same without copying the commands (big pipelines, big values).
+  absl::StatusOr<std::vector<RedisReply>> Run(
+      const std::vector<const std::vector<std::string>*>& commands, bool* sent = nullptr);
 
   // Scripts known to be in this server's cache. Cleared on every new connection: a new
   // connection may mean the server restarted, or that a replica took over, with an empty cache.
