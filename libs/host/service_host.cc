@@ -35,6 +35,8 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
   store::RedisOptions health_options = *redis_options;
   health_options.pool_size = 1;
   health_options.command_timeout = absl::Milliseconds(500);
+  // Health should turn NOT_SERVING promptly, not after a cluster call's whole retry window.
+  health_options.cluster_retry_window = absl::Seconds(1);
   h->health_pool_ = std::make_unique<store::RedisPool>(health_options);
   // Redis may start after us, but wrong credentials will not fix themselves: say so now. (The
   // message names the user and the file's setting, never the password.)
