@@ -16,6 +16,7 @@
 #include "libs/store/redis_pool.h"
 #include "libs/store/script.h"
 #include "libs/timer/timer_store.h"
+#include "libs/timer/timer_worker.h"
 #include "tests/harness/redis_cluster.h"
 
 namespace kpr::store {
@@ -244,6 +245,17 @@ TEST_F(RedisClusterTest, OutboxAndTimersWorkUnchangedAcrossNodes) {
     ASSERT_TRUE(t->has_value()) << m;
     EXPECT_EQ((*t)->payload, m);
   }
+  // The worker claims and settles with one script pipeline per pass, split per node.
+  std::set<std::string> fired;
+  timer::TimerWorker worker(pool, "clustertest", [&](const timer::Timer& t) {
+    fired.insert(t.municipality);
+    return absl::OkStatus();
+  });
+  auto delivered = worker.PollOnce(absl::FromUnixMillis(2000));
+  ASSERT_TRUE(delivered.ok()) << delivered.status();
+  EXPECT_EQ(*delivered, static_cast<int>(ms.size()));
+  EXPECT_EQ(fired, std::set<std::string>(ms.begin(), ms.end()));
+  for (const std::string& m : ms) EXPECT_FALSE(timers.Get(m, "t1")->has_value()) << m;
 }
 
 }  // namespace
