@@ -8,6 +8,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libglpk-dev libboost-dev
   libcpp-httplib-dev libcurl4-openssl-dev nlohmann-json3-dev
   nats-server redis-server
+  # redis-cli --cluster create forms the test harness's Redis Cluster
+  redis-tools
   # notify's test peers: the SMTP sink (aiosmtpd) and its self-signed certificate (openssl)
   python3-aiosmtpd openssl
 )

@@ -25,11 +25,26 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const rpc::Serv
   auto redis_options = store::RedisOptionsFromUrl(config.redis_url);
   if (!redis_options.ok()) return redis_options.status();
   redis_options->pool_size = h->options_.redis_pool_size;
+  redis_options->user = config.redis_user;
+  if (!config.redis_password_file.empty()) {
+    auto password = rpc::ReadPasswordFile(config.redis_password_file);
+    if (!password.ok()) return password.status();
+    redis_options->password = *std::move(password);
+  }
   h->pool_ = std::make_unique<store::RedisPool>(*redis_options);
   store::RedisOptions health_options = *redis_options;
   health_options.pool_size = 1;
   health_options.command_timeout = absl::Milliseconds(500);
+  // Health should turn NOT_SERVING promptly, not after a cluster call's whole retry window.
+  health_options.cluster_retry_window = absl::Seconds(1);
   h->health_pool_ = std::make_unique<store::RedisPool>(health_options);
+  // Redis may start after us, but wrong credentials will not fix themselves: say so now. (The
+  // message names the user and the file's setting, never the password.)
+  if (absl::Status ping = h->health_pool_->Ping();
+      ping.code() == absl::StatusCode::kUnauthenticated ||
+      ping.code() == absl::StatusCode::kPermissionDenied) {
+    return ping;
+  }
 
   auto js =
       bus::JetStream::Connect({config.nats_url, absl::StrCat("kpr-", h->options_.service), false});

@@ -25,7 +25,14 @@ ABSL_FLAG(std::string, nats_url, "",
           "NATS server URL(s), comma-separated (env KPR_NATS_URL, default "
           "nats://127.0.0.1:4222)");
 ABSL_FLAG(std::string, redis_url, "",
-          "Redis URL (env KPR_REDIS_URL, default redis://127.0.0.1:6379)");
+          "Redis URL: redis://host:port for one server, redis+cluster://h1:p1,h2:p2,... for a "
+          "Redis Cluster's seed nodes (env KPR_REDIS_URL, default redis://127.0.0.1:6379)");
+ABSL_FLAG(std::string, redis_user, "",
+          "Redis ACL user sent with AUTH after every connect (env KPR_REDIS_USER; default none: "
+          "AUTH with the password only)");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "File holding the Redis password; a trailing newline is ignored (env "
+          "KPR_REDIS_PASSWORD_FILE; default none: no AUTH)");
 ABSL_FLAG(std::string, grpc_addr, "",
           "gRPC listen address host:port (env KPR_GRPC_ADDR, default 127.0.0.1:50051)");
 ABSL_FLAG(std::string, http_addr, "",
@@ -152,9 +159,27 @@ absl::StatusOr<ServiceConfig> LoadServiceConfig() {
   }
 
   config.redis_url = Resolve(FLAGS_redis_url, "KPR_REDIS_URL", "redis://127.0.0.1:6379");
-  if (auto parsed = ParseUrl(config.redis_url, "redis"); !parsed.ok()) {
+  absl::string_view seeds = config.redis_url;
+  if (absl::ConsumePrefix(&seeds, "redis+cluster://")) {
+    // A cluster's seed nodes, the scheme once: each must be a valid redis://host[:port].
+    for (absl::string_view one : absl::StrSplit(seeds, ',')) {
+      auto parsed = ParseUrl(absl::StrCat("redis://", absl::StripAsciiWhitespace(one)), "redis");
+      if (!parsed.ok()) {
+        errors.push_back(
+            absl::StrCat(Name("KPR_REDIS_URL", "redis_url"),
+                         ": bad seed node in redis+cluster:// URL: ", parsed.status().message()));
+        break;
+      }
+    }
+  } else if (auto parsed = ParseUrl(config.redis_url, "redis"); !parsed.ok()) {
     errors.push_back(
         absl::StrCat(Name("KPR_REDIS_URL", "redis_url"), ": ", parsed.status().message()));
+  }
+  config.redis_user = Resolve(FLAGS_redis_user, "KPR_REDIS_USER", "");
+  config.redis_password_file = Resolve(FLAGS_redis_password_file, "KPR_REDIS_PASSWORD_FILE", "");
+  if (!config.redis_user.empty() && config.redis_password_file.empty()) {
+    errors.push_back(absl::StrCat(Name("KPR_REDIS_USER", "redis_user"), " needs ",
+                                  Name("KPR_REDIS_PASSWORD_FILE", "redis_password_file")));
   }
 
   config.grpc_addr = Resolve(FLAGS_grpc_addr, "KPR_GRPC_ADDR", "127.0.0.1:50051");
@@ -253,6 +278,19 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   }
   ::close(fd);
   if (content.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("secret file ", path, " is empty"));
+  }
+  return content;
+}
+
+absl::StatusOr<std::string> ReadPasswordFile(const std::string& path) {
+  auto content = ReadSecretFile(path);
+  if (!content.ok()) return content;
+  if (!content->empty() && content->back() == '\n') {
+    content->pop_back();
+    if (!content->empty() && content->back() == '\r') content->pop_back();
+  }
+  if (content->empty()) {
     return absl::FailedPreconditionError(absl::StrCat("secret file ", path, " is empty"));
   }
   return content;

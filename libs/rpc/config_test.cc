@@ -17,8 +17,9 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr const char* kEnvVars[] = {
-    "KPR_NATS_URL",        "KPR_REDIS_URL",     "KPR_GRPC_ADDR",       "KPR_HTTP_ADDR",
-    "KPR_JWT_SECRET_FILE", "KPR_DATA_KEY_FILE", "KPR_STREAM_REPLICAS", "KPR_LOG_LEVEL"};
+    "KPR_NATS_URL",        "KPR_REDIS_URL",          "KPR_GRPC_ADDR",       "KPR_HTTP_ADDR",
+    "KPR_JWT_SECRET_FILE", "KPR_DATA_KEY_FILE",      "KPR_STREAM_REPLICAS", "KPR_LOG_LEVEL",
+    "KPR_REDIS_USER",      "KPR_REDIS_PASSWORD_FILE"};
 
 class ConfigTest : public ::testing::Test {
  protected:
@@ -29,6 +30,8 @@ class ConfigTest : public ::testing::Test {
     for (const char* name : kEnvVars) unsetenv(name);
     absl::SetFlag(&FLAGS_nats_url, "");
     absl::SetFlag(&FLAGS_redis_url, "");
+    absl::SetFlag(&FLAGS_redis_user, "");
+    absl::SetFlag(&FLAGS_redis_password_file, "");
     absl::SetFlag(&FLAGS_grpc_addr, "");
     absl::SetFlag(&FLAGS_http_addr, "");
     absl::SetFlag(&FLAGS_jwt_secret_file, "");
@@ -55,6 +58,8 @@ TEST_F(ConfigTest, DefaultsApplyWhenNothingIsGiven) {
   EXPECT_EQ(config->data_key_file, "/run/secrets/data");
   EXPECT_EQ(config->stream_replicas, 1);
   EXPECT_EQ(config->log_level, "info");
+  EXPECT_EQ(config->redis_user, "");
+  EXPECT_EQ(config->redis_password_file, "");
 }
 
 TEST_F(ConfigTest, EnvOverridesDefaultAndFlagOverridesEnv) {
@@ -124,6 +129,62 @@ TEST_F(ConfigTest, NatsUrlListIsValidatedPerEntry) {
   EXPECT_TRUE(LoadServiceConfig().ok());
   setenv("KPR_NATS_URL", "nats://a:4222,redis://b:1", 1);
   EXPECT_FALSE(LoadServiceConfig().ok());
+}
+
+TEST_F(ConfigTest, RedisClusterUrlAndCredentials) {
+  SetRequired();
+  setenv("KPR_REDIS_URL", "redis+cluster://redis-0.redis:6379,10.0.0.2:7001,[::1]:7002", 1);
+  setenv("KPR_REDIS_USER", "kpr-referral", 1);
+  setenv("KPR_REDIS_PASSWORD_FILE", "/run/secrets/redis", 1);
+  absl::StatusOr<ServiceConfig> config = LoadServiceConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_url, "redis+cluster://redis-0.redis:6379,10.0.0.2:7001,[::1]:7002");
+  EXPECT_EQ(config->redis_user, "kpr-referral");
+  EXPECT_EQ(config->redis_password_file, "/run/secrets/redis");
+
+  absl::SetFlag(&FLAGS_redis_user, "flag-user");
+  absl::SetFlag(&FLAGS_redis_password_file, "/flag/redis");
+  config = LoadServiceConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->redis_user, "flag-user");
+  EXPECT_EQ(config->redis_password_file, "/flag/redis");
+
+  for (const char* bad : {"redis+cluster://", "redis+cluster://a:1,b:x",
+                          "redis+cluster://a:1,redis://b:2", "redis+cluster://u:p@a:1"}) {
+    setenv("KPR_REDIS_URL", bad, 1);
+    config = LoadServiceConfig();
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(config.status().message(), HasSubstr("KPR_REDIS_URL")) << bad;
+  }
+}
+
+TEST_F(ConfigTest, RedisUserNeedsAPasswordFile) {
+  SetRequired();
+  setenv("KPR_REDIS_USER", "kpr", 1);
+  absl::StatusOr<ServiceConfig> config = LoadServiceConfig();
+  ASSERT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(config.status().message(),
+              HasSubstr("KPR_REDIS_USER (--redis_user) needs KPR_REDIS_PASSWORD_FILE"));
+}
+
+TEST(ReadPasswordFileTest, DropsOneTrailingNewline) {
+  const std::string path = ::testing::TempDir() + "/kpr_rpc_password";
+  auto write = [&](const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+  };
+  write("pa ss\n");
+  EXPECT_EQ(*ReadPasswordFile(path), "pa ss");
+  write("pass\r\n");
+  EXPECT_EQ(*ReadPasswordFile(path), "pass");
+  write("pass\n\n");
+  EXPECT_EQ(*ReadPasswordFile(path), "pass\n");  // only one: the rest is the password's
+  write("pass");
+  EXPECT_EQ(*ReadPasswordFile(path), "pass");
+  write("\n");
+  EXPECT_EQ(ReadPasswordFile(path).status().code(), absl::StatusCode::kFailedPrecondition);
+  std::remove(path.c_str());
+  EXPECT_EQ(ReadPasswordFile(path).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(ParseTest, HostPort) {

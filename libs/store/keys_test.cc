@@ -35,6 +35,22 @@ TEST(RedisOptionsTest, FromUrl) {
   EXPECT_EQ(o->port, 7000);
 }
 
+TEST(RedisOptionsTest, ClusterUrlNamesSeedsWithTheSchemeOnce) {
+  auto o = RedisOptionsFromUrl("redis+cluster://10.0.0.1:7000,redis-1.redis:7001, [::1]:7002,h3");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->cluster);
+  ASSERT_EQ(o->seeds.size(), 4u);
+  EXPECT_EQ(o->seeds[0], (NodeAddress{"10.0.0.1", 7000}));
+  EXPECT_EQ(o->seeds[1], (NodeAddress{"redis-1.redis", 7001}));
+  EXPECT_EQ(o->seeds[2], (NodeAddress{"::1", 7002}));
+  EXPECT_EQ(o->seeds[3], (NodeAddress{"h3", 6379}));
+  EXPECT_FALSE(RedisOptionsFromUrl("redis://h:1")->cluster);
+  for (const char* url : {"redis+cluster://", "redis+cluster://h:1,", "redis+cluster://h:1,h:x",
+                          "redis+cluster://h:1,redis+cluster://h:2", "redis+cluster://u:p@h:1"}) {
+    EXPECT_EQ(RedisOptionsFromUrl(url).status().code(), absl::StatusCode::kInvalidArgument) << url;
+  }
+}
+
 TEST(RedisOptionsTest, FromUrlRejectsBadUrls) {
   for (const char* url :
        {"", "127.0.0.1:6379", "http://h:1", "redis://", "redis://:6379", "redis://h:0",
@@ -52,6 +68,8 @@ TEST(RedisErrorStatusTest, MapsTransientErrorsToUnavailable) {
   EXPECT_EQ(RedisErrorStatus("MASTERDOWN Link with MASTER is down").code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(RedisErrorStatus("TRYAGAIN Multiple keys request during rehashing").code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RedisErrorStatus("CLUSTERDOWN The cluster is down").code(),
             absl::StatusCode::kUnavailable);
   // BUSYKEY is a real error (RESTORE target exists), not the BUSY state.
   absl::Status s = RedisErrorStatus("BUSYKEY Target key name already exists.");

@@ -1,11 +1,10 @@
 #include "libs/store/script.h"
 
-#include <hiredis/hiredis.h>
-
 #include <string>
 
 #include "gtest/gtest.h"
 #include "libs/store/redis_reply.h"
+#include "libs/store/resp_for_test.h"
 
 namespace kpr::store {
 namespace {
@@ -22,43 +21,33 @@ TEST(ScriptTest, Sha1IsLowercaseHexOfSourceWithShebang) {
             "#!lua flags=no-writes\nreturn 1");
 }
 
-// Parses RESP bytes with hiredis's reader into an owned reply.
-RedisReply Parse(const std::string& resp) {
-  redisReader* reader = redisReaderCreate();
-  redisReaderFeed(reader, resp.data(), resp.size());
-  void* r = nullptr;
-  EXPECT_EQ(redisReaderGetReply(reader, &r), REDIS_OK);
-  redisReaderFree(reader);
-  return RedisReply::Own(static_cast<redisReply*>(r));
-}
-
 TEST(RedisReplyTest, Types) {
   RedisReply nil;
   EXPECT_TRUE(nil.is_nil());
   EXPECT_EQ(nil.str(), "");
   EXPECT_EQ(nil.size(), 0u);
 
-  EXPECT_TRUE(Parse("$-1\r\n").is_nil());
-  RedisReply status = Parse("+OK\r\n");
+  EXPECT_TRUE(ParseResp("$-1\r\n").is_nil());
+  RedisReply status = ParseResp("+OK\r\n");
   EXPECT_TRUE(status.is_string());
   EXPECT_TRUE(status.is_status());
   EXPECT_EQ(status.str(), "OK");
-  RedisReply error = Parse("-ERR nope\r\n");
+  RedisReply error = ParseResp("-ERR nope\r\n");
   EXPECT_TRUE(error.is_error());
   EXPECT_FALSE(error.is_string());
   EXPECT_EQ(error.str(), "ERR nope");
-  RedisReply integer = Parse(":-42\r\n");
+  RedisReply integer = ParseResp(":-42\r\n");
   EXPECT_TRUE(integer.is_integer());
   EXPECT_EQ(integer.integer(), -42);
   EXPECT_EQ(integer.str(), "");
-  RedisReply bulk = Parse(std::string("$3\r\na\0b\r\n", 9));
+  RedisReply bulk = ParseResp(std::string("$3\r\na\0b\r\n", 9));
   EXPECT_TRUE(bulk.is_string());
   EXPECT_FALSE(bulk.is_status());
   EXPECT_EQ(bulk.string(), std::string("a\0b", 3));
 }
 
 TEST(RedisReplyTest, ArrayElementsAreViewsAndMoveLeavesNil) {
-  RedisReply array = Parse("*3\r\n$1\r\nx\r\n:7\r\n*1\r\n$-1\r\n");
+  RedisReply array = ParseResp("*3\r\n$1\r\nx\r\n:7\r\n*1\r\n$-1\r\n");
   ASSERT_TRUE(array.is_array());
   ASSERT_EQ(array.size(), 3u);
   EXPECT_EQ(array.element(0).str(), "x");
