@@ -120,6 +120,9 @@ absl::Status Consumer::Setup(bool* retryable) {
   // A fixed deliver subject, so every replica creates the same consumer configuration.
   cc.DeliverSubject = deliver_subject_.c_str();
   cc.DeliverGroup = spec_.deliver_group.c_str();
+  // 0: the consumer takes the stream's replicas (R3 on a cluster), so it survives the loss of a
+  // server like the stream does, and follows when the stream is scaled.
+  cc.Replicas = 0;
 
   jsConsumerInfo* ci = nullptr;
   jsErrCode err = static_cast<jsErrCode>(0);

@@ -187,6 +187,25 @@ TEST(ReadPasswordFileTest, DropsOneTrailingNewline) {
   EXPECT_EQ(ReadPasswordFile(path).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(ConfigTest, NatsUrlListOfAClusterKeepsEveryServer) {
+  SetRequired();
+  const std::string three = "nats://n0.kpr-nats:4222,nats://n1.kpr-nats:4222,nats://10.0.0.3:4223";
+  setenv("KPR_NATS_URL", three.c_str(), 1);
+  absl::StatusOr<ServiceConfig> config = LoadServiceConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->nats_url, three);  // JetStream::Connect gives each to the client
+  // Each entry names its scheme (unlike redis+cluster://, which names it once).
+  setenv("KPR_NATS_URL", "nats://a:4222,b:4223", 1);
+  config = LoadServiceConfig();
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.status().message(), HasSubstr("KPR_NATS_URL"));
+  // An empty entry is a typo, not a server.
+  setenv("KPR_NATS_URL", "nats://a:4222,,nats://b:4223", 1);
+  EXPECT_FALSE(LoadServiceConfig().ok());
+  setenv("KPR_NATS_URL", "nats://a:4222,nats://b:99999", 1);
+  EXPECT_FALSE(LoadServiceConfig().ok());
+}
+
 TEST(ParseTest, HostPort) {
   absl::StatusOr<HostPort> hp = ParseHostPort("127.0.0.1:50051");
   ASSERT_TRUE(hp.ok());

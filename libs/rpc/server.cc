@@ -1,5 +1,8 @@
 #include "libs/rpc/server.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -11,6 +14,14 @@
 #include "grpcpp/server_builder.h"
 
 namespace kpr::rpc {
+namespace {
+
+// A duration as a channel argument: milliseconds, clamped to int (infinite: INT_MAX).
+int Millis(absl::Duration d) {
+  return static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(d), 1, INT_MAX));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions options) {
   // Both are process-wide switches read when the builder is created / the server is built.
@@ -23,6 +34,15 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // A second instance on the same port must fail, not silently share the traffic.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Accept the clients' keepalive pings (channel.cc), idle ones too; stricter limits would
+  // answer them with GOAWAY "too_many_pings".
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             Millis(kServerMinPingInterval));
+  // Recycle connections so clients re-resolve and spread over new replicas (gRFC A9).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, Millis(options.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             Millis(options.max_connection_age_grace));
   // Handlers block on Redis; cap the sync server's threads so overload turns into
   // RESOURCE_EXHAUSTED instead of unbounded thread growth.
   grpc::ResourceQuota quota("kpr_rpc_server");

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/server.h"
+#include "libs/rpc/keepalive.h"
 
 namespace kpr::rpc {
 
@@ -21,9 +22,14 @@ struct ServerOptions {
   std::vector<std::string> health_service_names;  // e.g. "kpr.referral.v1.ReferralService"
   int max_receive_message_bytes = 4 << 20;
   int max_threads = 64;  // sync handler threads (ResourceQuota)
+  // Connections are closed (GOAWAY) after this age, calls in flight get the grace, so clients
+  // reconnect and new replicas get traffic (gRFC A9; keepalive.h). Tests use seconds.
+  absl::Duration max_connection_age = kDefaultMaxConnectionAge;
+  absl::Duration max_connection_age_grace = kDefaultMaxConnectionAgeGrace;
 };
 
-// A gRPC server with grpc.health.v1.Health and server reflection. Health starts NOT_SERVING
+// A gRPC server with grpc.health.v1.Health and server reflection, keepalive permits that match
+// ServiceChannel's pings, and a maximum connection age. Health starts NOT_SERVING
 // for "" and every named service; the owner flips it with SetServing() once its dependencies
 // (NATS, Redis) work.
 class RpcServer {

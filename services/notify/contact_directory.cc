@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "grpcpp/create_channel.h"
 #include "libs/identity/claims.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/channel.h"
 #include "libs/rpc/jwt.h"
 
 namespace kpr::notify {
@@ -14,7 +14,7 @@ constexpr size_t kMaxPerCall = 500;  // GetContactPoints' limit
 
 ReferralContactDirectory::ReferralContactDirectory(const std::string& target,
                                                    std::string jwt_secret, absl::Duration timeout)
-    : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+    : channel_(rpc::ServiceChannel(target)),
       stub_(referral::v1::ReferralService::NewStub(channel_)),
       secret_(std::move(jwt_secret)),
       timeout_(timeout) {}

@@ -30,7 +30,9 @@ ABSL_FLAG(std::string, notify_quiet_hours, "",
           "default 21:00-08:00)");
 ABSL_FLAG(std::string, notify_callback_secret_file, "",
           "the secret signing the gateway's callbacks (env KPR_NOTIFY_CALLBACK_SECRET_FILE)");
-ABSL_FLAG(std::string, referral_addr, "", "kpr-referral's gRPC address (env KPR_REFERRAL_ADDR)");
+ABSL_FLAG(std::string, referral_addr, "",
+          "kpr-referral's gRPC target: host:port, dns:///kpr-referral-headless:50051 or "
+          "ipv4:h:p,h:p (calls balance over every address; env KPR_REFERRAL_ADDR)");
 ABSL_FLAG(std::string, notify_public_url, "",
           "the base URL the gateway calls back on, optional (env KPR_NOTIFY_PUBLIC_URL)");
 ABSL_FLAG(std::string, notify_body_retention, "",

@@ -9,7 +9,9 @@
 
 ABSL_FLAG(
     std::string, referral_addr, "",
-    "host:port of kpr-referral, for instructors' participant first names (env KPR_REFERRAL_ADDR)");
+    "kpr-referral's gRPC target, for instructors' participant first names: host:port, "
+    "dns:///kpr-referral-headless:50051 or ipv4:h:p,h:p (calls balance over every address; env "
+    "KPR_REFERRAL_ADDR)");
 
 int main(int argc, char** argv) {
   using namespace kpr;  // NOLINT: main only wires

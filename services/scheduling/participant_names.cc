@@ -1,13 +1,13 @@
 #include "services/scheduling/participant_names.h"
 
 #include "absl/strings/str_cat.h"
-#include "grpcpp/create_channel.h"
 #include "libs/rpc/auth.h"
+#include "libs/rpc/channel.h"
 
 namespace kpr::scheduling {
 
 ParticipantNames::ParticipantNames(const std::string& referral_addr, std::string jwt_secret)
-    : channel_(grpc::CreateChannel(referral_addr, grpc::InsecureChannelCredentials())),
+    : channel_(rpc::ServiceChannel(referral_addr)),
       stub_(referral::v1::ReferralService::NewStub(channel_)),
       secret_(std::move(jwt_secret)) {}
 

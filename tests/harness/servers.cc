@@ -27,14 +27,14 @@ std::string* g_dir = nullptr;
 RedisServer* g_redis = nullptr;
 NatsServer* g_nats = nullptr;
 
+}  // namespace
+
 std::string FindBinary(const std::vector<std::string>& candidates) {
   for (const auto& c : candidates) {
     if (access(c.c_str(), X_OK) == 0) return c;
   }
   return candidates.front();
 }
-
-}  // namespace
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

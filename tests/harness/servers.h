@@ -21,6 +21,9 @@ namespace kpr::testing {
 class SmtpSink;       // tests/harness/smtp_sink.h
 class SmsGatewaySim;  // tests/harness/sms_gateway_sim.h
 
+// The first of `candidates` that is an executable file (else the first), e.g. nats-server's path.
+std::string FindBinary(const std::vector<std::string>& candidates);
+
 // A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one machine).
 int FreePort();
 
