@@ -42,7 +42,7 @@ void OutboxRelay::Notify(const std::string& municipality) {
   {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;  // no pass would drain woken_
-    woken_.push_back(municipality);
+    if (woken_.empty() || woken_.back() != municipality) woken_.push_back(municipality);
     read_back_requested_ = true;
   }
   loop_.Notify();
@@ -70,7 +70,7 @@ bool OutboxRelay::HandOver(const std::string& municipality,
     last_hand_over_ = absl::Now();
     newest_handed_ms_ = std::max(newest_handed_ms_, StreamIdMillis(entries.back().stream_id));
     // Read it back at the next read-back (a hand-over does not force one: see the header).
-    woken_.push_back(municipality);
+    if (woken_.empty() || woken_.back() != municipality) woken_.push_back(municipality);
     handed_.push_back(Handed{municipality, std::move(entries)});
   }
   loop_.Notify();
@@ -158,9 +158,9 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
     }
     done += *n;
   }
-  if (auto st = KeepLeases(force, wake_all, woken); !st.ok()) return st;
   for (const std::string& m : woken) idle_.Wake(m);
   if (wake_all) idle_.WakeAll();
+  if (auto st = KeepLeases(force, wake_all, woken); !st.ok()) return st;
   if (!read_back) return done;
 
   const std::vector<std::string> held = leases_.Held();
@@ -174,10 +174,16 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
 absl::Status OutboxRelay::KeepLeases(bool force, bool wake_all,
                                      const std::vector<std::string>& woken) {
   bool refresh = force || leases_.RefreshDue();
+  // A municipality woken before it is in the registry is new: look now, not at the next upkeep
+  // (but at most once per poll_interval, should it never appear).
+  bool unknown = false;
   for (const std::string& m : woken) {
-    refresh = refresh || !std::binary_search(registry_.begin(), registry_.end(), m);
+    unknown = unknown || !std::binary_search(registry_.begin(), registry_.end(), m);
   }
+  const absl::Time now = absl::Now();
+  refresh = refresh || (unknown && now - last_registry_read_ >= options_.poll_interval);
   if (!refresh && !wake_all) return absl::OkStatus();
+  last_registry_read_ = now;
   auto registry = outbox_.Municipalities();  // sorted
   if (!registry.ok()) return registry.status();
   // A Notify() only re-reads the registry: new municipalities get a lease at once.

@@ -152,6 +152,7 @@ class OutboxRelay {
   store::MunicipalityLeases leases_;
   runtime::IdleBackoff idle_ ABSL_GUARDED_BY(flush_mu_);
   std::vector<std::string> registry_ ABSL_GUARDED_BY(flush_mu_);  // sorted
+  absl::Time last_registry_read_ ABSL_GUARDED_BY(flush_mu_) = absl::InfinitePast();
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Handed> handed_ ABSL_GUARDED_BY(mu_);

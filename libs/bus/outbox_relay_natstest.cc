@@ -14,6 +14,7 @@
 #include "libs/bus/outbox_relay.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
+#include "tests/harness/redis_stats.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::bus {
@@ -213,18 +214,11 @@ TEST_F(OutboxRelayTest, StopFlushesWhatIsLeft) {
   EXPECT_EQ(StreamIds().size(), 30u);
 }
 
-// XRANGE calls the Redis server has answered so far (INFO commandstats).
-int64_t XRangeCalls(store::RedisPool& pool) {
-  auto info = pool.Command({"INFO", "commandstats"});
-  EXPECT_TRUE(info.ok()) << info.status();
-  if (!info.ok()) return -1;
-  for (absl::string_view line : absl::StrSplit(info->str(), "\r\n")) {
-    if (!absl::ConsumePrefix(&line, "cmdstat_xrange:calls=")) continue;
-    int64_t calls = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(line.substr(0, line.find(',')), &calls));
-    return calls;
-  }
-  return 0;
+// XRANGE calls the Redis server has answered so far.
+int64_t XRangeCalls() {
+  auto calls = kpr::testing::RedisCommandCalls("xrange");
+  EXPECT_TRUE(calls.ok()) << calls.status();
+  return calls.ok() ? *calls : -1;
 }
 
 std::vector<std::string> TenMunicipalities() {
@@ -240,10 +234,10 @@ TEST_F(OutboxRelayTest, DoesNotReadIdleMunicipalitiesOnEveryPass) {
   const auto ms = TenMunicipalities();
   for (const auto& m : ms) ASSERT_TRUE(outbox_->Register(m).ok());
   OutboxRelay relay(*outbox_, *js_, {});
-  const int64_t before = XRangeCalls(*pool_);
+  const int64_t before = XRangeCalls();
   relay.Start();
   absl::SleepFor(absl::Seconds(3));
-  const int64_t idle_reads = XRangeCalls(*pool_) - before;
+  const int64_t idle_reads = XRangeCalls() - before;
   EXPECT_EQ(static_cast<int64_t>(relay.reads()), idle_reads);
   EXPECT_GE(idle_reads, 10 * 5);  // 0, .1, .3, .7, 1.5 and 2.5 s (give or take a pass)
   EXPECT_LE(idle_reads, 10 * 8);  // one per pass would be 10 * 30
