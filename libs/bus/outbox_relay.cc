@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "libs/observe/metrics.h"
 
 namespace kpr::bus {
 namespace {
@@ -29,6 +30,12 @@ OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
       leases_(outbox.pool(), outbox.service(), "outbox", {.ttl = options_.lease_ttl}),
       idle_({.min = options_.poll_interval,
              .max = std::max(options_.max_idle_backoff, options_.poll_interval)}),
+      reads_metric_(observe::MetricsRegistry::Global().GetCounter(
+          "kpr_outbox_reads_total", "Outbox reads (XRANGE) by the relay.",
+          {{"service", outbox.service()}})),
+      leases_metric_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_outbox_leases_held", "Municipalities whose outbox this replica relays.",
+          {{"service", outbox.service()}})),
       loop_([this] { return FlushOnce(options_.publish_timeout, /*force=*/false); },
             {.idle_wait = options_.poll_interval,
              .min_backoff = absl::Milliseconds(50),
@@ -189,13 +196,16 @@ absl::Status OutboxRelay::KeepLeases(bool force, bool wake_all,
   // A Notify() only re-reads the registry: new municipalities get a lease at once.
   if (!refresh && *registry == registry_) return absl::OkStatus();
   registry_ = *std::move(registry);
-  return leases_.Refresh(registry_);
+  absl::Status st = leases_.Refresh(registry_);
+  leases_metric_.Set(leases_.held_count());
+  return st;
 }
 
 absl::StatusOr<int> OutboxRelay::ReadBack(const std::vector<std::string>& municipalities,
                                           bool only_old, int64_t newest_ms, absl::Time now,
                                           absl::Duration publish_timeout) {
   reads_ += municipalities.size();
+  reads_metric_.Increment(static_cast<double>(municipalities.size()));
   auto entries = outbox_.ReadMany(municipalities, options_.batch);
   if (!entries.ok()) return entries.status();
   for (size_t i = 0; i < municipalities.size(); ++i) {
@@ -258,6 +268,7 @@ void OutboxRelay::Stop(absl::Duration flush_timeout) {
   // is down they expire by themselves.
   absl::MutexLock flush_lock(&flush_mu_);
   (void)leases_.ReleaseAll();
+  leases_metric_.Set(0);
 }
 
 void OutboxRelay::Abandon() {

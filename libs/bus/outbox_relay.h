@@ -63,6 +63,11 @@
 #include "libs/store/municipality_leases.h"
 #include "libs/store/outbox.h"
 
+namespace kpr::observe {
+class Counter;
+class Gauge;
+}  // namespace kpr::observe
+
 namespace kpr::bus {
 
 class OutboxRelay {
@@ -167,6 +172,9 @@ class OutboxRelay {
   absl::Time last_wake_all_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> reads_{0};
+  // On /metrics: kpr_outbox_reads_total and kpr_outbox_leases_held, by service.
+  observe::Counter& reads_metric_;
+  observe::Gauge& leases_metric_;
   runtime::PassLoop loop_;
 };
 
