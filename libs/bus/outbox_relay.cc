@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "libs/observe/metrics.h"
 
 namespace kpr::bus {
 namespace {
@@ -26,7 +27,16 @@ OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
     : outbox_(outbox),
       js_(js),
       options_(std::move(options)),
-      loop_([this] { return FlushOnce(options_.publish_timeout, /*read_back=*/false); },
+      leases_(outbox.pool(), outbox.service(), "outbox", {.ttl = options_.lease_ttl}),
+      idle_({.min = options_.poll_interval,
+             .max = std::max(options_.max_idle_backoff, options_.poll_interval)}),
+      reads_metric_(observe::MetricsRegistry::Global().GetCounter(
+          "kpr_outbox_reads_total", "Outbox reads (XRANGE) by the relay.",
+          {{"service", outbox.service()}})),
+      leases_metric_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_outbox_leases_held", "Municipalities whose outbox this replica relays.",
+          {{"service", outbox.service()}})),
+      loop_([this] { return FlushOnce(options_.publish_timeout, /*force=*/false); },
             {.idle_wait = options_.poll_interval,
              .min_backoff = absl::Milliseconds(50),
              .max_backoff = absl::Seconds(1)}) {}
@@ -35,9 +45,20 @@ OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
 
 void OutboxRelay::Start() { loop_.Start(); }
 
+void OutboxRelay::Notify(const std::string& municipality) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;  // no pass would drain woken_
+    if (woken_.empty() || woken_.back() != municipality) woken_.push_back(municipality);
+    read_back_requested_ = true;
+  }
+  loop_.Notify();
+}
+
 void OutboxRelay::Notify() {
   {
     absl::MutexLock lock(&mu_);
+    wake_all_requested_ = true;
     read_back_requested_ = true;
   }
   loop_.Notify();
@@ -55,6 +76,8 @@ bool OutboxRelay::HandOver(const std::string& municipality,
     handed_count_ += static_cast<int>(entries.size());
     last_hand_over_ = absl::Now();
     newest_handed_ms_ = std::max(newest_handed_ms_, StreamIdMillis(entries.back().stream_id));
+    // Read it back at the next read-back (a hand-over does not force one: see the header).
+    if (woken_.empty() || woken_.back() != municipality) woken_.push_back(municipality);
     handed_.push_back(Handed{municipality, std::move(entries)});
   }
   loop_.Notify();
@@ -62,7 +85,7 @@ bool OutboxRelay::HandOver(const std::string& municipality,
 }
 
 absl::StatusOr<int> OutboxRelay::FlushOnce() {
-  return FlushOnce(options_.publish_timeout, /*read_back=*/true);
+  return FlushOnce(options_.publish_timeout, /*force=*/true);
 }
 
 absl::StatusOr<int> OutboxRelay::PublishAndRemove(
@@ -83,12 +106,16 @@ absl::StatusOr<int> OutboxRelay::PublishAndRemove(
   return static_cast<int>(msgs.size());
 }
 
-absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool read_back) {
+absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool force) {
   absl::MutexLock flush_lock(&flush_mu_);
-  // While disconnected, publishing would only pile copies into the reconnect buffer.
+  // While disconnected, publishing would only pile copies into the reconnect buffer. Leases are
+  // not renewed either, so a replica that can reach NATS takes over.
   if (!js_.connected()) return absl::UnavailableError("outbox relay: NATS not connected");
 
   std::vector<Handed> handed;
+  std::vector<std::string> woken;
+  bool wake_all = false;
+  bool read_back = force;
   bool only_old = false;  // read back only what is older than hand_over_grace (see the header)
   int64_t newest_ms = 0;
   const absl::Time now = absl::Now();
@@ -96,11 +123,19 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
     absl::MutexLock lock(&mu_);
     handed.swap(handed_);
     handed_count_ = 0;
-    if (!read_back) {
+    woken.swap(woken_);
+    // Services call Notify() after every write: waking every municipality each time would bring
+    // back reading all the idle ones on every pass under load.
+    if (wake_all_requested_ && now - last_wake_all_ >= options_.poll_interval) {
+      wake_all = true;
+      wake_all_requested_ = false;
+      last_wake_all_ = now;
+    }
+    if (!force) {
       const bool handing_over = now - last_hand_over_ < options_.read_back_interval;
-      read_back = read_back_requested_ || now >= read_back_due_ ||
-                  now - last_read_back_ >=
-                      (handing_over ? options_.read_back_interval : options_.poll_interval);
+      // Not handing over: every pass may read; the idle backoff picks which municipalities.
+      read_back = !handing_over || wake_all || read_back_requested_ || now >= read_back_due_ ||
+                  now - last_read_back_ >= options_.read_back_interval;
       only_old = handing_over;
     }
     if (read_back) {
@@ -125,17 +160,61 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
       // Dropped from memory; still in the outbox, where the next read-back finds them.
       absl::MutexLock lock(&mu_);
       read_back_requested_ = true;
+      woken_.insert(woken_.end(), municipalities.begin(), municipalities.end());
       return n.status();
     }
     done += *n;
   }
+  for (const std::string& m : woken) idle_.Wake(m);
+  if (wake_all) idle_.WakeAll();
+  if (auto st = KeepLeases(force, wake_all, woken); !st.ok()) return st;
   if (!read_back) return done;
 
-  auto municipalities = outbox_.Municipalities();
-  if (!municipalities.ok()) return municipalities.status();
-  if (municipalities->empty()) return done;
-  auto entries = outbox_.ReadMany(*municipalities, options_.batch);
+  const std::vector<std::string> held = leases_.Held();
+  const std::vector<std::string> municipalities = force ? held : idle_.Due(held, now);
+  if (municipalities.empty()) return done;
+  auto n = ReadBack(municipalities, only_old, newest_ms, now, publish_timeout);
+  if (!n.ok()) return n.status();
+  return done + *n;
+}
+
+absl::Status OutboxRelay::KeepLeases(bool force, bool wake_all,
+                                     const std::vector<std::string>& woken) {
+  bool refresh = force || leases_.RefreshDue();
+  // A municipality woken before it is in the registry is new: look now, not at the next upkeep
+  // (but at most once per poll_interval, should it never appear).
+  bool unknown = false;
+  for (const std::string& m : woken) {
+    unknown = unknown || !std::binary_search(registry_.begin(), registry_.end(), m);
+  }
+  const absl::Time now = absl::Now();
+  refresh = refresh || (unknown && now - last_registry_read_ >= options_.poll_interval);
+  if (!refresh && !wake_all) return absl::OkStatus();
+  last_registry_read_ = now;
+  auto registry = outbox_.Municipalities();  // sorted
+  if (!registry.ok()) return registry.status();
+  // A Notify() only re-reads the registry: new municipalities get a lease at once.
+  if (!refresh && *registry == registry_) return absl::OkStatus();
+  registry_ = *std::move(registry);
+  absl::Status st = leases_.Refresh(registry_);
+  leases_metric_.Set(leases_.held_count());
+  return st;
+}
+
+absl::StatusOr<int> OutboxRelay::ReadBack(const std::vector<std::string>& municipalities,
+                                          bool only_old, int64_t newest_ms, absl::Time now,
+                                          absl::Duration publish_timeout) {
+  reads_ += municipalities.size();
+  reads_metric_.Increment(static_cast<double>(municipalities.size()));
+  auto entries = outbox_.ReadMany(municipalities, options_.batch);
   if (!entries.ok()) return entries.status();
+  for (size_t i = 0; i < municipalities.size(); ++i) {
+    if ((*entries)[i].empty()) {
+      idle_.Empty(municipalities[i], now);
+    } else {
+      idle_.Found(municipalities[i]);
+    }
+  }
   bool skipped = false;
   if (only_old) {
     for (const auto& per_m : *entries) {
@@ -159,15 +238,16 @@ absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool 
     while (keep < per_m.size() && per_m[keep].stream_id == per_m[keep - 1].stream_id) ++keep;
     if (keep < per_m.size()) per_m.erase(per_m.begin() + static_cast<ptrdiff_t>(keep), per_m.end());
   }
-  auto n = PublishAndRemove(*municipalities, *entries, publish_timeout);
+  auto n = PublishAndRemove(municipalities, *entries, publish_timeout);
   if (!n.ok()) return n.status();
   if (*n > 0 || skipped) {
     absl::MutexLock lock(&mu_);
-    // More may be waiting behind what was read: read again at once. Skipped ones: once old enough.
+    // More may be waiting behind what was read (those municipalities stay due: Found). Skipped
+    // ones: once old enough.
     if (*n > 0) read_back_requested_ = true;
     if (skipped) read_back_due_ = std::min(read_back_due_, now + options_.hand_over_grace);
   }
-  return done + *n;
+  return *n;
 }
 
 void OutboxRelay::Stop(absl::Duration flush_timeout) {
@@ -180,10 +260,23 @@ void OutboxRelay::Stop(absl::Duration flush_timeout) {
   const absl::Time deadline = absl::Now() + flush_timeout;
   while (absl::Now() < deadline) {
     absl::Duration left = deadline - absl::Now();
-    absl::StatusOr<int> n = FlushOnce(std::min(left, options_.publish_timeout), /*read_back=*/true);
-    if (n.ok() && *n == 0) return;
+    absl::StatusOr<int> n = FlushOnce(std::min(left, options_.publish_timeout), /*force=*/true);
+    if (n.ok() && *n == 0) break;
     if (!n.ok()) absl::SleepFor(std::min(absl::Milliseconds(100), deadline - absl::Now()));
   }
+  // Others take these municipalities at their next upkeep instead of after lease_ttl. If Redis
+  // is down they expire by themselves.
+  absl::MutexLock flush_lock(&flush_mu_);
+  (void)leases_.ReleaseAll();
+  leases_metric_.Set(0);
+}
+
+void OutboxRelay::Abandon() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+  }
+  loop_.Stop();
 }
 
 }  // namespace kpr::bus

@@ -1,12 +1,20 @@
+#include <atomic>
+#include <map>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/bus/outbox_relay.h"
 #include "libs/store/outbox.h"
 #include "libs/store/redis_pool.h"
+#include "tests/harness/redis_stats.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::bus {
@@ -49,6 +57,15 @@ class OutboxRelayTest : public ::testing::Test {
   // Every message of KPR_REFERRAL by Nats-Msg-Id; fails on a repeated id.
   absl::flat_hash_set<std::string> StreamIds() {
     absl::flat_hash_set<std::string> ids;
+    for (std::string& id : StreamOrder()) {
+      EXPECT_TRUE(ids.insert(id).second) << "published twice: " << id;
+    }
+    return ids;
+  }
+
+  // The Nats-Msg-Ids of KPR_REFERRAL in stream order.
+  std::vector<std::string> StreamOrder() {
+    std::vector<std::string> ids;
     jsStreamInfo* si = nullptr;
     EXPECT_EQ(js_GetStreamInfo(&si, js_->context(), "KPR_REFERRAL", nullptr, nullptr), NATS_OK);
     if (si == nullptr) return ids;
@@ -61,7 +78,7 @@ class OutboxRelayTest : public ::testing::Test {
       }
       const char* id = nullptr;
       EXPECT_EQ(natsMsgHeader_Get(m, "Nats-Msg-Id", &id), NATS_OK);
-      if (id != nullptr) EXPECT_TRUE(ids.insert(id).second) << "published twice: " << id;
+      if (id != nullptr) ids.push_back(id);
       natsMsg_Destroy(m);
     }
     return ids;
@@ -195,6 +212,145 @@ TEST_F(OutboxRelayTest, StopFlushesWhatIsLeft) {
   relay.Stop(absl::Seconds(5));
   EXPECT_EQ(OutboxLength("0101"), 0);
   EXPECT_EQ(StreamIds().size(), 30u);
+}
+
+// XRANGE calls the Redis server has answered so far.
+int64_t XRangeCalls() {
+  auto calls = kpr::testing::RedisCommandCalls("xrange");
+  EXPECT_TRUE(calls.ok()) << calls.status();
+  return calls.ok() ? *calls : -1;
+}
+
+std::vector<std::string> TenMunicipalities() {
+  std::vector<std::string> ms;
+  for (int i = 0; i < 10; ++i) ms.push_back(absl::StrCat("0", 101 + i));
+  return ms;
+}
+
+// Idle municipalities are read after a backoff that doubles up to max_idle_backoff (1 s), not on
+// every 100 ms pass: ten idle ones cost about 60 XRANGE in 3 s instead of 300. A write is still
+// published promptly when notified, and within the backoff when not.
+TEST_F(OutboxRelayTest, DoesNotReadIdleMunicipalitiesOnEveryPass) {
+  const auto ms = TenMunicipalities();
+  for (const auto& m : ms) ASSERT_TRUE(outbox_->Register(m).ok());
+  OutboxRelay relay(*outbox_, *js_, {});
+  const int64_t before = XRangeCalls();
+  relay.Start();
+  absl::SleepFor(absl::Seconds(3));
+  const int64_t idle_reads = XRangeCalls() - before;
+  EXPECT_EQ(static_cast<int64_t>(relay.reads()), idle_reads);
+  EXPECT_GE(idle_reads, 10 * 5);  // 0, .1, .3, .7, 1.5 and 2.5 s (give or take a pass)
+  EXPECT_LE(idle_reads, 10 * 8);  // one per pass would be 10 * 30
+  EXPECT_EQ(relay.leases_held(), 10);
+
+  // Every municipality now waits 1 s between reads. Notified: out in well under that.
+  Append("0105", "notified-1");
+  absl::Time written = absl::Now();
+  relay.Notify("0105");
+  ASSERT_TRUE(WaitEmpty({"0105"}, absl::Seconds(5)));
+  EXPECT_LT(absl::Now() - written, absl::Milliseconds(500));
+  // Not notified: found within max_idle_backoff.
+  absl::SleepFor(absl::Seconds(2));  // back to the longest backoff
+  Append("0107", "unnotified-1");
+  written = absl::Now();
+  ASSERT_TRUE(WaitEmpty({"0107"}, absl::Seconds(5)));
+  EXPECT_LT(absl::Now() - written, absl::Milliseconds(1300));
+  relay.Stop();
+  EXPECT_EQ(StreamIds().size(), 2u);
+}
+
+// Three replicas of a relay over ten municipalities written to all the time: each holds some
+// leases and publishes its share; one dies and the others take its municipalities within the
+// lease time; every event is published exactly once and in order per municipality.
+TEST_F(OutboxRelayTest, ThreeReplicasShareTheMunicipalitiesAndTakeOverFromADeadOne) {
+  const auto ms = TenMunicipalities();
+  for (const auto& m : ms) ASSERT_TRUE(outbox_->Register(m).ok());
+  const absl::Duration lease_ttl = absl::Milliseconds(1500);
+  struct Replica {
+    std::unique_ptr<store::RedisPool> pool;
+    std::unique_ptr<store::Outbox> outbox;
+    std::unique_ptr<JetStream> js;
+    std::unique_ptr<OutboxRelay> relay;
+  };
+  std::vector<Replica> replicas(3);
+  for (int i = 0; i < 3; ++i) {
+    Replica& r = replicas[i];
+    r.pool = std::make_unique<store::RedisPool>(pool_->options());
+    r.outbox = std::make_unique<store::Outbox>(*r.pool, kService);
+    auto js = JetStream::Connect({Servers::Nats().url(), absl::StrCat("relay-", i), false});
+    ASSERT_TRUE(js.ok()) << js.status();
+    r.js = std::move(js).value();
+    r.relay = std::make_unique<OutboxRelay>(*r.outbox, *r.js,
+                                            OutboxRelay::Options{.lease_ttl = lease_ttl});
+  }
+  for (Replica& r : replicas) r.relay->Start();
+
+  // The writers: a round over all municipalities every 10 ms; each write notifies one of the
+  // replicas in turn (as a service notifies its own process's relay), which mostly is not the
+  // holder.
+  std::atomic<bool> writing{true};
+  std::atomic<int> rounds{0};
+  std::thread writer([&] {
+    store::RedisPool pool(pool_->options());
+    while (writing.load()) {
+      const int seq = rounds.load();
+      for (const auto& m : ms) {
+        auto r = pool.Command({"XADD", store::OutboxKey(m, kService), "*", "id",
+                               absl::StrCat(m, "-", seq), "subject",
+                               absl::StrCat("kpr.referral.v1.accepted.", m), "data", "x"});
+        if (!r.ok()) ADD_FAILURE() << r.status();
+        replicas[seq % 3].relay->Notify(m);
+      }
+      rounds.store(seq + 1);
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  });
+
+  // Shares settle within a few upkeeps (lease_ttl / 3 apart).
+  absl::Time deadline = absl::Now() + absl::Seconds(5);
+  auto spread = [&] {
+    int total = 0;
+    for (Replica& r : replicas) {
+      if (r.relay->leases_held() == 0) return false;
+      total += r.relay->leases_held();
+    }
+    return total == 10;
+  };
+  while (!spread() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_TRUE(spread());
+  absl::SleepFor(absl::Milliseconds(500));
+  for (Replica& r : replicas) EXPECT_GT(r.relay->published(), 0u);
+
+  // Replica 2 dies: the others hold all ten within the lease time (plus one upkeep).
+  replicas[2].relay->Abandon();
+  const absl::Time died = absl::Now();
+  deadline = died + absl::Seconds(10);
+  while (replicas[0].relay->leases_held() + replicas[1].relay->leases_held() < 10 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const absl::Duration takeover = absl::Now() - died;
+  EXPECT_EQ(replicas[0].relay->leases_held() + replicas[1].relay->leases_held(), 10);
+  EXPECT_LE(takeover, lease_ttl * 2) << takeover;
+  absl::SleepFor(absl::Seconds(1));
+  writing.store(false);
+  writer.join();
+
+  ASSERT_TRUE(WaitEmpty(ms, absl::Seconds(10)));
+  const int written_rounds = rounds.load();
+  const std::vector<std::string> order = StreamOrder();
+  EXPECT_EQ(order.size(), static_cast<size_t>(written_rounds * 10));
+  std::map<std::string, int> next;  // municipality -> next sequence number expected
+  for (const std::string& id : order) {
+    std::vector<std::string> parts = absl::StrSplit(id, '-');
+    ASSERT_EQ(parts.size(), 2u) << id;
+    int seq = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(parts[1], &seq)) << id;
+    EXPECT_EQ(seq, next[parts[0]]) << "out of order or missing before " << id;
+    next[parts[0]] = seq + 1;
+  }
+  for (const auto& m : ms) EXPECT_EQ(next[m], written_rounds) << m;
+  for (Replica& r : replicas) r.relay->Stop();
 }
 
 }  // namespace

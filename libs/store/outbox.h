@@ -91,6 +91,7 @@ class Outbox {
   absl::StatusOr<int64_t> Length(absl::string_view municipality);
 
   const std::string& service() const { return service_; }
+  RedisPool& pool() const { return pool_; }
 
  private:
   RedisPool& pool_;

@@ -102,7 +102,7 @@ TimerWorker::TimerWorker(store::RedisPool& pool, std::string service, Handler ha
           "kpr_timer_poll_errors_total", "Timer passes that failed (e.g. Redis down).",
           {{"service", service_}})),
       loop_(
-          [this] { return PollOnce(options_.clock()); },
+          [this] { return LoopPass(); },
           {.idle_wait = options_.poll_interval,
            .min_backoff = options_.poll_interval,
            .max_backoff = std::max(kMaxErrorBackoff, options_.poll_interval),
@@ -120,7 +120,10 @@ TimerWorker::~TimerWorker() { Stop(); }
 
 void TimerWorker::Start() { loop_.Start(); }
 
-void TimerWorker::Notify() { loop_.Notify(); }
+void TimerWorker::Notify() {
+  full_pass_requested_ = true;
+  loop_.Notify();
+}
 
 void TimerWorker::Stop() { loop_.Stop(); }
 
@@ -132,13 +135,30 @@ absl::Duration TimerWorker::Backoff(int attempt) const {
 
 absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
   absl::MutexLock poll_lock(&poll_mu_);
-  auto index = pool_.Command({"SMEMBERS", TimerIndexKey(service_)});
-  if (!index.ok()) {
-    poll_errors_.Increment();
-    return index.status();
-  }
+  return Poll(now, /*full=*/true);
+}
+
+absl::StatusOr<int> TimerWorker::LoopPass() {
+  absl::MutexLock poll_lock(&poll_mu_);
+  const bool full = full_pass_requested_.exchange(false) || busy_.empty() ||
+                    absl::Now() - last_full_pass_ >= options_.poll_interval;
+  return Poll(options_.clock(), full);
+}
+
+absl::StatusOr<int> TimerWorker::Poll(absl::Time now, bool full) {
   std::vector<std::string> municipalities;
-  for (size_t i = 0; i < index->size(); ++i) municipalities.push_back(index->element(i).string());
+  if (full) {
+    last_full_pass_ = absl::Now();
+    auto index = pool_.Command({"SMEMBERS", TimerIndexKey(service_)});
+    if (!index.ok()) {
+      poll_errors_.Increment();
+      return index.status();
+    }
+    for (size_t i = 0; i < index->size(); ++i) municipalities.push_back(index->element(i).string());
+  } else {
+    municipalities = busy_;
+  }
+  busy_.clear();
   if (municipalities.empty()) return 0;
 
   const int64_t now_ms = absl::ToUnixMillis(now);
@@ -170,6 +190,10 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
     if (!reply.ok()) {
       error.Update(reply.status());
       continue;
+    }
+    // A full claim may have left more due behind it.
+    if (reply->size() / 4 >= static_cast<size_t>(std::max(options_.batch, 1))) {
+      busy_.push_back(municipalities[mi]);
     }
     std::vector<Timer> batch;
     batch.reserve(reply->size() / 4);

@@ -22,6 +22,12 @@
 // - Redis down: PollOnce returns UNAVAILABLE; the background thread backs off (up to 2 s) and
 //   retries. Nothing is lost: a timer whose completion could not be written fires again later.
 //
+// Finding due timers: a pass claims in every municipality of the registry (kpr:timers:<service>,
+// SMEMBERS; never KEYS or SCAN), all claims in one pipelined round trip. While timers keep
+// firing, passes run back to back; those only claim again in the municipalities whose last claim
+// came back full (a backlog), and a pass over every municipality still runs at least every
+// poll_interval (real time), so a timer coming due elsewhere waits no longer than when idle.
+//
 // All Redis scores are the milliseconds of the `now` passed in (the worker's clock), not Redis
 // TIME, so tests can drive time; replicas' clocks should agree to well under the lease.
 
@@ -80,7 +86,8 @@ class TimerWorker {
   // Background thread: passes back to back while timers fire, else sleeps poll_interval (or
   // until Notify()). Call once.
   void Start();
-  // Wake the thread now (e.g. after scheduling a timer due at once).
+  // Wake the thread now for a pass over every municipality (e.g. after scheduling a timer due
+  // at once).
   void Notify();
   // Stops the thread after the pass in progress (handlers of that pass finish). Idempotent.
   void Stop();
@@ -94,6 +101,10 @@ class TimerWorker {
 
  private:
   absl::Duration Backoff(int attempt) const;
+  // The background thread's pass: over every municipality, or only the busy ones (see above).
+  absl::StatusOr<int> LoopPass();
+  // Claims in `municipalities` (all registered ones if `full`), fires, settles.
+  absl::StatusOr<int> Poll(absl::Time now, bool full) ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_);
 
   store::RedisPool& pool_;
   const std::string service_;
@@ -106,6 +117,10 @@ class TimerWorker {
   observe::Counter& poll_errors_;
 
   absl::Mutex poll_mu_;  // one pass at a time
+  // Municipalities whose last claim came back full: the only ones a back-to-back pass claims in.
+  std::vector<std::string> busy_ ABSL_GUARDED_BY(poll_mu_);
+  absl::Time last_full_pass_ ABSL_GUARDED_BY(poll_mu_) = absl::InfinitePast();  // real time
+  std::atomic<bool> full_pass_requested_{false};
   runtime::PassLoop loop_;
 };
 

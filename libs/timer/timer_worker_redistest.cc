@@ -19,6 +19,7 @@
 #include "libs/timer/timer_store.h"
 #include "libs/timer/timer_test_support.h"
 #include "libs/timer/timer_worker.h"
+#include "tests/harness/redis_stats.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::timer {
@@ -521,6 +522,37 @@ TEST_F(TimerWorkerTest, NotifyWakesAnIdleWorker) {
   worker.Notify();
   EXPECT_TRUE(rec.WaitFor(1, absl::Seconds(5)));
   worker.Stop();
+}
+
+// A backlog in one municipality drains in back-to-back passes that claim only there; the nine
+// idle municipalities are claimed in by the full passes (one per poll_interval), not by every
+// pass. Claiming everywhere on every pass would take 50 passes * 10 claims + 50 settles.
+TEST_F(TimerWorkerTest, ABacklogDoesNotMakeEveryPassClaimInEveryMunicipality) {
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(timers_.Register(absl::StrCat("0", 101 + i)).ok());
+  std::vector<Timer> backlog;
+  for (int i = 0; i < 500; ++i) backlog.push_back({"0165", absl::StrCat("t", i), kT0, "p"});
+  ASSERT_TRUE(timers_.ScheduleMany(backlog).ok());
+  Recorder rec;
+  TimerWorker::Options opts;
+  opts.poll_interval = absl::Seconds(5);
+  opts.batch = 10;
+  opts.clock = [] { return kT0 + absl::Seconds(1); };
+  TimerWorker worker(pool_, kService, rec.Handler(), opts);
+  auto before = kpr::testing::RedisCommandCalls("evalsha");
+  ASSERT_TRUE(before.ok()) << before.status();
+  worker.Start();
+  ASSERT_TRUE(rec.WaitFor(500, absl::Seconds(20))) << rec.size();
+  absl::SleepFor(absl::Milliseconds(200));
+  worker.Stop();
+  auto after = kpr::testing::RedisCommandCalls("evalsha");
+  ASSERT_TRUE(after.ok()) << after.status();
+  // The first pass claims in all 10 municipalities, the 49 after it in 0165 only (one claim and
+  // one settle each), the last finds 0165 drained: about 110.
+  EXPECT_LE(*after - *before, 150);
+  auto counts = rec.counts();
+  EXPECT_EQ(counts.size(), 500u);
+  for (const auto& [id, c] : counts) EXPECT_EQ(c, 1) << id;
+  EXPECT_EQ(Remaining("0165"), 0);
 }
 
 }  // namespace
