@@ -10,13 +10,14 @@
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
 #include "libs/store/script.h"
+#include "libs/timer/timer_scripts.h"
 
 namespace kpr::timer {
-namespace {
+namespace lua {
 
 // KEYS[1] zset, KEYS[2] data; ARGV[1] now ms, ARGV[2] lease deadline ms, ARGV[3] limit,
 // ARGV[4] claim token. Returns a flat array: id, due ms, payload, attempt, id, ...
-const store::Script& ClaimScript() {
+const store::Script& Claim() {
   static const store::Script* s = new store::Script("timer_claim", R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
@@ -43,7 +44,7 @@ return out
 // KEYS[1] zset, KEYS[2] data; ARGV[1] claim token, ARGV[2] number of completed ids n,
 // ARGV[3 .. 2+n] completed ids, then pairs (id, new due ms) to re-queue. Only timers still
 // holding the token are touched. Returns the number completed.
-const store::Script& SettleScript() {
+const store::Script& Settle() {
   static const store::Script* s = new store::Script("timer_settle", R"lua(
 local token = ARGV[1]
 local n = tonumber(ARGV[2])
@@ -68,6 +69,10 @@ return completed
 )lua");
   return *s;
 }
+
+}  // namespace lua
+
+namespace {
 
 std::string RandomHex64() {
   std::random_device rd;
@@ -140,7 +145,7 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
   std::vector<store::RedisPool::ScriptCall> claims;
   claims.reserve(municipalities.size());
   for (const std::string& m : municipalities) {
-    claims.push_back({&ClaimScript(),
+    claims.push_back({&lua::Claim(),
                       {TimersKey(m, service_), TimerDataKey(m, service_)},
                       {absl::StrCat(now_ms), absl::StrCat(lease_until_ms),
                        absl::StrCat(std::max(options_.batch, 1)), token}});
@@ -200,7 +205,7 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
     for (auto& id : done) args.push_back(std::move(id));
     for (auto& a : retry) args.push_back(std::move(a));
     settles.push_back(
-        {&SettleScript(),
+        {&lua::Settle(),
          {TimersKey(municipalities[mi], service_), TimerDataKey(municipalities[mi], service_)},
          std::move(args)});
   }
