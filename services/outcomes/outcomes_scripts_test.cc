@@ -1,10 +1,9 @@
 // Every outcomes script is fit for Redis Cluster: it starts with a #!lua shebang and declares in
 // KEYS every key it touches (store::LintScripts checks both).
 
-#include "services/outcomes/outcomes_store_lua.h"
-
 #include "gtest/gtest.h"
 #include "libs/store/script_lint.h"
+#include "services/outcomes/outcomes_store_lua.h"
 
 namespace kpr::outcomes {
 namespace {
