@@ -8,6 +8,7 @@
 #include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 #include "libs/store/script.h"
+#include "libs/timer/timer_scripts.h"
 
 namespace kpr::timer {
 
@@ -35,12 +36,10 @@ std::string TimerIndexKey(absl::string_view service) {
   return absl::StrCat("kpr:timers:", service);
 }
 
-namespace {
-
-constexpr absl::Duration kRegistrationRefresh = absl::Seconds(10);
+namespace lua {
 
 // KEYS[1] zset, KEYS[2] data; ARGV id, due ms, payload.
-const store::Script& ScheduleScript() {
+const store::Script& Schedule() {
   static const store::Script* s =
       new store::Script("timer_schedule", absl::StrCat(kTimerScheduleLua, R"lua(
 timer_schedule(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
@@ -50,7 +49,7 @@ return 1
 }
 
 // KEYS[1] zset, KEYS[2] data; ARGV[1] id. Returns 1 if the timer existed.
-const store::Script& CancelScript() {
+const store::Script& Cancel() {
   static const store::Script* s = new store::Script("timer_cancel", R"lua(
 local id = ARGV[1]
 redis.call('ZREM', KEYS[1], id)
@@ -59,6 +58,12 @@ return math.min(1, redis.call('HDEL', KEYS[2], 'd:' .. id, 'p:' .. id, 'a:' .. i
 )lua");
   return *s;
 }
+
+}  // namespace lua
+
+namespace {
+
+constexpr absl::Duration kRegistrationRefresh = absl::Seconds(10);
 
 absl::Status CheckTimerRef(absl::string_view m, absl::string_view id) {
   if (!identity::IsMunicipalityCode(m)) {
@@ -110,7 +115,7 @@ absl::Status TimerStore::ScheduleMany(const std::vector<Timer>& timers) {
   // Register first: a timer must never exist where workers cannot find it.
   for (const Timer& t : timers) {
     if (auto s = Register(t.municipality); !s.ok()) return s;
-    calls.push_back({&ScheduleScript(),
+    calls.push_back({&lua::Schedule(),
                      {TimersKey(t.municipality, service_), TimerDataKey(t.municipality, service_)},
                      {t.id, absl::StrCat(absl::ToUnixMillis(t.due)), t.payload}});
   }
@@ -126,7 +131,7 @@ absl::Status TimerStore::ScheduleMany(const std::vector<Timer>& timers) {
 absl::Status TimerStore::Cancel(absl::string_view municipality, absl::string_view id) {
   if (auto s = CheckTimerRef(municipality, id); !s.ok()) return s;
   return pool_
-      .Eval(CancelScript(),
+      .Eval(lua::Cancel(),
             {TimersKey(municipality, service_), TimerDataKey(municipality, service_)},
             {std::string(id)})
       .status();

@@ -10,9 +10,10 @@
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
 #include "libs/store/script.h"
+#include "libs/timer/timer_scripts.h"
 
 namespace kpr::timer {
-namespace {
+namespace lua {
 
 // KEYS[1] zset, KEYS[2] data; ARGV[1] now ms, ARGV[2] lease deadline ms, ARGV[3] limit,
 // ARGV[4] claim token, ARGV[5] real now ms, ARGV[6] real lease deadline ms. Returns a flat
@@ -20,7 +21,7 @@ namespace {
 // A claim also records its lease in real time ("l:<id>"): a domain clock that jumps ahead (the
 // simulated clock) must not hand a timer that a live worker is still handling to another one.
 // Such a timer is set aside until its real lease would end.
-const store::Script& ClaimScript() {
+const store::Script& Claim() {
   static const store::Script* s = new store::Script("timer_claim", R"lua(
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local now, real_now = tonumber(ARGV[1]), tonumber(ARGV[5])
@@ -50,7 +51,7 @@ return out
 // KEYS[1] zset, KEYS[2] data; ARGV[1] claim token, ARGV[2] number of completed ids n,
 // ARGV[3 .. 2+n] completed ids, then pairs (id, new due ms) to re-queue. Only timers still
 // holding the token are touched. Returns the number completed.
-const store::Script& SettleScript() {
+const store::Script& Settle() {
   static const store::Script* s = new store::Script("timer_settle", R"lua(
 local token = ARGV[1]
 local n = tonumber(ARGV[2])
@@ -75,6 +76,10 @@ return completed
 )lua");
   return *s;
 }
+
+}  // namespace lua
+
+namespace {
 
 std::string RandomHex64() {
   std::random_device rd;
@@ -163,14 +168,14 @@ absl::StatusOr<int> TimerWorker::Poll(absl::Time now, bool full) {
 
   const int64_t now_ms = absl::ToUnixMillis(now);
   const int64_t lease_until_ms = now_ms + absl::ToInt64Milliseconds(options_.lease);
-  // Leases are infrastructure time (see ClaimScript).
+  // Leases are infrastructure time (see lua::Claim).
   const int64_t real_now_ms = absl::ToUnixMillis(absl::Now());
   const int64_t real_lease_until_ms = real_now_ms + absl::ToInt64Milliseconds(options_.lease);
   const std::string token = absl::StrCat(token_prefix_, "-", passes_.fetch_add(1));
   std::vector<store::RedisPool::ScriptCall> claims;
   claims.reserve(municipalities.size());
   for (const std::string& m : municipalities) {
-    claims.push_back({&ClaimScript(),
+    claims.push_back({&lua::Claim(),
                       {TimersKey(m, service_), TimerDataKey(m, service_)},
                       {absl::StrCat(now_ms), absl::StrCat(lease_until_ms),
                        absl::StrCat(std::max(options_.batch, 1)), token, absl::StrCat(real_now_ms),
@@ -235,7 +240,7 @@ absl::StatusOr<int> TimerWorker::Poll(absl::Time now, bool full) {
     for (auto& id : done) args.push_back(std::move(id));
     for (auto& a : retry) args.push_back(std::move(a));
     settles.push_back(
-        {&SettleScript(),
+        {&lua::Settle(),
          {TimersKey(municipalities[mi], service_), TimerDataKey(municipalities[mi], service_)},
          std::move(args)});
   }

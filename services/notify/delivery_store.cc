@@ -7,6 +7,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/store/keys.h"
 #include "libs/store/script.h"
+#include "services/notify/notify_scripts.h"
 
 namespace kpr::notify {
 namespace {
@@ -63,18 +64,26 @@ if #events > 0 then outbox_append_many(KEYS[4], events) end
 return 1
 )lua";
 
-const store::Script& RecordScript() {
+}  // namespace
+
+namespace lua {
+
+const store::Script& DeliveryRecord() {
   static const store::Script s(
       "notify_record",
       absl::StrCat(store::kOutboxAppendLua, timer::kTimerScheduleLua, kTimerChangeLua, kRecordLua));
   return s;
 }
-const store::Script& UpdateScript() {
+const store::Script& DeliveryUpdate() {
   static const store::Script s(
       "notify_update",
       absl::StrCat(store::kOutboxAppendLua, timer::kTimerScheduleLua, kTimerChangeLua, kUpdateLua));
   return s;
 }
+
+}  // namespace lua
+
+namespace {
 
 std::string K(absl::string_view m, absl::string_view suffix) {
   return store::Key(m, kNotifyService, suffix);
@@ -142,7 +151,7 @@ absl::StatusOr<RecordOutcome> DeliveryStore::Record(const v1::StoredDelivery& st
                                    absl::StrCat(TimeUtil::TimestampToMilliseconds(d.created_at())),
                                    d.cohort_id().empty() ? "0" : "1"};
   AppendTimerAndEvents(timer, events, args);
-  auto reply = pool_.Eval(RecordScript(), keys, args);
+  auto reply = pool_.Eval(lua::DeliveryRecord(), keys, args);
   if (!reply.ok()) return reply.status();
   return reply->integer() == 1 ? RecordOutcome::kRecorded : RecordOutcome::kAlreadyRecorded;
 }
@@ -164,7 +173,7 @@ absl::Status DeliveryStore::Update(const v1::StoredDelivery& stored,
                                    Encode(expected_version + 1, stored), d.delivery_id(),
                                    absl::StrCat(TimeUtil::TimestampToMilliseconds(d.updated_at()))};
   AppendTimerAndEvents(timer, events, args);
-  auto reply = pool_.Eval(UpdateScript(), keys, args);
+  auto reply = pool_.Eval(lua::DeliveryUpdate(), keys, args);
   if (!reply.ok()) return reply.status();
   switch (reply->integer()) {
     case 1:

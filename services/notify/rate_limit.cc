@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/store/script.h"
+#include "services/notify/notify_scripts.h"
 
 namespace kpr::notify {
 namespace {
@@ -46,10 +47,18 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {granted, wait}
 )lua";
 
-const store::Script& TakeScript() {
+}  // namespace
+
+namespace lua {
+
+const store::Script& RateLimitTake() {
   static const store::Script s("notify_ratelimit_take", kTakeLua);
   return s;
 }
+
+}  // namespace lua
+
+namespace {
 
 constexpr absl::Duration kMinWait = absl::Milliseconds(1);
 
@@ -71,7 +80,7 @@ absl::StatusOr<absl::Duration> SharedRateLimiter::TryAcquire() {
   // Idle long enough to refill completely, plus a margin: an expired bucket starts full.
   int64_t expiry_ms = static_cast<int64_t>(std::ceil(burst_ / per_second_ * 1000)) + 60000;
   absl::StatusOr<store::RedisReply> reply =
-      pool_.Eval(TakeScript(), {key_},
+      pool_.Eval(lua::RateLimitTake(), {key_},
                  {absl::StrFormat("%.6f", per_second_), absl::StrFormat("%.6f", burst_),
                   absl::StrCat(expiry_ms)});
   if (!reply.ok()) return reply.status();

@@ -9,6 +9,7 @@
 #include "libs/identity/municipality.h"
 #include "libs/store/keys.h"
 #include "libs/store/script.h"
+#include "services/notify/notify_scripts.h"
 
 namespace kpr::notify {
 namespace {
@@ -17,9 +18,13 @@ std::string RosterKey(const std::string& m, const std::string& cohort_id) {
   return store::Key(m, "notify", absl::StrCat("roster:", cohort_id));
 }
 
+}  // namespace
+
+namespace lua {
+
 // KEYS[1] the roster; ARGV pairs of (field, "<version>:<bytes>"): each written unless the
 // stored version is higher. Versions compare as numbers.
-const store::Script& PutSessionsScript() {
+const store::Script& RosterSessions() {
   static const store::Script* s = new store::Script("notify_roster_sessions", R"(#!lua
 for i = 1, #ARGV, 2 do
   local field, value = ARGV[i], ARGV[i + 1]
@@ -31,6 +36,10 @@ end
 return 1)");
   return *s;
 }
+
+}  // namespace lua
+
+namespace {
 
 absl::Status CheckIds(const std::string& m, const std::string& cohort_id) {
   if (auto st = identity::CheckMunicipality("municipality", m); !st.ok()) return st;
@@ -59,7 +68,7 @@ absl::Status RosterStore::PutSessions(const std::string& m, const std::string& c
     args.push_back(absl::StrCat("s:", e.session_id()));
     args.push_back(absl::StrCat(std::max<int64_t>(e.version(), 0), ":", e.SerializeAsString()));
   }
-  return pool_.Eval(PutSessionsScript(), {RosterKey(m, cohort_id)}, args).status();
+  return pool_.Eval(lua::RosterSessions(), {RosterKey(m, cohort_id)}, args).status();
 }
 
 absl::Status RosterStore::AddParticipant(const std::string& m, const std::string& cohort_id,

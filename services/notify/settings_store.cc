@@ -15,6 +15,7 @@
 #include "libs/store/script.h"
 #include "services/notify/default_templates.h"
 #include "services/notify/delivery_store.h"
+#include "services/notify/notify_scripts.h"
 #include "services/notify/reminder_offsets.h"
 
 namespace kpr::notify {
@@ -41,10 +42,18 @@ if #KEYS > 1 then redis.call('SADD', KEYS[2], ARGV[3]) end
 return {1, v + 1}
 )lua";
 
-const store::Script& PutScript() {
+}  // namespace
+
+namespace lua {
+
+const store::Script& SettingsPut() {
   static const store::Script s("notify_settings_put", kPutLua);
   return s;
 }
+
+}  // namespace lua
+
+namespace {
 
 std::string K(absl::string_view m, absl::string_view suffix) {
   return store::Key(m, kNotifyService, suffix);
@@ -99,7 +108,7 @@ absl::StatusOr<T> PutRecord(store::RedisPool& pool, const std::vector<std::strin
                             const std::string& member = "") {
   record.set_version(expected_version + 1);
   *record.mutable_updated_at() = TimeUtil::MillisecondsToTimestamp(absl::ToUnixMillis(now));
-  auto reply = pool.Eval(PutScript(), keys,
+  auto reply = pool.Eval(lua::SettingsPut(), keys,
                          {absl::StrCat(expected_version),
                           absl::StrCat(record.version(), ":", record.SerializeAsString()), member});
   if (!reply.ok()) return reply.status();

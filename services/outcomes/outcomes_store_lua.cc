@@ -4,7 +4,8 @@
 #include "libs/store/outbox.h"
 #include "libs/timer/timer_store.h"
 
-namespace kpr::outcomes::lua {
+namespace kpr::outcomes {
+namespace lua {
 
 // Every check runs before the first write: Redis does not undo a script's earlier writes when it
 // fails half-way, so the C++ side also validates every number before calling.
@@ -67,4 +68,8 @@ const store::Script& Commit() {
   return *s;
 }
 
-}  // namespace kpr::outcomes::lua
+}  // namespace lua
+
+std::vector<const store::Script*> AllScripts() { return {&lua::Commit()}; }
+
+}  // namespace kpr::outcomes

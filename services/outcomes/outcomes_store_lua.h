@@ -1,8 +1,9 @@
 #ifndef KPR_SERVICES_OUTCOMES_OUTCOMES_STORE_LUA_H_
 #define KPR_SERVICES_OUTCOMES_OUTCOMES_STORE_LUA_H_
 
-// The Lua script of OutcomesStore::Commit (internal). Layout (every key in KEYS, consumed in
-// order; every count and value in ARGV, consumed in order; all binary-safe):
+// The Lua script of OutcomesStore::Commit (internal), the outcomes service's only script. Layout
+// (every key in KEYS, consumed in order; every count and value in ARGV, consumed in order; all
+// binary-safe):
 //   KEYS: outbox, timers, timers:data, [processed:<id> if ARGV[1] == "1"],
 //         one key per record write, per tally, per index entry, per hash set (in that order).
 //   ARGV: has_processed ("0"/"1"),
@@ -16,12 +17,19 @@
 // Reply: {"ok"}; {"dup"} (the event was applied before, nothing written); or
 // {"conflict", <1-based write index>, <version found>} (nothing written).
 
+#include <vector>
+
 #include "libs/store/script.h"
 
-namespace kpr::outcomes::lua {
+namespace kpr::outcomes {
 
+namespace lua {
 const store::Script& Commit();
+}  // namespace lua
 
-}  // namespace kpr::outcomes::lua
+// Every outcomes script, for the cluster lint (outcomes_scripts_test.cc).
+std::vector<const store::Script*> AllScripts();
+
+}  // namespace kpr::outcomes
 
 #endif  // KPR_SERVICES_OUTCOMES_OUTCOMES_STORE_LUA_H_

@@ -18,4 +18,5 @@ target_link_libraries(kpr_outcomes_store
     absl::strings
     absl::time)
 
+kpr_test(outcomes_scripts_test SOURCES outcomes_scripts_test.cc LIBS kpr_outcomes_store)
 kpr_test(outcomes_store_redistest SOURCES outcomes_store_redistest.cc LIBS kpr_outcomes_store)

@@ -54,5 +54,24 @@ TEST(ReferralRecordTest, MalformedValuesAreDataLoss) {
   EXPECT_TRUE(DecodeReferralRecord(good).ok());
 }
 
+TEST(ReferralRecordTest, HeaderParsesWithoutTheBody) {
+  const std::string value = EncodeReferralRecord(9, 4, Sample("a:b:1:"));
+  auto header = ParseReferralRecordHeader(value);
+  ASSERT_TRUE(header.has_value());
+  EXPECT_EQ(header->version, 9);
+  EXPECT_EQ(header->status, v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_EQ(header->source, intake::v1::REFERRAL_SOURCE_JOBCENTER);
+  EXPECT_EQ(header->reach, 4);
+  EXPECT_EQ(header->source_system, "a:b:1:");
+  v1::StoredReferral body;
+  ASSERT_TRUE(body.ParseFromString(value.substr(header->body_offset)));
+  EXPECT_EQ(body.referral().external_id(), "case:1\n2");
+  // Only the header is read: a body that does not decode still has one.
+  EXPECT_TRUE(ParseReferralRecordHeader("1:2:3:4:0:\xff\xff").has_value());
+  for (const char* bad : {"", "1:2:3:4", "1:2:3:4:9:abc", "1:2:x:4:0:", "1:2:3:-4:0:"}) {
+    EXPECT_FALSE(ParseReferralRecordHeader(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace kpr::referral

@@ -120,9 +120,12 @@ class ReferralStore {
   absl::StatusOr<UpdateResult> Update(const v1::StoredReferral& updated, int64_t expected_version,
                                       int reach, const std::vector<OutboxEvent>& events);
 
+  // Newest first. Reads the index, then the records it names (referral_query_store.cc); a page
+  // may stop short after scanning 5000 entries, with a token to go on. INVALID_ARGUMENT for a
+  // malformed page token or a page size below 1.
   absl::StatusOr<ListPage> List(const ListQuery& query);
 
-  // Referrals received in [from, to).
+  // Referrals received in [from, to): the index, then the records' headers (two round trips).
   absl::StatusOr<std::vector<FunnelRow>> FunnelRows(const std::string& municipality,
                                                     absl::Time from, absl::Time to);
 

@@ -131,6 +131,58 @@ TEST_F(ReferralStoreTest, PagesNeitherSkipNorRepeatWithinOneMillisecond) {
   EXPECT_EQ(store_->List(q).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// The filters apply to the records an index names; pages of a filtered listing go on across the
+// index's read chunks, and stop short (with a token) after scanning a bounded number of entries.
+TEST_F(ReferralStoreTest, FilteredPagesFindEveryMatchAndStopAfterTheScanLimit) {
+  std::vector<NewReferral> made;
+  std::set<std::string> other_ids;
+  for (int i = 0; i < 5300; ++i) {
+    NewReferral n = Make("0165", absl::StrCat("f-", i), 10000 + i);
+    if (i % 97 == 0 && i < 600) {
+      n.stored.mutable_referral()->set_source_system("other");
+      other_ids.insert(n.stored.referral().id());
+    }
+    made.push_back(std::move(n));
+  }
+  std::vector<IntakeWrite> writes;
+  for (const NewReferral& n : made) writes.push_back(&n);
+  for (const auto& r : store_->StoreIntake(writes)) ASSERT_TRUE(r.ok()) << r.status();
+
+  ListQuery q;
+  q.municipality = "0165";
+  q.source_system = "other";
+  q.page_size = 2;
+  std::vector<std::string> seen;
+  int pages = 0;
+  for (; pages < 20; ++pages) {
+    auto page = store_->List(q);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& s : page->referrals) {
+      EXPECT_EQ(s.referral().source_system(), "other");
+      seen.push_back(s.referral().id());
+    }
+    if (page->next_page_token.empty()) break;
+    q.page_token = page->next_page_token;
+  }
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), other_ids);
+  EXPECT_EQ(seen.size(), other_ids.size()) << "no referral on two pages";
+
+  // Nothing matches: the first call stops after scanning 5000 entries, empty-handed but with a
+  // token to go on from; the next scans the rest and ends.
+  ListQuery none;
+  none.municipality = "0165";
+  none.status = v1::REFERRAL_STATUS_ACCEPTED;
+  auto first = store_->List(none);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->referrals.empty());
+  EXPECT_FALSE(first->next_page_token.empty());
+  none.page_token = first->next_page_token;
+  auto rest = store_->List(none);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_TRUE(rest->referrals.empty());
+  EXPECT_TRUE(rest->next_page_token.empty());
+}
+
 TEST_F(ReferralStoreTest, FunnelRowsCoverTheHalfOpenPeriod) {
   ASSERT_TRUE(store_->Submit(Make("0165", "a", 1000)).ok());
   ASSERT_TRUE(store_->Submit(Make("0165", "b", 2000)).ok());
@@ -140,6 +192,9 @@ TEST_F(ReferralStoreTest, FunnelRowsCoverTheHalfOpenPeriod) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].status, v1::REFERRAL_STATUS_RECEIVED);
   EXPECT_EQ((*rows)[0].reach, 1);
+  auto none = store_->FunnelRows("0165", absl::FromUnixMillis(5000), absl::FromUnixMillis(6000));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
 }
 
 }  // namespace
