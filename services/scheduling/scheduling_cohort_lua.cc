@@ -17,15 +17,7 @@ namespace {
 // read_stored adds pv (the version the store read, "" none) and `was`, the keys of the place it
 // read (none: the s: key five times).
 constexpr char kSessionsLua[] = R"lua(
-local function read_place()
-  local p = {}
-  p.v = key()
-  p.i = key()
-  p.n = key()
-  p.bv = key()
-  p.bi = key()
-  return p
-end
+local function read_place() return named_keys({}, {'v', 'i', 'n', 'bv', 'bi'}) end
 local function read_session(update)
   local r = {sid = arg()}
   if update then r.ev = argn() end

@@ -24,12 +24,8 @@ local h = redis.call('HMGET', C.c, 'st', 'cap', 'prog')
 if not h[1] then return {'not_found', 'cohort ' .. cid} end
 if h[3] ~= PK.id then return stale('program of cohort ' .. cid) end
 local prog = h[3]
-local cur = redis.call('HGET', PK.pe, ref)
-if (cur or '') ~= CUR then return stale('enrolment of the referral') end
-if cur then
-  trig_mark()
-  return {'already_enrolled', cur, redis.call('HGET', CURK, ref) or ''}
-end
+local already = already_enrolled(PK, ref, CUR, CURK)
+if already then return already end
 if h[1] ~= '1' and h[1] ~= '2' then
   return {'precondition', 'cohort ' .. cid .. ' takes no enrolments in status ' .. h[1]}
 end
@@ -70,12 +66,8 @@ for i = 1, argn() do
   OPEN[i].enr = key()
 end
 if trig_seen() then return {'dup'} end
-local cur = redis.call('HGET', PK.pe, ref)
-if (cur or '') ~= CUR then return stale('enrolment of the referral') end
-if cur then
-  trig_mark()
-  return {'already_enrolled', cur, redis.call('HGET', CURK, ref) or ''}
-end
+local already = already_enrolled(PK, ref, CUR, CURK)
+if already then return already end
 local out = {'already_waitlisted'}
 if waitlist_row(PK.wl, PK.wld, ref, out) then
   trig_mark()

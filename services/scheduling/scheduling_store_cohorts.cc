@@ -18,6 +18,7 @@
 namespace kpr::scheduling {
 namespace {
 
+using script_io::AddCohortAndProgram;
 using script_io::AddSession;
 using script_io::AddSessionKeys;
 using script_io::Args;
@@ -56,14 +57,6 @@ absl::StatusOr<TransitionResult> DecodeLifecycleReply(const RedisReply& r,
   if (!cohort.ok()) return cohort.status();
   result.cohort = *std::move(cohort);
   return result;
-}
-
-// The cohort's program as read, then the cohort's and the program's keys.
-void AddCohortAndProgram(Args& a, absl::string_view m, absl::string_view cohort_id,
-                         const std::string& program_id) {
-  a.Add(program_id);
-  a.Keys(keys::CohortKeys(m, cohort_id));
-  a.Keys(keys::ProgramKeys(m, program_id));
 }
 
 // A cohort's timetable as read (ZRANGE reply): n, the session ids and their keys.

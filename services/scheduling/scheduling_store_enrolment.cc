@@ -89,9 +89,7 @@ absl::StatusOr<RedisReply> WithCohortProgram(store::RedisPool& pool, const Args&
     auto prog = script_io::CohortProgram(pool, m, cohort_id);
     if (!prog.ok()) return prog.status();
     Args b = a;
-    b.Add(*prog);
-    b.Keys(keys::CohortKeys(m, cohort_id));
-    b.Keys(keys::ProgramKeys(m, *prog));
+    script_io::AddCohortAndProgram(b, m, cohort_id, *prog);
     return b.Call(script);
   });
 }
@@ -121,9 +119,7 @@ absl::StatusOr<EnrollResult> SchedulingStore::Enroll(const EnrollInCohort& q) {
     auto cur = script_io::EnrolledCohort(pool_, m, *prog, q.referral_id);
     if (!cur.ok()) return cur.status();
     Args b = a;
-    b.Add(*prog);
-    b.Keys(keys::CohortKeys(m, q.cohort_id));
-    b.Keys(keys::ProgramKeys(m, *prog));
+    script_io::AddCohortAndProgram(b, m, q.cohort_id, *prog);
     AddEnrolledIn(b, m, *prog, *cur);
     return b.Call(lua::Enroll());
   });

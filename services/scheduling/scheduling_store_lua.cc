@@ -65,21 +65,13 @@ local WLCLOCK = key()
 local SD = key()
 
 -- The keys of a cohort and of a program, as keys::CohortKeys / keys::ProgramKeys give them.
-local function cohort_keys(cid)
-  local C = {id = cid}
-  C.c = key()
-  C.cs = key()
-  C.enr = key()
-  return C
+local function named_keys(t, names)
+  for _, name in ipairs(names) do t[name] = key() end
+  return t
 end
+local function cohort_keys(cid) return named_keys({id = cid}, {'c', 'cs', 'enr'}) end
 local function program_keys(prog)
-  local PK = {id = prog}
-  PK.wl = key()
-  PK.wld = key()
-  PK.pe = key()
-  PK.open = key()
-  PK.byprog = key()
-  return PK
+  return named_keys({id = prog}, {'wl', 'wld', 'pe', 'open', 'byprog'})
 end
 -- What the store read before the call no longer holds: it reads again and retries.
 local function stale(what) return {'stale', what} end
@@ -91,6 +83,15 @@ local function trig_mark()
   if TRIG == '' then return end
   redis.call('ZADD', TRIGS, fmt(NOW), TRIG)
   redis.call('ZREMRANGEBYSCORE', TRIGS, '-inf', '(' .. fmt(NOW - RETENTION_MS))
+end
+-- The reply when the referral is already enrolled in the program (nil: it is not); stale when
+-- the cohort it is in is no longer CUR, the one the store read (CURK: that cohort's enr key).
+local function already_enrolled(PK, ref, CUR, CURK)
+  local cur = redis.call('HGET', PK.pe, ref)
+  if (cur or '') ~= CUR then return stale('enrolment of the referral') end
+  if not cur then return nil end
+  trig_mark()
+  return {'already_enrolled', cur, redis.call('HGET', CURK, ref) or ''}
 end
 local function read_list()
   local n, t = argn(), {}

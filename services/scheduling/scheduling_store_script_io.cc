@@ -197,6 +197,13 @@ absl::StatusOr<std::string> EnrolledCohort(store::RedisPool& pool, absl::string_
   return r->string();
 }
 
+void AddCohortAndProgram(Args& a, absl::string_view m, absl::string_view cohort_id,
+                         const std::string& program_id) {
+  a.Add(program_id);
+  a.Keys(keys::CohortKeys(m, cohort_id));
+  a.Keys(keys::ProgramKeys(m, program_id));
+}
+
 absl::Status ResolveBookedCohorts(store::RedisPool& pool, absl::string_view m,
                                   std::vector<BookingConflict>& conflicts) {
   std::vector<std::vector<std::string>> cmds;

@@ -138,6 +138,10 @@ absl::StatusOr<std::string> CohortProgram(store::RedisPool& pool, absl::string_v
 absl::StatusOr<std::string> EnrolledCohort(store::RedisPool& pool, absl::string_view m,
                                            absl::string_view program_id,
                                            absl::string_view referral_id);
+// The cohort's program as read (ARGV), then the cohort's and the program's keys (KEYS).
+void AddCohortAndProgram(Args& a, absl::string_view m, absl::string_view cohort_id,
+                         const std::string& program_id);
+
 // Fills in the cohort of each booked session in a "conflict" reply's conflicts (the script
 // marks them '*': their cohort sits in a key it did not declare).
 absl::Status ResolveBookedCohorts(store::RedisPool& pool, absl::string_view m,
