@@ -1,5 +1,5 @@
-// SchedulingStore's cohorts and sessions: booking a cohort, its timetable and the week views,
-// moving and cancelling sessions, and the cohort's lifecycle.
+// SchedulingStore's cohorts and sessions: booking a cohort, moving and cancelling sessions, and
+// the cohort's lifecycle (the reads are in scheduling_store_reads.cc).
 
 #include <algorithm>
 #include <string>
@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/scheduling/scheduling_keys.h"
 #include "services/scheduling/scheduling_store.h"
 #include "services/scheduling/scheduling_store_lua.h"
 #include "services/scheduling/scheduling_store_script_io.h"
@@ -17,7 +18,9 @@
 namespace kpr::scheduling {
 namespace {
 
+using script_io::AddCohortAndProgram;
 using script_io::AddSession;
+using script_io::AddSessionKeys;
 using script_io::Args;
 using script_io::CheckEvents;
 using script_io::CheckMunicipality;
@@ -33,13 +36,11 @@ using script_io::DecodeSessions;
 using script_io::Int;
 using script_io::kCohortRow;
 using script_io::kSessionRow;
-using script_io::Prefix;
 using script_io::Require;
+using script_io::ResolveBookedCohorts;
 using script_io::ScriptError;
-using script_io::WriteKeys;
+using script_io::UntilFresh;
 using store::RedisReply;
-
-constexpr int kListScanLimit = 5000;
 
 // The outcome and the cohort of a transition or cancel script's reply {code, cohort row, ...}.
 absl::StatusOr<TransitionResult> DecodeLifecycleReply(const RedisReply& r,
@@ -55,6 +56,34 @@ absl::StatusOr<TransitionResult> DecodeLifecycleReply(const RedisReply& r,
   auto cohort = DecodeCohort(r, 1);
   if (!cohort.ok()) return cohort.status();
   result.cohort = *std::move(cohort);
+  return result;
+}
+
+// A cohort's timetable as read (ZRANGE reply): n, the session ids and their keys.
+void AddTimetable(Args& a, absl::string_view m, const RedisReply& timetable) {
+  a.Int(timetable.size());
+  for (size_t i = 0; i < timetable.size(); ++i) {
+    a.Add(timetable.element(i).string());
+    a.Key(keys::Session(m, timetable.element(i).str()));
+  }
+}
+
+// A repeated request: the cohort it created then, as it is now.
+absl::StatusOr<CommitResult> CommittedBefore(SchedulingStore& store, absl::string_view m,
+                                             absl::string_view cohort_id) {
+  CommitResult result;
+  result.outcome = CommitResult::Outcome::kAlreadyCommitted;
+  auto cohort = store.GetCohort(m, cohort_id);
+  if (!cohort.ok()) return cohort.status();
+  result.cohort = *std::move(cohort);
+  SessionQuery q;
+  q.municipality = std::string(m);
+  q.by = SessionQuery::By::kCohort;
+  q.id = std::string(cohort_id);
+  q.include_cancelled = true;
+  auto sessions = store.ListSessions(q);
+  if (!sessions.ok()) return sessions.status();
+  result.sessions = *std::move(sessions);
   return result;
 }
 
@@ -114,19 +143,24 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
   a.Events(commit.events);
   a.Timers(commit.timers);
   a.Seats(c.cohort_id(), commit.fill_from_waitlist, now);
+  a.Key(keys::Requests(m));
+  a.Keys(keys::CohortKeys(m, c.cohort_id()));
+  a.Keys(keys::ProgramKeys(m, c.program_id()));
+  for (const v1::Session& s : commit.sessions) AddSessionKeys(a, s, m);
 
-  auto reply = pool_.Eval(lua::Commit(), WriteKeys(m), a.args());
+  auto reply = pool_.Eval(lua::Commit(), a.keys(), a.args());
   if (!reply.ok()) return reply.status();
   std::string code = Code(*reply);
   CommitResult result;
   if (code == "conflict") {
     result.outcome = CommitResult::Outcome::kConflict;
     result.conflicts = DecodeConflicts(*reply, 1);
+    if (auto s = ResolveBookedCohorts(pool_, m, result.conflicts); !s.ok()) return s;
     return result;
   }
-  if (code != "ok" && code != "dupreq") return ScriptError(*reply, "scheduling_commit");
-  result.outcome =
-      code == "ok" ? CommitResult::Outcome::kCreated : CommitResult::Outcome::kAlreadyCommitted;
+  if (code == "dupreq") return CommittedBefore(*this, m, reply->element(1).string());
+  if (code != "ok") return ScriptError(*reply, "scheduling_commit");
+  result.outcome = CommitResult::Outcome::kCreated;
   auto cohort = DecodeCohort(*reply, 1);
   if (!cohort.ok()) return cohort.status();
   result.cohort = *std::move(cohort);
@@ -140,108 +174,6 @@ absl::StatusOr<CommitResult> SchedulingStore::CommitCohort(const CohortCommit& c
     result.filled.push_back(*std::move(e));
   }
   return result;
-}
-
-absl::StatusOr<v1::Cohort> SchedulingStore::GetCohort(absl::string_view municipality,
-                                                      absl::string_view cohort_id) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply = pool_.Eval(lua::GetCohorts(), {}, {Prefix(municipality), std::string(cohort_id)});
-  if (!reply.ok()) return reply.status();
-  if (reply->size() < 1 || reply->element(0).str() != "1") {
-    return absl::NotFoundError(absl::StrCat("cohort ", cohort_id));
-  }
-  return DecodeCohort(*reply, 1);
-}
-
-absl::StatusOr<CohortPage> SchedulingStore::ListCohorts(const CohortQuery& q) {
-  if (auto s = CheckMunicipality(q.municipality); !s.ok()) return s;
-  std::string cursor_score, cursor_id;
-  if (!q.page_token.empty()) {
-    size_t colon = q.page_token.find(':');
-    int64_t score;
-    if (colon == std::string::npos || colon + 1 == q.page_token.size() ||
-        !absl::SimpleAtoi(absl::string_view(q.page_token).substr(0, colon), &score)) {
-      return absl::InvalidArgumentError("page_token: malformed");
-    }
-    cursor_score = q.page_token.substr(0, colon);
-    cursor_id = q.page_token.substr(colon + 1);
-  }
-  std::string index = "cohorts";
-  if (!q.program_id.empty()) {
-    index = q.status == v1::COHORT_STATUS_OPEN ? absl::StrCat("open:", q.program_id)
-                                               : absl::StrCat("cohorts:p:", q.program_id);
-  }
-  int size = q.page_size <= 0 ? 100 : std::min(q.page_size, 500);
-  auto reply = pool_.Eval(
-      lua::ListCohorts(), {},
-      {Prefix(q.municipality), index, std::to_string(q.status), std::to_string(size), cursor_score,
-       cursor_id, q.descending ? "1" : "0", std::to_string(kListScanLimit)});
-  if (!reply.ok()) return reply.status();
-  if (!reply->is_array() || reply->size() != 2) {
-    return absl::InternalError("scheduling_list_cohorts: unexpected reply");
-  }
-  CohortPage page;
-  RedisReply rows = reply->element(0);
-  for (size_t i = 0; i + kCohortRow <= rows.size(); i += kCohortRow) {
-    auto c = DecodeCohort(rows, i);
-    if (!c.ok()) return c.status();
-    page.cohorts.push_back(*std::move(c));
-  }
-  page.next_page_token = reply->element(1).string();
-  return page;
-}
-
-absl::StatusOr<v1::Session> SchedulingStore::GetSession(absl::string_view municipality,
-                                                        absl::string_view session_id) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply = pool_.Eval(lua::GetSessions(), {}, {Prefix(municipality), std::string(session_id)});
-  if (!reply.ok()) return reply.status();
-  if (reply->size() < 1 || reply->element(0).str() != "1") {
-    return absl::NotFoundError(absl::StrCat("session ", session_id));
-  }
-  return DecodeSession(*reply, 1);
-}
-
-absl::StatusOr<std::vector<v1::Session>> SchedulingStore::ListSessions(const SessionQuery& q) {
-  if (auto s = CheckMunicipality(q.municipality); !s.ok()) return s;
-  if (q.id.empty()) return absl::InvalidArgumentError("ListSessions: empty id");
-  std::string p = Prefix(q.municipality);
-  const char* inc = q.include_cancelled ? "1" : "0";
-  if (q.by == SessionQuery::By::kCohort) {
-    auto reply = pool_.Eval(lua::CohortSessions(), {}, {p, q.id, inc});
-    if (!reply.ok()) return reply.status();
-    if (Code(*reply) != "ok") return absl::NotFoundError(absl::StrCat("cohort ", q.id));
-    return DecodeSessions(*reply, 1, (reply->size() - 1) / kSessionRow);
-  }
-  if (q.from > q.to) return absl::InvalidArgumentError("ListSessions: from after to");
-  std::string index;
-  switch (q.by) {
-    case SessionQuery::By::kInstitution:
-      index = absl::StrCat("sn:", q.id);
-      break;
-    case SessionQuery::By::kVenue:
-      index = absl::StrCat("sv:", q.id);
-      break;
-    default:
-      index = absl::StrCat("si:", q.id);
-      break;
-  }
-  auto reply = pool_.Eval(lua::RangeSessions(), {},
-                          {p, index, std::to_string(DayNumber(q.from) * 1440),
-                           std::to_string((DayNumber(q.to) + 1) * 1440), inc});
-  if (!reply.ok()) return reply.status();
-  return DecodeSessions(*reply, 0, reply->size() / kSessionRow);
-}
-
-absl::StatusOr<std::vector<v1::Session>> SchedulingStore::LoadBookings(
-    absl::string_view municipality, absl::CivilDay from, absl::CivilDay to) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  if (from > to) return std::vector<v1::Session>();
-  auto reply = pool_.Eval(lua::RangeSessions(), {},
-                          {Prefix(municipality), "sd", std::to_string(DayNumber(from) * 1440),
-                           std::to_string((DayNumber(to) + 1) * 1440), "0"});
-  if (!reply.ok()) return reply.status();
-  return DecodeSessions(*reply, 0, reply->size() / kSessionRow);
 }
 
 absl::StatusOr<SessionsUpdateResult> SchedulingStore::UpdateSessions(const SessionsUpdate& u) {
@@ -280,8 +212,34 @@ absl::StatusOr<SessionsUpdateResult> SchedulingStore::UpdateSessions(const Sessi
   a.Events(u.events);
   a.Timers(u.timers);
   a.List(u.cancel_timer_ids);
+  for (const v1::Session& s : u.sessions) AddSessionKeys(a, s, m);
 
-  auto reply = pool_.Eval(lua::UpdateSessions(), WriteKeys(m), a.args());
+  // Read the cohort's program and timetable and where the sessions are, to declare their keys.
+  auto reply = UntilFresh(pool_, [&]() -> script_io::Prepared {
+    const std::string& cid = u.cohort_id;
+    std::vector<std::vector<std::string>> reads = {{"HGET", keys::Cohort(m, cid), "prog"},
+                                                   {"ZRANGE", keys::Timetable(m, cid), "0", "-1"}};
+    for (const v1::Session& s : u.sessions) {
+      reads.push_back(
+          {"HMGET", keys::Session(m, s.session_id()), "v", "day", "inst", "ven", "ins"});
+    }
+    auto r = script_io::Read(pool_, reads);
+    if (!r.ok()) return r.status();
+    Args b = a;
+    AddCohortAndProgram(b, m, cid, (*r)[0].string());
+    AddTimetable(b, m, (*r)[1]);
+    for (size_t i = 0; i < u.sessions.size(); ++i) {
+      const RedisReply& o = (*r)[2 + i];
+      b.Add(o.element(0).string());
+      if (o.element(0).is_nil()) {
+        for (int k = 0; k < 5; ++k) b.Key(keys::Session(m, u.sessions[i].session_id()));
+      } else {
+        b.Keys(keys::PlaceKeys(m, {o.element(1).string(), o.element(2).string(),
+                                   o.element(3).string(), o.element(4).string()}));
+      }
+    }
+    return b.Call(lua::UpdateSessions());
+  });
   if (!reply.ok()) return reply.status();
   std::string code = Code(*reply);
   SessionsUpdateResult result;
@@ -292,6 +250,7 @@ absl::StatusOr<SessionsUpdateResult> SchedulingStore::UpdateSessions(const Sessi
   if (code == "conflict") {
     result.outcome = SessionsUpdateResult::Outcome::kConflict;
     result.conflicts = DecodeConflicts(*reply, 1);
+    if (auto s = ResolveBookedCohorts(pool_, m, result.conflicts); !s.ok()) return s;
     return result;
   }
   if (code != "ok") return ScriptError(*reply, "scheduling_update_sessions");
@@ -338,7 +297,13 @@ absl::StatusOr<TransitionResult> SchedulingStore::TransitionCohort(const CohortT
   a.List(t.cancel_timer_ids);
   a.Seats(t.cohort_id, t.fill_from_waitlist, now);
 
-  auto reply = pool_.Eval(lua::Transition(), WriteKeys(m), a.args());
+  auto reply = UntilFresh(pool_, [&]() -> script_io::Prepared {
+    auto prog = script_io::CohortProgram(pool_, m, t.cohort_id);
+    if (!prog.ok()) return prog.status();
+    Args b = a;
+    AddCohortAndProgram(b, m, t.cohort_id, *prog);
+    return b.Call(lua::Transition());
+  });
   if (!reply.ok()) return reply.status();
   auto result = DecodeLifecycleReply(*reply, t.cohort_id, "scheduling_transition");
   if (!result.ok()) return result;
@@ -361,7 +326,38 @@ absl::StatusOr<TransitionResult> SchedulingStore::CancelCohort(const CohortCance
   a.Add(c.reason);
   a.Int(c.expected_version);
   a.Events(c.events);
-  auto reply = pool_.Eval(lua::Cancel(), WriteKeys(m), a.args());
+  // Read the cohort's program, its timetable and each session's bookings, to declare their keys.
+  auto reply = UntilFresh(pool_, [&]() -> script_io::Prepared {
+    auto r = script_io::Read(pool_, {{"HGET", keys::Cohort(m, c.cohort_id), "prog"},
+                                     {"ZRANGE", keys::Timetable(m, c.cohort_id), "0", "-1"}});
+    if (!r.ok()) return r.status();
+    const RedisReply& timetable = (*r)[1];
+    std::vector<std::vector<std::string>> reads;
+    for (size_t i = 0; i < timetable.size(); ++i) {
+      reads.push_back(
+          {"HMGET", keys::Session(m, timetable.element(i).str()), "v", "st", "day", "ven", "ins"});
+    }
+    auto sessions = script_io::Read(pool_, reads);
+    if (!sessions.ok()) return sessions.status();
+    Args b = a;
+    AddCohortAndProgram(b, m, c.cohort_id, (*r)[0].string());
+    b.Int(timetable.size());
+    for (size_t i = 0; i < timetable.size(); ++i) {
+      const std::string sid = timetable.element(i).string();
+      const RedisReply& o = (*sessions)[i];
+      b.Add(sid);
+      b.Key(keys::Session(m, sid));
+      b.Add(o.element(0).string());
+      if (o.element(1).str() == "1") {  // SCHEDULED: it holds its venue and instructor
+        b.Key(keys::VenueBookings(m, o.element(3).str(), o.element(2).str()));
+        b.Key(keys::InstructorBookings(m, o.element(4).str(), o.element(2).str()));
+      } else {
+        b.Key(keys::Session(m, sid));
+        b.Key(keys::Session(m, sid));
+      }
+    }
+    return b.Call(lua::Cancel());
+  });
   if (!reply.ok()) return reply.status();
   return DecodeLifecycleReply(*reply, c.cohort_id, "scheduling_cancel");
 }

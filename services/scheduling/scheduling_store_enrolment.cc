@@ -1,5 +1,5 @@
-// SchedulingStore's enrolment: explicit enrolment and automatic placement, unenrolment, the
-// programs' waitlists and where a referral is placed.
+// SchedulingStore's enrolment: explicit enrolment and automatic placement, unenrolment and the
+// programs' waitlists (the reads are in scheduling_store_reads.cc).
 
 #include <algorithm>
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/scheduling/scheduling_keys.h"
 #include "services/scheduling/scheduling_store.h"
 #include "services/scheduling/scheduling_store_lua.h"
 #include "services/scheduling/scheduling_store_script_io.h"
@@ -22,16 +23,13 @@ using script_io::CheckMunicipality;
 using script_io::CheckSeats;
 using script_io::Code;
 using script_io::DecodeEnrollment;
-using script_io::DecodeWaitlistEntry;
 using script_io::Int;
 using script_io::MakeEnrollment;
-using script_io::Micros;
 using script_io::Parse;
-using script_io::Prefix;
 using script_io::Require;
 using script_io::ScriptError;
 using script_io::ToTimestamp;
-using script_io::WriteKeys;
+using script_io::UntilFresh;
 using store::RedisReply;
 
 // Replies of the enroll and place scripts.
@@ -73,6 +71,29 @@ absl::StatusOr<EnrollResult> DuplicateTriggerResult(SchedulingStore& store, absl
   return result;
 }
 
+// The cohort the referral was read enrolled in for the program ("" none) and that cohort's
+// enr key (none: the program's pe key, declared anyway, so the count of keys stays fixed).
+void AddEnrolledIn(Args& a, absl::string_view m, absl::string_view program_id,
+                   const std::string& cohort_id) {
+  a.Add(cohort_id);
+  a.Key(cohort_id.empty() ? keys::ProgramEnrolments(m, program_id)
+                          : keys::Enrolments(m, cohort_id));
+}
+
+// Runs `script` after reading the cohort's program: ARGV gets the program, KEYS the cohort's
+// and the program's keys.
+absl::StatusOr<RedisReply> WithCohortProgram(store::RedisPool& pool, const Args& a,
+                                             absl::string_view m, absl::string_view cohort_id,
+                                             const store::Script& script) {
+  return UntilFresh(pool, [&]() -> script_io::Prepared {
+    auto prog = script_io::CohortProgram(pool, m, cohort_id);
+    if (!prog.ok()) return prog.status();
+    Args b = a;
+    script_io::AddCohortAndProgram(b, m, cohort_id, *prog);
+    return b.Call(script);
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<EnrollResult> SchedulingStore::Enroll(const EnrollInCohort& q) {
@@ -91,7 +112,17 @@ absl::StatusOr<EnrollResult> SchedulingStore::Enroll(const EnrollInCohort& q) {
   a.Add(q.referral_id);
   a.Add(MakeEnrollment(q.cohort_id, q.referral_id, q.citizen_id, now).SerializeAsString());
   a.Event(q.enrolled_event);
-  auto reply = pool_.Eval(lua::Enroll(), WriteKeys(m), a.args());
+  // Read the cohort's program and the cohort the referral is in for it, to declare their keys.
+  auto reply = UntilFresh(pool_, [&]() -> script_io::Prepared {
+    auto prog = script_io::CohortProgram(pool_, m, q.cohort_id);
+    if (!prog.ok()) return prog.status();
+    auto cur = script_io::EnrolledCohort(pool_, m, *prog, q.referral_id);
+    if (!cur.ok()) return cur.status();
+    Args b = a;
+    script_io::AddCohortAndProgram(b, m, q.cohort_id, *prog);
+    AddEnrolledIn(b, m, *prog, *cur);
+    return b.Call(lua::Enroll());
+  });
   if (!reply.ok()) return reply.status();
   if (Code(*reply) == "dup") return DuplicateTriggerResult(*this, m, q.referral_id);
   return DecodeEnrollReply(*reply, "scheduling_enroll");
@@ -131,7 +162,25 @@ absl::StatusOr<EnrollResult> SchedulingStore::Place(const Placement& q) {
               .SerializeAsString());
     a.Event(c.enrolled_event);
   }
-  auto reply = pool_.Eval(lua::Place(), WriteKeys(m), a.args());
+  // Read the cohort the referral is in for the program and the program's OPEN cohorts, to
+  // declare their keys.
+  auto reply = UntilFresh(pool_, [&]() -> script_io::Prepared {
+    auto r =
+        script_io::Read(pool_, {{"HGET", keys::ProgramEnrolments(m, q.program_id), q.referral_id},
+                                {"ZRANGE", keys::OpenCohorts(m, q.program_id), "0", "-1"}});
+    if (!r.ok()) return r.status();
+    Args b = a;
+    b.Keys(keys::ProgramKeys(m, q.program_id));
+    AddEnrolledIn(b, m, q.program_id, (*r)[0].string());
+    const RedisReply& open = (*r)[1];
+    b.Int(open.size());
+    for (size_t i = 0; i < open.size(); ++i) {
+      b.Add(open.element(i).string());
+      b.Key(keys::Cohort(m, open.element(i).str()));
+      b.Key(keys::Enrolments(m, open.element(i).str()));
+    }
+    return b.Call(lua::Place());
+  });
   if (!reply.ok()) return reply.status();
   if (Code(*reply) == "dup") return DuplicateTriggerResult(*this, m, q.referral_id);
   return DecodeEnrollReply(*reply, "scheduling_place");
@@ -161,7 +210,7 @@ absl::StatusOr<UnenrollResult> SchedulingStore::Unenroll(const Unenrolment& q) {
   } else {
     a.Add("0");
   }
-  auto reply = pool_.Eval(lua::Unenroll(), WriteKeys(m), a.args());
+  auto reply = WithCohortProgram(pool_, a, m, q.cohort_id, lua::Unenroll());
   if (!reply.ok()) return reply.status();
   std::string code = Code(*reply);
   UnenrollResult result;
@@ -189,7 +238,7 @@ absl::StatusOr<std::vector<v1::Enrollment>> SchedulingStore::FillFromWaitlist(
   Args a(m, q.trigger_id, now);
   a.Add(q.cohort_id);
   a.Seats(q.cohort_id, q.heads, now);
-  auto reply = pool_.Eval(lua::Fill(), WriteKeys(m), a.args());
+  auto reply = WithCohortProgram(pool_, a, m, q.cohort_id, lua::Fill());
   if (!reply.ok()) return reply.status();
   std::string code = Code(*reply);
   std::vector<v1::Enrollment> out;
@@ -217,70 +266,12 @@ absl::Status SchedulingStore::LeaveWaitlist(const WaitlistLeave& q) {
   a.Add(q.program_id);
   a.Add(q.referral_id);
   a.Events(q.events);
-  auto reply = pool_.Eval(lua::Leave(), WriteKeys(m), a.args());
+  a.Keys(keys::ProgramKeys(m, q.program_id));
+  auto reply = pool_.Eval(lua::Leave(), a.keys(), a.args());
   if (!reply.ok()) return reply.status();
   std::string code = Code(*reply);
   if (code == "ok" || code == "dup") return absl::OkStatus();
   return ScriptError(*reply, "scheduling_leave");
-}
-
-absl::StatusOr<std::vector<v1::WaitlistEntry>> SchedulingStore::GetWaitlist(
-    absl::string_view municipality, absl::string_view program_id) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply = pool_.Eval(lua::Waitlist(), {}, {Prefix(municipality), std::string(program_id)});
-  if (!reply.ok()) return reply.status();
-  std::vector<v1::WaitlistEntry> out;
-  for (size_t i = 0; i + 2 <= reply->size(); i += 2) {
-    auto w = DecodeWaitlistEntry(*reply, i, static_cast<int>(i / 2 + 1));
-    if (!w.ok()) return w.status();
-    out.push_back(*std::move(w));
-  }
-  return out;
-}
-
-absl::StatusOr<std::vector<v1::Enrollment>> SchedulingStore::ListEnrollments(
-    absl::string_view municipality, absl::string_view cohort_id) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply = pool_.Eval(lua::Enrollments(), {}, {Prefix(municipality), std::string(cohort_id)});
-  if (!reply.ok()) return reply.status();
-  if (Code(*reply) != "ok") return absl::NotFoundError(absl::StrCat("cohort ", cohort_id));
-  std::vector<v1::Enrollment> out;
-  for (size_t i = 1; i < reply->size(); ++i) {
-    auto e = DecodeEnrollment(reply->element(i));
-    if (!e.ok()) return e.status();
-    out.push_back(*std::move(e));
-  }
-  std::sort(out.begin(), out.end(), [](const v1::Enrollment& a, const v1::Enrollment& b) {
-    int64_t ta = Micros(a.enrolled_at()), tb = Micros(b.enrolled_at());
-    return ta != tb ? ta < tb : a.referral_id() < b.referral_id();
-  });
-  return out;
-}
-
-absl::StatusOr<std::optional<ReferralPlacement>> SchedulingStore::FindPlacement(
-    absl::string_view municipality, absl::string_view referral_id) {
-  if (auto s = CheckMunicipality(municipality); !s.ok()) return s;
-  auto reply = pool_.Eval(lua::Placement(), {}, {Prefix(municipality), std::string(referral_id)});
-  if (!reply.ok()) return reply.status();
-  if (reply->size() < 2) return std::optional<ReferralPlacement>();
-  ReferralPlacement p;
-  p.program_id = reply->element(0).string();
-  std::string kind = reply->element(1).string();
-  if (kind == "e") {
-    auto e = DecodeEnrollment(reply->element(3));
-    if (!e.ok()) return e.status();
-    p.enrollment = *std::move(e);
-  } else if (kind == "w") {
-    v1::WaitlistEntry w;
-    if (!Parse(w, reply->element(2)))
-      return absl::DataLossError("a waitlist entry does not decode");
-    w.set_position(static_cast<int32_t>(Int(reply->element(3))));
-    *w.mutable_waitlisted_at() = ToTimestamp(Int(reply->element(4)));
-    p.waitlisted = std::move(w);
-  } else {
-    return std::optional<ReferralPlacement>();
-  }
-  return std::optional<ReferralPlacement>(std::move(p));
 }
 
 }  // namespace kpr::scheduling

@@ -6,18 +6,14 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "libs/identity/municipality.h"
-#include "libs/store/keys.h"
-#include "libs/store/outbox.h"
+#include "libs/store/retry_on_conflict.h"
 
 namespace kpr::scheduling::script_io {
 
-std::string Prefix(absl::string_view m) { return store::Key(m, kSchedulingService, ""); }
-
-std::vector<std::string> WriteKeys(absl::string_view m) {
-  return {store::OutboxKey(m, kSchedulingService), timer::TimersKey(m, kSchedulingService),
-          timer::TimerDataKey(m, kSchedulingService)};
-}
+std::string Prefix(absl::string_view m) { return keys::Prefix(m); }
 
 absl::Status CheckMunicipality(absl::string_view m) {
   if (!identity::IsMunicipalityCode(m)) {
@@ -134,6 +130,93 @@ absl::Status AddSession(Args& a, const v1::Session& s, absl::string_view m,
   a.Add(s.institution_id());
   a.Add(s.venue_id());
   a.Add(s.instructor_id());
+  return absl::OkStatus();
+}
+
+void AddSessionKeys(Args& a, const v1::Session& s, absl::string_view m) {
+  a.Key(keys::Session(m, s.session_id()));
+  a.Keys(keys::PlaceKeys(m, {s.day(), s.institution_id(), s.venue_id(), s.instructor_id()}));
+}
+
+namespace {
+absl::Mutex hook_mu;
+std::function<void()>* between_read_and_write ABSL_GUARDED_BY(hook_mu) = nullptr;
+}  // namespace
+
+void SetBetweenReadAndWriteForTesting(std::function<void()> hook) {
+  absl::MutexLock lock(&hook_mu);
+  delete between_read_and_write;
+  between_read_and_write = hook ? new std::function<void()>(std::move(hook)) : nullptr;
+}
+
+absl::StatusOr<store::RedisReply> UntilFresh(store::RedisPool& pool,
+                                             const std::function<Prepared()>& prepare) {
+  for (int i = 1;; ++i) {
+    if (i > 1) absl::SleepFor(store::ConflictBackoff(i));
+    Prepared call = prepare();
+    if (!call.ok()) return call.status();
+    if (!call->has_value()) return store::RedisReply();
+    std::function<void()> hook;
+    {
+      absl::MutexLock lock(&hook_mu);
+      if (between_read_and_write != nullptr) hook = *between_read_and_write;
+    }
+    if (hook) hook();
+    const store::RedisPool::ScriptCall& c = **call;
+    absl::StatusOr<store::RedisReply> reply = pool.Eval(*c.script, c.keys, c.args);
+    if (!reply.ok() || Code(*reply) != "stale") return reply;
+    if (i >= store::kMaxConflictAttempts) {
+      return absl::AbortedError(
+          absl::StrCat("scheduling: kept changing while read: ", reply->element(1).str()));
+    }
+  }
+}
+
+absl::StatusOr<std::vector<store::RedisReply>> Read(
+    store::RedisPool& pool, const std::vector<std::vector<std::string>>& commands) {
+  auto replies = pool.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const store::RedisReply& r : *replies) {
+    if (r.is_error()) return store::RedisErrorStatus(r.str());
+  }
+  return replies;
+}
+
+absl::StatusOr<std::string> CohortProgram(store::RedisPool& pool, absl::string_view m,
+                                          absl::string_view cohort_id) {
+  auto r = pool.Command({"HGET", keys::Cohort(m, cohort_id), "prog"});
+  if (!r.ok()) return r.status();
+  return r->string();
+}
+
+absl::StatusOr<std::string> EnrolledCohort(store::RedisPool& pool, absl::string_view m,
+                                           absl::string_view program_id,
+                                           absl::string_view referral_id) {
+  auto r = pool.Command({"HGET", keys::ProgramEnrolments(m, program_id), std::string(referral_id)});
+  if (!r.ok()) return r.status();
+  return r->string();
+}
+
+void AddCohortAndProgram(Args& a, absl::string_view m, absl::string_view cohort_id,
+                         const std::string& program_id) {
+  a.Add(program_id);
+  a.Keys(keys::CohortKeys(m, cohort_id));
+  a.Keys(keys::ProgramKeys(m, program_id));
+}
+
+absl::Status ResolveBookedCohorts(store::RedisPool& pool, absl::string_view m,
+                                  std::vector<BookingConflict>& conflicts) {
+  std::vector<std::vector<std::string>> cmds;
+  std::vector<BookingConflict*> asked;
+  for (BookingConflict& c : conflicts) {
+    if (c.booked_cohort_id != "*") continue;
+    cmds.push_back({"HGET", keys::Session(m, c.booked_session_id), "c"});
+    asked.push_back(&c);
+  }
+  if (cmds.empty()) return absl::OkStatus();
+  auto replies = pool.Pipeline(cmds);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < asked.size(); ++i) asked[i]->booked_cohort_id = (*replies)[i].string();
   return absl::OkStatus();
 }
 

@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,8 +20,10 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "kpr/scheduling/v1/scheduling.pb.h"
+#include "libs/store/redis_pool.h"
 #include "libs/store/redis_reply.h"
 #include "libs/timer/timer_store.h"
+#include "services/scheduling/scheduling_keys.h"
 #include "services/scheduling/scheduling_store.h"
 
 namespace kpr::scheduling::script_io {
@@ -28,10 +32,8 @@ namespace kpr::scheduling::script_io {
 inline constexpr size_t kCohortRow = 9;  // see scheduling_store_lua.cc
 inline constexpr size_t kSessionRow = 4;
 
-// "kpr:{m}:scheduling:": the scripts build every other key from it.
+// "kpr:{m}:scheduling:" (keys::Prefix).
 std::string Prefix(absl::string_view m);
-// KEYS of every write script: outbox, timers, timers:data.
-std::vector<std::string> WriteKeys(absl::string_view m);
 
 absl::Status CheckMunicipality(absl::string_view m);
 // INVALID_ARGUMENT with `what` unless ok.
@@ -53,12 +55,16 @@ v1::Enrollment MakeEnrollment(absl::string_view cohort_id, absl::string_view ref
                               absl::string_view citizen_id, absl::Time now,
                               absl::Time accepted_at = absl::InfinitePast());
 
-// Arguments of a write script: (prefix, now ms, trigger id) and then the script's own.
+// Arguments and keys of a write script: ARGV (now ms, trigger id) and KEYS keys::WriteKeys(m),
+// each followed by the script's own. Copyable: a call that reads before it writes copies the
+// fixed part into each attempt.
 class Args {
  public:
-  Args(absl::string_view m, absl::string_view trigger, absl::Time now) {
-    v_ = {Prefix(m), std::to_string(absl::ToUnixMillis(now)), std::string(trigger)};
+  Args(absl::string_view m, absl::string_view trigger, absl::Time now) : keys_(keys::WriteKeys(m)) {
+    v_ = {std::to_string(absl::ToUnixMillis(now)), std::string(trigger)};
   }
+  void Key(std::string k) { keys_.push_back(std::move(k)); }
+  void Keys(const std::vector<std::string>& ks) { keys_.insert(keys_.end(), ks.begin(), ks.end()); }
   void Add(std::string s) { v_.push_back(std::move(s)); }
   void Int(int64_t n) { v_.push_back(std::to_string(n)); }
   void Event(const OutboxEvent& e) {
@@ -93,14 +99,53 @@ class Args {
     Event(s.enrolled_event);
   }
   std::vector<std::string>& args() { return v_; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  store::RedisPool::ScriptCall Call(const store::Script& script) const {
+    return {&script, keys_, v_};
+  }
 
  private:
+  std::vector<std::string> keys_;
   std::vector<std::string> v_;
 };
 
-// Session record as the write scripts read it (read_session).
+// Session record as the write scripts read it (read_session): its arguments only.
 absl::Status AddSession(Args& a, const v1::Session& s, absl::string_view m,
                         absl::string_view cohort_id, bool with_version);
+// The keys read_session takes for `s`: its s: key and those of its new place.
+void AddSessionKeys(Args& a, const v1::Session& s, absl::string_view m);
+
+// ---- Reading what a script will touch (see scheduling_store_lua.h) ----
+
+// A script call built from what the store read first; nullopt: nothing to run (the answer is
+// then a nil reply).
+using Prepared = absl::StatusOr<std::optional<store::RedisPool::ScriptCall>>;
+// Reads with `prepare` and runs the call it builds, again while the script answers "stale":
+// what was read changed before the script ran. ABORTED after kMaxConflictAttempts.
+absl::StatusOr<store::RedisReply> UntilFresh(store::RedisPool& pool,
+                                             const std::function<Prepared()>& prepare);
+// Tests: runs `hook` between the reads and the script of every UntilFresh (nullptr: none), to
+// change what was read in between.
+void SetBetweenReadAndWriteForTesting(std::function<void()> hook);
+
+// Pipelined reads; a Redis error reply to any of them fails the call.
+absl::StatusOr<std::vector<store::RedisReply>> Read(
+    store::RedisPool& pool, const std::vector<std::vector<std::string>>& commands);
+// The cohort's program ("" when the cohort does not exist).
+absl::StatusOr<std::string> CohortProgram(store::RedisPool& pool, absl::string_view m,
+                                          absl::string_view cohort_id);
+// The cohort the referral is enrolled in for the program ("" none).
+absl::StatusOr<std::string> EnrolledCohort(store::RedisPool& pool, absl::string_view m,
+                                           absl::string_view program_id,
+                                           absl::string_view referral_id);
+// The cohort's program as read (ARGV), then the cohort's and the program's keys (KEYS).
+void AddCohortAndProgram(Args& a, absl::string_view m, absl::string_view cohort_id,
+                         const std::string& program_id);
+
+// Fills in the cohort of each booked session in a "conflict" reply's conflicts (the script
+// marks them '*': their cohort sits in a key it did not declare).
+absl::Status ResolveBookedCohorts(store::RedisPool& pool, absl::string_view m,
+                                  std::vector<BookingConflict>& conflicts);
 
 // A reply element as a number: an integer reply, or a decimal string.
 int64_t Int(const store::RedisReply& r);
