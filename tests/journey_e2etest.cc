@@ -149,10 +149,11 @@ TEST_F(Journey, ASemesterThroughAllFourServicesEndsInAProgramReport) {
     nv1::ListDeliveriesRequest req;
     req.set_municipality(kM);
     req.set_referral_id(c.referral_id);
-    req.set_page_size(500);
+    req.set_page_size(200);
     nv1::ListDeliveriesResponse resp;
     CallAs call(coordinator_);
-    ASSERT_TRUE(notify->ListDeliveries(&call.ctx, req, &resp).ok());
+    grpc::Status listed = notify->ListDeliveries(&call.ctx, req, &resp);
+    ASSERT_TRUE(listed.ok()) << listed.error_message();
     std::map<nv1::Trigger, int> by_trigger;
     for (const nv1::Delivery& d : resp.deliveries()) {
       if (d.status() != nv1::DELIVERY_STATUS_SENT && d.status() != nv1::DELIVERY_STATUS_DELIVERED) {

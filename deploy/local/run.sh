@@ -106,8 +106,10 @@ stop_services() {
 # answering WHO-5 and the follow-up; tests/support/semester.h), then the normal services take
 # over the same data, so the first program report already has figures a committee could read.
 if [ ! -f "$VAR/demo-semester-done" ]; then
-  start_services -sim
   semester_start=$(date -d "last monday - 18 weeks" +%F)
+  # The shared clock first: a running -sim service never moves its time back.
+  "$KPRCTL" clock set "${semester_start}T07:00:00Z" --redis-url "redis://127.0.0.1:$REDIS_PORT" >/dev/null
+  start_services -sim
   echo "Playing a semester from $semester_start up to now (a few minutes; log in var/local/logs/semester.log)"
   "$BIN/tests/kpr-semester" --referral "$REFERRAL_GRPC" --scheduling "$SCHEDULING_GRPC" \
     --outcomes "$OUTCOMES_GRPC" --notify "$NOTIFY_GRPC" --nats_url "nats://127.0.0.1:$NATS_PORT" \

@@ -1,8 +1,11 @@
 #include "tests/support/semester.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <regex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +17,7 @@
 #include "libs/calendar/danish_time.h"
 #include "libs/calendar/iso_week.h"
 #include "libs/calendar/proto_time.h"
+#include "libs/clock/sim_clock_store.h"
 #include "tests/support/command.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/suite_probe.h"
@@ -71,6 +75,14 @@ class Semester {
                              "semester-coordinator");
 
     run_.started_at = calendar::LocalToAbsolute(absl::CivilMinute(plan_.referrals_arrive) + 9 * 60);
+    // The clock is set before the -sim services start (they never go back): start from where
+    // it is now, if that is already the semester's start.
+    auto offset = clock::ReadSimOffset(probe_->redis());
+    if (!offset.ok()) return offset.status();
+    if (offset->has_value()) {
+      set_at_ = absl::Now();
+      now_ = set_at_ + absl::Milliseconds(**offset);
+    }
     if (absl::Status st = Step(run_.started_at); !st.ok()) return st;
     for (auto step : {&Semester::LoadCatalog, &Semester::CreateCohorts, &Semester::Refer,
                       &Semester::Screen, &Semester::AwaitPlacements, &Semester::Walk}) {
@@ -87,11 +99,14 @@ class Semester {
             << std::endl;
   }
 
-  absl::StatusOr<CommandResult> Kprctl(std::vector<std::string> args, Role role) {
+  // kprctl as `role` of `municipalities` (default: the plan's).
+  absl::StatusOr<CommandResult> Kprctl(std::vector<std::string> args, Role role,
+                                       std::vector<std::string> municipalities = {}) {
+    if (municipalities.empty()) municipalities = plan_.municipalities;
     args.insert(args.begin(), suite_.kprctl);
     auto r = RunCommand(
         args,
-        {{"KPR_TOKEN", MakeToken(suite_.jwt_secret, role, plan_.municipalities,
+        {{"KPR_TOKEN", MakeToken(suite_.jwt_secret, role, municipalities,
                                  role == Role::kAdmin ? "semester-admin" : "semester-coordinator")},
          {"KPR_REFERRAL_ADDR", suite_.referral},
          {"KPR_SCHEDULING_ADDR", suite_.scheduling},
@@ -132,7 +147,18 @@ class Semester {
 
   absl::Status LoadCatalog() {
     Log("admin loads the catalog");
-    return Kprctl({"catalog", "load", "--file", suite_.catalog_file}, Role::kAdmin).status();
+    // The admin of every municipality the catalog names.
+    std::ifstream in(suite_.catalog_file);
+    const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::set<std::string> named(plan_.municipalities.begin(), plan_.municipalities.end());
+    static const std::regex kMunicipality("\"municipality\"\\s*:\\s*\"([0-9]{4})\"");
+    for (auto it = std::sregex_iterator(json.begin(), json.end(), kMunicipality);
+         it != std::sregex_iterator(); ++it) {
+      named.insert((*it)[1]);
+    }
+    return Kprctl({"catalog", "load", "--file", suite_.catalog_file}, Role::kAdmin,
+                  {named.begin(), named.end()})
+        .status();
   }
 
   absl::Status CreateCohorts() {
