@@ -25,6 +25,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "bench/cpu_usage.h"
+#include "bench/intake_handled.h"
 #include "bench/stats.h"
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
@@ -138,17 +139,6 @@ void CompactAof() {
 
 // Submissions the intake handler has finished with (stored, duplicate, rejected or dead letter;
 // retries not counted), from the service's metrics.
-double HandledSubmissions() {
-  double sum = 0;
-  for (const char* outcome : {"stored", "duplicate", "rejected", "dead_letter"}) {
-    sum += observe::MetricsRegistry::Global()
-               .GetCounter("kpr_referral_intake_total", "Intake submissions handled, by outcome",
-                           {{"outcome", outcome}})
-               .value();
-  }
-  return sum;
-}
-
 double Intake(TestNats& nats, int n, const testing::Secrets& secrets) {
   rpc::ServiceConfig config = testing::HarnessServiceConfig(secrets);
   // First run: creates the streams and the durable intake consumer, then stops, so the

@@ -10,8 +10,8 @@
 
 #include "bench/plan_milp.h"
 #include "bench/plan_world_generator.h"
-#include "libs/calendar/iso_week.h"
 #include "gtest/gtest.h"
+#include "libs/calendar/iso_week.h"
 
 namespace kpr::bench {
 namespace {
