@@ -24,16 +24,21 @@
 namespace kpr::bench {
 namespace {
 
+// Ten real municipality codes (the intake refuses others), spread over the cluster's slots.
+constexpr const char* kMunicipalities[] = {"0101", "0147", "0151", "0153", "0155",
+                                           "0157", "0159", "0161", "0163", "0165"};
+
 // Submissions per second from the service's start until all n are handled and acked.
 double Intake(testing::TestNats& nats, rpc::ServiceConfig config, int n, int round) {
   {  // creates the streams and the durable consumer, so the submissions can wait in the stream
     auto server = referral::ReferralServer::Start(config, {});
     if (!server.ok()) return 0;
     testing::Eventually([&] { return (*server)->healthy(); }, absl::Seconds(30));
+    absl::SleepFor(absl::Seconds(1));  // its consumers subscribe after it turns healthy
     (*server)->Shutdown(absl::Seconds(2));
   }
   for (int i = 0; i < n; ++i) {
-    const std::string m = absl::StrFormat("%04d", 101 + i % 10);  // 10 municipalities
+    const std::string m = kMunicipalities[i % 10];
     const std::string id = absl::StrCat("bench-", round, "-", i);
     (void)nats.PublishAsync(absl::StrCat("kpr.intake.v1.referral_submitted.", m),
                             testing::IntakeEnvelope(testing::SyntheticSubmission(i, m), id, m), id);
@@ -79,7 +84,7 @@ int main(int argc, char** argv) {
   }
   const testing::Secrets secrets = testing::WriteSecrets(dir);
   std::cout << "| round | order | one Redis /s | Redis Cluster /s | cluster / one |\n"
-            << "|---|---|---|---|---|\n";
+            << "|---|---|---|---|---|" << std::endl;
   std::vector<double> ratios, singles, clusters;
   for (int r = 1; r <= rounds; ++r) {
     double rate[2] = {0, 0};  // one Redis, cluster
