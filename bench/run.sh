@@ -47,3 +47,23 @@ uptime
 # The service defaults (2 timer workers per replica), as in RESULTS.md.
 "$BIN/kpr-bench-notify-burst" --count="${4:-50000}" --rate=500 --replicas=3 \
   --memory=1000000
+echo
+echo "## Beyond one machine: Redis Cluster and a NATS cluster on loopback"
+echo
+./scripts/build.sh kpr-bench-cluster-intake kpr-bench-cluster-failover
+echo "### Intake on a Redis Cluster against one Redis"
+echo
+"$BIN/kpr-bench-cluster-intake" 20000 6
+echo
+echo "### Intake latency and recovery across a NATS leader kill and a Redis primary loss"
+echo
+# Exits 2 if a submission NATS acknowledged never arrived.
+"$BIN/kpr-bench-cluster-failover" 100 15
+echo
+echo "### GetProgramReport on a Redis Cluster against one Redis"
+echo
+bench/cluster_report.sh "${3:-0.05}"
+echo
+echo "### The scale-out semester at full size"
+echo
+bench/scale_out.sh

@@ -4,10 +4,9 @@
 // synthetic citizens over NATS; a coordinator accepts them with kprctl; scheduling places them
 // in two cohorts; the clock walks the six weeks, the settling and the 1- and 12-month follow-ups
 // (tests/support/semester.h). Then the test checks, against its own arithmetic on what it sent:
-//   - every referral ends COMPLETED, or DROPPED_OUT for the five who left, and the jobcenter saw
-//     every status change on kpr.referral.v1.status_changed.0165;
-//   - notify sent each participant the welcome, the cohort's dates, both reminders of every
-//     session they were enrolled for, and the questionnaire links, and the sinks hold them;
+//   - the semester's ledger (semester_audit.h): every referral's end and the status changes the
+//     jobcenter saw, enrolments, attendance marks, answers and the messages notify sent, each
+//     once; and the sinks hold what notify says it sent;
 //   - the program report shows the funnel, attendance, the WHO-5 change, employment at 1 and 12
 //     months and each target met or not, every figure equal to the test's own.
 
@@ -19,23 +18,20 @@
 #include "absl/strings/str_join.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "kpr/notify/v1/notify_service.grpc.pb.h"
 #include "kpr/outcomes/v1/outcomes_service.grpc.pb.h"
-#include "kpr/referral/v1/events.pb.h"
-#include "kpr/referral/v1/referral_service.grpc.pb.h"
 #include "libs/calendar/danish_time.h"
 #include "libs/calendar/proto_time.h"
 #include "tests/harness/sms_gateway_sim.h"
 #include "tests/harness/smtp_sink.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/semester.h"
+#include "tests/support/semester_audit.h"
 #include "tests/support/sim_clock_testing.h"
 #include "tests/support/suite_processes.h"
 
 namespace kpr::testing {
 namespace {
 
-namespace nv1 = ::kpr::notify::v1;
 namespace ov1 = ::kpr::outcomes::v1;
 namespace rv1 = ::kpr::referral::v1;
 using identity::Role;
@@ -62,7 +58,6 @@ class Journey : public ::testing::Test {
     suite_ = std::make_unique<SuiteProcesses>(secrets_, SuiteOptions{});
     absl::Status st = suite_->Start();
     ASSERT_TRUE(st.ok()) << st;
-    coordinator_ = MakeToken(secrets_.jwt_secret, Role::kCoordinator, {kM}, "journey-coordinator");
   }
 
   void TearDown() override {
@@ -76,7 +71,6 @@ class Journey : public ::testing::Test {
   static constexpr absl::CivilDay kStart = absl::CivilDay(2027, 3, 1);
   Secrets secrets_;
   std::unique_ptr<SuiteProcesses> suite_;
-  std::string coordinator_;
 };
 
 // Attendance rate of one participant as outcomes defines it: present / (recorded - excused).
@@ -110,68 +104,15 @@ TEST_F(Journey, ASemesterThroughAllFourServicesEndsInAProgramReport) {
             << absl::FormatTime(run->started_at) << " to " << absl::FormatTime(run->ended_at)
             << "\n";
 
-  // The referrals, as staff and the jobcenter see them.
-  auto referrals = rv1::ReferralService::NewStub(Channel("referral"));
-  auto nats = TestNats::Connect(Servers::Nats().url());
-  ASSERT_TRUE(nats.ok());
-  auto stream = (*nats)->ReadStream("KPR_REFERRAL");
-  ASSERT_TRUE(stream.ok());
-  std::map<std::string, std::vector<rv1::ReferralStatus>> changes;
-  for (const StreamMessage& m : *stream) {
-    if (m.subject != absl::StrCat("kpr.referral.v1.status_changed.", kM)) continue;
-    common::v1::Event e;
-    rv1::ReferralStatusChanged c;
-    ASSERT_TRUE(e.ParseFromString(m.data) && e.payload().UnpackTo(&c));
-    changes[c.referral_id()].push_back(c.to());
-  }
+  // Every referral, enrolment, attendance mark, answer and message, read back.
+  auto ledger = AuditSemester(suite_->Endpoints(), plan.municipalities, *run);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  for (const std::string& p : ledger->problems) ADD_FAILURE() << p;
   int completed = 0, dropped_out = 0;
-  for (const Citizen& c : run->citizens) {
-    const rv1::ReferralStatus end =
-        c.leaves ? rv1::REFERRAL_STATUS_DROPPED_OUT : rv1::REFERRAL_STATUS_COMPLETED;
-    (c.leaves ? dropped_out : completed)++;
-    rv1::GetReferralRequest req;
-    req.set_id(c.referral_id);
-    rv1::Referral r;
-    CallAs call(coordinator_);
-    ASSERT_TRUE(referrals->GetReferral(&call.ctx, req, &r).ok());
-    EXPECT_EQ(r.status(), end) << c.referral_id;
-    const std::vector<rv1::ReferralStatus> seen = changes[c.referral_id];
-    const std::vector<rv1::ReferralStatus> want = {rv1::REFERRAL_STATUS_UNDER_REVIEW,
-                                                   rv1::REFERRAL_STATUS_ACCEPTED,
-                                                   rv1::REFERRAL_STATUS_ENROLLED, end};
-    EXPECT_EQ(seen, want) << "status changes the jobcenter saw for " << c.referral_id;
-  }
-
-  // What notify sent each of them, and what reached the sinks.
-  auto notify = nv1::NotifyService::NewStub(Channel("notify"));
-  int sms = 0, email = 0;
-  for (const Citizen& c : run->citizens) {
-    nv1::ListDeliveriesRequest req;
-    req.set_municipality(kM);
-    req.set_referral_id(c.referral_id);
-    req.set_page_size(200);
-    nv1::ListDeliveriesResponse resp;
-    CallAs call(coordinator_);
-    grpc::Status listed = notify->ListDeliveries(&call.ctx, req, &resp);
-    ASSERT_TRUE(listed.ok()) << listed.error_message();
-    std::map<nv1::Trigger, int> by_trigger;
-    for (const nv1::Delivery& d : resp.deliveries()) {
-      if (d.status() != nv1::DELIVERY_STATUS_SENT && d.status() != nv1::DELIVERY_STATUS_DELIVERED) {
-        continue;
-      }
-      ++by_trigger[d.trigger()];
-      (d.channel() == nv1::CHANNEL_SMS ? sms : email)++;
-    }
-    const int sessions = static_cast<int>(c.marks.size());
-    EXPECT_EQ(by_trigger[nv1::TRIGGER_WELCOME], 1) << c.referral_id;
-    EXPECT_EQ(by_trigger[nv1::TRIGGER_COHORT_INFORMATION], 1) << c.referral_id;
-    EXPECT_EQ(by_trigger[nv1::TRIGGER_SESSION_REMINDER], 2 * sessions)
-        << c.referral_id << ": 24 h and 2 h before each of " << sessions << " sessions";
-    // BASELINE for everyone; END and both follow-ups for those who stayed.
-    EXPECT_GE(by_trigger[nv1::TRIGGER_QUESTIONNAIRE_DUE], c.leaves ? 1 : 4) << c.referral_id;
-  }
-  EXPECT_EQ(Servers::SmsGateway().stats().accepted, sms);
-  EXPECT_EQ(static_cast<int>(Servers::Smtp().CountByMessageId().size()), email);
+  for (const Citizen& c : run->citizens) (c.leaves ? dropped_out : completed)++;
+  EXPECT_EQ(ledger->referrals, 24);
+  EXPECT_EQ(Servers::SmsGateway().stats().accepted, ledger->sms_sent);
+  EXPECT_EQ(static_cast<int>(Servers::Smtp().CountByMessageId().size()), ledger->email_sent);
   EXPECT_EQ(Servers::SmsGateway().stats().duplicates, 0);
 
   // The program report, as an analyst reads it.

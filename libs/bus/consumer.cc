@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "kpr/common/v1/event.pb.h"
+#include "libs/observe/metrics.h"
 
 namespace kpr::bus {
 
@@ -69,6 +70,19 @@ struct Consumer::Shared {
   }
 };
 
+namespace {
+
+// What this replica did with each message of a consumer; registered at start, so a replica that
+// has handled nothing yet shows 0 rather than nothing.
+observe::Counter& HandledCounter(const std::string& consumer, const char* outcome) {
+  return observe::MetricsRegistry::Global().GetCounter(
+      "kpr_consumer_messages_total",
+      "Messages this replica handled, by consumer and outcome (acked, retried, dead_lettered).",
+      {{"consumer", consumer}, {"outcome", outcome}});
+}
+
+}  // namespace
+
 std::string DeadLetterSubject(absl::string_view stream, absl::string_view durable) {
   return absl::StrCat("kpr.dlq.", stream, ".", durable);
 }
@@ -78,7 +92,10 @@ Consumer::Consumer(JetStream& js, ConsumerSpec spec, BatchHandler handler)
       spec_(std::move(spec)),
       handler_(std::move(handler)),
       deliver_subject_(absl::StrCat("_KPR.deliver.", spec_.stream, ".", spec_.durable)),
-      shared_(std::make_shared<Shared>()) {}
+      shared_(std::make_shared<Shared>()),
+      acked_(&HandledCounter(spec_.durable, "acked")),
+      retried_(&HandledCounter(spec_.durable, "retried")),
+      dead_lettered_(&HandledCounter(spec_.durable, "dead_lettered")) {}
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(JetStream& js, ConsumerSpec spec,
                                                           BatchHandler handler) {
@@ -258,19 +275,22 @@ void Consumer::Apply(const std::vector<natsMsg*>& msgs, const std::vector<Delive
     switch (outcomes[i].kind) {
       case Outcome::kAck:
         natsMsg_Ack(m, nullptr);
+        acked_->Increment();
         break;
       case Outcome::kRetry:
         natsMsg_NakWithDelay(m, ToMillis(outcomes[i].retry_after), nullptr);
+        retried_->Increment();
         break;
       case Outcome::kDeadLetter:
-        SendToDeadLetter(m, batch[i], outcomes[i].reason);
+        (SendToDeadLetter(m, batch[i], outcomes[i].reason) ? dead_lettered_ : retried_)
+            ->Increment();
         break;
     }
     natsMsg_Destroy(m);
   }
 }
 
-void Consumer::SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::string& reason) {
+bool Consumer::SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::string& reason) {
   kpr::common::v1::DeadLetter dl;
   dl.set_reason(reason);
   dl.set_original_subject(d.subject);
@@ -290,10 +310,11 @@ void Consumer::SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::stri
   dl.SerializeToString(&out.data);
   if (js_.Publish(out).ok()) {
     natsMsg_Ack(msg, nullptr);
-  } else {
-    // Not recorded yet: try again later rather than drop it.
-    natsMsg_NakWithDelay(msg, 5000, nullptr);
+    return true;
   }
+  // Not recorded yet: try again later rather than drop it.
+  natsMsg_NakWithDelay(msg, 5000, nullptr);
+  return false;
 }
 
 void Consumer::Stop() {

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/bus/jetstream.h"
+#include "libs/observe/metrics.h"
 
 namespace kpr::bus {
 
@@ -122,7 +123,8 @@ class Consumer {
   void WorkerLoop();
   void Apply(const std::vector<natsMsg*>& msgs, const std::vector<Delivery>& batch,
              const std::vector<Outcome>& outcomes);
-  void SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::string& reason);
+  // False if the dead-letter stream did not take it: the message is then retried later.
+  bool SendToDeadLetter(natsMsg* msg, const Delivery& d, const std::string& reason);
 
   static void OnMessage(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
   static void OnComplete(void* closure);
@@ -132,6 +134,9 @@ class Consumer {
   const BatchHandler handler_;
   const std::string deliver_subject_;
   std::shared_ptr<Shared> shared_;
+  observe::Counter* const acked_;  // kpr_consumer_messages_total{consumer, outcome}
+  observe::Counter* const retried_;
+  observe::Counter* const dead_lettered_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

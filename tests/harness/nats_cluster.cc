@@ -22,12 +22,17 @@ constexpr char kClusterName[] = "kpr";
 
 NatsCluster::NatsCluster(std::string dir) : dir_(std::move(dir)), nodes_(kNodes) {
   for (int i = 0; i < kNodes; ++i) {
-    Node& n = nodes_[i];
+    nodes_[i].dir = absl::StrCat(dir_, "/n", i);
+    std::filesystem::create_directories(nodes_[i].dir + "/js");
+  }
+  AssignPorts();
+}
+
+void NatsCluster::AssignPorts() {
+  for (Node& n : nodes_) {
     n.port = FreePort();
     n.monitor_port = FreePort();
     n.cluster_port = FreePort();
-    n.dir = absl::StrCat(dir_, "/n", i);
-    std::filesystem::create_directories(n.dir + "/js");
   }
   for (int i = 0; i < kNodes; ++i) {
     std::vector<std::string> routes;
@@ -77,13 +82,38 @@ absl::Status NatsCluster::StartNode(int node) {
 }
 
 absl::Status NatsCluster::Start(absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status last;
+  // A node that cannot bind one of its ports (another process took it since FreePort) exits at
+  // once; the cluster then starts again on fresh ports, with a fresh deadline, rather than
+  // failing the whole suite.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    last = StartOnce(absl::Now() + timeout);
+    if (last.ok()) return last;
+    bool a_node_died = false;
+    for (int i = 0; i < kNodes; ++i) a_node_died = a_node_died || !running(i);
+    if (!a_node_died) break;
+    for (int i = 0; i < kNodes; ++i) Kill(i);
+    AssignPorts();
+  }
+  return last;
+}
+
+absl::Status NatsCluster::StartOnce(absl::Time deadline) {
   // All at once: a node waits for its routes to form the meta group.
   for (int i = 0; i < kNodes; ++i) {
     if (auto s = StartNode(i); !s.ok()) return s;
   }
   for (int i = 0; i < kNodes; ++i) {
-    if (auto s = WaitForPort(nodes_[i].port, deadline - absl::Now()); !s.ok()) return s;
+    // A node that exits at once could not bind (someone else may even answer on its port).
+    absl::Status listening = absl::DeadlineExceededError("nothing listens");
+    while (!listening.ok() && running(i) && absl::Now() < deadline) {
+      listening = WaitForPort(nodes_[i].port, absl::Milliseconds(100));
+    }
+    if (!running(i) || !listening.ok()) {
+      return absl::UnavailableError(absl::StrCat("nats node ", i, " on port ", nodes_[i].port, ": ",
+                                                 running(i) ? "not listening" : "exited",
+                                                 "; its log ends: ", LogTail(i)));
+    }
   }
   for (int i = 0; i < kNodes; ++i) {
     if (auto s = WaitForMetaLeader(i, deadline); !s.ok()) return s;
@@ -91,11 +121,21 @@ absl::Status NatsCluster::Start(absl::Duration timeout) {
   return absl::OkStatus();
 }
 
+std::string NatsCluster::LogTail(int node) const {
+  if (!nodes_[node].process) return "(not started)";
+  std::string log = nodes_[node].process->ReadLog();
+  return log.size() > 600 ? log.substr(log.size() - 600) : log;
+}
+
 absl::Status NatsCluster::WaitForMetaLeader(int node, absl::Time deadline) {
   httplib::Client client("127.0.0.1", nodes_[node].monitor_port);
   client.set_connection_timeout(1, 0);
   client.set_read_timeout(2, 0);
   while (absl::Now() < deadline) {
+    if (!running(node)) {
+      return absl::UnavailableError(
+          absl::StrCat("nats node ", node, " exited; its log ends: ", LogTail(node)));
+    }
     if (auto res = client.Get("/jsz"); res && res->status == 200) {
       auto jsz = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
       if (jsz.is_object() && jsz.contains("meta_cluster") &&
@@ -106,7 +146,7 @@ absl::Status NatsCluster::WaitForMetaLeader(int node, absl::Time deadline) {
     absl::SleepFor(absl::Milliseconds(100));
   }
   return absl::DeadlineExceededError(absl::StrCat(
-      "nats node ", node, ": no JetStream meta leader (see ", nodes_[node].dir, "/nats.log)"));
+      "nats node ", node, ": no JetStream meta leader; its log ends: ", LogTail(node)));
 }
 
 void NatsCluster::Kill(int node) {

@@ -27,7 +27,8 @@ class NatsCluster {
   NatsCluster(const NatsCluster&) = delete;
   NatsCluster& operator=(const NatsCluster&) = delete;
 
-  // Starts every node and waits until each sees a JetStream meta leader.
+  // Starts every node and waits until each sees a JetStream meta leader. If a node could not
+  // bind its ports, starts all again on fresh ones: read url() and port() after Start().
   absl::Status Start(absl::Duration timeout = absl::Seconds(30));
 
   // "nats://127.0.0.1:p0,nats://127.0.0.1:p1,nats://127.0.0.1:p2" (what KPR_NATS_URL takes).
@@ -60,7 +61,11 @@ class NatsCluster {
     std::unique_ptr<ChildProcess> process;
   };
 
+  // Picks fresh ports for every node and writes their configurations.
+  void AssignPorts();
+  absl::Status StartOnce(absl::Time deadline);
   absl::Status StartNode(int node);
+  std::string LogTail(int node) const;
   // Until the node's monitor (/jsz) names a JetStream meta leader.
   absl::Status WaitForMetaLeader(int node, absl::Time deadline);
   std::string ConfigPath(int node) const;

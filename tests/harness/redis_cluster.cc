@@ -1,10 +1,7 @@
 #include "tests/harness/redis_cluster.h"
 
-#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,22 +19,11 @@ namespace {
 
 constexpr int kBusOffset = 10000;  // every cluster node also listens on port + 10000
 
-bool PortFree(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
 // A free port whose cluster bus twin (port + 10000) is free too.
 int FreeClusterPort(const std::vector<int>& taken) {
   while (true) {
     int port = FreePort();
-    if (port < 65535 - kBusOffset && PortFree(port + kBusOffset) &&
+    if (port < 65535 - kBusOffset && PortBindable(port + kBusOffset) &&
         std::find(taken.begin(), taken.end(), port) == taken.end()) {
       return port;
     }

@@ -13,9 +13,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
 extern char** environ;
@@ -36,7 +39,21 @@ std::string FindBinary(const std::vector<std::string>& candidates) {
   return candidates.front();
 }
 
-int FreePort() {
+bool PortBindable(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+namespace {
+
+// What the kernel hands out for bind(0) and for outgoing connections.
+int EphemeralPort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -48,6 +65,36 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+int EphemeralLow() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  if (!(range >> low)) return 0;
+  return low;
+}
+
+}  // namespace
+
+int FreePort() {
+  // Ports below the kernel's ephemeral range: an outgoing connection (another test's client, a
+  // NATS route) can take an ephemeral port between our check and the server's bind, which
+  // happened in CI (a NATS cluster node found its client port taken). Ports are drawn at random
+  // from [kFreePortLow, kFreePortLow + kFreePortSpan) so that two test binaries running side by
+  // side rarely draw the same one, and never hand out one twice within a process.
+  static absl::Mutex mu(absl::kConstInit);
+  static std::set<int>* handed_out = new std::set<int>();
+  static std::mt19937* rng = new std::mt19937(std::random_device{}() ^ getpid());
+  if (EphemeralLow() >= kFreePortLow + kFreePortSpan + 10000) {
+    absl::MutexLock lock(&mu);
+    for (int attempt = 0; attempt < 500; ++attempt) {
+      int port = kFreePortLow + static_cast<int>((*rng)() % kFreePortSpan);
+      if (handed_out->count(port) > 0 || !PortBindable(port)) continue;
+      handed_out->insert(port);
+      return port;
+    }
+  }
+  return EphemeralPort();
 }
 
 absl::Status WaitForPort(int port, absl::Duration timeout) {

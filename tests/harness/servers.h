@@ -24,8 +24,15 @@ class SmsGatewaySim;  // tests/harness/sms_gateway_sim.h
 // The first of `candidates` that is an executable file (else the first), e.g. nats-server's path.
 std::string FindBinary(const std::vector<std::string>& candidates);
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for tests on one machine).
+// A free TCP port on 127.0.0.1, below the kernel's ephemeral range (in
+// [kFreePortLow, kFreePortLow + kFreePortSpan)) where the machine allows it, so that no outgoing
+// connection takes it before the server binds it. A Redis Cluster node also listens on
+// port + 10000, which then is never a port FreePort hands out.
+inline constexpr int kFreePortLow = 10000;
+inline constexpr int kFreePortSpan = 10000;
 int FreePort();
+// Whether a server could bind 127.0.0.1:port now.
+bool PortBindable(int port);
 
 // A child process with its stdout+stderr in a log file.
 class ChildProcess {

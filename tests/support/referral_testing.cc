@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/any.pb.h"
 #include "google/protobuf/util/time_util.h"
@@ -116,7 +117,11 @@ absl::StatusOr<std::unique_ptr<TestNats>> TestNats::Connect(const std::string& u
   auto t = std::make_unique<TestNats>();
   natsOptions* opts = nullptr;
   natsOptions_Create(&opts);
-  natsOptions_SetURL(opts, url.c_str());
+  // One server or a cluster's list ("nats://a,nats://b"), as KPR_NATS_URL takes them.
+  std::vector<std::string> servers = absl::StrSplit(url, ',', absl::SkipEmpty());
+  std::vector<const char*> cservers;
+  for (const std::string& s : servers) cservers.push_back(s.c_str());
+  natsOptions_SetServers(opts, cservers.data(), static_cast<int>(cservers.size()));
   natsOptions_SetSendAsap(opts, true);
   natsOptions_SetMaxPendingMsgs(opts, 1 << 20);
   natsStatus s = natsConnection_Connect(&t->nc_, opts);
@@ -214,14 +219,26 @@ absl::StatusOr<std::vector<StreamMessage>> TestNats::ReadStream(const std::strin
   if (last == 0) return out;
   for (uint64_t seq = first; seq <= last; ++seq) {
     natsMsg* msg = nullptr;
-    s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &err);
-    if (s != NATS_OK) continue;  // deleted message
+    // A deleted message is NOT_FOUND; anything else (a timeout while a cluster elects a leader)
+    // is asked again rather than taken for a gap.
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      err = static_cast<jsErrCode>(0);
+      s = js_GetMsg(&msg, js_, stream.c_str(), seq, nullptr, &err);
+      if (s == NATS_OK || s == NATS_NOT_FOUND || err == JSNoMessageFoundErr) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    if (s == NATS_NOT_FOUND || err == JSNoMessageFoundErr) continue;
+    if (s != NATS_OK) {
+      return absl::UnavailableError(
+          absl::StrCat("get ", stream, " #", seq, ": ", natsStatus_GetText(s)));
+    }
     StreamMessage m;
     m.sequence = seq;
     m.subject = natsMsg_GetSubject(msg);
     m.data.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
     const char* id = nullptr;
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id) m.msg_id = id;
+    m.stored_at = absl::FromUnixNanos(natsMsg_GetTime(msg));
     out.push_back(std::move(m));
     natsMsg_Destroy(msg);
   }

@@ -67,6 +67,7 @@ struct StreamMessage {
   std::string subject;
   std::string data;
   std::string msg_id;
+  absl::Time stored_at;  // the server's timestamp
 };
 
 // A plain nats.c JetStream client for tests.

@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/grpcpp.h"
@@ -17,9 +18,9 @@
 #include "libs/calendar/danish_time.h"
 #include "libs/calendar/iso_week.h"
 #include "libs/calendar/proto_time.h"
-#include "libs/clock/sim_clock_store.h"
 #include "tests/support/command.h"
 #include "tests/support/referral_testing.h"
+#include "tests/support/suite_clock.h"
 #include "tests/support/suite_probe.h"
 #include "tests/support/who5_testing.h"
 
@@ -35,6 +36,22 @@ absl::Status FromGrpc(const grpc::Status& st, absl::string_view what) {
   if (st.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(st.error_code()),
                       absl::StrCat(what, ": ", st.error_message()));
+}
+
+// A replica killed mid-call, or a Redis primary failing over under it, answers UNAVAILABLE (or
+// lets the deadline pass): the driver calls again, and round robin takes it to another replica.
+// Every call it makes may be repeated: cohorts carry request ids, attendance is recorded per
+// session as a whole, answers replace themselves, and reads are reads.
+template <typename Call>
+absl::Status Retrying(absl::string_view what, Call call) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (true) {
+    const grpc::Status st = call();
+    const bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                           st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+    if (st.ok() || !transient || absl::Now() > deadline) return FromGrpc(st, what);
+    absl::SleepFor(absl::Milliseconds(250));
+  }
 }
 
 absl::Time SessionStart(const sv1::Session& s) {
@@ -75,27 +92,28 @@ class Semester {
                              "semester-coordinator");
 
     run_.started_at = calendar::LocalToAbsolute(absl::CivilMinute(plan_.referrals_arrive) + 9 * 60);
+    clock_ = std::make_unique<SuiteClock>(
+        *probe_, plan_.municipalities,
+        [this](std::vector<std::string> args) {
+          return Kprctl(std::move(args), Role::kAdmin).status();
+        },
+        plan_.idle_timeout);
     // The clock is set before the -sim services start (they never go back): start from where
     // it is now, if that is already the semester's start.
-    auto offset = clock::ReadSimOffset(probe_->redis());
-    if (!offset.ok()) return offset.status();
-    if (offset->has_value()) {
-      set_at_ = absl::Now();
-      now_ = set_at_ + absl::Milliseconds(**offset);
-    }
+    if (absl::Status st = clock_->Resume(); !st.ok()) return st;
     if (absl::Status st = Step(run_.started_at); !st.ok()) return st;
     for (auto step : {&Semester::LoadCatalog, &Semester::CreateCohorts, &Semester::Refer,
                       &Semester::Screen, &Semester::AwaitPlacements, &Semester::Walk}) {
       if (absl::Status st = (this->*step)(); !st.ok()) return st;
     }
-    run_.ended_at = now_;
+    run_.ended_at = clock_->now();
     return run_;
   }
 
  private:
   void Log(absl::string_view line) {
     if (log_ != nullptr)
-      *log_ << absl::FormatTime("[%Y-%m-%d %H:%M] ", now_, absl::LocalTimeZone()) << line
+      *log_ << absl::FormatTime("[%Y-%m-%d %H:%M] ", clock_->now(), absl::LocalTimeZone()) << line
             << std::endl;
   }
 
@@ -104,16 +122,25 @@ class Semester {
                                        std::vector<std::string> municipalities = {}) {
     if (municipalities.empty()) municipalities = plan_.municipalities;
     args.insert(args.begin(), suite_.kprctl);
-    auto r = RunCommand(
-        args,
-        {{"KPR_TOKEN", MakeToken(suite_.jwt_secret, role, municipalities,
-                                 role == Role::kAdmin ? "semester-admin" : "semester-coordinator")},
-         {"KPR_REFERRAL_ADDR", suite_.referral},
-         {"KPR_SCHEDULING_ADDR", suite_.scheduling},
-         {"KPR_OUTCOMES_ADDR", suite_.outcomes},
-         {"KPR_NOTIFY_ADDR", suite_.notify},
-         {"KPR_REDIS_URL", suite_.redis_url}});
-    if (!r.ok()) return r.status();
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    absl::StatusOr<CommandResult> r;
+    while (true) {
+      r = RunCommand(args, {{"KPR_TOKEN", MakeToken(suite_.jwt_secret, role, municipalities,
+                                                    role == Role::kAdmin ? "semester-admin"
+                                                                         : "semester-coordinator")},
+                            {"KPR_REFERRAL_ADDR", suite_.referral},
+                            {"KPR_SCHEDULING_ADDR", suite_.scheduling},
+                            {"KPR_OUTCOMES_ADDR", suite_.outcomes},
+                            {"KPR_NOTIFY_ADDR", suite_.notify},
+                            {"KPR_REDIS_URL", suite_.redis_url}});
+      if (!r.ok()) return r.status();
+      // As Retrying: a replica or a Redis primary gone under the call; kprctl says UNAVAILABLE.
+      if (r->exit_code == 0 || !absl::StrContains(r->err, "UNAVAILABLE") ||
+          absl::Now() > deadline) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(250));
+    }
     if (r->exit_code != 0) {
       return absl::InternalError(
           absl::StrCat("kprctl ", absl::StrJoin(args.begin() + 1, args.end(), " "), ": ", r->err));
@@ -124,26 +151,17 @@ class Semester {
   // Moves the shared clock to `t` (never back, never past stop_at) and waits until the suite
   // has done what the move set off.
   absl::Status Step(absl::Time t) {
-    if (t > plan_.stop_at || t <= now_) return absl::OkStatus();
-    if (auto r =
-            Kprctl({"clock", "set", absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone())},
-                   Role::kAdmin);
-        !r.ok()) {
-      return r.status();
-    }
-    now_ = t;
-    set_at_ = absl::Now();
+    if (t > plan_.stop_at || t <= clock_->now()) return absl::OkStatus();
+    if (absl::Status st = clock_->MoveTo(t); !st.ok()) return st;
     ++run_.clock_steps;
+    // While the services work on what the move set off: the scale-out test's failures.
+    if (plan_.during_step) {
+      if (absl::Status st = plan_.during_step(run_.clock_steps); !st.ok()) return st;
+    }
     return WaitIdle();
   }
 
-  absl::Status WaitIdle() {
-    const absl::Time base = now_;
-    const absl::Time real = set_at_;
-    return probe_->WaitIdle(
-        plan_.municipalities, [base, real] { return base + (absl::Now() - real); },
-        plan_.idle_timeout);
-  }
+  absl::Status WaitIdle() { return clock_->WaitIdle(); }
 
   absl::Status LoadCatalog() {
     Log("admin loads the catalog");
@@ -174,8 +192,11 @@ class Semester {
         req.set_name(absl::StrCat("Hold ", calendar::IsoWeekLabel(week)));
         req.set_request_id(absl::StrCat("semester-", m, "-", c));
         sv1::CreateCohortResponse resp;
-        CallAs call(coordinator_);
-        if (auto st = FromGrpc(scheduling_->CreateCohort(&call.ctx, req, &resp), "CreateCohort");
+        if (auto st = Retrying("CreateCohort",
+                               [&] {
+                                 CallAs call(coordinator_);
+                                 return scheduling_->CreateCohort(&call.ctx, req, &resp);
+                               });
             !st.ok()) {
           return st;
         }
@@ -197,7 +218,8 @@ class Semester {
         c.n = mi * 1000 + i;
         c.municipality = m;
         c.leaves = Leaves(c.n);
-        const intake::v1::ReferralSubmitted s = SemesterSubmission(c.n, m, plan_.program_id, now_);
+        const intake::v1::ReferralSubmitted s =
+            SemesterSubmission(c.n, m, plan_.program_id, clock_->now());
         c.external_id = s.external_id();
         const std::string id = absl::StrCat("semester-intake-", m, "-", c.n);
         const std::string data = IntakeEnvelope(s, id, m);
@@ -225,8 +247,11 @@ class Semester {
       req.set_municipality(m);
       req.set_page_size(500);
       rv1::ListReferralsResponse resp;
-      CallAs call(coordinator_);
-      if (auto st = FromGrpc(referrals_->ListReferrals(&call.ctx, req, &resp), "ListReferrals");
+      if (auto st = Retrying("ListReferrals",
+                             [&] {
+                               CallAs call(coordinator_);
+                               return referrals_->ListReferrals(&call.ctx, req, &resp);
+                             });
           !st.ok()) {
         return st;
       }
@@ -262,8 +287,11 @@ class Semester {
       rv1::GetReferralRequest req;
       req.set_id(c.referral_id);
       rv1::Referral r;
-      CallAs call(coordinator_);
-      if (auto st = FromGrpc(referrals_->GetReferral(&call.ctx, req, &r), "GetReferral");
+      if (auto st = Retrying("GetReferral",
+                             [&] {
+                               CallAs call(coordinator_);
+                               return referrals_->GetReferral(&call.ctx, req, &r);
+                             });
           !st.ok()) {
         return st;
       }
@@ -281,8 +309,11 @@ class Semester {
       req.set_municipality(cohort.municipality);
       req.set_cohort_id(cohort.cohort_id);
       sv1::ListSessionsResponse resp;
-      CallAs call(coordinator_);
-      if (auto st = FromGrpc(scheduling_->ListSessions(&call.ctx, req, &resp), "ListSessions");
+      if (auto st = Retrying("ListSessions",
+                             [&] {
+                               CallAs call(coordinator_);
+                               return scheduling_->ListSessions(&call.ctx, req, &resp);
+                             });
           !st.ok()) {
         return st;
       }
@@ -309,8 +340,7 @@ class Semester {
   std::unique_ptr<sv1::SchedulingService::Stub> scheduling_;
   std::unique_ptr<ov1::OutcomesService::Stub> outcomes_;
   std::string coordinator_;
-  absl::Time now_ = absl::InfinitePast();  // the simulated time last set
-  absl::Time set_at_;                      // the real time it was set
+  std::unique_ptr<SuiteClock> clock_;
   SemesterRun run_;
   std::set<std::pair<std::string, int>> answered_;  // (referral, time point)
   std::set<absl::Time> later_;                      // moments the questionnaires open
@@ -371,8 +401,11 @@ absl::Status Semester::RecordAttendance(size_t cohort_index, size_t session_inde
   const std::string instructor = MakeToken(suite_.jwt_secret, Role::kInstructor,
                                            {cohort.municipality}, session.instructor_id());
   ov1::SessionAttendance resp;
-  CallAs call(instructor);
-  if (auto st = FromGrpc(outcomes_->RecordAttendance(&call.ctx, req, &resp), "RecordAttendance");
+  if (auto st = Retrying("RecordAttendance",
+                         [&] {
+                           CallAs call(instructor);
+                           return outcomes_->RecordAttendance(&call.ctx, req, &resp);
+                         });
       !st.ok()) {
     return st;
   }
@@ -389,9 +422,18 @@ absl::Status Semester::Leave(Citizen& c) {
   req.set_referral_id(c.referral_id);
   req.set_reason_code(sv1::CHANGE_REASON_CITIZEN_LEFT);
   sv1::UnenrollResponse resp;
-  CallAs call(coordinator_);
   Log(absl::StrCat("a participant leaves cohort ", c.cohort_id));
-  return FromGrpc(scheduling_->Unenroll(&call.ctx, req, &resp), "Unenroll");
+  int attempts = 0;
+  absl::Status st = Retrying("Unenroll", [&] {
+    ++attempts;
+    CallAs call(coordinator_);
+    return scheduling_->Unenroll(&call.ctx, req, &resp);
+  });
+  // A repeat whose first attempt went through (its answer lost) finds the citizen gone.
+  if (attempts > 1 && (absl::IsFailedPrecondition(st) || absl::IsNotFound(st))) {
+    return absl::OkStatus();
+  }
+  return st;
 }
 
 absl::Status Semester::AnswerOpenQuestionnaires() {
@@ -402,9 +444,11 @@ absl::Status Semester::AnswerOpenQuestionnaires() {
     req.set_municipality(cohort.municipality);
     req.set_cohort_id(cohort.cohort_id);
     ov1::ListQuestionnaireScheduleResponse resp;
-    CallAs call(coordinator_);
-    if (auto st = FromGrpc(outcomes_->ListQuestionnaireSchedule(&call.ctx, req, &resp),
-                           "ListQuestionnaireSchedule");
+    if (auto st = Retrying("ListQuestionnaireSchedule",
+                           [&] {
+                             CallAs call(coordinator_);
+                             return outcomes_->ListQuestionnaireSchedule(&call.ctx, req, &resp);
+                           });
         !st.ok()) {
       return st;
     }
@@ -461,9 +505,11 @@ absl::Status Semester::Answer(Citizen& c, ov1::TimePoint tp) {
       MakeToken(suite_.jwt_secret, Role::kService, {c.municipality}, "questionnaire-form");
   for (const ov1::SubmitQuestionnaireRequest& req : forms) {
     ov1::Questionnaire resp;
-    CallAs call(service);
-    if (auto st = FromGrpc(outcomes_->SubmitQuestionnaire(&call.ctx, req, &resp),
-                           absl::StrCat("SubmitQuestionnaire ", ov1::TimePoint_Name(tp)));
+    if (auto st = Retrying(absl::StrCat("SubmitQuestionnaire ", ov1::TimePoint_Name(tp)),
+                           [&] {
+                             CallAs call(service);
+                             return outcomes_->SubmitQuestionnaire(&call.ctx, req, &resp);
+                           });
         !st.ok()) {
       return st;
     }

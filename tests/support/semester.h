@@ -19,6 +19,7 @@
 // what each one does is a pure function of their number (semester_people.h), so the test can
 // compute every figure of the report on its own.
 
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
@@ -57,6 +58,9 @@ struct SemesterPlan {
   // not answered.
   absl::Time stop_at = absl::InfiniteFuture();
   absl::Duration idle_timeout = absl::Seconds(60);  // per step
+  // Called after the clock moved to step `step` (1, 2, ...), before waiting for the suite to go
+  // idle: the scale-out test kills and fails over parts here, while the work is in flight.
+  std::function<absl::Status(int step)> during_step;
 };
 
 // One cohort as it was run.

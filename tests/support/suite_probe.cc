@@ -1,5 +1,6 @@
 #include "tests/support/suite_probe.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -81,6 +82,31 @@ absl::StatusOr<std::string> SuiteProbe::InFlight(const std::vector<std::string>&
     jsConsumerInfoList_Destroy(list);
   }
   return absl::StrJoin(busy, "; ");
+}
+
+absl::StatusOr<std::optional<absl::Time>> SuiteProbe::NextTimer(
+    const std::vector<std::string>& municipalities, absl::Time after, absl::Time before) {
+  std::vector<std::vector<std::string>> commands;
+  const std::string from = absl::StrCat("(", absl::ToUnixMillis(after));
+  const std::string to = absl::StrCat("(", absl::ToUnixMillis(before));
+  for (const std::string& m : municipalities) {
+    for (const char* service : kServices) {
+      commands.push_back({"ZRANGEBYSCORE", store::Key(m, service, "timers"), from, to, "WITHSCORES",
+                          "LIMIT", "0", "1"});
+    }
+  }
+  auto replies = redis_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::optional<absl::Time> next;
+  for (const store::RedisReply& r : *replies) {
+    if (r.is_error()) return absl::UnavailableError(absl::StrCat("timers: ", r.str()));
+    if (r.size() < 2) continue;
+    int64_t ms = 0;
+    if (!absl::SimpleAtoi(r.element(1).string(), &ms)) continue;
+    const absl::Time due = absl::FromUnixMillis(ms);
+    if (!next.has_value() || due < *next) next = due;
+  }
+  return next;
 }
 
 absl::Status SuiteProbe::WaitIdle(const std::vector<std::string>& municipalities,

@@ -10,6 +10,7 @@
 #include <nats/nats.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ class SuiteProbe {
   // "notify timers 0165: 2; KPR_SCHEDULING/outcomes-scheduling: 5 pending".
   absl::StatusOr<std::string> InFlight(const std::vector<std::string>& municipalities,
                                        absl::Time now);
+  // The earliest timer of any service in `municipalities` due in (after, before), if any.
+  absl::StatusOr<std::optional<absl::Time>> NextTimer(
+      const std::vector<std::string>& municipalities, absl::Time after, absl::Time before);
   // Waits until InFlight is "" twice in a row, 200 ms apart. `now` is read on every check.
   absl::Status WaitIdle(const std::vector<std::string>& municipalities,
                         const std::function<absl::Time()>& now, absl::Duration timeout);
