@@ -32,3 +32,7 @@ if [ ! -x tools/buf/node_modules/.bin/buf ]; then
   echo "installing buf (npm @bufbuild/buf, pinned in tools/buf/package-lock.json)"
   (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ ! -d deploy/k8s/validate/node_modules/kubernetes-models ]; then
+  echo "installing the manifest validator's packages (npm, pinned in deploy/k8s/validate/package-lock.json)"
+  (cd deploy/k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
+fi
