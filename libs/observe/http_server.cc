@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/observe/http_routes.h"
 #include "libs/observe/metrics.h"
+#include "libs/observe/process_metrics.h"
 #include "libs/observe/work_pool.h"
 
 namespace kpr::observe {
@@ -395,7 +396,10 @@ void HttpServer::Stop() {
 }
 
 void ServeObservability(HttpServer& server, std::function<bool()> ready) {
+  RegisterBuildInfo();
+  UpdateProcessMetrics();  // there from the first scrape
   server.Handle("GET", "/metrics", [](const HttpRequest&) {
+    UpdateProcessMetrics();
     return HttpResponse{
         200, "text/plain; version=0.0.4", MetricsRegistry::Global().RenderPrometheus(), {}};
   });
