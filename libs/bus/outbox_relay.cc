@@ -12,16 +12,7 @@
 #include "libs/observe/metrics.h"
 
 namespace kpr::bus {
-namespace {
-
-// The millisecond part of a stream id "<ms>-<seq>" (Redis's clock); 0 if malformed.
-int64_t StreamIdMillis(absl::string_view stream_id) {
-  int64_t ms = 0;
-  (void)absl::SimpleAtoi(stream_id.substr(0, stream_id.find('-')), &ms);
-  return ms;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
     : outbox_(outbox),
@@ -35,6 +26,16 @@ OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
           {{"service", outbox.service()}})),
       leases_metric_(observe::MetricsRegistry::Global().GetGauge(
           "kpr_outbox_leases_held", "Municipalities whose outbox this replica relays.",
+          {{"service", outbox.service()}})),
+      backlog_metric_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_outbox_backlog",
+          "Outbox entries not yet published, over every municipality (each replica reports "
+          "the same: take max)",
+          {{"service", outbox.service()}})),
+      oldest_metric_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_outbox_oldest_age_seconds",
+          "How long the oldest unpublished outbox entry has waited (each replica reports the "
+          "same: take max)",
           {{"service", outbox.service()}})),
       loop_([this] { return FlushOnce(options_.publish_timeout, /*force=*/false); },
             {.idle_wait = options_.poll_interval,
@@ -75,7 +76,8 @@ bool OutboxRelay::HandOver(const std::string& municipality,
     }
     handed_count_ += static_cast<int>(entries.size());
     last_hand_over_ = absl::Now();
-    newest_handed_ms_ = std::max(newest_handed_ms_, StreamIdMillis(entries.back().stream_id));
+    newest_handed_ms_ =
+        std::max(newest_handed_ms_, store::StreamIdMillis(entries.back().stream_id));
     // Read it back at the next read-back (a hand-over does not force one: see the header).
     if (woken_.empty() || woken_.back() != municipality) woken_.push_back(municipality);
     handed_.push_back(Handed{municipality, std::move(entries)});
@@ -108,6 +110,7 @@ absl::StatusOr<int> OutboxRelay::PublishAndRemove(
 
 absl::StatusOr<int> OutboxRelay::FlushOnce(absl::Duration publish_timeout, bool force) {
   absl::MutexLock flush_lock(&flush_mu_);
+  SampleBacklog();  // also while NATS is down: that is when it grows
   // While disconnected, publishing would only pile copies into the reconnect buffer. Leases are
   // not renewed either, so a replica that can reach NATS takes over.
   if (!js_.connected()) return absl::UnavailableError("outbox relay: NATS not connected");
@@ -218,13 +221,14 @@ absl::StatusOr<int> OutboxRelay::ReadBack(const std::vector<std::string>& munici
   bool skipped = false;
   if (only_old) {
     for (const auto& per_m : *entries) {
-      if (!per_m.empty()) newest_ms = std::max(newest_ms, StreamIdMillis(per_m.back().stream_id));
+      if (!per_m.empty())
+        newest_ms = std::max(newest_ms, store::StreamIdMillis(per_m.back().stream_id));
     }
     const int64_t cutoff = newest_ms - absl::ToInt64Milliseconds(options_.hand_over_grace);
     for (auto& per_m : *entries) {
       // Entries are in stream order: keep the prefix older than the cutoff.
       auto young = std::find_if(per_m.begin(), per_m.end(), [cutoff](const store::OutboxEntry& e) {
-        return StreamIdMillis(e.stream_id) > cutoff;
+        return store::StreamIdMillis(e.stream_id) > cutoff;
       });
       skipped = skipped || young != per_m.end();
       per_m.erase(young, per_m.end());
@@ -248,6 +252,16 @@ absl::StatusOr<int> OutboxRelay::ReadBack(const std::vector<std::string>& munici
     if (skipped) read_back_due_ = std::min(read_back_due_, now + options_.hand_over_grace);
   }
   return *n;
+}
+
+void OutboxRelay::SampleBacklog() {
+  const absl::Time now = absl::Now();
+  if (now - last_backlog_sample_ < options_.backlog_sample_interval) return;
+  last_backlog_sample_ = now;
+  auto backlog = outbox_.Backlog(now);
+  if (!backlog.ok()) return;  // Redis down: the figures stay as last seen; health says why
+  backlog_metric_.Set(static_cast<double>(backlog->entries));
+  oldest_metric_.Set(absl::ToDoubleSeconds(backlog->oldest_age));
 }
 
 void OutboxRelay::Stop(absl::Duration flush_timeout) {

@@ -85,6 +85,9 @@ class OutboxRelay {
     absl::Duration lease_ttl = absl::Seconds(5);
     // Longest wait before an idle municipality is read again (see above).
     absl::Duration max_idle_backoff = absl::Seconds(1);
+    // How often kpr_outbox_backlog and kpr_outbox_oldest_age_seconds are read (two pipelined
+    // reads per registered municipality).
+    absl::Duration backlog_sample_interval = absl::Seconds(5);
   };
 
   // `outbox` and `js` must outlive the relay.
@@ -150,6 +153,9 @@ class OutboxRelay {
                                        std::vector<std::vector<store::OutboxEntry>>& entries,
                                        absl::Duration publish_timeout);
 
+  // Sets the backlog gauges when backlog_sample_interval has passed. Runs under flush_mu_.
+  void SampleBacklog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
+
   store::Outbox& outbox_;
   JetStream& js_;
   const Options options_;
@@ -158,6 +164,7 @@ class OutboxRelay {
   runtime::IdleBackoff idle_ ABSL_GUARDED_BY(flush_mu_);
   std::vector<std::string> registry_ ABSL_GUARDED_BY(flush_mu_);  // sorted
   absl::Time last_registry_read_ ABSL_GUARDED_BY(flush_mu_) = absl::InfinitePast();
+  absl::Time last_backlog_sample_ ABSL_GUARDED_BY(flush_mu_) = absl::InfinitePast();
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Handed> handed_ ABSL_GUARDED_BY(mu_);
@@ -172,9 +179,12 @@ class OutboxRelay {
   absl::Time last_wake_all_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> reads_{0};
-  // On /metrics: kpr_outbox_reads_total and kpr_outbox_leases_held, by service.
+  // On /metrics, by service: kpr_outbox_reads_total, kpr_outbox_leases_held,
+  // kpr_outbox_backlog, kpr_outbox_oldest_age_seconds.
   observe::Counter& reads_metric_;
   observe::Gauge& leases_metric_;
+  observe::Gauge& backlog_metric_;
+  observe::Gauge& oldest_metric_;
   runtime::PassLoop loop_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/observe/log.h"
+#include "libs/observe/metrics.h"
 #include "libs/privacy/sealed_box.h"
 
 namespace kpr::host {
@@ -100,10 +101,29 @@ absl::Status ServiceHost::Serve(std::vector<grpc::Service*> services) {
   rpc_server_ = *std::move(rpc_server);
 
   ServiceHost* self = this;
+  // kpr_dependency_up{dependency}: what the health check last saw, 0 until it has looked.
+  auto up = [](const char* dependency) {
+    return &observe::MetricsRegistry::Global().GetGauge(
+        "kpr_dependency_up", "1 while the service reaches this dependency (its health check)",
+        {{"dependency", dependency}});
+  };
   monitor_ = std::make_unique<rpc::HealthMonitor>(
-      std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{
-          {"redis", [self] { return self->health_pool_->Ping().ok(); }},
-          {"nats", [self] { return self->js_->connected(); }}},
+      std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{{"redis",
+                                                                      [self, gauge = up("redis")] {
+                                                                        const bool ok =
+                                                                            self->health_pool_
+                                                                                ->Ping()
+                                                                                .ok();
+                                                                        gauge->Set(ok ? 1 : 0);
+                                                                        return ok;
+                                                                      }},
+                                                                     {"nats",
+                                                                      [self, gauge = up("nats")] {
+                                                                        const bool ok =
+                                                                            self->js_->connected();
+                                                                        gauge->Set(ok ? 1 : 0);
+                                                                        return ok;
+                                                                      }}},
       absl::Milliseconds(250), [self](bool healthy) {
         self->rpc_server_->SetServing(healthy && !self->draining_.load());
         observe::Info(healthy ? "serving" : "not serving: a dependency is unreachable");

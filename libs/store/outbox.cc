@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/identity/municipality.h"
@@ -189,6 +191,44 @@ absl::Status Outbox::RemoveMany(const std::vector<std::string>& municipalities,
     if (reply.is_error()) return RedisErrorStatus(reply.str());
   }
   return absl::OkStatus();
+}
+
+int64_t StreamIdMillis(absl::string_view stream_id) {
+  int64_t ms = 0;
+  (void)absl::SimpleAtoi(stream_id.substr(0, stream_id.find('-')), &ms);
+  return ms;
+}
+
+absl::StatusOr<OutboxBacklog> Outbox::Backlog(absl::Time now) {
+  auto municipalities = Municipalities();
+  if (!municipalities.ok()) return municipalities.status();
+  // XINFO STREAM: the length and the first entry in one command (and not an XRANGE, which the
+  // relay's reads are counted by).
+  std::vector<std::vector<std::string>> commands;
+  for (const std::string& m : *municipalities) {
+    commands.push_back({"XINFO", "STREAM", OutboxKey(m, service_)});
+  }
+  OutboxBacklog backlog;
+  if (commands.empty()) return backlog;
+  auto replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const RedisReply& info : *replies) {
+    if (info.is_error()) {
+      if (absl::StrContains(info.str(), "no such key")) continue;  // never written to
+      return absl::UnavailableError(absl::StrCat("outbox backlog: ", info.str()));
+    }
+    for (size_t k = 0; k + 1 < info.size(); k += 2) {
+      const std::string field = info.element(k).string();
+      const RedisReply& value = info.element(k + 1);
+      if (field == "length") backlog.entries += value.integer();
+      if (field != "first-entry" || value.size() == 0) continue;
+      const int64_t ms = StreamIdMillis(value.element(0).string());
+      if (ms > 0) {
+        backlog.oldest_age = std::max(backlog.oldest_age, now - absl::FromUnixMillis(ms));
+      }
+    }
+  }
+  return backlog;
 }
 
 absl::StatusOr<int64_t> Outbox::Length(absl::string_view municipality) {

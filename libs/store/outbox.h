@@ -66,6 +66,16 @@ struct OutboxEntry {
 // Thread-safe. Errors are those of RedisPool (UNAVAILABLE when Redis is down), INVALID_ARGUMENT
 // for a municipality that is not a 4-digit code. An entry lacking a field (written by something
 // other than outbox_append) is returned with that field empty, so it cannot block the outbox.
+// The outbox entries not yet published, and how long the oldest has waited (from its stream id,
+// Redis's clock). An entry may hold several events of one script.
+struct OutboxBacklog {
+  int64_t entries = 0;
+  absl::Duration oldest_age = absl::ZeroDuration();
+};
+
+// The millisecond part of a stream id "<ms>-<seq>" (Redis's clock); 0 if malformed.
+int64_t StreamIdMillis(absl::string_view stream_id);
+
 class Outbox {
  public:
   Outbox(RedisPool& pool, std::string service);
@@ -89,6 +99,9 @@ class Outbox {
                           const std::vector<std::vector<OutboxEntry>>& entries);
   // XLEN.
   absl::StatusOr<int64_t> Length(absl::string_view municipality);
+  // What waits in every registered municipality's outbox (two pipelined reads each): what an
+  // operator alerts on when the relay stops draining.
+  absl::StatusOr<OutboxBacklog> Backlog(absl::Time now);
 
   const std::string& service() const { return service_; }
   RedisPool& pool() const { return pool_; }

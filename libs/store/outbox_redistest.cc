@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/store/keys.h"
@@ -238,6 +239,41 @@ TEST_F(OutboxTest, UnavailableWhenRedisIsDown) {
   EXPECT_EQ(outbox.Register("0165").code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(outbox.ReadMany({"0165"}, 1).status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(outbox.Length("0165").status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(OutboxTest, BacklogCountsEveryMunicipalityAndAgesTheOldest) {
+  auto empty = outbox_.Backlog(absl::Now());
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_EQ(empty->entries, 0);
+  EXPECT_EQ(empty->oldest_age, absl::ZeroDuration());
+
+  ASSERT_TRUE(outbox_.Register("0165").ok());
+  ASSERT_TRUE(outbox_.Register("0183").ok());
+  ASSERT_TRUE(Save("0165", 0, "v1", "ev-1", "a").ok());
+  ASSERT_TRUE(Save("0165", 1, "v2", "ev-2", "b").ok());
+  ASSERT_TRUE(Save("0183", 0, "v1", "ev-3", "c").ok());
+  // Seen a minute later, the oldest entry (Redis's clock, from its stream id) is a minute old.
+  auto later = outbox_.Backlog(absl::Now() + absl::Minutes(1));
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->entries, 3);
+  EXPECT_GE(later->oldest_age, absl::Seconds(59));
+  EXPECT_LE(later->oldest_age, absl::Seconds(65));
+
+  // Published and removed: nothing waits.
+  auto entries = outbox_.Read("0165", 10);
+  ASSERT_TRUE(entries.ok());
+  std::vector<std::string> ids;
+  for (const OutboxEntry& e : *entries) ids.push_back(e.stream_id);
+  ASSERT_TRUE(outbox_.Remove("0165", ids).ok());
+  auto after = outbox_.Backlog(absl::Now());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->entries, 1);
+}
+
+TEST(StreamIdMillis, TakesTheMillisecondsOfAStreamId) {
+  EXPECT_EQ(StreamIdMillis("1700000000123-4"), 1700000000123);
+  EXPECT_EQ(StreamIdMillis("1700000000123"), 1700000000123);
+  EXPECT_EQ(StreamIdMillis("garbage"), 0);
 }
 
 }  // namespace

@@ -106,6 +106,15 @@ TimerWorker::TimerWorker(store::RedisPool& pool, std::string service, Handler ha
       poll_errors_(observe::MetricsRegistry::Global().GetCounter(
           "kpr_timer_poll_errors_total", "Timer passes that failed (e.g. Redis down).",
           {{"service", service_}})),
+      due_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_timer_due",
+          "Timers due and not yet claimed, over every municipality (each replica reports the "
+          "same: take max)",
+          {{"service", service_}})),
+      lag_(observe::MetricsRegistry::Global().GetGauge(
+          "kpr_timer_lag_seconds",
+          "How late the most overdue unclaimed timer is, in domain time (take max)",
+          {{"service", service_}})),
       loop_(
           [this] { return LoopPass(); },
           {.idle_wait = options_.poll_interval,
@@ -143,6 +152,41 @@ absl::StatusOr<int> TimerWorker::PollOnce(absl::Time now) {
   return Poll(now, /*full=*/true);
 }
 
+void TimerWorker::SampleDue(const std::vector<std::string>& municipalities, absl::Time now) {
+  if (absl::Now() - last_due_sample_ < options_.due_sample_interval) return;
+  last_due_sample_ = absl::Now();
+  const std::string now_ms = absl::StrCat(absl::ToUnixMillis(now));
+  std::vector<std::vector<std::string>> commands;
+  for (const std::string& m : municipalities) {
+    commands.push_back({"ZCOUNT", TimersKey(m, service_), "-inf", now_ms});
+    commands.push_back({"ZRANGE", TimersKey(m, service_), "0", "0", "WITHSCORES"});
+  }
+  if (commands.empty()) {
+    due_.Set(0);
+    lag_.Set(0);
+    return;
+  }
+  auto replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return;  // Redis down: the figures stay as last seen; health says why
+  const DueSummary due = SummarizeDue(*replies, now);
+  due_.Set(static_cast<double>(due.count));
+  lag_.Set(absl::ToDoubleSeconds(due.lag));
+}
+
+DueSummary SummarizeDue(const std::vector<store::RedisReply>& replies, absl::Time now) {
+  DueSummary out;
+  for (size_t i = 0; i + 1 < replies.size(); i += 2) {
+    if (!replies[i].is_error()) out.count += replies[i].integer();
+    const store::RedisReply& first = replies[i + 1];
+    if (first.is_error() || first.size() < 2) continue;
+    double ms = 0;
+    if (!absl::SimpleAtod(first.element(1).string(), &ms)) continue;
+    const absl::Time at = absl::FromUnixMillis(static_cast<int64_t>(ms));
+    if (at < now) out.lag = std::max(out.lag, now - at);
+  }
+  return out;
+}
+
 absl::StatusOr<int> TimerWorker::LoopPass() {
   absl::MutexLock poll_lock(&poll_mu_);
   const bool full = full_pass_requested_.exchange(false) || busy_.empty() ||
@@ -160,6 +204,7 @@ absl::StatusOr<int> TimerWorker::Poll(absl::Time now, bool full) {
       return index.status();
     }
     for (size_t i = 0; i < index->size(); ++i) municipalities.push_back(index->element(i).string());
+    SampleDue(municipalities, now);
   } else {
     municipalities = busy_;
   }

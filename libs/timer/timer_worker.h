@@ -50,9 +50,19 @@
 
 namespace kpr::observe {
 class Counter;
+class Gauge;
 }  // namespace kpr::observe
 
 namespace kpr::timer {
+
+// What a full pass saw before claiming: timers due and not claimed, and how late the most
+// overdue one is. From pipelined ZCOUNT -inf now / ZRANGE 0 0 WITHSCORES replies, two per
+// municipality.
+struct DueSummary {
+  int64_t count = 0;
+  absl::Duration lag = absl::ZeroDuration();
+};
+DueSummary SummarizeDue(const std::vector<store::RedisReply>& replies, absl::Time now);
 
 class TimerWorker {
  public:
@@ -73,6 +83,8 @@ class TimerWorker {
     absl::Duration max_backoff = absl::Minutes(5);
     std::function<absl::Time()> clock = [] { return absl::Now(); };  // for the thread's passes
     Prefetch prefetch;                                               // may be empty
+    // How often kpr_timer_due and kpr_timer_lag_seconds are read (on a full pass).
+    absl::Duration due_sample_interval = absl::Seconds(5);
   };
 
   // `pool` must outlive the worker.
@@ -101,6 +113,8 @@ class TimerWorker {
 
  private:
   absl::Duration Backoff(int attempt) const;
+  void SampleDue(const std::vector<std::string>& municipalities, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(poll_mu_);
   // The background thread's pass: over every municipality, or only the busy ones (see above).
   absl::StatusOr<int> LoopPass();
   // Claims in `municipalities` (all registered ones if `full`), fires, settles.
@@ -115,11 +129,14 @@ class TimerWorker {
   observe::Counter& fired_;
   observe::Counter& retried_;
   observe::Counter& poll_errors_;
+  observe::Gauge& due_;
+  observe::Gauge& lag_;
 
   absl::Mutex poll_mu_;  // one pass at a time
   // Municipalities whose last claim came back full: the only ones a back-to-back pass claims in.
   std::vector<std::string> busy_ ABSL_GUARDED_BY(poll_mu_);
-  absl::Time last_full_pass_ ABSL_GUARDED_BY(poll_mu_) = absl::InfinitePast();  // real time
+  absl::Time last_full_pass_ ABSL_GUARDED_BY(poll_mu_) = absl::InfinitePast();   // real time
+  absl::Time last_due_sample_ ABSL_GUARDED_BY(poll_mu_) = absl::InfinitePast();  // real time
   std::atomic<bool> full_pass_requested_{false};
   runtime::PassLoop loop_;
 };
