@@ -23,17 +23,15 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/cpu_usage.h"
-#include "httplib.h"
 #include "libs/observe/log.h"
 #include "libs/store/redis_pool.h"
 #include "services/notify/reminder_plan.h"
 #include "tests/harness/sms_gateway_sim.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/notify_burst.h"
 #include "tests/support/referral_testing.h"
 
@@ -50,24 +48,6 @@ using testing::Servers;
 namespace nv1 = ::kpr::notify::v1;
 
 constexpr char kM[] = "0165";
-
-// Sum of a counter's series on a replica's /metrics whose labels contain all of `labels`.
-double MetricSum(int http_port, const std::string& name, const std::vector<std::string>& labels) {
-  httplib::Client client("127.0.0.1", http_port);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return -1;
-  double sum = 0;
-  for (absl::string_view line : absl::StrSplit(res->body, '\n')) {
-    if (!absl::StartsWith(line, name + "{")) continue;
-    if (!std::all_of(labels.begin(), labels.end(),
-                     [&](const std::string& l) { return absl::StrContains(line, l); })) {
-      continue;
-    }
-    double v = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
-  }
-  return sum;
-}
 
 int64_t Zcard(store::RedisPool& pool, const std::string& key) {
   auto r = pool.Command({"ZCARD", key});
@@ -187,8 +167,9 @@ DrainResult Drain(int count, int rate, int replicas, int workers) {
   std::string split;
   for (const auto& n : notify) {
     absl::StrAppend(&split, split.empty() ? "" : " / ",
-                    MetricSum(n->http_port(), "kpr_notify_provider_calls_total",
-                              {"channel=\"sms\"", "outcome=\"accepted\""}));
+                    testing::SumMatching(
+                        testing::ScrapeMetric(n->http_port(), "kpr_notify_provider_calls_total"),
+                        {{"channel", "sms"}, {"outcome", "accepted"}}));
   }
   std::cout << absl::StrFormat(
       "| %d | %d | %d | %.1f | %.1f | %.3f | %.2f | %d | %d | %d | %d | %d | %s |\n", count, rate,

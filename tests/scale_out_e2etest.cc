@@ -15,8 +15,6 @@
 //
 // KPR_SCALE_OUT_CITIZENS (per municipality, default 8) sizes it.
 
-#include <httplib.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -25,7 +23,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "libs/store/cluster_slot.h"
@@ -34,6 +31,7 @@
 #include "tests/harness/sms_gateway_sim.h"
 #include "tests/harness/smtp_sink.h"
 #include "tests/support/command.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/semester.h"
 #include "tests/support/semester_audit.h"
@@ -70,19 +68,8 @@ std::string TenMunicipalityCatalog(const std::string& path) {
 // acked messages per consumer in one replica's /metrics.
 std::map<std::string, double> AckedByConsumer(int http_port) {
   std::map<std::string, double> acked;
-  httplib::Client client("127.0.0.1", http_port);
-  client.set_read_timeout(5, 0);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return acked;
-  for (absl::string_view line : absl::StrSplit(res->body, '\n')) {
-    if (!absl::StartsWith(line, "kpr_consumer_messages_total{") ||
-        !absl::StrContains(line, "outcome=\"acked\"")) {
-      continue;
-    }
-    const size_t from = line.find("consumer=\"") + 10;
-    const std::string consumer(line.substr(from, line.find('"', from) - from));
-    double v = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) acked[consumer] += v;
+  for (const MetricSample& s : ScrapeMetric(http_port, "kpr_consumer_messages_total")) {
+    if (s.labels.at("outcome") == "acked") acked[s.labels.at("consumer")] += s.value;
   }
   return acked;
 }

@@ -12,7 +12,6 @@
 #include "libs/observe/metrics.h"
 
 namespace kpr::bus {
-namespace {}  // namespace
 
 OutboxRelay::OutboxRelay(store::Outbox& outbox, JetStream& js, Options options)
     : outbox_(outbox),

@@ -85,8 +85,8 @@ class OutboxRelay {
     absl::Duration lease_ttl = absl::Seconds(5);
     // Longest wait before an idle municipality is read again (see above).
     absl::Duration max_idle_backoff = absl::Seconds(1);
-    // How often kpr_outbox_backlog and kpr_outbox_oldest_age_seconds are read (two pipelined
-    // reads per registered municipality).
+    // How often kpr_outbox_backlog and kpr_outbox_oldest_age_seconds are read (Outbox::Backlog:
+    // one pipelined XINFO STREAM per registered municipality).
     absl::Duration backlog_sample_interval = absl::Seconds(5);
   };
 

@@ -1,6 +1,8 @@
 #include "libs/host/service_host.h"
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "libs/observe/log.h"
@@ -101,29 +103,22 @@ absl::Status ServiceHost::Serve(std::vector<grpc::Service*> services) {
   rpc_server_ = *std::move(rpc_server);
 
   ServiceHost* self = this;
-  // kpr_dependency_up{dependency}: what the health check last saw, 0 until it has looked.
-  auto up = [](const char* dependency) {
-    return &observe::MetricsRegistry::Global().GetGauge(
+  // Each check also sets kpr_dependency_up{dependency}: what it last saw, 0 until it has looked.
+  auto reported = [](const char* dependency, std::function<bool()> check) {
+    observe::Gauge* up = &observe::MetricsRegistry::Global().GetGauge(
         "kpr_dependency_up", "1 while the service reaches this dependency (its health check)",
         {{"dependency", dependency}});
+    return std::pair<std::string, rpc::HealthMonitor::Check>(dependency,
+                                                             [up, check = std::move(check)] {
+                                                               const bool ok = check();
+                                                               up->Set(ok ? 1 : 0);
+                                                               return ok;
+                                                             });
   };
   monitor_ = std::make_unique<rpc::HealthMonitor>(
-      std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{{"redis",
-                                                                      [self, gauge = up("redis")] {
-                                                                        const bool ok =
-                                                                            self->health_pool_
-                                                                                ->Ping()
-                                                                                .ok();
-                                                                        gauge->Set(ok ? 1 : 0);
-                                                                        return ok;
-                                                                      }},
-                                                                     {"nats",
-                                                                      [self, gauge = up("nats")] {
-                                                                        const bool ok =
-                                                                            self->js_->connected();
-                                                                        gauge->Set(ok ? 1 : 0);
-                                                                        return ok;
-                                                                      }}},
+      std::vector<std::pair<std::string, rpc::HealthMonitor::Check>>{
+          reported("redis", [self] { return self->health_pool_->Ping().ok(); }),
+          reported("nats", [self] { return self->js_->connected(); })},
       absl::Milliseconds(250), [self](bool healthy) {
         self->rpc_server_->SetServing(healthy && !self->draining_.load());
         observe::Info(healthy ? "serving" : "not serving: a dependency is unreachable");

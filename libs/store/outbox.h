@@ -63,9 +63,6 @@ struct OutboxEntry {
   std::string data;       // field "data": serialized kpr.common.v1.Event (binary)
 };
 
-// Thread-safe. Errors are those of RedisPool (UNAVAILABLE when Redis is down), INVALID_ARGUMENT
-// for a municipality that is not a 4-digit code. An entry lacking a field (written by something
-// other than outbox_append) is returned with that field empty, so it cannot block the outbox.
 // The outbox entries not yet published, and how long the oldest has waited (from its stream id,
 // Redis's clock). An entry may hold several events of one script.
 struct OutboxBacklog {
@@ -76,6 +73,9 @@ struct OutboxBacklog {
 // The millisecond part of a stream id "<ms>-<seq>" (Redis's clock); 0 if malformed.
 int64_t StreamIdMillis(absl::string_view stream_id);
 
+// Thread-safe. Errors are those of RedisPool (UNAVAILABLE when Redis is down), INVALID_ARGUMENT
+// for a municipality that is not a 4-digit code. An entry lacking a field (written by something
+// other than outbox_append) is returned with that field empty, so it cannot block the outbox.
 class Outbox {
  public:
   Outbox(RedisPool& pool, std::string service);
@@ -99,8 +99,8 @@ class Outbox {
                           const std::vector<std::vector<OutboxEntry>>& entries);
   // XLEN.
   absl::StatusOr<int64_t> Length(absl::string_view municipality);
-  // What waits in every registered municipality's outbox (two pipelined reads each): what an
-  // operator alerts on when the relay stops draining.
+  // What waits in every registered municipality's outbox (one XINFO STREAM each, pipelined):
+  // what an operator alerts on when the relay stops draining.
   absl::StatusOr<OutboxBacklog> Backlog(absl::Time now);
 
   const std::string& service() const { return service_; }

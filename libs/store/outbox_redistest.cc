@@ -259,7 +259,7 @@ TEST_F(OutboxTest, BacklogCountsEveryMunicipalityAndAgesTheOldest) {
   EXPECT_GE(later->oldest_age, absl::Seconds(59));
   EXPECT_LE(later->oldest_age, absl::Seconds(65));
 
-  // Published and removed: nothing waits.
+  // 0165's published and removed: only 0183's entry waits.
   auto entries = outbox_.Read("0165", 10);
   ASSERT_TRUE(entries.ok());
   std::vector<std::string> ids;

@@ -19,6 +19,7 @@
 #include "libs/calendar/iso_week.h"
 #include "libs/calendar/proto_time.h"
 #include "tests/support/command.h"
+#include "tests/support/grpc_calls.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/suite_clock.h"
 #include "tests/support/suite_probe.h"
@@ -31,28 +32,6 @@ namespace ov1 = ::kpr::outcomes::v1;
 namespace rv1 = ::kpr::referral::v1;
 namespace sv1 = ::kpr::scheduling::v1;
 using identity::Role;
-
-absl::Status FromGrpc(const grpc::Status& st, absl::string_view what) {
-  if (st.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(st.error_code()),
-                      absl::StrCat(what, ": ", st.error_message()));
-}
-
-// A replica killed mid-call, or a Redis primary failing over under it, answers UNAVAILABLE (or
-// lets the deadline pass): the driver calls again, and round robin takes it to another replica.
-// Every call it makes may be repeated: cohorts carry request ids, attendance is recorded per
-// session as a whole, answers replace themselves, and reads are reads.
-template <typename Call>
-absl::Status Retrying(absl::string_view what, Call call) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (true) {
-    const grpc::Status st = call();
-    const bool transient = st.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                           st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-    if (st.ok() || !transient || absl::Now() > deadline) return FromGrpc(st, what);
-    absl::SleepFor(absl::Milliseconds(250));
-  }
-}
 
 absl::Time SessionStart(const sv1::Session& s) {
   absl::CivilDay day;

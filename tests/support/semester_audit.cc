@@ -14,6 +14,7 @@
 #include "kpr/referral/v1/events.pb.h"
 #include "kpr/referral/v1/referral_service.grpc.pb.h"
 #include "kpr/scheduling/v1/scheduling_service.grpc.pb.h"
+#include "tests/support/grpc_calls.h"
 #include "tests/support/referral_testing.h"
 #include "tests/support/who5_testing.h"
 
@@ -25,12 +26,6 @@ namespace ov1 = ::kpr::outcomes::v1;
 namespace rv1 = ::kpr::referral::v1;
 namespace sv1 = ::kpr::scheduling::v1;
 using identity::Role;
-
-absl::Status Asked(const grpc::Status& st, absl::string_view what) {
-  if (st.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(st.error_code()),
-                      absl::StrCat(what, ": ", st.error_message()));
-}
 
 class Audit {
  public:
@@ -93,7 +88,8 @@ class Audit {
       req.set_id(c.referral_id);
       rv1::Referral r;
       CallAs call(coordinator_);
-      if (auto st = Asked(referrals_->GetReferral(&call.ctx, req, &r), "GetReferral"); !st.ok()) {
+      if (auto st = CallStatus(referrals_->GetReferral(&call.ctx, req, &r), "GetReferral");
+          !st.ok()) {
         return st;
       }
       ++ledger_.referrals;
@@ -128,7 +124,8 @@ class Audit {
       req.set_cohort_id(cohort.cohort_id);
       sv1::ListParticipantsResponse resp;
       CallAs call(coordinator_);
-      if (auto st = Asked(scheduling_->ListParticipants(&call.ctx, req, &resp), "ListParticipants");
+      if (auto st =
+              CallStatus(scheduling_->ListParticipants(&call.ctx, req, &resp), "ListParticipants");
           !st.ok()) {
         return st;
       }
@@ -160,7 +157,7 @@ class Audit {
       req.set_cohort_id(cohort.cohort_id);
       ov1::GetAttendanceResponse resp;
       CallAs call(coordinator_);
-      if (auto st = Asked(outcomes_->GetAttendance(&call.ctx, req, &resp), "GetAttendance");
+      if (auto st = CallStatus(outcomes_->GetAttendance(&call.ctx, req, &resp), "GetAttendance");
           !st.ok()) {
         return st;
       }
@@ -196,7 +193,8 @@ class Audit {
       req.set_referral_id(c.referral_id);
       ov1::GetQuestionnairesResponse resp;
       CallAs call(coordinator_);
-      if (auto st = Asked(outcomes_->GetQuestionnaires(&call.ctx, req, &resp), "GetQuestionnaires");
+      if (auto st =
+              CallStatus(outcomes_->GetQuestionnaires(&call.ctx, req, &resp), "GetQuestionnaires");
           !st.ok()) {
         return st;
       }
@@ -243,7 +241,7 @@ class Audit {
       req.set_page_size(200);
       nv1::ListDeliveriesResponse resp;
       CallAs call(coordinator_);
-      if (auto st = Asked(notify_->ListDeliveries(&call.ctx, req, &resp), "ListDeliveries");
+      if (auto st = CallStatus(notify_->ListDeliveries(&call.ctx, req, &resp), "ListDeliveries");
           !st.ok()) {
         return st;
       }
