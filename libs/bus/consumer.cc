@@ -70,19 +70,6 @@ struct Consumer::Shared {
   }
 };
 
-namespace {
-
-// What this replica did with each message of a consumer; registered at start, so a replica that
-// has handled nothing yet shows 0 rather than nothing.
-observe::Counter& HandledCounter(const std::string& consumer, const char* outcome) {
-  return observe::MetricsRegistry::Global().GetCounter(
-      "kpr_consumer_messages_total",
-      "Messages this replica handled, by consumer and outcome (acked, retried, dead_lettered).",
-      {{"consumer", consumer}, {"outcome", outcome}});
-}
-
-}  // namespace
-
 std::string DeadLetterSubject(absl::string_view stream, absl::string_view durable) {
   return absl::StrCat("kpr.dlq.", stream, ".", durable);
 }
@@ -93,9 +80,8 @@ Consumer::Consumer(JetStream& js, ConsumerSpec spec, BatchHandler handler)
       handler_(std::move(handler)),
       deliver_subject_(absl::StrCat("_KPR.deliver.", spec_.stream, ".", spec_.durable)),
       shared_(std::make_shared<Shared>()),
-      acked_(&HandledCounter(spec_.durable, "acked")),
-      retried_(&HandledCounter(spec_.durable, "retried")),
-      dead_lettered_(&HandledCounter(spec_.durable, "dead_lettered")) {}
+      metrics_(ConsumerMetrics::For(spec_.durable)),
+      lag_(js, spec_.stream, spec_.durable, {.interval = spec_.lag_sample_interval}) {}
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(JetStream& js, ConsumerSpec spec,
                                                           BatchHandler handler) {
@@ -120,6 +106,8 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Start(JetStream& js, Consume
     // NATS not up yet, or the stream not created yet: keep trying in the background.
     c->setup_thread_ = std::thread([p = c.get()] { p->SetupLoop(); });
   }
+  // After the first Setup, so that normally the first read already finds the consumer.
+  c->lag_.Start();
   return c;
 }
 
@@ -275,15 +263,16 @@ void Consumer::Apply(const std::vector<natsMsg*>& msgs, const std::vector<Delive
     switch (outcomes[i].kind) {
       case Outcome::kAck:
         natsMsg_Ack(m, nullptr);
-        acked_->Increment();
+        metrics_.acked.Increment();
         break;
       case Outcome::kRetry:
         natsMsg_NakWithDelay(m, ToMillis(outcomes[i].retry_after), nullptr);
-        retried_->Increment();
+        metrics_.retried.Increment();
         break;
       case Outcome::kDeadLetter:
-        (SendToDeadLetter(m, batch[i], outcomes[i].reason) ? dead_lettered_ : retried_)
-            ->Increment();
+        (SendToDeadLetter(m, batch[i], outcomes[i].reason) ? metrics_.dead_lettered
+                                                           : metrics_.retried)
+            .Increment();
         break;
     }
     natsMsg_Destroy(m);
@@ -324,6 +313,7 @@ void Consumer::Stop() {
     stopped_ = true;
     stopping_ = true;
   }
+  lag_.Stop();
   if (setup_thread_.joinable()) setup_thread_.join();
   natsSubscription* sub = nullptr;
   {

@@ -21,8 +21,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/bus/consumer_metrics.h"
 #include "libs/bus/jetstream.h"
-#include "libs/observe/metrics.h"
 
 namespace kpr::bus {
 
@@ -79,6 +79,9 @@ struct ConsumerSpec {
   // I/O is in flight; messages are then handled out of delivery order, so a handler with more
   // than one worker must not depend on order (de-duplicate by key instead).
   int workers = 1;
+  // How often the consumer's lag (kpr_consumer_pending_messages, kpr_consumer_redelivered_messages)
+  // is read from the server: see consumer_metrics.h.
+  absl::Duration lag_sample_interval = absl::Seconds(5);
   // Seals the original bytes for KPR_DLQ (they may carry personal data); the service passes an
   // AES-GCM sealer. If unset, DeadLetter.sealed_data stays empty (never plaintext).
   std::function<std::string(absl::string_view)> seal_dead_letter;
@@ -99,12 +102,15 @@ class Consumer {
   // kpr.common.v1.DeadLetter is sync-published to DeadLetterSubject() with msg id
   // "<stream>-<durable>-<sequence>", then the message is acked (nak'd with a delay if that publish
   // fails). A handler exception or a result of the wrong size is a retry of the whole batch.
+  //
+  // Metrics (consumer_metrics.h): registers the consumer's series at 0 and, until Stop(), reads
+  // its lag from the server every spec.lag_sample_interval on a thread of its own.
   static absl::StatusOr<std::unique_ptr<Consumer>> Start(JetStream& js, ConsumerSpec spec,
                                                          BatchHandler handler);
 
   // Drains the subscription (no new messages), finishes and acks/naks the batch in flight,
-  // naks what was queued but not handled (so another replica gets it at once), joins.
-  // Idempotent. `js` must outlive Stop().
+  // naks what was queued but not handled (so another replica gets it at once), joins. Lag
+  // sampling stops first; its gauges keep their last value. Idempotent. `js` must outlive Stop().
   void Stop();
   ~Consumer();
   Consumer(const Consumer&) = delete;
@@ -134,9 +140,8 @@ class Consumer {
   const BatchHandler handler_;
   const std::string deliver_subject_;
   std::shared_ptr<Shared> shared_;
-  observe::Counter* const acked_;  // kpr_consumer_messages_total{consumer, outcome}
-  observe::Counter* const retried_;
-  observe::Counter* const dead_lettered_;
+  const ConsumerMetrics metrics_;
+  ConsumerLagSampler lag_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -8,29 +8,17 @@
 #include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
 #include "libs/bus/consumer.h"
+#include "libs/bus/nats_testing.h"
 #include "tests/harness/servers.h"
 
 namespace kpr::bus {
 namespace {
 
+using kpr::bus::testing::Messages;
+using kpr::bus::testing::MustConnect;
 using kpr::testing::Servers;
 
 constexpr char kStream[] = "KPR_REFERRAL";
-
-std::unique_ptr<JetStream> MustConnect(const std::string& name) {
-  auto js = JetStream::Connect({Servers::Nats().url(), name, false});
-  EXPECT_TRUE(js.ok()) << js.status();
-  return std::move(js).value();
-}
-
-std::vector<OutgoingMessage> Messages(int n, const std::string& prefix) {
-  std::vector<OutgoingMessage> msgs;
-  for (int i = 0; i < n; ++i) {
-    msgs.push_back({absl::StrCat("kpr.referral.v1.accepted.0", 100 + i % 7),
-                    absl::StrCat("data-", i), absl::StrCat(prefix, i)});
-  }
-  return msgs;
-}
 
 // What the handlers saw, by msg id.
 class Seen {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/bus/consumer_metrics.h"
 #include "libs/observe/log.h"
 #include "libs/observe/metrics.h"
 #include "libs/privacy/sealed_box.h"
@@ -70,6 +71,9 @@ void ServiceHost::AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler)
       return sealed.ok() ? *sealed : std::string();
     };
   }
+  // Its series are on /metrics from now on (at 0), also while NATS is down and the consumer
+  // cannot be created yet.
+  bus::ConsumerMetrics::For(spec.durable);
   absl::MutexLock lock(&consumers_mu_);
   consumers_.push_back(ConsumerSlot{std::move(spec), std::move(handler), nullptr});
 }

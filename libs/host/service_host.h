@@ -73,6 +73,7 @@ class ServiceHost {
   // or HandOver() what a write appended). Call before Serve(), once per outbox.
   bus::OutboxRelay& RelayOutbox(store::Outbox& outbox);
   // A durable consumer started once the streams exist; stopped first on Shutdown. Before Serve().
+  // Its kpr_consumer_* series (libs/bus/consumer_metrics.h) are on /metrics, at 0, from this call.
   // If spec.seal_dead_letter is unset, dead letters are sealed with the data key's dead-letter key.
   void AddConsumer(bus::ConsumerSpec spec, bus::BatchHandler handler);
   // The usual fact consumer: the events on `stream` matching `filter`, each routed by `router`
