@@ -12,6 +12,11 @@ packages=(
   redis-tools
   # notify's test peers: the SMTP sink (aiosmtpd) and its self-signed certificate (openssl)
   python3-aiosmtpd openssl
+  # promtool (the alerting rules' checks and unit tests) and the server a live test scrapes with
+  prometheus
+  # the container images: a Debian root filesystem (mmdebstrap), built and smoke-run with podman
+  # on runc (crun refuses this machine's hybrid cgroups)
+  mmdebstrap podman runc
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -32,7 +37,8 @@ if [ ! -x tools/buf/node_modules/.bin/buf ]; then
   echo "installing buf (npm @bufbuild/buf, pinned in tools/buf/package-lock.json)"
   (cd tools/buf && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ ! -d deploy/k8s/validate/node_modules/kubernetes-models ]; then
+if [ ! -d deploy/k8s/validate/node_modules/kubernetes-models ] ||
+  [ ! -d deploy/k8s/validate/node_modules/@kubernetes-models/prometheus-operator ]; then
   echo "installing the manifest validator's packages (npm, pinned in deploy/k8s/validate/package-lock.json)"
   (cd deploy/k8s/validate && npm ci --no-audit --no-fund --loglevel=error)
 fi

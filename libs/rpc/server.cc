@@ -69,6 +69,7 @@ absl::StatusOr<std::unique_ptr<RpcServer>> RpcServer::Start(ServerOptions option
   for (const std::string& name : options.health_service_names) {
     health->SetServingStatus(name, false);
   }
+  health->SetServingStatus(kLivenessHealthName, true);  // the process answers: alive
   return std::unique_ptr<RpcServer>(
       new RpcServer(std::move(server), port, std::move(options.health_service_names)));
 }

@@ -16,6 +16,11 @@
 
 namespace kpr::rpc {
 
+// The health name Kubernetes' native gRPC liveness probe asks for: SERVING from start until
+// Shutdown, whatever NATS and Redis do. "" (readiness) follows the dependencies, so an outage
+// makes a replica unready instead of restarting it, which would not bring Redis back.
+inline constexpr char kLivenessHealthName[] = "kpr.liveness";
+
 struct ServerOptions {
   std::string address;                            // "host:port"; port 0 picks a free port
   std::vector<grpc::Service*> services;           // not owned; must outlive the server
@@ -31,7 +36,7 @@ struct ServerOptions {
 // A gRPC server with grpc.health.v1.Health and server reflection, keepalive permits that match
 // ServiceChannel's pings, and a maximum connection age. Health starts NOT_SERVING
 // for "" and every named service; the owner flips it with SetServing() once its dependencies
-// (NATS, Redis) work.
+// (NATS, Redis) work. kLivenessHealthName is SERVING until Shutdown.
 class RpcServer {
  public:
   // UNAVAILABLE if the address cannot be bound.

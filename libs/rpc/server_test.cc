@@ -70,6 +70,8 @@ TEST_F(RpcServerTest, HealthFollowsSetServingAndShutdown) {
   EXPECT_EQ(Check(""), HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(Check(kServiceName), HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(Check("kpr.other.v1.Unknown"), -grpc::StatusCode::NOT_FOUND);
+  // Alive though not ready: the liveness probe must not restart a replica waiting for Redis.
+  EXPECT_EQ(Check(kLivenessHealthName), HealthCheckResponse::SERVING);
 
   server_->SetServing(true);
   EXPECT_TRUE(server_->serving());
@@ -78,6 +80,7 @@ TEST_F(RpcServerTest, HealthFollowsSetServingAndShutdown) {
 
   server_->SetServing(false);
   EXPECT_EQ(Check(kServiceName), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Check(kLivenessHealthName), HealthCheckResponse::SERVING);
   server_->SetServing(true);
 
   // A watcher sees SERVING, then NOT_SERVING when Shutdown begins (before the server stops).
@@ -95,6 +98,7 @@ TEST_F(RpcServerTest, HealthFollowsSetServingAndShutdown) {
   ASSERT_TRUE(watch->Read(&update));
   EXPECT_EQ(update.status(), HealthCheckResponse::NOT_SERVING);
   shutdown.join();
+  EXPECT_NE(Check(kLivenessHealthName), HealthCheckResponse::SERVING);  // draining or gone
   EXPECT_FALSE(server_->serving());
 
   server_->SetServing(true);  // ignored after Shutdown

@@ -285,8 +285,9 @@ absl::Status ServiceProcess::Start() {
   return process_->Start();
 }
 
-absl::Status ServiceProcess::WaitServing(absl::Duration timeout) {
-  auto channel = grpc::CreateChannel(grpc_address(), grpc::InsecureChannelCredentials());
+absl::Status WaitServing(const std::string& grpc_address, absl::Duration timeout,
+                         absl::string_view what) {
+  auto channel = grpc::CreateChannel(grpc_address, grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   bool ok = Eventually(
       [&] {
@@ -298,8 +299,11 @@ absl::Status ServiceProcess::WaitServing(absl::Duration timeout) {
                resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
       },
       timeout, absl::Milliseconds(100));
-  return ok ? absl::OkStatus()
-            : absl::DeadlineExceededError(absl::StrCat("kpr-", service_, " is not SERVING"));
+  return ok ? absl::OkStatus() : absl::DeadlineExceededError(absl::StrCat(what, " is not SERVING"));
+}
+
+absl::Status ServiceProcess::WaitServing(absl::Duration timeout) {
+  return kpr::testing::WaitServing(grpc_address(), timeout, absl::StrCat("kpr-", service_));
 }
 
 absl::Status ServiceProcess::WaitConsuming(absl::Duration timeout) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "kpr/intake/v1/referral_submitted.pb.h"
@@ -98,6 +99,10 @@ bool Eventually(const std::function<bool()>& done, absl::Duration timeout,
 
 // A kpr service binary (kpr-<service>) as a child process against the harness servers, started
 // with only the required settings (plus `extra_env`).
+// Waits until gRPC health ("") at `grpc_address` says SERVING; `what` names it in the error.
+absl::Status WaitServing(const std::string& grpc_address, absl::Duration timeout,
+                         absl::string_view what);
+
 class ServiceProcess {
  public:
   ServiceProcess(std::string service, const Secrets& secrets,

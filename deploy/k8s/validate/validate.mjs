@@ -1,5 +1,6 @@
 // Validates rendered kustomize output: every object against the Kubernetes schemas
-// (kubernetes-models), then kpr's own policies. Exits 1 with one line per problem.
+// (kubernetes-models; monitoring.coreos.com kinds with @kubernetes-models/prometheus-operator;
+// any other kind fails), then kpr's own policies. Exits 1 with one line per problem.
 //
 //   node validate.mjs <overlay-name> <rendered.yaml>
 //
@@ -10,7 +11,8 @@
 //     root filesystem, seccomp RuntimeDefault at pod or container level); Jobs the same minus
 //     probes;
 //   - selectors match the pod template's labels; Services, PDBs and HPAs point at something;
-//   - in prod, every Deployment has a PDB and an HPA;
+//   - in prod (and prod-*), every Deployment has a PDB and an HPA;
+//   - a PodMonitor or ServiceMonitor selects pods or Services that have the port it scrapes;
 //   - every pod is covered by a NetworkPolicy besides the default deny, and the default deny is
 //     there;
 //   - no Secret objects and no secret-looking literal values (the services read secrets from
@@ -31,7 +33,8 @@ const problem = (o, what) => problems.push(`${where(o)}: ${what}`);
 // ---- Schemas ----
 for (const o of objects) {
   const [group, version] = o.apiVersion.includes("/") ? o.apiVersion.split("/") : [null, o.apiVersion];
-  const path = group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
+  const models = group === "monitoring.coreos.com" ? "@kubernetes-models/prometheus-operator" : "kubernetes-models";
+  const path = group ? `${models}/${group}/${version}` : `${models}/${version}`;
   let mod;
   try {
     mod = await import(path);
@@ -49,6 +52,13 @@ for (const o of objects) {
   } catch (e) {
     problem(o, `schema: ${e.message.split("\n").slice(0, 4).join(" | ")}`);
   }
+}
+
+// ---- Namespace ----
+// Everything but the Namespace itself goes to kpr: an object without one lands in whatever
+// namespace kubectl's context points at, where its selectors match nothing.
+for (const o of objects) {
+  if (o.kind !== "Namespace" && o.metadata?.namespace !== "kpr") problem(o, "not in namespace kpr");
 }
 
 // ---- Workloads ----
@@ -125,7 +135,7 @@ for (const h of hpas) {
     problem(h, `targets ${t.kind}/${t.name}, which is not there`);
   }
 }
-if (overlay === "prod") {
+if (/^prod(-|$)/.test(overlay)) {
   for (const d of objects.filter((o) => o.kind === "Deployment")) {
     const labels = d.spec.template.metadata?.labels;
     if (!objects.some((o) => o.kind === "PodDisruptionBudget" && matches(o.spec.selector, labels))) {
@@ -133,6 +143,30 @@ if (overlay === "prod") {
     }
     if (!hpas.some((h) => h.spec.scaleTargetRef.kind === "Deployment" && h.spec.scaleTargetRef.name === d.metadata.name)) {
       problem(d, "no HorizontalPodAutoscaler");
+    }
+  }
+}
+
+// ---- Scrapes: the Prometheus Operator's monitors must find something to scrape ----
+for (const m of objects.filter((o) => o.kind === "PodMonitor")) {
+  const pods = workloads.filter((w) => matches(m.spec.selector, w.spec.template.metadata?.labels));
+  if (pods.length === 0) problem(m, "selects no pods");
+  for (const e of [m.spec.podMetricsEndpoints ?? []].flat()) {
+    for (const w of pods) {
+      const ports = w.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
+      if (!ports.some((p) => p.name === e.port)) problem(m, `${w.kind}/${w.metadata.name} has no port named ${e.port}`);
+    }
+  }
+  if (m.spec.jobLabel && pods.some((w) => !w.spec.template.metadata?.labels?.[m.spec.jobLabel])) {
+    problem(m, `jobLabel ${m.spec.jobLabel} is missing on a pod it selects`);
+  }
+}
+for (const m of objects.filter((o) => o.kind === "ServiceMonitor")) {
+  const services = objects.filter((o) => o.kind === "Service" && matches(m.spec.selector, o.metadata.labels));
+  if (services.length === 0) problem(m, "selects no Services");
+  for (const e of [m.spec.endpoints ?? []].flat()) {
+    for (const s of services) {
+      if (e.port && !(s.spec.ports ?? []).some((p) => p.name === e.port)) problem(m, `Service/${s.metadata.name} has no port named ${e.port}`);
     }
   }
 }
