@@ -56,6 +56,15 @@ std::set<std::string> LabelValues(const std::vector<PromSample>& samples,
   return values;
 }
 
+void ExpectPromtoolAccepts(int http_port, const std::string& service) {
+  const std::string body = observe::testing::Body(observe::testing::Get(http_port, "/metrics"));
+  const std::string file = absl::StrCat(Servers::Dir(), "/", service, ".metrics");
+  std::ofstream(file) << body;
+  auto check = RunCommand({"/bin/sh", "-c", absl::StrCat("promtool check metrics < ", file)});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->exit_code, 0) << service << ":\n" << check->out << check->err;
+}
+
 class PrometheusE2eTest : public ::testing::Test {
  protected:
   // Eventually `promql` returns series for every job in `jobs`.
@@ -109,15 +118,15 @@ TEST_F(PrometheusE2eTest, RulesReadEveryServiceAndFireOnDeadLettersOutagesAndSto
     const std::string job = absl::StrCat("kpr-", service);
     jobs[job] = {absl::StrCat("127.0.0.1:", port)};
     job_names.insert(job);
-
-    // promtool's lint of the exposition, as CI's scrape would read it.
-    const std::string body = observe::testing::Body(observe::testing::Get(port, "/metrics"));
-    const std::string file = absl::StrCat(Servers::Dir(), "/", job, ".metrics");
-    std::ofstream(file) << body;
-    auto check = RunCommand({"/bin/sh", "-c", absl::StrCat("promtool check metrics < ", file)});
-    ASSERT_TRUE(check.ok());
-    EXPECT_EQ(check->exit_code, 0) << job << ":\n" << check->out << check->err;
   }
+  // promtool's lint of every /metrics: from start-up, and again once calls and dead letters have
+  // added the series that appear on first use.
+  auto lint_every_service = [&] {
+    for (const char* service : SuiteProcesses::kServices) {
+      ExpectPromtoolAccepts(suite.replica(service, 0).http_port(), service);
+    }
+  };
+  lint_every_service();
 
   int replaced = 0;
   const std::string rules = RulesWithShortFor(&replaced);
@@ -179,6 +188,8 @@ TEST_F(PrometheusE2eTest, RulesReadEveryServiceAndFireOnDeadLettersOutagesAndSto
   ASSERT_TRUE((*nats)->WaitPublished().ok());
   EXPECT_TRUE(Fires(prom, "KprDeadLettersArriving", {{"job", "kpr-referral"}}, absl::Seconds(30)))
       << suite.Logs();
+
+  lint_every_service();
 
   // Redis away: every service reports NOT_SERVING through kpr_dependency_up.
   Servers::Redis().Stop();

@@ -97,12 +97,12 @@ class TestNats {
 bool Eventually(const std::function<bool()>& done, absl::Duration timeout,
                 absl::Duration interval = absl::Milliseconds(50));
 
-// A kpr service binary (kpr-<service>) as a child process against the harness servers, started
-// with only the required settings (plus `extra_env`).
 // Waits until gRPC health ("") at `grpc_address` says SERVING; `what` names it in the error.
 absl::Status WaitServing(const std::string& grpc_address, absl::Duration timeout,
                          absl::string_view what);
 
+// A kpr service binary (kpr-<service>) as a child process against the harness servers, started
+// with only the required settings (plus `extra_env`).
 class ServiceProcess {
  public:
   ServiceProcess(std::string service, const Secrets& secrets,

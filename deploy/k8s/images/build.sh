@@ -12,7 +12,8 @@
 # Env:   BUILD_DIR   the CMake build (default build; the binaries are built first)
 #        IMAGE_DIR   root filesystems (cached by package list) and OCI archives (build/images)
 #        IMAGE_TAG   tag of the kpr images (default main, as deploy/k8s/base/kustomization.yaml)
-#        DEBIAN_MIRROR  default http://deb.debian.org/debian (+ -security)
+#        DEBIAN_MIRROR  default http://deb.debian.org/debian (+ -security); a
+#                    snapshot.debian.org/archive/debian/<time> URL pins the package versions
 # Out:   localhost/kpr-<image>:<tag> in podman's store, and $IMAGE_DIR/kpr-<image>.oci.tar
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -21,6 +22,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 IMAGE_DIR=${IMAGE_DIR:-$BUILD_DIR/images}
 IMAGE_TAG=${IMAGE_TAG:-main}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+MIRROR=${MIRROR%/}
 SUITE=bookworm
 KPR_IMAGES=(referral scheduling outcomes notify kprctl)
 ALL_IMAGES=("${KPR_IMAGES[@]}" nats redis)
@@ -41,18 +43,30 @@ done
 mkdir -p "$IMAGE_DIR"
 IMAGE_DIR=$(cd "$IMAGE_DIR" && pwd)
 
-# Reproducible: file times, package selection and image timestamps all come from the commit.
+# File times and image timestamps come from the commit; package versions are what the mirror
+# serves when a root filesystem is first built (then cached: see rootfs()).
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
-COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-# The source label: where this commit can be fetched (KPR_SOURCE_URL, else git's origin).
-SOURCE=${KPR_SOURCE_URL:-$(git config --get remote.origin.url 2>/dev/null || echo "kpr@$COMMIT")}
+# "-dirty" when the tree has uncommitted changes, so the label never claims a commit it is not.
+COMMIT=$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+# The source label: where this commit can be fetched (KPR_SOURCE_URL, else git's origin without
+# any user:token@ in it).
+SOURCE=${KPR_SOURCE_URL:-$(git config --get remote.origin.url 2>/dev/null |
+  sed -E 's#//[^/@]*@#//#' || true)}
+SOURCE=${SOURCE:-kpr@$COMMIT}
 
 binary_of() { if [ "$1" = kprctl ]; then echo kprctl; else echo "kpr-$1"; fi; }
 
 # The Debian packages that own the shared libraries `ldd` lists for the given binaries.
 runtime_packages() {
   local lib pkg
-  ldd "$@" | awk '/=> \// {print $3} /^\t\// {print $1}' | sort -u | while read -r lib; do
+  local libs
+  libs=$(ldd "$@")
+  if grep -q "not found" <<<"$libs"; then
+    echo "build.sh: a binary links a library this machine lacks:" >&2
+    grep "not found" <<<"$libs" >&2
+    exit 1
+  fi
+  awk '/=> \// {print $3} /^\t\// {print $1}' <<<"$libs" | sort -u | while read -r lib; do
     # usrmerge: dpkg may know the file as /lib/... or /usr/lib/...
     pkg=$(dpkg-query -S "$lib" 2>/dev/null || dpkg-query -S "$(realpath "$lib")" 2>/dev/null ||
       dpkg-query -S "${lib#/usr}" 2>/dev/null || dpkg-query -S "/usr$lib" 2>/dev/null) || {
@@ -63,11 +77,13 @@ runtime_packages() {
   done | sed 's/,.*//' | sort -u
 }
 
-# A root filesystem tarball with these packages, built once per package list.
+# A root filesystem tarball with these packages, built once per package list and kept in
+# $IMAGE_DIR: delete $IMAGE_DIR/rootfs-*.tar to take Debian's updates since.
 rootfs() {
   local packages key tar
   packages=$(printf '%s\n' tzdata ca-certificates "$@" | sort -u | paste -sd, -)
-  key=$(printf '%s %s %s v1' "$SUITE" "$MIRROR" "$packages" | sha256sum | cut -c1-16)
+  key=$(printf '%s %s %s %s v2' "$SUITE" "$MIRROR" "$packages" "$UID_GID" | sha256sum |
+    cut -c1-16)
   tar="$IMAGE_DIR/rootfs-$key.tar"
   if [ ! -s "$tar" ]; then
     echo "root filesystem: $packages" >&2
@@ -75,6 +91,7 @@ rootfs() {
     mmdebstrap --quiet --format=tar --variant=essential --include="$packages" \
       --customize-hook="echo 'kpr:x:$UID_GID:$UID_GID:kpr:/nonexistent:/usr/sbin/nologin' >> \"\$1/etc/passwd\"" \
       --customize-hook="echo 'kpr:x:$UID_GID:' >> \"\$1/etc/group\"" \
+      --customize-hook='rm -f "$1/etc/resolv.conf" "$1/etc/hostname"' \
       "$SUITE" "$tar.part" \
       "deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main" \
       "deb ${MIRROR%/debian}/debian-security $SUITE-security main" >&2
@@ -83,12 +100,13 @@ rootfs() {
   echo "$tar"
 }
 
-# The upstream version of a package inside a root filesystem (2.9.10 for 2.9.10-1+b5).
-package_version() {
+# The Debian version of a package inside a root filesystem (2.9.10-1+b3).
+debian_version() {
   tar -xOf "$1" ./var/lib/dpkg/status | awk -v p="$2" '
-    $1 == "Package:" {hit = ($2 == p)} hit && $1 == "Version:" {print $2}' |
-    sed 's/^[0-9]*://; s/[-+~].*//'
+    $1 == "Package:" {hit = ($2 == p)} hit && $1 == "Version:" {print $2}'
 }
+# Its upstream part, the image tag the manifests name (2.9.10).
+upstream() { sed 's/^[0-9]*://; s/[-+~].*//' <<<"$1"; }
 
 # build_image NAME TAG VERSION ROOTFS ENTRYPOINT PORTS [STAGED_DIR]
 build_image() {
@@ -107,7 +125,7 @@ build_image() {
     echo "      org.opencontainers.image.source=\"$SOURCE\" \\"
     echo "      org.opencontainers.image.version=\"$version\" \\"
     echo "      org.opencontainers.image.revision=\"$COMMIT\" \\"
-    echo "      org.opencontainers.image.base.name=\"debian:$SUITE (mmdebstrap, essential)\""
+    echo "      org.opencontainers.image.description=\"kpr-$name on Debian $SUITE (mmdebstrap --variant=essential)\""
     echo "ENTRYPOINT [\"$entrypoint\"]"
   } > "$ctx/Containerfile"
   [ -n "$staged" ] && cp -a "$staged/usr" "$ctx/"
@@ -143,14 +161,14 @@ for i in "${images[@]}"; do
   case $i in
     nats)
       tar=$(rootfs nats-server)
-      v=$(package_version "$tar" nats-server)
-      build_image nats "$v" "$v" "$tar" /usr/sbin/nats-server "4222 6222 8222"
+      v=$(debian_version "$tar" nats-server)
+      build_image nats "$(upstream "$v")" "$v" "$tar" /usr/sbin/nats-server "4222 6222 8222"
       ;;
     redis)
       # redis-tools: redis-cli, which the cluster-forming Job runs from this image.
       tar=$(rootfs redis-server redis-tools)
-      v=$(package_version "$tar" redis-server)
-      build_image redis "$v" "$v" "$tar" /usr/bin/redis-server "6379 16379"
+      v=$(debian_version "$tar" redis-server)
+      build_image redis "$(upstream "$v")" "$v" "$tar" /usr/bin/redis-server "6379 16379"
       ;;
     kprctl)
       build_image kprctl "$IMAGE_TAG" "$VERSION" "$kpr_rootfs" /usr/local/bin/kprctl "" \
