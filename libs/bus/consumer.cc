@@ -322,8 +322,11 @@ void Consumer::Stop() {
     sub_ = nullptr;
   }
   if (sub != nullptr) {
-    // Drain: no new messages, deliver what the library holds (to our queue).
-    if (natsSubscription_DrainTimeout(sub, 5000) == NATS_OK) {
+    // Drain: no new messages, deliver what the library holds (to our queue). Not while NATS is
+    // down: the drain's UNSUB cannot be flushed, so it would wait out its whole timeout per
+    // consumer and overrun the service's drain deadline; what this replica held comes again after
+    // the ack wait either way.
+    if (js_.connected() && natsSubscription_DrainTimeout(sub, 5000) == NATS_OK) {
       natsSubscription_WaitForDrainCompletion(sub, 6000);
     } else {
       natsSubscription_Unsubscribe(sub);

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "kpr/common/v1/event.pb.h"
 #include "libs/bus/consumer.h"
@@ -255,6 +256,31 @@ TEST_F(ConsumerTest, StopWithMessagesInFlightLosesNothing) {
   EXPECT_TRUE(seen.WaitFor(kN, absl::Seconds(15))) << seen.distinct();
   absl::SleepFor(absl::Milliseconds(500));
   EXPECT_EQ(seen.max_count(), 1);  // what A acked was not delivered again
+}
+
+// A replica told to stop while NATS is down (a pod evicted during an outage) must still exit
+// within its drain deadline (15 s for all its consumers): its unacked messages come again after
+// the ack wait whatever it does, and nothing can be flushed to a server that is not there.
+TEST_F(ConsumerTest, StopsPromptlyWhileNatsIsDown) {
+  ASSERT_TRUE(js_->PublishBatch(Messages(200, "d-")).ok());
+  Seen seen;
+  auto c = Consumer::Start(*js_, {.stream = kStream, .durable = "down", .max_batch = 20},
+                           [&](const std::vector<Delivery>& batch) {
+                             for (const auto& d : batch) seen.Add(d.msg_id);
+                             return std::vector<Outcome>(batch.size(), Ack());
+                           });
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(seen.WaitFor(200, absl::Seconds(10)));
+  Servers::Nats().Stop();
+  for (absl::Time end = absl::Now() + absl::Seconds(10); js_->connected() && absl::Now() < end;) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_FALSE(js_->connected());
+  const absl::Time start = absl::Now();
+  (*c)->Stop();
+  const absl::Duration took = absl::Now() - start;
+  ASSERT_TRUE(Servers::Nats().Start().ok());
+  EXPECT_LT(took, absl::Seconds(2)) << "Stop() took " << took;
 }
 
 TEST(ConsumerLateNatsTest, StartsBeforeNats) {
