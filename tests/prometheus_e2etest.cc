@@ -59,7 +59,7 @@ std::set<std::string> LabelValues(const std::vector<PromSample>& samples,
 void ExpectPromtoolAccepts(int http_port, const std::string& service) {
   const std::string body = observe::testing::Body(observe::testing::Get(http_port, "/metrics"));
   const std::string file = absl::StrCat(Servers::Dir(), "/", service, ".metrics");
-  std::ofstream(file) << body;
+  WriteFile(file, body);
   auto check = RunCommand({"/bin/sh", "-c", absl::StrCat("promtool check metrics < ", file)});
   ASSERT_TRUE(check.ok());
   EXPECT_EQ(check->exit_code, 0) << service << ":\n" << check->out << check->err;

@@ -38,13 +38,13 @@ ConsumerMetrics ConsumerMetrics::For(absl::string_view durable) {
           "Messages of this durable JetStream consumer not yet acked: not yet delivered "
           "(NumPending) plus delivered but not acked (NumAckPending: in a handler, queued in a "
           "replica, waiting for redelivery), so a stuck or stopped consumer still shows its lag. "
-          "Read from consumer info every 5 s (each replica reports the same: take max)",
+          "Read from consumer info every few seconds (each replica reports the same: take max)",
           durable),
       .redelivered = LagGauge(
           "kpr_consumer_redelivered_messages",
           "Messages of this durable JetStream consumer delivered more than once and not yet "
-          "acked (NumRedelivered: retries, ack-wait expiries). Read from consumer info every 5 s "
-          "(each replica reports the same: take max)",
+          "acked (NumRedelivered: retries, ack-wait expiries). Read from consumer info every few "
+          "seconds (each replica reports the same: take max)",
           durable),
   };
 }

@@ -2,20 +2,16 @@
 
 #include <httplib.h>
 
-#include <fstream>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/referral_testing.h"
 
 namespace kpr::testing {
 namespace {
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream(path, std::ios::trunc) << content;
-}
 
 std::map<std::string, std::string> Labels(const nlohmann::json& metric) {
   std::map<std::string, std::string> labels;

@@ -27,11 +27,12 @@ std::string RandomBytes(int n) {
   RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), n);
   return s;
 }
+}  // namespace
+
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
 }
-}  // namespace
 
 Secrets WriteSecrets(const std::string& dir) {
   Secrets s;

@@ -31,6 +31,8 @@ struct Secrets {
 };
 // Random secrets written to files under `dir`.
 Secrets WriteSecrets(const std::string& dir);
+// Replaces the file at `path` with `content`.
+void WriteFile(const std::string& path, const std::string& content);
 
 // A service configuration pointing at the harness servers, with ports picked by the OS.
 rpc::ServiceConfig HarnessServiceConfig(const Secrets& secrets);
